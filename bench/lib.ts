@@ -1,0 +1,79 @@
+/** Shared helpers of the benchmarks: a fresh PostgreSQL database, an in-process server, stats. */
+import 'reflect-metadata';
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+import pg from 'pg';
+
+import { type App, startApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+/** PostgreSQL server used by the benchmarks (a fresh database is created on it). */
+export const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Creates a fresh database; returns its URL and a function that drops it. */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `meridian_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** Starts the API in this process on a free port against `databaseUrl`. */
+export function startBenchApp(databaseUrl: string, env: Record<string, string> = {}): Promise<App> {
+  return startApp(
+    loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      DEMO_SEED: 'false',
+      GRAPHQL_MAX_COST: '1000000',
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      ...env,
+    }),
+    { pubsubPrefix: `meridian-bench-${randomBytes(3).toString('hex')}:` },
+  );
+}
+
+/** The p-th percentile (0–100) of `values`. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Posts a GraphQL operation; throws on errors. */
+export async function gql<T = any>(url: string, token: string, query: string, variables?: object): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data as T;
+}
+
+/** Writes a JSON result under bench/results/ and returns its path. */
+export function saveResult(name: string, result: object): string {
+  mkdirSync('bench/results', { recursive: true });
+  const path = `bench/results/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(path, JSON.stringify(result, null, 2));
+  return path;
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run --silent token -- --email <email> [--tenant <slug>] [--role <ROLE>]`
+ * Prints a bearer token for that team member, creating the tenant and member if missing.
+ * Defaults: tenant `demo`, role ADMIN for a new member (an existing member keeps their role unless
+ * --role is given).
+ */
+import 'reflect-metadata';
+
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { ConfigError, loadConfig } from '../config.js';
+import { parseRole } from '../modules/tenancy/role.js';
+import { TokenService } from '../platform/auth/jwt.js';
+import { DataDirLockedError, openDatabase } from '../platform/db/database.js';
+import { ValidationFailed } from '../platform/errors.js';
+import { createLogger } from '../platform/logger.js';
+import { createServices } from '../services.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+const usage = 'usage: npm run --silent token -- --email <email> [--tenant <slug>] [--role ADMIN|MANAGER|AGENT|VIEWER]';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { email: { type: 'string' }, tenant: { type: 'string', default: 'demo' }, role: { type: 'string' } },
+  });
+  if (!values.email) {
+    console.error(usage);
+    return 2;
+  }
+  const role = values.role ? parseRole(values.role) : undefined;
+  if (values.role && !role) {
+    console.error(`unknown role "${values.role}"\n${usage}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'token');
+  const db = await openDatabase(config, logger);
+  try {
+    const services = createServices(TokenService.fromConfig(config));
+    const { token } = await services.tenancy.mintToken(db.orm.em, {
+      email: values.email,
+      tenant: values.tenant!,
+      role,
+    });
+    console.log(token);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
+    else if (err instanceof ValidationFailed) console.error(err.message);
+    else console.error(err);
+    process.exit(1);
+  },
+);

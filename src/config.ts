@@ -1,0 +1,134 @@
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
+/** Log levels understood by pino. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be an integer' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+/**
+ * Every environment variable Meridian reads, with its default. `.env.example` documents each one;
+ * keep the two in step.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** HTTP and WebSocket port. Default 4000. */
+  PORT: int(0, 65535).default(4000),
+  /** Interface to listen on. Default 0.0.0.0. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL URL; unset means the embedded PGlite under DATA_DIR. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Connection pool size per process for DATABASE_URL. Default 10. */
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  /** Redis URL; unset means in-process pub/sub and jobs. */
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Directory for the embedded database and generated secrets. Default ./data. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** HS256 secret for JWTs (at least 32 characters). Unset: generated once and kept in DATA_DIR (not allowed in production). */
+  JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** Lifetime of tokens minted by `npm run token`. Default 30d. */
+  JWT_TTL: z
+    .string()
+    .regex(/^\d+[smhdw]$/, { message: 'must look like 30d, 12h, 15m' })
+    .default('30d'),
+  /** Anthropic API key; unset means the heuristic extractor. */
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /** Anthropic model for extraction. */
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+  /** Anthropic API base URL (tests point it at a local server). */
+  ANTHROPIC_BASE_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Introspection; default on except in production. */
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  /** Serve GraphiQL at GET /graphql and /playground; default on except in production. */
+  PLAYGROUND: bool.optional(),
+  /** Maximum selection depth of an operation. Default 12 (Relay connections use 3 levels per list). */
+  GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
+  /** Maximum aliases per operation. Default 15 (graphql-armor's). */
+  GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
+  /** Maximum cost of an operation (graphql-armor cost model). Default 5000 (graphql-armor's). */
+  GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
+  /** Largest `first`/`last` a connection accepts. Default 100. */
+  GRAPHQL_MAX_PAGE_SIZE: int(1, 1000).default(100),
+  /** Largest request body accepted. Default 1mb. */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { message: 'must look like 512kb or 1mb' })
+    .default('1mb'),
+  /** How long SIGTERM waits for in-flight work before closing. Default 10000 ms. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
+  DEMO_SEED: bool.optional(),
+});
+
+type Env = z.infer<typeof schema>;
+
+/** Validated configuration, read once at start. */
+export interface Config extends Omit<Env, 'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR'> {
+  DATA_DIR: string;
+  GRAPHQL_INTROSPECTION: boolean;
+  PLAYGROUND: boolean;
+  DEMO_SEED: boolean;
+  /** True when no DATABASE_URL is set and the embedded PGlite is used. */
+  embedded: boolean;
+}
+
+/** Thrown when an environment variable has a bad value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the configuration from `env` (default `process.env`). Empty strings count as
+ * unset. Throws {@link ConfigError} naming every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const issues: string[] = [];
+  if (production && !e.JWT_SECRET) {
+    issues.push('JWT_SECRET: must be set when NODE_ENV=production');
+  }
+  if (issues.length) throw new ConfigError(issues);
+  const embedded = !e.DATABASE_URL;
+  return {
+    ...e,
+    DATA_DIR: resolve(e.DATA_DIR),
+    GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
+    PLAYGROUND: e.PLAYGROUND ?? !production,
+    DEMO_SEED: e.DEMO_SEED ?? embedded,
+    embedded,
+  };
+}

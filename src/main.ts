@@ -1,0 +1,46 @@
+/** `npm start`: runs the API (HTTP + WebSocket) until SIGTERM/SIGINT, then stops gracefully. */
+import 'reflect-metadata';
+
+import { existsSync } from 'node:fs';
+
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const app = await startApp(config);
+if (config.PLAYGROUND) console.log(`\n  Meridian is running: open ${app.url}/graphql in a browser\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+    app.close().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  });
+}

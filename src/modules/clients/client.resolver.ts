@@ -1,0 +1,174 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+
+import {
+  ConnectionArgs,
+  connectionType,
+  keysetOrder,
+  OrderDirection,
+  pageRequest,
+  paginate,
+} from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { WRITER_ROLES } from '../tenancy/role.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Client } from './client.entity.js';
+import {
+  ArchiveClientInput,
+  ClientFilter,
+  ClientOrder,
+  ClientOrderField,
+  CreateClientInput,
+  MergeClientsInput,
+  UpdateClientInput,
+} from './client.input.js';
+import { ClientMerge } from './client-merge.entity.js';
+
+export const ClientConnection = connectionType(Client, 'Client');
+
+const ORDER_COLUMNS: Record<ClientOrderField, string> = {
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  FULL_NAME: 'fullName',
+  LEAD_SCORE: 'leadScore',
+};
+
+@ObjectType()
+class ClientPayload {
+  @Field(() => Client, { nullable: true })
+  client?: Client;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType()
+class MergeClientsPayload {
+  @Field(() => Client, { nullable: true, description: 'The surviving client, with everything moved to it.' })
+  client?: Client;
+
+  @Field(() => ClientMerge, { nullable: true, description: 'The record of the merge.' })
+  merge?: ClientMerge;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+/** Client queries, mutations and relation fields (relations batch through DataLoaders). */
+@Resolver(() => Client)
+export class ClientResolver {
+  @Authorized()
+  @Query(() => ClientConnection, {
+    description:
+      'Clients, filtered and ordered (default: newest first). Archived clients only with `filter.includeArchived`.',
+  })
+  clients(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | null,
+    @Arg('orderBy', () => ClientOrder, { nullable: true }) orderBy: ClientOrder | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
+      field: ClientOrderField.CREATED_AT,
+      direction: OrderDirection.DESC,
+    });
+    return paginate(
+      ctx.em,
+      Client,
+      ClientConnection,
+      ctx.services.clients.where(filter),
+      order as never,
+      pageRequest(args),
+    );
+  }
+
+  @Authorized()
+  @Query(() => Client, { nullable: true, description: 'A client by ID (null when not found in your tenant).' })
+  async client(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {
+    const decoded = fromGlobalId(id);
+    return decoded?.type === 'Client' ? ctx.em.findOne(Client, { id: decoded.id }) : null;
+  }
+
+  @Authorized()
+  @Query(() => Client, { nullable: true, description: 'A client by email (case-insensitive), archived ones included.' })
+  clientByEmail(@Arg('email') email: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {
+    return ctx.em.findOne(Client, { email: email.trim().toLowerCase() });
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => ClientPayload, {
+    description: 'Creates a client. A taken email is a user error naming the existing client.',
+  })
+  createClient(@Arg('input') input: CreateClientInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ client: await ctx.services.clients.create(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => ClientPayload, {
+    description: 'Changes a client. Omitted fields stay; null clears an optional field.',
+  })
+  updateClient(@Arg('input') input: UpdateClientInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ client: await ctx.services.clients.update(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => ClientPayload, {
+    description: 'Archives a client (hidden from lists unless asked for), or restores it with `archived: false`.',
+  })
+  archiveClient(@Arg('input') input: ArchiveClientInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      client: await ctx.services.clients.archive(ctx.em, ctx.principal!, input.id, input.archived),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => MergeClientsPayload, {
+    description: 'Merges one client into another, moving every related record, and keeps a record of the merge.',
+  })
+  mergeClients(@Arg('input') input: MergeClientsInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(() => ctx.services.clients.merge(ctx.em, ctx.principal!, input.survivorId, input.mergedId));
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true, description: 'The team member responsible for the client.' })
+  owner(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, client.owner);
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true, description: 'Same as `owner` (the name used by api.md).' })
+  assignedTo(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, client.owner);
+  }
+
+  @FieldResolver(() => Client, { nullable: true, description: 'The organisation this person belongs to.' })
+  organization(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, client.organization);
+  }
+
+  @FieldResolver(() => [Client], { description: 'People of this organisation.' })
+  members(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, Client, 'organization', client.id, { archivedAt: null }, [
+      { fullName: 'asc' },
+      { id: 'asc' },
+    ]);
+  }
+
+  @FieldResolver(() => Client, { nullable: true, description: 'For a merged client: the client it was merged into.' })
+  mergedInto(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, client.mergedInto);
+  }
+}

@@ -1,0 +1,297 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { ref, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
+
+import type { Principal } from '../../platform/auth/principal.js';
+import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { DomainError, ValidationFailed } from '../../platform/errors.js';
+import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
+import { Checks } from '../../platform/validation.js';
+import { Deal } from '../deals/deal.entity.js';
+import { Interaction } from '../interactions/interaction.entity.js';
+import { Practice } from '../practices/practice.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { escapeLike } from '../tenancy/tenancy.service.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
+import { TimelineEvent } from '../timeline/timeline-event.entity.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { Client } from './client.entity.js';
+import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
+import type { ClientFilter, CreateClientInput, UpdateClientInput } from './client.input.js';
+import { ClientMerge } from './client-merge.entity.js';
+
+/** Fields of a client that updates and merges compare and record. */
+const TRACKED = [
+  'fullName',
+  'email',
+  'phone',
+  'nationality',
+  'kind',
+  'lifecycleStage',
+  'leadScore',
+  'source',
+  'tags',
+  'notes',
+  'owner',
+  'organization',
+] as const;
+
+function snapshot(c: Client): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of TRACKED) {
+    const v = c[k];
+    out[k] =
+      v && typeof v === 'object' && 'id' in v && !Array.isArray(v)
+        ? toGlobalId(k === 'owner' ? 'TeamMember' : 'Client', (v as { id: string }).id)
+        : (v ?? null);
+  }
+  return out;
+}
+
+/** Clients: creation, updates, archiving, merging and lists. */
+export class ClientService {
+  /** Creates a client; invalid input or a taken email are user errors. */
+  async create(em: EntityManager, actor: Principal, input: CreateClientInput): Promise<Client> {
+    const checks = new Checks();
+    const fields = this.check(checks, input, true);
+    const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
+    const organization = await resolveRef(em, checks, 'organizationId', Client, input.organizationId);
+    this.checkOrganization(checks, organization);
+    if (fields.email) await this.checkEmailFree(em, checks, fields.email);
+    checks.throwIfAny();
+    return this.saving(fields.email, () =>
+      em.transactional(async (tx) => {
+        const client = tx.create(Client, {
+          ...fields,
+          fullName: fields.fullName!,
+          kind: fields.kind ?? ClientKind.PERSON,
+          lifecycleStage: fields.lifecycleStage ?? LifecycleStage.LEAD,
+          source: fields.source ?? ClientSource.OTHER,
+          leadScore: fields.leadScore ?? 0,
+          tags: fields.tags ?? [],
+          owner: owner ?? null,
+          organization: organization ?? null,
+        });
+        recordEvent(tx, actor, {
+          type: TimelineEventType.CLIENT_CREATED,
+          subject: client,
+          client,
+          summary: `Client ${client.fullName} created`,
+          data: { after: snapshot(client) },
+        });
+        return client;
+      }),
+    );
+  }
+
+  /** Changes a client's fields; omitted fields stay, null clears. */
+  async update(em: EntityManager, actor: Principal, input: UpdateClientInput): Promise<Client> {
+    const client = await this.get(em, input.id);
+    const checks = new Checks();
+    const fields = this.check(checks, input, false);
+    const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
+    const organization = await resolveRef(em, checks, 'organizationId', Client, input.organizationId);
+    this.checkOrganization(checks, organization);
+    if (organization && organization.id === client.id)
+      checks.add('organizationId', 'INVALID', 'A client cannot belong to itself');
+    if (fields.email && fields.email !== client.email) await this.checkEmailFree(em, checks, fields.email);
+    checks.throwIfAny();
+    return this.saving(fields.email, () =>
+      em.transactional(async (tx) => {
+        const before = snapshot(client);
+        const patch: Record<string, unknown> = { ...fields };
+        if (input.ownerId !== undefined) patch.owner = owner ?? null;
+        if (input.organizationId !== undefined) patch.organization = organization ?? null;
+        for (const [k, v] of Object.entries(patch)) if (v === undefined) delete patch[k];
+        wrap(client).assign(patch as never, { em: tx });
+        const change = diff(before, snapshot(client));
+        if (change) {
+          recordEvent(tx, actor, {
+            type: TimelineEventType.CLIENT_UPDATED,
+            subject: client,
+            client,
+            summary: `Client ${client.fullName} updated: ${Object.keys(change.after).join(', ')}`,
+            data: change,
+          });
+        }
+        tx.persist(client);
+        return client;
+      }),
+    );
+  }
+
+  /** Archives (hides from lists) or restores a client. */
+  async archive(em: EntityManager, actor: Principal, globalId: string, archived: boolean): Promise<Client> {
+    const client = await this.get(em, globalId);
+    if (Boolean(client.archivedAt) === archived) return client;
+    if (!archived && client.mergedInto) {
+      throw ValidationFailed.of(
+        'archived',
+        'MERGED',
+        'A merged client cannot be restored; edit the surviving client instead',
+      );
+    }
+    return em.transactional(async (tx) => {
+      client.archivedAt = archived ? new Date() : null;
+      tx.persist(client);
+      recordEvent(tx, actor, {
+        type: archived ? TimelineEventType.CLIENT_ARCHIVED : TimelineEventType.CLIENT_UPDATED,
+        subject: client,
+        client,
+        summary: `Client ${client.fullName} ${archived ? 'archived' : 'restored'}`,
+        data: { before: { archived: !archived }, after: { archived } },
+      });
+      return client;
+    });
+  }
+
+  /**
+   * Merges `mergedId` into `survivorId`: practices, deals, tickets, interactions and timeline
+   * events move to the survivor; the survivor's empty fields are filled from the merged client;
+   * the merged client is archived and points at the survivor; a ClientMerge keeps the record.
+   */
+  async merge(
+    em: EntityManager,
+    actor: Principal,
+    survivorGlobalId: string,
+    mergedGlobalId: string,
+  ): Promise<{ client: Client; merge: ClientMerge }> {
+    const survivor = await this.get(em, survivorGlobalId);
+    const merged = await this.get(em, mergedGlobalId);
+    const checks = new Checks();
+    if (survivor.id === merged.id) checks.add('mergedId', 'SAME_CLIENT', 'A client cannot be merged into itself');
+    if (merged.mergedInto) checks.add('mergedId', 'ALREADY_MERGED', 'This client was already merged into another');
+    if (survivor.mergedInto)
+      checks.add('survivorId', 'ALREADY_MERGED', 'The survivor was itself merged into another client');
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const mergedSnapshot = snapshot(merged);
+      const before = snapshot(survivor);
+      const moved: Record<string, number> = {};
+      moved.practices = await tx.nativeUpdate(Practice, { client: merged.id }, { client: survivor.id });
+      moved.deals = await tx.nativeUpdate(Deal, { client: merged.id }, { client: survivor.id });
+      moved.tickets = await tx.nativeUpdate(Ticket, { client: merged.id }, { client: survivor.id });
+      moved.interactions = await tx.nativeUpdate(Interaction, { client: merged.id }, { client: survivor.id });
+      moved.timelineEvents = await tx.nativeUpdate(TimelineEvent, { client: merged.id }, { client: survivor.id });
+      // Members of the merged organisation join the survivor; the survivor itself never joins itself.
+      moved.members = await tx.nativeUpdate(
+        Client,
+        { organization: merged.id, id: { $ne: survivor.id } },
+        { organization: survivor.id },
+      );
+      if (survivor.organization?.id === merged.id) survivor.organization = null;
+      const email = merged.email;
+      merged.email = null;
+      merged.mergedInto = ref(survivor);
+      merged.archivedAt = new Date();
+      tx.persist(merged);
+      await tx.flush(); // free the email before the survivor may take it
+      survivor.email ??= email;
+      survivor.phone ??= merged.phone;
+      survivor.nationality ??= merged.nationality;
+      survivor.owner ??= merged.owner;
+      survivor.organization ??= merged.organization?.id === survivor.id ? null : merged.organization;
+      survivor.notes ??= merged.notes;
+      survivor.tags = [...new Set([...survivor.tags, ...merged.tags])];
+      survivor.leadScore = Math.max(survivor.leadScore, merged.leadScore);
+      tx.persist(survivor);
+      const merge = tx.create(ClientMerge, {
+        survivor,
+        merged,
+        mergedSnapshot,
+        moved,
+        mergedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
+      });
+      recordEvent(tx, actor, {
+        type: TimelineEventType.CLIENTS_MERGED,
+        subject: survivor,
+        client: survivor,
+        summary: `Client ${merged.fullName} merged into ${survivor.fullName}`,
+        data: { merged: { id: merged.nodeId, ...mergedSnapshot }, moved, ...(diff(before, snapshot(survivor)) ?? {}) },
+      });
+      return { client: survivor, merge };
+    });
+  }
+
+  /** The client with a global ID in the caller's tenant, or NOT_FOUND. */
+  async get(em: EntityManager, globalId: string): Promise<Client> {
+    const id = expectGlobalId(globalId, 'Client');
+    const client = await em.findOne(Client, { id });
+    if (!client) throw DomainError.notFound('Client', globalId);
+    return client;
+  }
+
+  /** The where clause of a client list. */
+  where(filter: ClientFilter | null | undefined): FilterQuery<Client> {
+    const f = filter ?? {};
+    const where: Record<string, unknown> = {};
+    if (!f.includeArchived) where.archivedAt = null;
+    if (f.lifecycleStages?.length) where.lifecycleStage = { $in: f.lifecycleStages };
+    if (f.kinds?.length) where.kind = { $in: f.kinds };
+    if (f.sources?.length) where.source = { $in: f.sources };
+    if (f.ownerIds?.length) where.owner = { $in: filterIds(f.ownerIds, 'TeamMember') };
+    if (f.unowned) where.owner = null;
+    if (f.tags?.length) where.tags = { $overlap: f.tags };
+    if (f.nationality) where.nationality = { $ilike: escapeLike(f.nationality) };
+    if (f.organizationId) where.organization = filterIds([f.organizationId], 'Client')![0];
+    if (f.createdAfter || f.createdBefore) {
+      where.createdAt = {
+        ...(f.createdAfter ? { $gte: f.createdAfter } : {}),
+        ...(f.createdBefore ? { $lt: f.createdBefore } : {}),
+      };
+    }
+    const q = f.search?.trim();
+    if (q) {
+      const like = `%${escapeLike(q)}%`;
+      where.$or = [{ fullName: { $ilike: like } }, { email: { $ilike: like } }, { phone: { $ilike: like } }];
+    }
+    return where as FilterQuery<Client>;
+  }
+
+  private check(
+    checks: Checks,
+    input: Omit<Partial<CreateClientInput>, 'fullName'> & { fullName?: string | null },
+    creating: boolean,
+  ) {
+    return {
+      fullName: checks.text('fullName', input.fullName, 200, { required: creating, min: 1 }) ?? undefined,
+      email: checks.email('email', input.email),
+      phone: checks.phone('phone', input.phone),
+      nationality: checks.text('nationality', input.nationality, 64),
+      kind: input.kind ?? undefined,
+      lifecycleStage: input.lifecycleStage ?? undefined,
+      source: input.source ?? undefined,
+      leadScore: checks.int('leadScore', input.leadScore, 0, 100) ?? undefined,
+      tags: checks.list('tags', input.tags, 20, 40),
+      notes: checks.text('notes', input.notes, 10_000),
+    };
+  }
+
+  private checkOrganization(checks: Checks, organization: Client | null | undefined): void {
+    if (organization && organization.kind !== ClientKind.ORGANIZATION) {
+      checks.add('organizationId', 'NOT_AN_ORGANIZATION', `${organization.fullName} is not an organisation`);
+    }
+  }
+
+  private async checkEmailFree(em: EntityManager, checks: Checks, email: string): Promise<void> {
+    const existing = await em.findOne(Client, { email });
+    if (existing)
+      checks.add(
+        'email',
+        'TAKEN',
+        `Email ${email} already belongs to client ${existing.fullName} (${existing.nodeId})`,
+      );
+  }
+
+  /** Runs a write; a unique-email race lost at commit becomes the same TAKEN user error. */
+  private async saving<T>(email: string | null | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException && email) {
+        throw ValidationFailed.of('email', 'TAKEN', `Email ${email} already belongs to another client`);
+      }
+      throw err;
+    }
+  }
+}

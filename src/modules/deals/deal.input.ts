@@ -1,0 +1,126 @@
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+
+import { OrderDirection } from '../../platform/graphql/connection.js';
+import { MoneyInput } from '../../platform/graphql/money.js';
+import { DateScalar } from '../../platform/graphql/scalars.js';
+import { DealStatus } from './deal.enums.js';
+
+@InputType({ description: 'A new deal. Pipeline defaults to the default pipeline, stage to its first stage.' })
+export class CreateDealInput {
+  @Field()
+  title!: string;
+
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ID, { nullable: true })
+  pipelineId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  stageId?: string | null;
+
+  @Field(() => MoneyInput, { nullable: true })
+  amount?: MoneyInput | null;
+
+  @Field(() => Int, { nullable: true, description: "0–100; default the stage's probability." })
+  probability?: number | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  expectedCloseDate?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | null;
+}
+
+@InputType({ description: 'Changes to a deal (stage changes go through moveDealStage, winDeal, loseDeal).' })
+export class UpdateDealInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => MoneyInput, { nullable: true })
+  amount?: MoneyInput | null;
+
+  @Field(() => Int, { nullable: true })
+  probability?: number | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  expectedCloseDate?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | null;
+}
+
+@InputType()
+export class MoveDealStageInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, {
+    description: "A stage of the deal's pipeline. A WON or LOST stage closes the deal; an OPEN one reopens it.",
+  })
+  stageId!: string;
+}
+
+@InputType()
+export class WinDealInput {
+  @Field(() => ID)
+  id!: string;
+}
+
+@InputType()
+export class LoseDealInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Why the deal was lost (1–500 characters).' })
+  reason!: string;
+}
+
+@InputType({ description: 'Filters on deals; all given fields must match.' })
+export class DealFilter {
+  @Field(() => ID, { nullable: true })
+  clientId?: string;
+
+  @Field(() => ID, { nullable: true })
+  pipelineId?: string;
+
+  @Field(() => [ID], { nullable: true })
+  stageIds?: string[];
+
+  @Field(() => [DealStatus], { nullable: true })
+  statuses?: DealStatus[];
+
+  @Field(() => [ID], { nullable: true })
+  ownerIds?: string[];
+
+  @Field(() => DateScalar, { nullable: true })
+  expectedCloseFrom?: string;
+
+  @Field(() => DateScalar, { nullable: true })
+  expectedCloseTo?: string;
+
+  @Field({ nullable: true, description: 'Text in the title (case-insensitive).' })
+  search?: string;
+}
+
+export enum DealOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  EXPECTED_CLOSE_DATE = 'EXPECTED_CLOSE_DATE',
+}
+registerEnumType(DealOrderField, {
+  name: 'DealOrderField',
+  valuesConfig: { EXPECTED_CLOSE_DATE: { description: 'Lists only deals with an expected close date.' } },
+});
+
+@InputType({ description: 'Order of a deal list (default CREATED_AT DESC).' })
+export class DealOrder {
+  @Field(() => DealOrderField)
+  field!: DealOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction!: OrderDirection;
+}

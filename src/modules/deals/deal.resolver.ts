@@ -1,0 +1,199 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+
+import {
+  ConnectionArgs,
+  connectionType,
+  keysetOrder,
+  OrderDirection,
+  pageRequest,
+  paginate,
+} from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { Client } from '../clients/client.entity.js';
+import { WRITER_ROLES } from '../tenancy/role.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Deal, DealStageHistory } from './deal.entity.js';
+import {
+  CreateDealInput,
+  DealFilter,
+  DealOrder,
+  DealOrderField,
+  LoseDealInput,
+  MoveDealStageInput,
+  UpdateDealInput,
+  WinDealInput,
+} from './deal.input.js';
+import { Pipeline, PipelineStage } from './pipeline.entity.js';
+
+export const DealConnection = connectionType(Deal, 'Deal');
+
+const ORDER_COLUMNS: Record<DealOrderField, string> = {
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  EXPECTED_CLOSE_DATE: 'expectedCloseDate',
+};
+
+@ObjectType()
+class DealPayload {
+  @Field(() => Deal, { nullable: true })
+  deal?: Deal;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+/** Pipelines, deals and their stage moves. */
+@Resolver(() => Deal)
+export class DealResolver {
+  @Authorized()
+  @Query(() => [Pipeline], { description: "The tenant's pipelines (the default first)." })
+  pipelines(@Ctx() ctx: GraphQLContext) {
+    return ctx.em.find(Pipeline, {}, { orderBy: [{ isDefault: 'desc' }, { name: 'asc' }] });
+  }
+
+  @Authorized()
+  @Query(() => DealConnection, { description: 'Deals, filtered and ordered (default: newest first).' })
+  deals(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => DealFilter, { nullable: true }) filter: DealFilter | null,
+    @Arg('orderBy', () => DealOrder, { nullable: true }) orderBy: DealOrder | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const where = ctx.services.deals.where(filter) as Record<string, unknown>;
+    if (orderBy?.field === DealOrderField.EXPECTED_CLOSE_DATE)
+      where.expectedCloseDate = { ...(where.expectedCloseDate as object), $ne: null };
+    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
+      field: DealOrderField.CREATED_AT,
+      direction: OrderDirection.DESC,
+    });
+    return paginate(ctx.em, Deal, DealConnection, where as never, order as never, pageRequest(args));
+  }
+
+  @Authorized()
+  @Query(() => Deal, { nullable: true })
+  deal(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    const d = fromGlobalId(id);
+    return d?.type === 'Deal' ? ctx.em.findOne(Deal, { id: d.id }) : null;
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => DealPayload, {
+    description: "Creates a deal (default: the default pipeline's first stage, you as owner).",
+  })
+  createDeal(@Arg('input') input: CreateDealInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.create(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => DealPayload)
+  updateDeal(@Arg('input') input: UpdateDealInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.update(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => DealPayload, {
+    description: 'Moves a deal to another stage of its pipeline, recording stage history.',
+  })
+  moveDealStage(@Arg('input') input: MoveDealStageInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      deal: await ctx.services.deals.move(ctx.em, ctx.principal!, input.id, input.stageId),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => DealPayload, { description: 'Closes a deal as won (status WON, closedAt set).' })
+  winDeal(@Arg('input') input: WinDealInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.win(ctx.em, ctx.principal!, input.id) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => DealPayload, {
+    description: 'Closes a deal as lost with a reason (status LOST, closedAt and lostReason set).',
+  })
+  loseDeal(@Arg('input') input: LoseDealInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      deal: await ctx.services.deals.lose(ctx.em, ctx.principal!, input.id, input.reason),
+    }));
+  }
+
+  @FieldResolver(() => Client)
+  client(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, deal.client);
+  }
+
+  @FieldResolver(() => Pipeline)
+  pipeline(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Pipeline, deal.pipeline);
+  }
+
+  @FieldResolver(() => PipelineStage)
+  stage(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, PipelineStage, deal.stage);
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true })
+  owner(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, deal.owner);
+  }
+
+  @FieldResolver(() => [DealStageHistory], { description: 'Every stage the deal has been in, oldest first.' })
+  stageHistory(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, DealStageHistory, 'deal', deal.id, {}, [{ enteredAt: 'asc' }, { id: 'asc' }]);
+  }
+}
+
+@Resolver(() => DealStageHistory)
+export class DealStageHistoryResolver {
+  @FieldResolver(() => PipelineStage)
+  stage(@Root() h: DealStageHistory, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, PipelineStage, h.stage);
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true })
+  movedBy(@Root() h: DealStageHistory, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, h.movedBy);
+  }
+}
+
+@Resolver(() => Pipeline)
+export class PipelineResolver {
+  @FieldResolver(() => [PipelineStage], { description: 'Stages in order.' })
+  stages(@Root() pipeline: Pipeline, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, PipelineStage, 'pipeline', pipeline.id, {}, [{ position: 'asc' }, { id: 'asc' }]);
+  }
+}
+
+/** Deals of a client. */
+@Resolver(() => Client)
+export class ClientDealsResolver {
+  @FieldResolver(() => [Deal], { description: "The client's deals, newest first." })
+  deals(
+    @Root() client: Client,
+    @Arg('filter', () => DealFilter, { nullable: true }) filter: DealFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return loadChildren(
+      ctx,
+      Deal,
+      'client',
+      client.id,
+      ctx.services.deals.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+    );
+  }
+}

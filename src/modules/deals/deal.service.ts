@@ -1,0 +1,283 @@
+import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
+
+import type { Principal } from '../../platform/auth/principal.js';
+import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { DomainError, ValidationFailed } from '../../platform/errors.js';
+import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
+import { refId } from '../../platform/graphql/loaders.js';
+import { Money } from '../../platform/graphql/money.js';
+import { Checks } from '../../platform/validation.js';
+import { Client } from '../clients/client.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { escapeLike } from '../tenancy/tenancy.service.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { Deal, DealStageHistory } from './deal.entity.js';
+import { DealStatus, StageKind } from './deal.enums.js';
+import type { CreateDealInput, DealFilter, UpdateDealInput } from './deal.input.js';
+import { Pipeline, PipelineStage } from './pipeline.entity.js';
+
+function snapshot(d: Deal): Record<string, unknown> {
+  return {
+    title: d.title,
+    amount: d.amount ? { amount: d.amount.amount, currency: d.amount.currency } : null,
+    probability: d.probability,
+    expectedCloseDate: d.expectedCloseDate ?? null,
+    owner: d.owner ? toGlobalId('TeamMember', d.owner.id) : null,
+  };
+}
+
+/** Deals: creation, updates, stage moves with history, winning and losing. */
+export class DealService {
+  /** Creates a deal in a pipeline stage (default: the default pipeline's first stage). */
+  async create(em: EntityManager, actor: Principal, input: CreateDealInput): Promise<Deal> {
+    const checks = new Checks();
+    const title = checks.text('title', input.title, 200, { required: true, min: 1 });
+    const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
+    const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
+    let pipeline = await resolveRef(em, checks, 'pipelineId', Pipeline, input.pipelineId);
+    let stage = await resolveRef(em, checks, 'stageId', PipelineStage, input.stageId);
+    if (input.pipelineId == null) {
+      pipeline = stage
+        ? await em.findOne(Pipeline, { id: refId(stage.pipeline)! })
+        : await em.findOne(Pipeline, { isDefault: true });
+    }
+    if (pipeline && stage && refId(stage.pipeline) !== pipeline.id)
+      checks.add('stageId', 'STAGE_NOT_IN_PIPELINE', `Stage ${stage.name} is not a stage of pipeline ${pipeline.name}`);
+    if (pipeline && input.stageId == null) {
+      stage = await em.findOne(PipelineStage, { pipeline, kind: StageKind.OPEN }, { orderBy: { position: 'asc' } });
+    }
+    const amount = checks.money('amount', input.amount, await this.currency(em, actor));
+    const probability = checks.int('probability', input.probability, 0, 100);
+    const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
+    checks.throwIfAny();
+    if (!pipeline || !stage)
+      throw ValidationFailed.of('pipelineId', 'NO_PIPELINE', 'No pipeline or stage to put the deal in');
+    return em.transactional(async (tx) => {
+      const now = new Date();
+      const closed = stage!.kind !== StageKind.OPEN;
+      const deal = tx.create(Deal, {
+        title: title!,
+        client: client!,
+        pipeline: pipeline!,
+        stage: stage!,
+        amount: amount ? new Money(amount.amount, amount.currency) : null,
+        probability: probability ?? stage!.probability,
+        expectedCloseDate,
+        owner: owner ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
+        status:
+          stage!.kind === StageKind.WON
+            ? DealStatus.WON
+            : stage!.kind === StageKind.LOST
+              ? DealStatus.LOST
+              : DealStatus.OPEN,
+        closedAt: closed ? now : null,
+      });
+      tx.create(DealStageHistory, {
+        deal,
+        stage: stage!,
+        enteredAt: now,
+        movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
+      });
+      recordEvent(tx, actor, {
+        type: TimelineEventType.DEAL_CREATED,
+        subject: deal,
+        client: client!,
+        summary: `Deal "${deal.title}" created in ${stage!.name}`,
+        data: { after: { ...snapshot(deal), stage: stage!.name } },
+      });
+      return deal;
+    });
+  }
+
+  /** Changes a deal's title, amount, probability, expected close date or owner. */
+  async update(em: EntityManager, actor: Principal, input: UpdateDealInput): Promise<Deal> {
+    const deal = await this.get(em, input.id);
+    const checks = new Checks();
+    const title = checks.text('title', input.title, 200, { min: 1 });
+    const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
+    const amount = checks.money('amount', input.amount, await this.currency(em, actor));
+    const probability = checks.int('probability', input.probability, 0, 100);
+    const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
+    if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const before = snapshot(deal);
+      if (title) deal.title = title;
+      if (amount !== undefined) deal.amount = amount ? new Money(amount.amount, amount.currency) : null;
+      if (probability != null) deal.probability = probability;
+      if (expectedCloseDate !== undefined) deal.expectedCloseDate = expectedCloseDate;
+      if (input.ownerId !== undefined) deal.owner = owner ? ref(owner) : null;
+      tx.persist(deal);
+      const change = diff(before, snapshot(deal));
+      if (change) {
+        recordEvent(tx, actor, {
+          type: TimelineEventType.DEAL_UPDATED,
+          subject: deal,
+          client: deal.client,
+          summary: `Deal "${deal.title}" updated: ${Object.keys(change.after).join(', ')}`,
+          data: change,
+        });
+      }
+      return deal;
+    });
+  }
+
+  /** Moves a deal to a stage of its pipeline, recording the stage history; WON/LOST stages close it. */
+  async move(
+    em: EntityManager,
+    actor: Principal,
+    globalId: string,
+    stageGlobalId: string,
+    lostReason?: string,
+  ): Promise<Deal> {
+    // The deal row stays locked from the checks to the commit, so concurrent moves run one after another.
+    return em.transactional(async (tx) => {
+      const deal = await this.get(tx, globalId, true);
+      const checks = new Checks();
+      const stage = await resolveRef(tx, checks, 'stageId', PipelineStage, stageGlobalId);
+      if (stage && refId(stage.pipeline) !== refId(deal.pipeline))
+        checks.add('stageId', 'STAGE_NOT_IN_PIPELINE', `Stage ${stage.name} is not in the deal's pipeline`);
+      if (stage && stage.id === refId(deal.stage))
+        checks.add('stageId', 'SAME_STAGE', `The deal is already in ${stage.name}`);
+      checks.throwIfAny();
+      return this.enterStage(tx, actor, deal, stage!, lostReason);
+    });
+  }
+
+  /** Closes a deal as won: moves it to its pipeline's WON stage. */
+  async win(em: EntityManager, actor: Principal, globalId: string): Promise<Deal> {
+    return em.transactional(async (tx) => {
+      const deal = await this.get(tx, globalId, true);
+      if (deal.status === DealStatus.WON) throw ValidationFailed.of('id', 'ALREADY_WON', 'The deal is already won');
+      const stage = await this.closingStage(tx, deal, StageKind.WON);
+      return this.enterStage(tx, actor, deal, stage);
+    });
+  }
+
+  /** Closes a deal as lost, with a reason: moves it to its pipeline's LOST stage. */
+  async lose(em: EntityManager, actor: Principal, globalId: string, reason: string): Promise<Deal> {
+    return em.transactional(async (tx) => {
+      const deal = await this.get(tx, globalId, true);
+      const checks = new Checks();
+      const why = checks.text('reason', reason, 500, { required: true, min: 1 });
+      if (deal.status === DealStatus.LOST) checks.add('id', 'ALREADY_LOST', 'The deal is already lost');
+      checks.throwIfAny();
+      const stage = await this.closingStage(tx, deal, StageKind.LOST);
+      return this.enterStage(tx, actor, deal, stage, why!);
+    });
+  }
+
+  /**
+   * The deal with a global ID in the caller's tenant, or NOT_FOUND. With `lock` (inside a
+   * transaction), its row is locked until commit and its state re-read after the lock. (Not
+   * `findOne` with a lockMode: its tenant-filter joins make PostgreSQL drop a row whose stage
+   * changed while it waited.)
+   */
+  async get(em: EntityManager, globalId: string, lock = false): Promise<Deal> {
+    const deal = await em.findOne(Deal, { id: expectGlobalId(globalId, 'Deal') });
+    if (!deal) throw DomainError.notFound('Deal', globalId);
+    if (lock) {
+      await em.lock(deal, LockMode.PESSIMISTIC_WRITE);
+      await em.refreshOrFail(deal);
+    }
+    return deal;
+  }
+
+  /** The where clause of a deal list. */
+  where(filter: DealFilter | null | undefined): FilterQuery<Deal> {
+    const f = filter ?? {};
+    const where: Record<string, unknown> = {};
+    if (f.clientId) where.client = filterIds([f.clientId], 'Client')![0];
+    if (f.pipelineId) where.pipeline = filterIds([f.pipelineId], 'Pipeline')![0];
+    if (f.stageIds?.length) where.stage = { $in: filterIds(f.stageIds, 'PipelineStage') };
+    if (f.statuses?.length) where.status = { $in: f.statuses };
+    if (f.ownerIds?.length) where.owner = { $in: filterIds(f.ownerIds, 'TeamMember') };
+    if (f.expectedCloseFrom || f.expectedCloseTo) {
+      where.expectedCloseDate = {
+        ...(f.expectedCloseFrom ? { $gte: f.expectedCloseFrom } : {}),
+        ...(f.expectedCloseTo ? { $lte: f.expectedCloseTo } : {}),
+      };
+    }
+    if (f.search?.trim()) where.title = { $ilike: `%${escapeLike(f.search.trim())}%` };
+    return where as FilterQuery<Deal>;
+  }
+
+  private async closingStage(em: EntityManager, deal: Deal, kind: StageKind): Promise<PipelineStage> {
+    const stage = await em.findOne(
+      PipelineStage,
+      { pipeline: refId(deal.pipeline)!, kind },
+      { orderBy: { position: 'asc' } },
+    );
+    if (!stage) throw ValidationFailed.of('id', 'NO_CLOSING_STAGE', `The deal's pipeline has no ${kind} stage`);
+    return stage;
+  }
+
+  private enterStage(
+    em: EntityManager,
+    actor: Principal,
+    deal: Deal,
+    stage: PipelineStage,
+    lostReason?: string,
+  ): Promise<Deal> {
+    return em.transactional(async (tx) => {
+      const now = new Date();
+      const fromStageId = refId(deal.stage)!;
+      const fromStatus = deal.status;
+      const open = await tx.findOne(DealStageHistory, { deal, leftAt: null });
+      if (open) open.leftAt = now;
+      tx.create(DealStageHistory, {
+        deal,
+        stage,
+        enteredAt: now,
+        movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
+      });
+      deal.stage = tx.getReference(PipelineStage, stage.id) as never;
+      deal.probability = stage.probability;
+      deal.status =
+        stage.kind === StageKind.WON
+          ? DealStatus.WON
+          : stage.kind === StageKind.LOST
+            ? DealStatus.LOST
+            : DealStatus.OPEN;
+      deal.closedAt = deal.status === DealStatus.OPEN ? null : now;
+      deal.lostReason = deal.status === DealStatus.LOST ? (lostReason ?? deal.lostReason ?? null) : null;
+      tx.persist(deal);
+      const from = { stage: toGlobalId('PipelineStage', fromStageId), status: fromStatus };
+      const to = {
+        stage: stage.nodeId,
+        stageName: stage.name,
+        status: deal.status,
+        ...(deal.lostReason ? { lostReason: deal.lostReason } : {}),
+      };
+      recordEvent(tx, actor, {
+        type: TimelineEventType.DEAL_STAGE_CHANGED,
+        subject: deal,
+        client: deal.client,
+        summary: `Deal "${deal.title}" moved to ${stage.name}`,
+        data: { before: from, after: to },
+      });
+      if (deal.status !== fromStatus && deal.status !== DealStatus.OPEN) {
+        recordEvent(tx, actor, {
+          type: deal.status === DealStatus.WON ? TimelineEventType.DEAL_WON : TimelineEventType.DEAL_LOST,
+          subject: deal,
+          client: deal.client,
+          summary:
+            deal.status === DealStatus.WON
+              ? `Deal "${deal.title}" won`
+              : `Deal "${deal.title}" lost: ${deal.lostReason}`,
+          data: {
+            before: { status: fromStatus },
+            after: { status: deal.status, closedAt: now.toISOString(), lostReason: deal.lostReason ?? null },
+          },
+        });
+      }
+      return deal;
+    });
+  }
+
+  private async currency(em: EntityManager, actor: Principal): Promise<string> {
+    return (await em.findOneOrFail(Tenant, { id: actor.tenantId })).currency;
+  }
+}

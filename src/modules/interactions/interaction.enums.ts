@@ -1,0 +1,29 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum InteractionKind {
+  CHAT = 'CHAT',
+  EMAIL = 'EMAIL',
+  CALL = 'CALL',
+  WHATSAPP = 'WHATSAPP',
+  MEETING = 'MEETING',
+  NOTE = 'NOTE',
+}
+
+export enum Direction {
+  INBOUND = 'INBOUND',
+  OUTBOUND = 'OUTBOUND',
+  INTERNAL = 'INTERNAL',
+}
+
+export enum Sentiment {
+  POSITIVE = 'POSITIVE',
+  NEUTRAL = 'NEUTRAL',
+  NEGATIVE = 'NEGATIVE',
+}
+
+registerEnumType(InteractionKind, { name: 'InteractionKind' });
+registerEnumType(Direction, {
+  name: 'Direction',
+  description: 'INBOUND from the client, OUTBOUND to the client, INTERNAL (notes).',
+});
+registerEnumType(Sentiment, { name: 'Sentiment' });

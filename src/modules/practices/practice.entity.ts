@@ -1,0 +1,72 @@
+import { type Ref } from '@mikro-orm/core';
+import { Embedded, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Field, ObjectType } from 'type-graphql';
+
+import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
+import { Money } from '../../platform/graphql/money.js';
+import { Node } from '../../platform/graphql/node.js';
+import { DateScalar } from '../../platform/graphql/scalars.js';
+import { Client } from '../clients/client.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { PaymentStatus, PracticeStatus } from './practice.enums.js';
+import { PracticeType } from './practice-type.entity.js';
+
+/** A service case for a client: a visa application, a company formation, … */
+@Entity({ tableName: 'practice' })
+@Index({ properties: ['tenant', 'client'] })
+@Index({ properties: ['tenant', 'expiryDate', 'id'] })
+@Index({ properties: ['tenant', 'status', 'createdAt'] })
+@ObjectType({
+  implements: Node,
+  description: 'A service case for a client (a visa application, a company formation, …).',
+})
+export class Practice extends TenantScopedEntity<'status' | 'paymentStatus'> {
+  @ManyToOne(() => Client, { ref: true, deleteRule: 'cascade' })
+  client!: Ref<Client>;
+
+  @ManyToOne(() => PracticeType, { ref: true })
+  type!: Ref<PracticeType>;
+
+  @Enum({ items: () => PracticeStatus })
+  @Field(() => PracticeStatus)
+  status: PracticeStatus = PracticeStatus.INQUIRY;
+
+  @Embedded(() => Money, { nullable: true, prefix: 'quoted_price_' })
+  @Field(() => Money, { nullable: true })
+  quotedPrice?: Money | null;
+
+  @Embedded(() => Money, { nullable: true, prefix: 'actual_price_' })
+  @Field(() => Money, { nullable: true })
+  actualPrice?: Money | null;
+
+  @Enum({ items: () => PaymentStatus })
+  @Field(() => PaymentStatus)
+  paymentStatus: PaymentStatus = PaymentStatus.UNPAID;
+
+  @Embedded(() => Money, { nullable: true, prefix: 'amount_paid_' })
+  @Field(() => Money, { nullable: true })
+  amountPaid?: Money | null;
+
+  @Property({ type: 'date', nullable: true })
+  @Field(() => DateScalar, { nullable: true })
+  startDate?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  @Field(() => DateScalar, { nullable: true })
+  completionDate?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: 'When the permit or registration expires.' })
+  expiryDate?: string | null;
+
+  @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
+  assignedTo?: Ref<TeamMember> | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  notes?: string | null;
+
+  /** The practice this one renews. */
+  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null' })
+  renewalOf?: Ref<Practice> | null;
+}

@@ -1,0 +1,142 @@
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+
+import { OrderDirection } from '../../platform/graphql/connection.js';
+import { MoneyInput } from '../../platform/graphql/money.js';
+import { DateScalar } from '../../platform/graphql/scalars.js';
+import { DocumentStatus, PaymentStatus, PracticeStatus } from './practice.enums.js';
+
+@InputType({ description: 'A new practice for a client.' })
+export class CreatePracticeInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field({ description: 'A practice type code of the tenant, e.g. KITAS (see `practiceTypes`).' })
+  practiceTypeCode!: string;
+
+  @Field(() => PracticeStatus, { nullable: true, description: 'Default INQUIRY.' })
+  status?: PracticeStatus | null;
+
+  @Field(() => MoneyInput, { nullable: true, description: "Default: the type's default price." })
+  quotedPrice?: MoneyInput | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  startDate?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiryDate?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  assignedToId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  notes?: string | null;
+}
+
+@InputType({ description: 'Changes to a practice (status changes go through transitionPractice).' })
+export class UpdatePracticeInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => MoneyInput, { nullable: true })
+  quotedPrice?: MoneyInput | null;
+
+  @Field(() => MoneyInput, { nullable: true })
+  actualPrice?: MoneyInput | null;
+
+  @Field(() => PaymentStatus, { nullable: true })
+  paymentStatus?: PaymentStatus | null;
+
+  @Field(() => MoneyInput, { nullable: true })
+  amountPaid?: MoneyInput | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  startDate?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  completionDate?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  expiryDate?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  assignedToId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  notes?: string | null;
+}
+
+@InputType()
+export class TransitionPracticeInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => PracticeStatus, { description: 'Must be one of the practice’s `allowedTransitions`.' })
+  status!: PracticeStatus;
+}
+
+@InputType()
+export class AddPracticeDocumentInput {
+  @Field(() => ID)
+  practiceId!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'e.g. PASSPORT, PHOTO, SPONSOR_LETTER.' })
+  kind!: string;
+
+  @Field(() => String, { nullable: true })
+  url?: string | null;
+
+  @Field(() => DocumentStatus, { nullable: true, description: 'Default RECEIVED when a url is given, else REQUESTED.' })
+  status?: DocumentStatus | null;
+}
+
+@InputType({ description: 'Filters on practices; all given fields must match.' })
+export class PracticeFilter {
+  @Field(() => ID, { nullable: true })
+  clientId?: string;
+
+  @Field(() => [PracticeStatus], { nullable: true })
+  statuses?: PracticeStatus[];
+
+  @Field({
+    nullable: true,
+    description: 'true: only open practices (not COMPLETED, REJECTED or CANCELLED); false: only closed.',
+  })
+  open?: boolean;
+
+  @Field(() => [String], { nullable: true })
+  typeCodes?: string[];
+
+  @Field(() => [ID], { nullable: true })
+  assignedToIds?: string[];
+
+  @Field(() => DateScalar, { nullable: true, description: 'Expiry on or after this date.' })
+  expiryFrom?: string;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Expiry on or before this date.' })
+  expiryTo?: string;
+
+  @Field(() => [PaymentStatus], { nullable: true })
+  paymentStatuses?: PaymentStatus[];
+}
+
+export enum PracticeOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  EXPIRY_DATE = 'EXPIRY_DATE',
+}
+registerEnumType(PracticeOrderField, {
+  name: 'PracticeOrderField',
+  valuesConfig: { EXPIRY_DATE: { description: 'Lists only practices that have an expiry date.' } },
+});
+
+@InputType({ description: 'Order of a practice list (default CREATED_AT DESC).' })
+export class PracticeOrder {
+  @Field(() => PracticeOrderField)
+  field!: PracticeOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction!: OrderDirection;
+}

@@ -1,0 +1,190 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+
+import {
+  ConnectionArgs,
+  connectionType,
+  keysetOrder,
+  OrderDirection,
+  pageRequest,
+  paginate,
+} from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { Client } from '../clients/client.entity.js';
+import { WRITER_ROLES } from '../tenancy/role.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Document } from './document.entity.js';
+import { Practice } from './practice.entity.js';
+import { PRACTICE_TRANSITIONS, PracticeStatus } from './practice.enums.js';
+import {
+  AddPracticeDocumentInput,
+  CreatePracticeInput,
+  PracticeFilter,
+  PracticeOrder,
+  PracticeOrderField,
+  TransitionPracticeInput,
+  UpdatePracticeInput,
+} from './practice.input.js';
+import { PracticeType } from './practice-type.entity.js';
+
+export const PracticeConnection = connectionType(Practice, 'Practice');
+
+const ORDER_COLUMNS: Record<PracticeOrderField, string> = {
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  EXPIRY_DATE: 'expiryDate',
+};
+
+@ObjectType()
+class PracticePayload {
+  @Field(() => Practice, { nullable: true })
+  practice?: Practice;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType()
+class AddPracticeDocumentPayload {
+  @Field(() => Document, { nullable: true })
+  document?: Document;
+
+  @Field(() => Practice, { nullable: true })
+  practice?: Practice;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+/** Practice types, practices and their workflow. */
+@Resolver(() => Practice)
+export class PracticeResolver {
+  @Authorized()
+  @Query(() => [PracticeType], { description: "The tenant's practice types, by code." })
+  practiceTypes(@Ctx() ctx: GraphQLContext) {
+    return ctx.em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
+  }
+
+  @Authorized()
+  @Query(() => PracticeConnection, { description: 'Practices, filtered and ordered (default: newest first).' })
+  practices(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => PracticeFilter, { nullable: true }) filter: PracticeFilter | null,
+    @Arg('orderBy', () => PracticeOrder, { nullable: true }) orderBy: PracticeOrder | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const where = ctx.services.practices.where(filter) as Record<string, unknown>;
+    if (orderBy?.field === PracticeOrderField.EXPIRY_DATE)
+      where.expiryDate = { ...(where.expiryDate as object), $ne: null };
+    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
+      field: PracticeOrderField.CREATED_AT,
+      direction: OrderDirection.DESC,
+    });
+    return paginate(ctx.em, Practice, PracticeConnection, where as never, order as never, pageRequest(args));
+  }
+
+  @Authorized()
+  @Query(() => Practice, { nullable: true })
+  practice(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    const d = fromGlobalId(id);
+    return d?.type === 'Practice' ? ctx.em.findOne(Practice, { id: d.id }) : null;
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => PracticePayload, {
+    description: "Opens a practice for a client; the quoted price defaults to the type's price.",
+  })
+  createPractice(@Arg('input') input: CreatePracticeInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      practice: await ctx.services.practices.create(ctx.em, ctx.principal!, input),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => PracticePayload, { description: 'Changes prices, payment, dates, assignee or notes of a practice.' })
+  updatePractice(@Arg('input') input: UpdatePracticeInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      practice: await ctx.services.practices.update(ctx.em, ctx.principal!, input),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => PracticePayload, {
+    description: 'Moves a practice along its workflow; an illegal move is a user error naming the allowed next states.',
+  })
+  transitionPractice(@Arg('input') input: TransitionPracticeInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      practice: await ctx.services.practices.transition(ctx.em, ctx.principal!, input.id, input.status),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => AddPracticeDocumentPayload, { description: 'Adds a document to a practice.' })
+  addPracticeDocument(@Arg('input') input: AddPracticeDocumentInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(() => ctx.services.practices.addDocument(ctx.em, ctx.principal!, input));
+  }
+
+  @FieldResolver(() => Client)
+  async client(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, practice.client);
+  }
+
+  @FieldResolver(() => PracticeType)
+  type(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, PracticeType, practice.type);
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true })
+  assignedTo(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, practice.assignedTo);
+  }
+
+  @FieldResolver(() => [Document])
+  documents(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, Document, 'practice', practice.id, {}, [{ createdAt: 'asc' }, { id: 'asc' }]);
+  }
+
+  @FieldResolver(() => Practice, { nullable: true, description: 'The practice this one renews.' })
+  renewalOf(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Practice, practice.renewalOf);
+  }
+
+  @FieldResolver(() => [PracticeStatus], { description: 'Statuses this practice may move to next.' })
+  allowedTransitions(@Root() practice: Practice): readonly PracticeStatus[] {
+    return PRACTICE_TRANSITIONS[practice.status];
+  }
+}
+
+/** Practices of a client. */
+@Resolver(() => Client)
+export class ClientPracticesResolver {
+  @FieldResolver(() => [Practice], { description: "The client's practices, newest first." })
+  practices(
+    @Root() client: Client,
+    @Arg('filter', () => PracticeFilter, { nullable: true }) filter: PracticeFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return loadChildren(
+      ctx,
+      Practice,
+      'client',
+      client.id,
+      ctx.services.practices.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+    );
+  }
+}

@@ -1,0 +1,239 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+
+import type { Principal } from '../../platform/auth/principal.js';
+import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { DomainError, ValidationFailed } from '../../platform/errors.js';
+import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
+import { Money } from '../../platform/graphql/money.js';
+import { Checks } from '../../platform/validation.js';
+import { Client } from '../clients/client.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { Document } from './document.entity.js';
+import { Practice } from './practice.entity.js';
+import { CLOSED_PRACTICE_STATUSES, DocumentStatus, PRACTICE_TRANSITIONS, PracticeStatus } from './practice.enums.js';
+import type {
+  AddPracticeDocumentInput,
+  CreatePracticeInput,
+  PracticeFilter,
+  UpdatePracticeInput,
+} from './practice.input.js';
+import { PracticeType } from './practice-type.entity.js';
+
+const TRACKED = [
+  'quotedPrice',
+  'actualPrice',
+  'paymentStatus',
+  'amountPaid',
+  'startDate',
+  'completionDate',
+  'expiryDate',
+  'assignedTo',
+  'notes',
+] as const;
+
+function snapshot(p: Practice): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of TRACKED) {
+    const v = p[k] as unknown;
+    if (v instanceof Money) out[k] = { amount: v.amount, currency: v.currency };
+    else if (v && typeof v === 'object' && 'id' in v) out[k] = toGlobalId('TeamMember', (v as { id: string }).id);
+    else out[k] = v ?? null;
+  }
+  return out;
+}
+
+/** Practices (service cases): creation, updates, the status workflow and documents. */
+export class PracticeService {
+  /** Creates a practice of a tenant practice type for a client. */
+  async create(em: EntityManager, actor: Principal, input: CreatePracticeInput): Promise<Practice> {
+    const checks = new Checks();
+    const currency = await this.currency(em, actor);
+    const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
+    const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
+    const type = await em.findOne(PracticeType, { code: input.practiceTypeCode.trim().toUpperCase() });
+    if (!type) {
+      const codes = (await em.find(PracticeType, {}, { orderBy: { code: 'asc' } })).map((t) => t.code);
+      checks.add(
+        'practiceTypeCode',
+        'UNKNOWN_PRACTICE_TYPE',
+        `Unknown practice type "${input.practiceTypeCode}"; use one of ${codes.join(', ')}`,
+      );
+    }
+    const quoted = checks.money('quotedPrice', input.quotedPrice, currency);
+    const startDate = checks.date('startDate', input.startDate);
+    const expiryDate = checks.date('expiryDate', input.expiryDate);
+    const notes = checks.text('notes', input.notes, 10_000);
+    if (client?.archivedAt) checks.add('clientId', 'ARCHIVED', `Client ${client.fullName} is archived`);
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const practice = tx.create(Practice, {
+        client: client!,
+        type: type!,
+        status: input.status ?? PracticeStatus.INQUIRY,
+        quotedPrice: quoted
+          ? new Money(quoted.amount, quoted.currency)
+          : type!.defaultPrice
+            ? new Money(type!.defaultPrice.amount, type!.defaultPrice.currency)
+            : null,
+        startDate,
+        expiryDate,
+        assignedTo: assignedTo ?? null,
+        notes,
+      });
+      recordEvent(tx, actor, {
+        type: TimelineEventType.PRACTICE_CREATED,
+        subject: practice,
+        client: client!,
+        summary: `Practice ${type!.code} opened for ${client!.fullName}`,
+        data: { after: { type: type!.code, status: practice.status, ...snapshot(practice) } },
+      });
+      return practice;
+    });
+  }
+
+  /** Changes a practice's prices, payment, dates, assignee or notes. */
+  async update(em: EntityManager, actor: Principal, input: UpdatePracticeInput): Promise<Practice> {
+    const practice = await this.get(em, input.id);
+    const checks = new Checks();
+    const currency = await this.currency(em, actor);
+    const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
+    const patch: Partial<Record<(typeof TRACKED)[number], unknown>> = {};
+    for (const k of ['quotedPrice', 'actualPrice', 'amountPaid'] as const) {
+      const m = checks.money(k, input[k], currency);
+      if (m !== undefined) patch[k] = m ? new Money(m.amount, m.currency) : null;
+    }
+    for (const k of ['startDate', 'completionDate', 'expiryDate'] as const) {
+      const d = checks.date(k, input[k]);
+      if (d !== undefined) patch[k] = d;
+    }
+    const notes = checks.text('notes', input.notes, 10_000);
+    if (notes !== undefined) patch.notes = notes;
+    if (input.paymentStatus) patch.paymentStatus = input.paymentStatus;
+    if (input.assignedToId !== undefined) patch.assignedTo = assignedTo ?? null;
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const before = snapshot(practice);
+      Object.assign(practice, patch);
+      tx.persist(practice);
+      const change = diff(before, snapshot(practice));
+      if (change) {
+        recordEvent(tx, actor, {
+          type: TimelineEventType.PRACTICE_UPDATED,
+          subject: practice,
+          client: practice.client,
+          summary: `Practice updated: ${Object.keys(change.after).join(', ')}`,
+          data: change,
+        });
+      }
+      return practice;
+    });
+  }
+
+  /** Moves a practice to `status` if the workflow allows it; otherwise a user error naming the allowed next states. */
+  async transition(em: EntityManager, actor: Principal, globalId: string, status: PracticeStatus): Promise<Practice> {
+    const practice = await this.get(em, globalId);
+    const allowed = PRACTICE_TRANSITIONS[practice.status];
+    if (!allowed.includes(status)) {
+      throw ValidationFailed.of(
+        'status',
+        'ILLEGAL_TRANSITION',
+        `A practice in ${practice.status} cannot move to ${status}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+      );
+    }
+    return em.transactional(async (tx) => {
+      const from = practice.status;
+      practice.status = status;
+      if (status === PracticeStatus.COMPLETED && !practice.completionDate)
+        practice.completionDate = new Date().toISOString().slice(0, 10);
+      if (status === PracticeStatus.IN_PROGRESS && !practice.startDate)
+        practice.startDate = new Date().toISOString().slice(0, 10);
+      tx.persist(practice);
+      recordEvent(tx, actor, {
+        type: TimelineEventType.PRACTICE_STATUS_CHANGED,
+        subject: practice,
+        client: practice.client,
+        summary: `Practice moved from ${from} to ${status}`,
+        data: { before: { status: from }, after: { status } },
+      });
+      return practice;
+    });
+  }
+
+  /** Adds a document to a practice. */
+  async addDocument(
+    em: EntityManager,
+    actor: Principal,
+    input: AddPracticeDocumentInput,
+  ): Promise<{ document: Document; practice: Practice }> {
+    const practice = await this.get(em, input.practiceId);
+    const checks = new Checks();
+    const name = checks.text('name', input.name, 200, { required: true, min: 1 });
+    // Normalised before the length check: upper-casing can lengthen text (ß → SS).
+    const kind = checks.text('kind', input.kind?.trim().toUpperCase().replace(/\s+/g, '_'), 64, {
+      required: true,
+      min: 1,
+    });
+    const url = checks.url('url', input.url);
+    if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const document = tx.create(Document, {
+        practice,
+        name: name!,
+        kind: kind!,
+        url: url ?? null,
+        status: input.status ?? (url ? DocumentStatus.RECEIVED : DocumentStatus.REQUESTED),
+      });
+      recordEvent(tx, actor, {
+        type: TimelineEventType.DOCUMENT_ADDED,
+        subject: practice,
+        client: practice.client,
+        summary: `Document ${document.name} (${document.kind}) added`,
+        data: { document: { id: document.nodeId, name: document.name, kind: document.kind, status: document.status } },
+      });
+      return { document, practice };
+    });
+  }
+
+  /** The practice with a global ID in the caller's tenant, or NOT_FOUND. */
+  async get(em: EntityManager, globalId: string): Promise<Practice> {
+    const practice = await em.findOne(Practice, { id: expectGlobalId(globalId, 'Practice') });
+    if (!practice) throw DomainError.notFound('Practice', globalId);
+    return practice;
+  }
+
+  /** The where clause of a practice list. */
+  where(filter: PracticeFilter | null | undefined): FilterQuery<Practice> {
+    const f = filter ?? {};
+    const where: Record<string, unknown> = {};
+    if (f.clientId) where.client = filterIds([f.clientId], 'Client')![0];
+    const statuses: PracticeStatus[][] = [];
+    if (f.statuses?.length) statuses.push(f.statuses);
+    if (f.open !== undefined && f.open !== null) {
+      statuses.push(Object.values(PracticeStatus).filter((s) => CLOSED_PRACTICE_STATUSES.includes(s) !== f.open));
+    }
+    if (statuses.length) where.status = { $in: statuses.reduce((a, b) => a.filter((s) => b.includes(s))) };
+    if (f.typeCodes?.length) where.type = { code: { $in: f.typeCodes.map((c) => c.toUpperCase()) } };
+    if (f.assignedToIds?.length) where.assignedTo = { $in: filterIds(f.assignedToIds, 'TeamMember') };
+    if (f.paymentStatuses?.length) where.paymentStatus = { $in: f.paymentStatuses };
+    if (f.expiryFrom || f.expiryTo) {
+      // The Date scalar checks only the shape; an impossible date (2026-02-30) must not reach SQL.
+      const checks = new Checks();
+      checks.date('expiryFrom', f.expiryFrom);
+      checks.date('expiryTo', f.expiryTo);
+      if (checks.errors.length) throw DomainError.badInput(checks.errors.map((e) => e.message).join('; '), 'filter');
+      where.expiryDate = {
+        ...(f.expiryFrom ? { $gte: f.expiryFrom } : {}),
+        ...(f.expiryTo ? { $lte: f.expiryTo } : {}),
+      };
+    }
+    return where as FilterQuery<Practice>;
+  }
+
+  private async currency(em: EntityManager, actor: Principal): Promise<string> {
+    return (await em.findOneOrFail(Tenant, { id: actor.tenantId })).currency;
+  }
+}

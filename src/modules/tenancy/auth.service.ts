@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+import { hashApiKey } from '../../platform/auth/api-keys.js';
+import type { TokenService } from '../../platform/auth/jwt.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import { DomainError } from '../../platform/errors.js';
+import { ApiKey } from './api-key.entity.js';
+import { TeamMember } from './team-member.entity.js';
+
+/** Credentials as they arrive on HTTP headers or graphql-ws connectionParams. */
+export interface Credentials {
+  /** `Bearer <JWT>`. */
+  authorization?: string | null;
+  /** An API key. */
+  apiKey?: string | null;
+}
+
+/** How often (at most) an API key's lastUsedAt is written. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Turns credentials into a {@link Principal}. */
+export class AuthService {
+  constructor(private readonly tokens: TokenService) {}
+
+  /**
+   * Returns the principal for the credentials, null when none were sent, and throws
+   * UNAUTHENTICATED when they were sent but are invalid, expired, revoked or of an inactive member.
+   * `root` is an unscoped EntityManager (credentials are looked up before the tenant is known).
+   */
+  async authenticate(root: EntityManager, credentials: Credentials): Promise<Principal | null> {
+    const em = root.fork();
+    const apiKey = credentials.apiKey?.trim();
+    if (apiKey) {
+      const key = await em.findOne(ApiKey, { keyHash: hashApiKey(apiKey) }, { filters: false });
+      if (!key || key.revokedAt) throw DomainError.unauthenticated('Invalid or revoked API key');
+      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+        await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() }, { filters: false });
+      }
+      return {
+        kind: 'apiKey',
+        tenantId: key.tenant.id,
+        role: key.role,
+        apiKeyId: key.id,
+        label: `API key "${key.name}"`,
+      };
+    }
+    const header = credentials.authorization?.trim();
+    if (!header) return null;
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match) throw DomainError.unauthenticated('Authorization must be "Bearer <token>"');
+    const claims = await this.tokens.verify(match[1]!);
+    if (!claims) throw DomainError.unauthenticated('Invalid or expired token');
+    const member = await em.findOne(TeamMember, { id: claims.sub, tenant: claims.tid }, { filters: false });
+    if (!member || !member.active) throw DomainError.unauthenticated('Token does not belong to an active team member');
+    return { kind: 'member', tenantId: claims.tid, role: member.role, memberId: member.id, label: member.name };
+  }
+}

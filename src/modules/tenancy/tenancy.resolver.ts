@@ -1,0 +1,189 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
+import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { tenantTopic } from '../../platform/pubsub.js';
+import { ApiKey } from './api-key.entity.js';
+import { Role } from './role.js';
+import { TeamMember } from './team-member.entity.js';
+import { Tenant } from './tenant.entity.js';
+
+export const TeamMemberConnection = connectionType(TeamMember, 'TeamMember');
+export const ApiKeyConnection = connectionType(ApiKey, 'ApiKey');
+
+@InputType({ description: 'A new team member.' })
+class CreateTeamMemberInput {
+  @Field({ description: 'Login email, unique in the tenant.' })
+  email!: string;
+
+  @Field({ nullable: true, description: 'Display name (default: the part of the email before @).' })
+  name?: string;
+
+  @Field(() => Role, { defaultValue: Role.AGENT })
+  role!: Role;
+}
+
+@InputType({ description: 'Changes to a team member; omitted fields stay as they are.' })
+class UpdateTeamMemberInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ nullable: true })
+  name?: string;
+
+  @Field(() => Role, { nullable: true })
+  role?: Role;
+
+  @Field({ nullable: true, description: 'false stops the member from authenticating.' })
+  active?: boolean;
+}
+
+@ObjectType()
+class TeamMemberPayload {
+  @Field(() => TeamMember, { nullable: true })
+  teamMember?: TeamMember;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'A new API key.' })
+class CreateApiKeyInput {
+  @Field({ description: 'What the key is for, e.g. "website form".' })
+  name!: string;
+
+  @Field(() => Role, { defaultValue: Role.AGENT })
+  role!: Role;
+}
+
+@ObjectType()
+class CreateApiKeyPayload {
+  @Field(() => ApiKey, { nullable: true })
+  apiKey?: ApiKey;
+
+  @Field(() => String, { nullable: true, description: 'The key itself. Shown only in this response: store it now.' })
+  key?: string;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+class RevokeApiKeyInput {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType()
+class ApiKeyPayload {
+  @Field(() => ApiKey, { nullable: true })
+  apiKey?: ApiKey;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+/** The caller, their tenant, team members and API keys. */
+@Resolver()
+export class TenancyResolver {
+  @Authorized()
+  @Query(() => TeamMember, {
+    nullable: true,
+    description: 'The team member making the request (null when authenticated with an API key).',
+  })
+  async viewer(@Ctx() ctx: GraphQLContext): Promise<TeamMember | null> {
+    const id = ctx.principal?.memberId;
+    return id ? ctx.em.findOne(TeamMember, { id }) : null;
+  }
+
+  @Authorized()
+  @Query(() => Tenant, { description: "The caller's tenant." })
+  async tenant(@Ctx() ctx: GraphQLContext): Promise<Tenant> {
+    return ctx.em.findOneOrFail(Tenant, { id: ctx.principal!.tenantId });
+  }
+
+  @Authorized()
+  @Query(() => TeamMemberConnection, { description: 'Team members of the tenant, by name.' })
+  teamMembers(@Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return paginate(ctx.em, TeamMember, TeamMemberConnection, {}, [{ name: 'asc' }, { id: 'asc' }], pageRequest(args));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Query(() => ApiKeyConnection, { description: 'API keys of the tenant, newest first (ADMIN).' })
+  apiKeys(@Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return paginate(ctx.em, ApiKey, ApiKeyConnection, {}, [{ createdAt: 'desc' }, { id: 'desc' }], pageRequest(args));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => TeamMemberPayload, { description: 'Adds a team member (ADMIN).' })
+  createTeamMember(@Arg('input') input: CreateTeamMemberInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => {
+      const teamMember = await ctx.services.tenancy.createMember(ctx.em, input);
+      await publishMember(ctx, teamMember);
+      return { teamMember };
+    });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => TeamMemberPayload, { description: "Changes a team member's name, role or active flag (ADMIN)." })
+  updateTeamMember(@Arg('input') input: UpdateTeamMemberInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => {
+      const teamMember = await ctx.services.tenancy.updateMember(ctx.em, expectGlobalId(input.id, 'TeamMember'), input);
+      await publishMember(ctx, teamMember);
+      return { teamMember };
+    });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key (ADMIN). The key is returned once.' })
+  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(() => ctx.services.tenancy.createApiKey(ctx.em, input));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ApiKeyPayload, { description: 'Revokes an API key (ADMIN); it stops authenticating at once.' })
+  revokeApiKey(@Arg('input') input: RevokeApiKeyInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      apiKey: await ctx.services.tenancy.revokeApiKey(ctx.em, expectGlobalId(input.id, 'ApiKey')),
+    }));
+  }
+
+  @Subscription(() => TeamMember, {
+    description: "A team member of the caller's tenant was added or changed (name, role, active).",
+    subscribe: ({ context }) => (context as GraphQLContext).pubsub.subscribe(memberTopic(context as GraphQLContext)),
+  })
+  teamMemberChanged(@Root() payload: { id: string }, @Ctx() ctx: GraphQLContext): Promise<TeamMember | null> {
+    // A fresh fork per event: the subscription's context lives as long as the socket.
+    return forkForTenant(ctx.em, ctx.principal!.tenantId).findOne(TeamMember, { id: payload.id });
+  }
+}
+
+function memberTopic(ctx: GraphQLContext): string {
+  return tenantTopic(ctx.principal!.tenantId, 'teamMember');
+}
+
+/** Announces a member change; a publishing failure is logged, never fails the committed change. */
+async function publishMember(ctx: GraphQLContext, member: TeamMember): Promise<void> {
+  try {
+    await ctx.pubsub.publish(memberTopic(ctx), { id: member.id });
+  } catch (err) {
+    ctx.logger.warn({ err }, 'could not publish teamMemberChanged');
+  }
+}

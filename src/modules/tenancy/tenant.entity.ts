@@ -1,0 +1,30 @@
+import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, ObjectType } from 'type-graphql';
+
+import { BaseEntity } from '../../platform/db/base.entity.js';
+import { Node } from '../../platform/graphql/node.js';
+
+/** A customer organisation using Meridian. Everything else belongs to exactly one tenant. */
+@Entity({ tableName: 'tenant' })
+@ObjectType({ implements: Node, description: 'A business using Meridian; all data belongs to one tenant.' })
+export class Tenant extends BaseEntity<'currency' | 'timeZone'> {
+  /** URL-safe unique name, e.g. `demo`. */
+  @Unique()
+  @Property({ length: 64 })
+  @Field({ description: 'URL-safe unique name, e.g. `demo`.' })
+  slug!: string;
+
+  @Property({ length: 200 })
+  @Field()
+  name!: string;
+
+  /** ISO 4217 currency of Money values. Default IDR. */
+  @Property({ length: 3, default: 'IDR' })
+  @Field({ description: 'ISO 4217 currency of Money amounts (default IDR).' })
+  currency: string = 'IDR';
+
+  /** IANA time zone used for schedules. Default Asia/Makassar. */
+  @Property({ length: 64, default: 'Asia/Makassar' })
+  @Field({ description: 'IANA time zone for schedules (default Asia/Makassar).' })
+  timeZone: string = 'Asia/Makassar';
+}

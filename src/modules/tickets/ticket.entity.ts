@@ -1,0 +1,62 @@
+import { type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, Int, ObjectType } from 'type-graphql';
+
+import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
+import { Node } from '../../platform/graphql/node.js';
+import { Client } from '../clients/client.entity.js';
+import { Deal } from '../deals/deal.entity.js';
+import { Practice } from '../practices/practice.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+
+/** A support request, optionally linked to a client, a deal and a practice. */
+@Entity({ tableName: 'ticket' })
+@Unique({ properties: ['tenant', 'number'] })
+@Index({ properties: ['tenant', 'client', 'status'] })
+@Index({ properties: ['tenant', 'status', 'createdAt'] })
+@ObjectType({
+  implements: Node,
+  description: 'A support request, optionally linked to a client, a deal and a practice.',
+})
+export class Ticket extends TenantScopedEntity<'status' | 'priority' | 'channel'> {
+  @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Sequential number within the tenant (#1, #2, …).' })
+  number!: number;
+
+  @Property({ length: 300 })
+  @Field()
+  subject!: string;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Enum({ items: () => TicketStatus })
+  @Field(() => TicketStatus)
+  status: TicketStatus = TicketStatus.OPEN;
+
+  @Enum({ items: () => TicketPriority })
+  @Field(() => TicketPriority)
+  priority: TicketPriority = TicketPriority.NORMAL;
+
+  @Enum({ items: () => Channel })
+  @Field(() => Channel)
+  channel: Channel = Channel.WEB;
+
+  @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
+  client?: Ref<Client> | null;
+
+  @ManyToOne(() => Deal, { ref: true, nullable: true, deleteRule: 'set null', index: true })
+  deal?: Ref<Deal> | null;
+
+  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null', index: true })
+  practice?: Ref<Practice> | null;
+
+  @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
+  assignee?: Ref<TeamMember> | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the ticket was last resolved.' })
+  resolvedAt?: Date | null;
+}

@@ -1,0 +1,31 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum TicketStatus {
+  OPEN = 'OPEN',
+  PENDING = 'PENDING',
+  RESOLVED = 'RESOLVED',
+  CLOSED = 'CLOSED',
+}
+
+export enum TicketPriority {
+  LOW = 'LOW',
+  NORMAL = 'NORMAL',
+  HIGH = 'HIGH',
+  URGENT = 'URGENT',
+}
+
+/** Channel a ticket or interaction came through. */
+export enum Channel {
+  EMAIL = 'EMAIL',
+  CHAT = 'CHAT',
+  WHATSAPP = 'WHATSAPP',
+  PHONE = 'PHONE',
+  WEB = 'WEB',
+}
+
+registerEnumType(TicketStatus, {
+  name: 'TicketStatus',
+  description: 'OPEN, PENDING (waiting on the client), RESOLVED (sets resolvedAt), CLOSED.',
+});
+registerEnumType(TicketPriority, { name: 'TicketPriority' });
+registerEnumType(Channel, { name: 'Channel' });

@@ -1,0 +1,116 @@
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+
+import { OrderDirection } from '../../platform/graphql/connection.js';
+import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+
+@InputType({ description: 'A new ticket; it gets the next number of the tenant.' })
+export class CreateTicketInput {
+  @Field({ description: '1–300 characters.' })
+  subject!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => TicketPriority, { nullable: true, description: 'Default NORMAL.' })
+  priority?: TicketPriority | null;
+
+  @Field(() => Channel, { nullable: true, description: 'Default WEB.' })
+  channel?: Channel | null;
+
+  @Field(() => ID, { nullable: true })
+  clientId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  dealId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  practiceId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  assigneeId?: string | null;
+}
+
+@InputType({ description: 'Changes to a ticket. Setting status RESOLVED sets resolvedAt.' })
+export class UpdateTicketInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  subject?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => TicketStatus, { nullable: true })
+  status?: TicketStatus | null;
+
+  @Field(() => TicketPriority, { nullable: true })
+  priority?: TicketPriority | null;
+
+  @Field(() => Channel, { nullable: true })
+  channel?: Channel | null;
+
+  @Field(() => ID, { nullable: true })
+  assigneeId?: string | null;
+}
+
+@InputType({ description: 'Links a ticket to a client, a deal or a practice (given by its ID).' })
+export class LinkTicketInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { description: 'ID of a Client, Deal or Practice.' })
+  targetId!: string;
+}
+
+@InputType({ description: 'Filters on tickets; all given fields must match.' })
+export class TicketFilter {
+  @Field(() => TicketStatus, { nullable: true, description: 'Shortcut for statuses: [status].' })
+  status?: TicketStatus;
+
+  @Field(() => [TicketStatus], { nullable: true })
+  statuses?: TicketStatus[];
+
+  @Field(() => [TicketPriority], { nullable: true })
+  priorities?: TicketPriority[];
+
+  @Field(() => [Channel], { nullable: true })
+  channels?: Channel[];
+
+  @Field(() => ID, { nullable: true })
+  clientId?: string;
+
+  @Field(() => ID, { nullable: true })
+  dealId?: string;
+
+  @Field(() => ID, { nullable: true })
+  practiceId?: string;
+
+  @Field(() => [ID], { nullable: true })
+  assigneeIds?: string[];
+
+  @Field({ nullable: true, description: 'Text in the subject (case-insensitive).' })
+  search?: string;
+
+  @Field(() => Date, { nullable: true })
+  createdAfter?: Date;
+
+  @Field(() => Date, { nullable: true })
+  createdBefore?: Date;
+}
+
+export enum TicketOrderField {
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  NUMBER = 'NUMBER',
+}
+registerEnumType(TicketOrderField, { name: 'TicketOrderField' });
+
+@InputType({ description: 'Order of a ticket list (default CREATED_AT DESC).' })
+export class TicketOrder {
+  @Field(() => TicketOrderField)
+  field!: TicketOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction!: OrderDirection;
+}

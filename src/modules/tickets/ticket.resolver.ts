@@ -1,0 +1,200 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+
+import {
+  ConnectionArgs,
+  connectionType,
+  keysetOrder,
+  OrderDirection,
+  pageRequest,
+  paginate,
+} from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { Client } from '../clients/client.entity.js';
+import { Deal } from '../deals/deal.entity.js';
+import { Practice } from '../practices/practice.entity.js';
+import { WRITER_ROLES } from '../tenancy/role.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Ticket } from './ticket.entity.js';
+import {
+  CreateTicketInput,
+  LinkTicketInput,
+  TicketFilter,
+  TicketOrder,
+  TicketOrderField,
+  UpdateTicketInput,
+} from './ticket.input.js';
+
+export const TicketConnection = connectionType(Ticket, 'Ticket');
+
+const ORDER_COLUMNS: Record<TicketOrderField, string> = {
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  NUMBER: 'number',
+};
+
+@ObjectType()
+class TicketPayload {
+  @Field(() => Ticket, { nullable: true })
+  ticket?: Ticket;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+/** Tickets. */
+@Resolver(() => Ticket)
+export class TicketResolver {
+  @Authorized()
+  @Query(() => TicketConnection, { description: 'Tickets, filtered and ordered (default: newest first).' })
+  tickets(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
+    @Arg('orderBy', () => TicketOrder, { nullable: true }) orderBy: TicketOrder | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
+      field: TicketOrderField.CREATED_AT,
+      direction: OrderDirection.DESC,
+    });
+    return paginate(
+      ctx.em,
+      Ticket,
+      TicketConnection,
+      ctx.services.tickets.where(filter),
+      order as never,
+      pageRequest(args),
+    );
+  }
+
+  @Authorized()
+  @Query(() => Ticket, { nullable: true })
+  ticket(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    const d = fromGlobalId(id);
+    return d?.type === 'Ticket' ? ctx.em.findOne(Ticket, { id: d.id }) : null;
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => TicketPayload, {
+    description:
+      'Opens a ticket with the next number. A deal or practice given without a client links their client too.',
+  })
+  createTicket(@Arg('input') input: CreateTicketInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => TicketPayload, { description: 'Changes a ticket. RESOLVED sets resolvedAt; reopening clears it.' })
+  updateTicket(@Arg('input') input: UpdateTicketInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.update(ctx.em, ctx.principal!, input) }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => TicketPayload, {
+    description: 'Links a ticket to a client, a deal or a practice (replacing the previous one of that kind).',
+  })
+  linkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, true),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => TicketPayload, {
+    description: 'Removes the link between a ticket and a client, a deal or a practice.',
+  })
+  unlinkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({
+      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, false),
+    }));
+  }
+
+  @FieldResolver(() => Client, { nullable: true })
+  client(@Root() t: Ticket, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, t.client);
+  }
+
+  @FieldResolver(() => Deal, { nullable: true })
+  deal(@Root() t: Ticket, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Deal, t.deal);
+  }
+
+  @FieldResolver(() => Practice, { nullable: true })
+  practice(@Root() t: Ticket, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Practice, t.practice);
+  }
+
+  @FieldResolver(() => TeamMember, { nullable: true })
+  assignee(@Root() t: Ticket, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, t.assignee);
+  }
+}
+
+function ticketsOf(
+  ctx: GraphQLContext,
+  fk: 'client' | 'deal' | 'practice',
+  parentId: string,
+  filter: TicketFilter | null,
+) {
+  const where = ctx.services.tickets.where({
+    ...filter,
+    clientId: undefined,
+    dealId: undefined,
+    practiceId: undefined,
+  }) as Record<string, unknown>;
+  return loadChildren(ctx, Ticket, fk, parentId, where);
+}
+
+/** Tickets of a client. */
+@Resolver(() => Client)
+export class ClientTicketsResolver {
+  @FieldResolver(() => [Ticket], { description: "The client's tickets, newest first." })
+  tickets(
+    @Root() client: Client,
+    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ticketsOf(ctx, 'client', client.id, filter);
+  }
+}
+
+/** Tickets of a deal. */
+@Resolver(() => Deal)
+export class DealTicketsResolver {
+  @FieldResolver(() => [Ticket], { description: "The deal's tickets, newest first." })
+  tickets(
+    @Root() deal: Deal,
+    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ticketsOf(ctx, 'deal', deal.id, filter);
+  }
+}
+
+/** Tickets of a practice. */
+@Resolver(() => Practice)
+export class PracticeTicketsResolver {
+  @FieldResolver(() => [Ticket], { description: "The practice's tickets, newest first." })
+  tickets(
+    @Root() practice: Practice,
+    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ticketsOf(ctx, 'practice', practice.id, filter);
+  }
+}

@@ -1,0 +1,126 @@
+import type { EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import type { Logger } from '../../platform/logger.js';
+import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
+
+/** What subscribers receive for each committed timeline event. */
+export interface TimelinePayload {
+  id: string;
+  seq: string;
+  type: string;
+  clientId: string | null;
+}
+
+/** Topic of a tenant's timeline events. */
+export function timelineTopic(tenantId: string): string {
+  return tenantTopic(tenantId, 'timeline');
+}
+
+/** Options of the {@link OutboxRelay}. */
+export interface OutboxOptions {
+  /** How often to look for events committed but not published (crash, Redis down). Default 1000 ms. */
+  pollMs?: number;
+  /** Events claimed per round. Default 200. */
+  batchSize?: number;
+}
+
+/**
+ * The transactional outbox of the timeline. Every event row is written in the transaction of its
+ * change with `published_at` null. After each commit the relay is kicked; it claims unpublished
+ * rows with `FOR UPDATE SKIP LOCKED` (so two instances never publish the same event), publishes
+ * them in order, and marks them published in the same transaction. If publishing fails or the
+ * process dies, the transaction rolls back and the rows are picked up again by a later round (on
+ * any instance): delivery is at-least-once, with stable event ids.
+ */
+export class OutboxRelay {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly pubsub: PubSub,
+    private readonly logger: Logger,
+    options: OutboxOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 1000;
+    this.batchSize = options.batchSize ?? 200;
+  }
+
+  /** Starts polling and kicks the relay after every commit of the ORM. */
+  start(): void {
+    this.orm.em.getEventManager().registerSubscriber(new KickOnCommit(() => this.kick()));
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Asks for a round soon; rounds never overlap, and a kick during a round runs one more. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while ((await this.round()) === this.batchSize && !this.stopped);
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.logger.warn({ err }, 'outbox relay round failed; will retry');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  /** Stops polling and waits for the round in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One round: claim, publish and mark up to `batchSize` events; returns how many. */
+  private async round(): Promise<number> {
+    // A fork with its own event manager, so this commit does not kick the relay again.
+    const em = this.orm.em.fork({ freshEventManager: true, useContext: false }) as SqlEntityManager;
+    return em.transactional(async (tx) => {
+      // Claim and mark in one statement; the marks commit only if every publish below succeeds.
+      const rows = await (tx as SqlEntityManager).execute<
+        { id: string; seq: string; tenant_id: string; client_id: string | null; type: string }[]
+      >(
+        `update timeline_event set published_at = now()
+          where id in (select id from timeline_event where published_at is null order by seq limit ? for update skip locked)
+          returning id, seq, tenant_id, client_id, type`,
+        [this.batchSize],
+      );
+      rows.sort((x, y) => (BigInt(x.seq) < BigInt(y.seq) ? -1 : 1));
+      for (const r of rows) {
+        const payload: TimelinePayload = { id: r.id, seq: String(r.seq), type: r.type, clientId: r.client_id };
+        await this.pubsub.publish(timelineTopic(r.tenant_id), payload);
+      }
+      return rows.length;
+    });
+  }
+}
+
+/** Kicks the relay after every committed top-level transaction. */
+class KickOnCommit implements EventSubscriber {
+  constructor(private readonly kick: () => void) {}
+
+  afterTransactionCommit(args: TransactionEventArgs): void {
+    if (!args.transaction?.savepointName) this.kick();
+  }
+
+  afterFlush(args: { em: { isInTransaction(): boolean } }): void {
+    // A flush outside an explicit transaction commits its own implicit one.
+    if (!args.em.isInTransaction()) this.kick();
+  }
+}

@@ -1,0 +1,73 @@
+import { type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Field, ObjectType } from 'type-graphql';
+
+import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
+import { Node } from '../../platform/graphql/node.js';
+import { JSONScalar } from '../../platform/graphql/scalars.js';
+import { Client } from '../clients/client.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Channel } from '../tickets/ticket.enums.js';
+import { TimelineEventType } from './timeline-event.enums.js';
+
+/**
+ * One thing that happened, written in the same transaction as the change itself: the timeline,
+ * the audit trail (before/after in `data`), and the outbox (`publishedAt` null until published).
+ */
+@Entity({ tableName: 'timeline_event' })
+@Index({ properties: ['tenant', 'client', 'seq'] })
+@Index({ properties: ['tenant', 'subjectType', 'subjectId', 'seq'] })
+@Index({ properties: ['tenant', 'seq'] })
+@ObjectType({ implements: Node, description: 'Something that happened in the CRM, with who did it and what changed.' })
+export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 'seq'> {
+  /**
+   * Insertion order (a database sequence): orders events written in the same millisecond, and is
+   * the position of an event in the stream for keyset paging and resuming subscriptions.
+   */
+  @Property({ type: 'bigint', autoincrement: true, unique: true })
+  seq!: string;
+
+  @Enum({ items: () => TimelineEventType })
+  @Field(() => TimelineEventType)
+  type!: TimelineEventType;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  @Field(() => Date)
+  occurredAt: Date = new Date();
+
+  @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
+  actor?: Ref<TeamMember> | null;
+
+  /** Who did it, in words (a member's name, "API key ci", "system"). */
+  @Property({ length: 200 })
+  @Field({ description: 'Who did it: a team member, an API key, or the system.' })
+  actorLabel!: string;
+
+  /** Entity type of the subject (Client, Practice, Deal, Ticket, Interaction, …). */
+  @Property({ length: 32 })
+  subjectType!: string;
+
+  @Property({ type: 'uuid' })
+  subjectId!: string;
+
+  /** The client the event belongs to (for the client's timeline). */
+  @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'cascade' })
+  client?: Ref<Client> | null;
+
+  @Enum({ items: () => Channel, nullable: true })
+  @Field(() => Channel, { nullable: true })
+  channel?: Channel | null;
+
+  @Property({ length: 500 })
+  @Field({ description: 'One readable line, e.g. "Practice KITAS moved from INQUIRY to QUOTATION_SENT".' })
+  summary!: string;
+
+  /** Changed fields before and after, and other details. */
+  @Property({ type: 'json', defaultRaw: "'{}'" })
+  @Field(() => JSONScalar, { description: 'Details; for changes `{ before: {…}, after: {…} }` of the changed fields.' })
+  data: Record<string, unknown> = {};
+
+  /** Outbox: set once the event has been published to subscribers. */
+  @Property({ type: 'datetime', nullable: true, index: true })
+  publishedAt?: Date | null;
+}

@@ -1,0 +1,165 @@
+import { Cursor } from '@mikro-orm/core';
+import {
+  Arg,
+  Args,
+  Authorized,
+  createUnionType,
+  Ctx,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+
+import { filterIds } from '../../platform/db/refs.js';
+import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { loadById, loadRef } from '../../platform/graphql/loaders.js';
+import { Client } from '../clients/client.entity.js';
+import { Deal } from '../deals/deal.entity.js';
+import { Interaction } from '../interactions/interaction.entity.js';
+import { Practice } from '../practices/practice.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { TimelineFilter } from './timeline.input.js';
+import { timelineStream } from './timeline.stream.js';
+import { TimelineEvent } from './timeline-event.entity.js';
+import { TimelineEventType } from './timeline-event.enums.js';
+
+export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEvent');
+
+const SUBJECTS = { Client, Practice, Deal, Ticket, Interaction } as const;
+
+/** What a timeline event is about. */
+export const TimelineSubject = createUnionType({
+  name: 'TimelineSubject',
+  description: 'The record a timeline event is about.',
+  types: () => [Client, Practice, Deal, Ticket, Interaction] as const,
+  resolveType: (value) => value.constructor.name,
+});
+
+/** Newest first: by insertion sequence, unique, so it is a complete keyset. */
+const NEWEST_FIRST = [{ seq: 'desc' }] as const;
+
+function where(filter: TimelineFilter | null | undefined): Record<string, unknown> {
+  const f = filter ?? {};
+  const w: Record<string, unknown> = {};
+  if (f.clientId) w.client = filterIds([f.clientId], 'Client')![0];
+  const subjects = (
+    [
+      ['Practice', f.practiceId],
+      ['Deal', f.dealId],
+      ['Ticket', f.ticketId],
+    ] as const
+  ).filter(([, id]) => id);
+  if (subjects.length > 1)
+    w.id = null; // one event has one subject: several can never all match
+  else if (subjects[0]) {
+    const [type, id] = subjects[0];
+    w.subjectType = type;
+    w.subjectId = filterIds([id!], type)![0];
+  }
+  if (f.types?.length) w.type = { $in: f.types };
+  if (f.channels?.length) w.channel = { $in: f.channels };
+  if (f.from || f.to) w.occurredAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
+  return w;
+}
+
+function page(ctx: GraphQLContext, args: ConnectionArgs, w: Record<string, unknown>) {
+  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w as never, NEWEST_FIRST as never, pageRequest(args));
+}
+
+/** The unified timeline: every change, newest first. */
+@Resolver(() => TimelineEvent)
+export class TimelineResolver {
+  @Authorized()
+  @Query(() => TimelineEventConnection, { description: 'Everything that happened, newest first, filtered.' })
+  timeline(
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => TimelineFilter, { nullable: true }) filter: TimelineFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return page(ctx, args, where(filter));
+  }
+
+  @Subscription(() => TimelineEvent, {
+    description:
+      'Timeline events of your tenant as they are committed, optionally of one client and some types. With `after` (the `cursor` of the last event you saw), first replays every event after it, in order, then continues live: no gap, no duplicate.',
+    subscribe: ({ args, context }) => timelineStream(context as GraphQLContext, args),
+  })
+  timelineEventAdded(
+    @Root() event: TimelineEvent,
+    @Arg('clientId', () => ID, { nullable: true }) _clientId: string | null,
+    @Arg('types', () => [TimelineEventType], { nullable: true }) _types: TimelineEventType[] | null,
+    @Arg('after', () => String, { nullable: true, description: 'Resume after this event cursor.' })
+    _after: string | null,
+  ): TimelineEvent {
+    return event;
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'Position of the event in the stream: pass it as `after` to resume a subscription or page the timeline.',
+  })
+  cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): string {
+    return Cursor.for(ctx.em.getMetadata().find(TimelineEvent)!, e as never, NEWEST_FIRST as never);
+  }
+
+  @FieldResolver(() => TeamMember, {
+    nullable: true,
+    description: 'The team member who did it (null for API keys and the system: see actorLabel).',
+  })
+  actor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, TeamMember, e.actor);
+  }
+
+  @FieldResolver(() => Client, { nullable: true })
+  client(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, e.client);
+  }
+
+  @FieldResolver(() => TimelineSubject, {
+    nullable: true,
+    description: 'The record the event is about (null if it was deleted).',
+  })
+  subject(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
+    const entity = SUBJECTS[e.subjectType as keyof typeof SUBJECTS];
+    return entity ? loadById(ctx, entity as never, e.subjectId) : null;
+  }
+}
+
+@Resolver(() => Client)
+export class ClientTimelineResolver {
+  @FieldResolver(() => TimelineEventConnection, {
+    description: "The client's timeline: its own events and those of its practices, deals, tickets and interactions.",
+  })
+  timeline(@Root() client: Client, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return page(ctx, args, { client: client.id });
+  }
+}
+
+@Resolver(() => Practice)
+export class PracticeTimelineResolver {
+  @FieldResolver(() => TimelineEventConnection, { description: "The practice's events, newest first." })
+  timeline(@Root() practice: Practice, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return page(ctx, args, { subjectType: 'Practice', subjectId: practice.id });
+  }
+}
+
+@Resolver(() => Deal)
+export class DealTimelineResolver {
+  @FieldResolver(() => TimelineEventConnection, { description: "The deal's events, newest first." })
+  timeline(@Root() deal: Deal, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return page(ctx, args, { subjectType: 'Deal', subjectId: deal.id });
+  }
+}
+
+@Resolver(() => Ticket)
+export class TicketTimelineResolver {
+  @FieldResolver(() => TimelineEventConnection, { description: "The ticket's events, newest first." })
+  timeline(@Root() ticket: Ticket, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
+    return page(ctx, args, { subjectType: 'Ticket', subjectId: ticket.id });
+  }
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+import type { Config } from '../../config.js';
+import { parseRole, type Role } from '../../modules/tenancy/role.js';
+
+/** Claims of a Meridian token (see api.md). */
+export interface TokenClaims {
+  /** Team member id. */
+  sub: string;
+  /** Tenant id. */
+  tid: string;
+  role: Role;
+}
+
+/**
+ * Signs and verifies HS256 JWTs. The secret is JWT_SECRET, or (outside production) a random
+ * secret generated once and kept in `DATA_DIR/jwt-secret`, so tokens survive restarts.
+ */
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttl: string,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  /** Builds the service from the configuration, creating the DATA_DIR secret if needed. */
+  static fromConfig(config: Config): TokenService {
+    return new TokenService(config.JWT_SECRET ?? dataDirSecret(config.DATA_DIR), config.JWT_TTL);
+  }
+
+  /** Signs a token for a team member. */
+  async sign(claims: TokenClaims): Promise<string> {
+    return new SignJWT({ tid: claims.tid, role: claims.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer('meridian')
+      .setIssuedAt()
+      .setExpirationTime(this.ttl)
+      .sign(this.key);
+  }
+
+  /** Verifies a token; returns its claims, or null when invalid, expired or malformed. */
+  async verify(token: string): Promise<TokenClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: 'meridian' });
+      const role = typeof payload.role === 'string' ? parseRole(payload.role) : undefined;
+      if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || !role) return null;
+      return { sub: payload.sub, tid: payload.tid, role };
+    } catch (err) {
+      if (err instanceof errors.JOSEError) return null;
+      throw err;
+    }
+  }
+}
+
+function dataDirSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,35 @@
+import { Role, WRITER_ROLES } from '../../modules/tenancy/role.js';
+import { DomainError } from '../errors.js';
+
+/** Who is calling: a team member (JWT) or a program (API key), always within one tenant. */
+export interface Principal {
+  kind: 'member' | 'apiKey';
+  tenantId: string;
+  role: Role;
+  /** Team member id, for `kind: 'member'`. */
+  memberId?: string;
+  /** API key id, for `kind: 'apiKey'`. */
+  apiKeyId?: string;
+  /** Who this is, in words, for the audit trail: a member's name or `API key "<name>"`. */
+  label: string;
+}
+
+/** Returns the principal or throws UNAUTHENTICATED. */
+export function requirePrincipal(principal: Principal | null): Principal {
+  if (!principal) throw DomainError.unauthenticated();
+  return principal;
+}
+
+/** Throws FORBIDDEN unless the principal's role is one of `roles`. */
+export function requireRole(principal: Principal | null, roles: readonly Role[]): Principal {
+  const p = requirePrincipal(principal);
+  if (!roles.includes(p.role)) {
+    throw DomainError.forbidden(`This operation needs one of the roles ${roles.join(', ')}; you are ${p.role}`);
+  }
+  return p;
+}
+
+/** Throws FORBIDDEN for VIEWERs: every mutation that changes CRM data calls this. */
+export function requireWriter(principal: Principal | null): Principal {
+  return requireRole(principal, WRITER_ROLES);
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+
+import { migrationsList } from '../../../migrations/index.js';
+import type { Config } from '../../config.js';
+import { entities } from '../../entities.js';
+import type { Logger } from '../logger.js';
+import { currentRequest } from '../request-context.js';
+import { TenancySubscriber, tenantFilter } from './tenancy.js';
+
+/** An open database: the ORM plus whatever runs the embedded server. */
+export interface Database {
+  orm: MikroORM;
+  /** True for the embedded PGlite. */
+  embedded: boolean;
+  /** Runs `select 1`; throws when the database is unreachable. */
+  ping(): Promise<void>;
+  /** Closes the ORM and, for PGlite, the embedded server. */
+  close(): Promise<void>;
+}
+
+/** How to open the database; the defaults follow the configuration. */
+export interface OpenDatabaseOptions {
+  /** PGlite directory; `null` for an in-memory PGlite (tests). Default `DATA_DIR/pglite`. */
+  embeddedDir?: string | null;
+  /** Apply pending migrations after connecting. Default true. */
+  migrate?: boolean;
+}
+
+/** MikroORM options shared by the API, the worker, the CLIs and the tests. */
+export function ormOptions(config: Config, logger: Logger): Options {
+  return defineConfig({
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    subscribers: [new TenancySubscriber()],
+    filters: { tenant: tenantFilter(entities) },
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      migrationsList,
+      pathTs: 'migrations',
+      path: 'dist/migrations',
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    forceUtcTimezone: true,
+    ignoreUndefinedInQuery: true,
+    onQuery: (sql) => {
+      const req = currentRequest();
+      if (req) req.sqlStatements++;
+      return sql;
+    },
+    debug: config.LOG_LEVEL === 'trace',
+    logger: (message) => logger.trace({ orm: true }, message),
+  });
+}
+
+/**
+ * Opens the configured database: PostgreSQL at DATABASE_URL, or an embedded PGlite persisted in
+ * DATA_DIR served to the normal PostgreSQL driver over a loopback socket (one connection: PGlite
+ * has one session, so the pool is capped at 1 to keep transactions isolated).
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  const base = ormOptions(config, logger);
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let orm: MikroORM;
+  if (config.DATABASE_URL) {
+    orm = await MikroORM.init({
+      ...base,
+      clientUrl: config.DATABASE_URL,
+      pool: { min: 0, max: config.DATABASE_POOL_MAX },
+    });
+  } else {
+    const dir = options.embeddedDir === undefined ? join(config.DATA_DIR, 'pglite') : options.embeddedDir;
+    const release = dir ? lockDataDir(dir) : () => undefined;
+    try {
+      if (dir) mkdirSync(dir, { recursive: true });
+      const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+      const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 1 });
+      await server.start();
+      const port = Number(server.getServerConn().split(':').pop());
+      stopEmbedded = async () => {
+        await server.stop();
+        await pglite.close();
+        release();
+      };
+      orm = await MikroORM.init({
+        ...base,
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password: 'postgres',
+        dbName: 'postgres',
+        pool: { min: 0, max: 1 },
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  if (options.migrate ?? true) {
+    const done = await orm.migrator.up();
+    if (done.length) logger.info({ migrations: done.map((m) => m.name) }, 'migrations applied');
+  }
+  return {
+    orm,
+    embedded: !config.DATABASE_URL,
+    async ping() {
+      await orm.em.getConnection().execute('select 1');
+    },
+    async close() {
+      await orm.close(true);
+      await stopEmbedded?.();
+    },
+  };
+}
+
+/** Thrown when another live process holds the embedded database. */
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dir} is in use by process ${pid} (a running Meridian?). ` +
+        'PGlite allows one process at a time: stop that process first, or set DATABASE_URL.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+/** Takes a pid lock next to the PGlite directory; returns the function that releases it. */
+function lockDataDir(dir: string): () => void {
+  const lock = `${dir}.lock`;
+  mkdirSync(join(dir, '..'), { recursive: true });
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(dir, pid);
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

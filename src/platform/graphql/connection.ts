@@ -1,0 +1,195 @@
+import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import { Cursor, CursorError } from '@mikro-orm/core';
+import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+import { DomainError } from '../errors.js';
+
+/** Largest `first`/`last`; set from GRAPHQL_MAX_PAGE_SIZE at start. */
+let maxPageSize = 100;
+
+/** Sets the page size cap (GRAPHQL_MAX_PAGE_SIZE). */
+export function setMaxPageSize(n: number): void {
+  maxPageSize = n;
+}
+
+/** Relay pagination arguments. Cursors are keyset-based: stable under inserts, no OFFSET. */
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => Int, { nullable: true, description: 'Return the first n items (1–100, default 20).' })
+  first?: number;
+
+  @Field({ nullable: true, description: 'Return items after this cursor.' })
+  after?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Return the last n items (1–100).' })
+  last?: number;
+
+  @Field({ nullable: true, description: 'Return items before this cursor.' })
+  before?: string;
+}
+
+/** Validated page request. */
+export interface PageRequest {
+  first?: number;
+  after?: string;
+  last?: number;
+  before?: string;
+}
+
+/** Checks `first`/`last` against the cap; default is the first 20. Throws BAD_USER_INPUT. */
+export function pageRequest(args: ConnectionArgs): PageRequest {
+  for (const name of ['first', 'last'] as const) {
+    const n = args[name];
+    if (n !== undefined && n !== null && (n < 0 || n > maxPageSize)) {
+      throw DomainError.badInput(`\`${name}\` must be between 0 and ${maxPageSize}; got ${n}`, name);
+    }
+  }
+  if (args.first != null && args.last != null) {
+    throw DomainError.badInput('Pass either `first` or `last`, not both', 'last');
+  }
+  const page: PageRequest = { after: args.after ?? undefined, before: args.before ?? undefined };
+  if (args.last != null) page.last = args.last;
+  else page.first = args.first ?? 20;
+  return page;
+}
+
+@ObjectType({ description: 'Where a page sits in the whole list.' })
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** The shape every connection class has. */
+export interface ConnectionShape<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+/**
+ * Builds the `<Name>Connection` and `<Name>Edge` types for a node type. `totalCount` is computed
+ * only when asked for.
+ */
+export function connectionType<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`, { description: `An edge in a ${name} connection.` })
+  class Edge {
+    @Field({ description: 'Opaque keyset cursor of this item.' })
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  class Connection implements ConnectionShape<T> {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => [node], { description: 'The items of this page (shortcut for edges.node).' })
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    count!: () => Promise<number>;
+
+    @Field(() => Int, { description: 'Number of items in the whole list (all pages).' })
+    totalCount(): Promise<number> {
+      return this.count();
+    }
+  }
+  return Connection;
+}
+
+/** Fills a connection instance from items, cursors and page flags. */
+export function buildConnection<T extends object, C extends ConnectionShape<T>>(
+  ConnectionClass: new () => C,
+  items: T[],
+  cursorOf: (item: T) => string,
+  flags: { hasNextPage: boolean; hasPreviousPage: boolean },
+  count: () => Promise<number>,
+): C {
+  const conn = new ConnectionClass();
+  const edges = items.map((node) => ({ cursor: cursorOf(node), node }));
+  Object.assign(conn, {
+    edges,
+    nodes: items,
+    pageInfo: Object.assign(new PageInfo(), {
+      ...flags,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    }),
+    count,
+  });
+  return conn;
+}
+
+/**
+ * Pages through an entity table with keyset cursors (MikroORM `findByCursor`), scoped by the
+ * EntityManager's tenant filter. `orderBy` must end in a unique column (the id) for stable pages.
+ */
+export async function paginate<E extends object, C extends ConnectionShape<E>>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  ConnectionClass: new () => C,
+  where: FilterQuery<E>,
+  orderBy: QueryOrderMap<E>[],
+  page: PageRequest,
+): Promise<C> {
+  try {
+    const cursor = await em.findByCursor(entity, {
+      where,
+      orderBy,
+      first: page.first,
+      after: page.after,
+      last: page.last,
+      before: page.before,
+      includeCount: false,
+    } as never);
+    const meta = em.getMetadata().find(entity)!;
+    const items = cursor.items as E[];
+    return buildConnection(
+      ConnectionClass,
+      items,
+      (item) => Cursor.for(meta, item as never, orderBy as never),
+      { hasNextPage: cursor.hasNextPage, hasPreviousPage: cursor.hasPrevPage },
+      () => em.count(entity, where as never),
+    );
+  } catch (err) {
+    if (err instanceof CursorError || (err instanceof Error && /cursor/i.test(err.message) && !('code' in err))) {
+      throw DomainError.badInput('Invalid cursor', page.after ? 'after' : 'before');
+    }
+    throw err;
+  }
+}
+
+/** Sort direction. */
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, { name: 'OrderDirection' });
+
+/**
+ * Turns `{ field, direction }` into a keyset-safe MikroORM order: the chosen column, then the id
+ * (unique) in the same direction, so pages never skip or repeat rows with equal values.
+ */
+export function keysetOrder<F extends string>(
+  order: { field: F; direction: OrderDirection } | null | undefined,
+  columns: Record<F, string>,
+  fallback: { field: F; direction: OrderDirection },
+): Record<string, 'asc' | 'desc'>[] {
+  const o = order ?? fallback;
+  const dir = o.direction === OrderDirection.ASC ? 'asc' : 'desc';
+  return [{ [columns[o.field]]: dir }, { id: dir }];
+}

@@ -1,0 +1,119 @@
+import type { EntityClass, EntityManager } from '@mikro-orm/core';
+import DataLoader from 'dataloader';
+
+/**
+ * Per-request DataLoaders, created on first use. Modules ask for a loader by a unique key and a
+ * factory, so no central list has to know every module, and a request never sees another
+ * request's cache.
+ */
+export class Loaders {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+
+  /** The loader named `key`, created by `factory` the first time it is asked for. */
+  get<K, V, C = K>(key: string, factory: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = factory() as unknown as DataLoader<unknown, unknown>;
+      this.loaders.set(key, loader);
+    }
+    return loader as unknown as DataLoader<K, V, C>;
+  }
+}
+
+/** Id of a to-one relation value (a Ref, an entity, or null). */
+export function refId(value: unknown): string | null {
+  if (!value) return null;
+  const v = value as { id?: string; unwrap?: () => { id: string } };
+  return v.id ?? v.unwrap?.().id ?? null;
+}
+
+/** What a relation loader needs from the request context. */
+export interface LoaderContext {
+  em: EntityManager;
+  loaders: Loaders;
+}
+
+/**
+ * Loads one entity by id through a per-request DataLoader: all the ids asked for in one tick
+ * become one `where id in (…)` query (tenant-scoped by the context's EntityManager).
+ */
+export function loadById<E extends object>(
+  ctx: LoaderContext,
+  entity: EntityClass<E>,
+  id: string | null | undefined,
+): Promise<E | null> {
+  if (!id) return Promise.resolve(null);
+  const loader = ctx.loaders.get(`byId:${entity.name}`, () => {
+    return new DataLoader<string, E | null>(async (ids) => {
+      const rows = (await ctx.em.find(entity, { id: { $in: [...ids] } } as never)) as E[];
+      const map = new Map(rows.map((r) => [(r as unknown as { id: string }).id, r]));
+      return ids.map((i) => map.get(i) ?? null);
+    });
+  });
+  return loader.load(id);
+}
+
+/** Loads the entity a to-one relation points at (see {@link loadById}). */
+export function loadRef<E extends object>(ctx: LoaderContext, entity: EntityClass<E>, ref: unknown): Promise<E | null> {
+  return loadById(ctx, entity, refId(ref));
+}
+
+/**
+ * Loads the children of a parent through a per-request DataLoader: for every parent asked for in
+ * one tick, one query `where <fk> in (…) and <where>` ordered by `orderBy`, grouped in memory.
+ * Loaders are keyed by entity, foreign key, filter and order, so differently filtered fields on
+ * the same type each batch on their own.
+ */
+export function loadChildren<E extends object>(
+  ctx: LoaderContext,
+  entity: EntityClass<E>,
+  fk: string,
+  parentId: string,
+  where: Record<string, unknown> = {},
+  orderBy: Record<string, 'asc' | 'desc'>[] = [{ createdAt: 'desc' }, { id: 'desc' }],
+): Promise<E[]> {
+  const key = `children:${entity.name}.${fk}:${JSON.stringify(where)}:${JSON.stringify(orderBy)}`;
+  const loader = ctx.loaders.get(key, () => {
+    return new DataLoader<string, E[]>(async (parentIds) => {
+      const rows = (await ctx.em.find(
+        entity,
+        { ...where, [fk]: { $in: [...parentIds] } } as never,
+        { orderBy } as never,
+      )) as E[];
+      const groups = new Map<string, E[]>(parentIds.map((p) => [p, []]));
+      for (const row of rows) groups.get(refId((row as Record<string, unknown>)[fk])!)?.push(row);
+      return parentIds.map((p) => groups.get(p)!);
+    });
+  });
+  return loader.load(parentId);
+}
+
+/**
+ * Counts the children of a parent through a per-request DataLoader (one `group by` query per
+ * tick).
+ */
+export function countChildren<E extends object>(
+  ctx: LoaderContext,
+  entity: EntityClass<E>,
+  fk: string,
+  parentId: string,
+  where: Record<string, unknown> = {},
+): Promise<number> {
+  const key = `count:${entity.name}.${fk}:${JSON.stringify(where)}`;
+  const loader = ctx.loaders.get(key, () => {
+    return new DataLoader<string, number>(async (parentIds) => {
+      const rows = (await ctx.em.find(
+        entity,
+        { ...where, [fk]: { $in: [...parentIds] } } as never,
+        { fields: [fk] } as never,
+      )) as E[];
+      const counts = new Map<string, number>();
+      for (const row of rows) {
+        const id = refId((row as Record<string, unknown>)[fk])!;
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return parentIds.map((p) => counts.get(p) ?? 0);
+    });
+  });
+  return loader.load(parentId);
+}

@@ -1,0 +1,62 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+
+import { DomainError, toGraphQLError, ValidationFailed } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { currentRequest } from '../request-context.js';
+
+/** Codes clients may see as they are; anything else is an unexpected failure. */
+const KNOWN_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Builds Apollo's `formatError`: domain errors get their codes; unexpected exceptions are logged
+ * with the request id and, in production, returned masked (message and code only, no stack).
+ */
+export function formatErrorFactory(logger: Logger, production: boolean, onCode: (code: string) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      const mapped = toGraphQLError(original);
+      onCode(original.code);
+      return {
+        message: mapped.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: mapped.extensions,
+      };
+    }
+    if (original instanceof ValidationFailed) {
+      onCode('BAD_USER_INPUT');
+      return { ...formatted, extensions: { code: 'BAD_USER_INPUT', userErrors: original.userErrors } };
+    }
+    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    if (KNOWN_CODES.has(code)) {
+      onCode(code);
+      return formatted;
+    }
+    onCode('INTERNAL_SERVER_ERROR');
+    const requestId = currentRequest()?.requestId;
+    logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
+    if (production) {
+      return {
+        message: 'Internal server error',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      };
+    }
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR', requestId } };
+  };
+}

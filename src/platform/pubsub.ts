@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+
+/**
+ * Publish/subscribe for subscription events. In-process by default; Redis when REDIS_URL is set,
+ * so an event published on one API instance reaches subscribers on every instance. Nothing
+ * outside the platform layer knows which one is in use.
+ */
+export interface PubSub {
+  /** Publishes to every current subscriber of `topic` (on every instance, with Redis). */
+  publish(topic: string, payload: unknown): Promise<void>;
+  /**
+   * Subscribes to `topic`. The promise resolves once the subscription is active, so anything
+   * published after it resolves is delivered; the iterator buffers until read. `return()` ends it.
+   */
+  subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>>;
+  close(): Promise<void>;
+}
+
+/** An async iterator fed by `push`, buffering values until they are read. */
+function queueIterator<T>(onEnd: () => void): { push: (value: T) => void; iterator: AsyncIterableIterator<T> } {
+  const buffer: T[] = [];
+  const waiting: ((r: IteratorResult<T>) => void)[] = [];
+  let done = false;
+  const end = (): Promise<IteratorResult<T>> => {
+    if (!done) {
+      done = true;
+      onEnd();
+      for (const w of waiting.splice(0)) w({ value: undefined, done: true });
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => {
+      if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return: end,
+    throw: async (err: unknown) => {
+      await end();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  const push = (value: T) => {
+    if (done) return;
+    const w = waiting.shift();
+    if (w) w({ value, done: false });
+    else buffer.push(value);
+  };
+  return { push, iterator };
+}
+
+/** Single-process PubSub on an EventEmitter. */
+export class LocalPubSub implements PubSub {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    this.emitter.emit(topic, payload);
+  }
+
+  async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
+    const { push, iterator } = queueIterator<T>(() => this.emitter.off(topic, push));
+    this.emitter.on(topic, push);
+    return iterator;
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+/** Redis-backed PubSub (graphql-redis-subscriptions over ioredis), topics prefixed per deployment. */
+export class RedisBackedPubSub implements PubSub {
+  private readonly pubsub: RedisPubSub;
+  private readonly publisher: Redis;
+
+  /**
+   * @param url REDIS_URL.
+   * @param prefix Prefix of every channel (default `meridian:`), so deployments and test runs
+   *   sharing a Redis never see each other's events.
+   * @param publishTimeoutMs A publish not acknowledged within this time rejects (default 2000),
+   *   instead of waiting in ioredis's offline queue while Redis is down.
+   */
+  constructor(
+    url: string,
+    private readonly prefix = 'meridian:',
+    private readonly publishTimeoutMs = 2000,
+  ) {
+    const options = { maxRetriesPerRequest: null, enableOfflineQueue: true };
+    this.publisher = new Redis(url, options);
+    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber: new Redis(url, options) });
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis publish timed out after ${this.publishTimeoutMs} ms`)),
+        this.publishTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.pubsub.publish(this.prefix + topic, payload), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
+    const sub: { id?: number } = {};
+    const { push, iterator } = queueIterator<T>(() => {
+      if (sub.id !== undefined) this.pubsub.unsubscribe(sub.id);
+    });
+    sub.id = await this.pubsub.subscribe(this.prefix + topic, (payload: T) => push(payload));
+    return iterator;
+  }
+
+  /** Round-trips a PING; throws when Redis is unreachable. */
+  async ping(): Promise<void> {
+    await this.publisher.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.pubsub.close();
+  }
+}
+
+/** Topic of a tenant's events of one kind: tenants never share a topic, so never see each other's events. */
+export function tenantTopic(tenantId: string, name: string): string {
+  return `t.${tenantId}.${name}`;
+}

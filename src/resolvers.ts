@@ -1,0 +1,51 @@
+import type { NonEmptyArray } from 'type-graphql';
+
+import { ClientResolver } from './modules/clients/client.resolver.js';
+import {
+  ClientDealsResolver,
+  DealResolver,
+  DealStageHistoryResolver,
+  PipelineResolver,
+} from './modules/deals/deal.resolver.js';
+import { ClientInteractionsResolver, InteractionResolver } from './modules/interactions/interaction.resolver.js';
+import { ClientPracticesResolver, PracticeResolver } from './modules/practices/practice.resolver.js';
+import { TenancyResolver } from './modules/tenancy/tenancy.resolver.js';
+import {
+  ClientTicketsResolver,
+  DealTicketsResolver,
+  PracticeTicketsResolver,
+  TicketResolver,
+} from './modules/tickets/ticket.resolver.js';
+import {
+  ClientTimelineResolver,
+  DealTimelineResolver,
+  PracticeTimelineResolver,
+  TicketTimelineResolver,
+  TimelineResolver,
+} from './modules/timeline/timeline.resolver.js';
+import { NodeResolver } from './platform/graphql/node.resolver.js';
+
+/** Every resolver class of the API. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [
+  NodeResolver,
+  TenancyResolver,
+  ClientResolver,
+  PracticeResolver,
+  ClientPracticesResolver,
+  DealResolver,
+  DealStageHistoryResolver,
+  PipelineResolver,
+  ClientDealsResolver,
+  TicketResolver,
+  ClientTicketsResolver,
+  DealTicketsResolver,
+  PracticeTicketsResolver,
+  InteractionResolver,
+  ClientInteractionsResolver,
+  TimelineResolver,
+  ClientTimelineResolver,
+  PracticeTimelineResolver,
+  DealTimelineResolver,
+  TicketTimelineResolver,
+];

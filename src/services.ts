@@ -1,0 +1,38 @@
+import { ClientService } from './modules/clients/client.service.js';
+import { DealService } from './modules/deals/deal.service.js';
+import { InteractionService } from './modules/interactions/interaction.service.js';
+import { PracticeService } from './modules/practices/practice.service.js';
+import { AuthService } from './modules/tenancy/auth.service.js';
+import { TenancyService, type TenantInitializer } from './modules/tenancy/tenancy.service.js';
+import { ensureTenantDefaults } from './modules/tenancy/tenant-defaults.js';
+import { TicketService } from './modules/tickets/ticket.service.js';
+import type { TokenService } from './platform/auth/jwt.js';
+
+/** The application's services, built once per process and shared by all requests. */
+export interface Services {
+  tokens: TokenService;
+  auth: AuthService;
+  tenancy: TenancyService;
+  clients: ClientService;
+  practices: PracticeService;
+  deals: DealService;
+  tickets: TicketService;
+  interactions: InteractionService;
+}
+
+/** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
+export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
+
+/** Wires the services. */
+export function createServices(tokens: TokenService): Services {
+  return {
+    tokens,
+    auth: new AuthService(tokens),
+    tenancy: new TenancyService(tokens, tenantInitializers),
+    clients: new ClientService(),
+    practices: new PracticeService(),
+    deals: new DealService(),
+    tickets: new TicketService(),
+    interactions: new InteractionService(),
+  };
+}

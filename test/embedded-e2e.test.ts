@@ -1,0 +1,133 @@
+/**
+ * The newcomer's path, as separate processes on the built code: `npm run token`, `npm start` on
+ * the embedded PGlite in a fresh DATA_DIR, SIGTERM, restart. Runs on the embedded default even
+ * when the rest of the suite targets PostgreSQL.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('Embedded default (separate processes)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.JWT_SECRET;
+  let port: number;
+  let child: ChildProcess | undefined;
+
+  async function start(): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, ['dist/src/main.js'], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return proc;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    proc.kill('SIGKILL');
+    throw new Error(`server did not start:\n${output}`);
+  }
+
+  function stop(proc: ChildProcess): Promise<number | null> {
+    return new Promise((resolve) => {
+      proc.once('exit', (code) => resolve(code));
+      proc.kill('SIGTERM');
+    });
+  }
+
+  async function query(token: string, q: string, variables?: object) {
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: q, variables }),
+    });
+    return (await res.json()) as { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
+  }
+
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('mints a token with the CLI, serves it, stops on SIGTERM and keeps the data across a restart', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['dist/src/cli/token.js', '--email', 'e2e@demo.test', '--tenant', 'demo', '--role', 'ADMIN'],
+      { env },
+    );
+    const token = stdout.trim();
+    expect(token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    child = await start();
+    const viewer = await query(token, '{ viewer { email role } }');
+    expect(viewer.data?.viewer).toEqual({ email: 'e2e@demo.test', role: 'ADMIN' });
+    const anonymous = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ viewer { email } }"}',
+    });
+    expect(
+      ((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+    ).toBe('UNAUTHENTICATED');
+
+    const page = await (await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const prefilled = /Bearer (ey[\w-]+\.[\w-]+\.[\w-]+)/.exec(page)?.[1];
+    expect(prefilled).toBeDefined();
+    const demoAdmin = await query(prefilled!, '{ viewer { email role } tenant { slug } }');
+    expect(demoAdmin.data).toEqual({
+      viewer: { email: 'admin@demo.meridian.dev', role: 'ADMIN' },
+      tenant: { slug: 'demo' },
+    });
+
+    const created = await query(
+      token,
+      'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } userErrors { code } } }',
+      { i: { name: 'survives restarts', role: 'VIEWER' } },
+    );
+    const keyId = created.data?.createApiKey.apiKey.id as string;
+    expect(keyId).toBeTruthy();
+
+    expect(await stop(child)).toBe(0);
+    child = await start();
+    const keys = await query(token, '{ apiKeys(first: 10) { nodes { id name } } }');
+    expect(keys.data?.apiKeys.nodes).toEqual([{ id: keyId, name: 'survives restarts' }]);
+    expect(await stop(child)).toBe(0);
+    child = undefined;
+  });
+
+  it('refuses to start on a bad configuration value, naming the variable', async () => {
+    await expect(
+      run(process.execPath, ['dist/src/main.js'], { env: { ...env, PORT: 'eighty' } }),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('PORT'),
+    });
+  });
+});

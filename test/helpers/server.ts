@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import pg from 'pg';
+import WebSocket from 'ws';
+
+import { type App, startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { Role } from '../../src/modules/tenancy/role.js';
+import { createLogger } from '../../src/platform/logger.js';
+
+/** Secret of test tokens (tests never touch a real DATA_DIR secret). */
+export const TEST_JWT_SECRET = 'meridian-test-secret-meridian-test-secret';
+
+/** Unique suffix for names owned by one test suite, so suites never collide. */
+export function uniq(prefix = 't'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A GraphQL response as the tests read it. */
+export interface GqlResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/** A real API process (HTTP + WebSocket) on a free port, with its own database. */
+export interface TestServer {
+  app: App;
+  url: string;
+  /** Redis channel prefix of this server (shared by servers started with `shareWith`). */
+  pubsubPrefix: string;
+  /** Sends a typed operation over HTTP. */
+  gql<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, auth?: Auth): Promise<GqlResponse<R>>;
+  /** Sends a raw POST body (for malformed requests). */
+  post(
+    body: string | object,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: unknown; text: string }>;
+  /** Creates (if needed) a tenant and member and returns a bearer token for them. */
+  tokenFor(tenant: string, role?: Role | `${Role}`, email?: string): Promise<string>;
+  /** A graphql-ws client; `connectionParams` as a dashboard would send them. */
+  ws(connectionParams?: Record<string, unknown>): Client;
+  close(): Promise<void>;
+}
+
+/** Credentials for a request: a bearer token, or an API key. */
+export type Auth = string | { apiKey: string } | undefined;
+
+/** True when the suite runs against the real PostgreSQL (DATABASE_URL set), false for PGlite. */
+export const usingPostgres = Boolean(process.env.DATABASE_URL);
+
+/**
+ * Starts the app on a free port. With DATABASE_URL set, against a fresh database created on that
+ * server (dropped on close) and REDIS_URL if set; otherwise on an in-memory PGlite.
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { shareWith?: TestServer } = {},
+): Promise<TestServer> {
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
+  if (options.shareWith) {
+    databaseUrl = options.shareWith.app.config.DATABASE_URL;
+    if (!databaseUrl) throw new Error('shareWith needs DATABASE_URL (PGlite serves one process)');
+  } else if (process.env.DATABASE_URL) {
+    const created = await createDatabase(process.env.DATABASE_URL);
+    databaseUrl = created.url;
+    dropDatabase = created.drop;
+  }
+  const pubsubPrefix = `${uniq('meridian-test')}:`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: dataDir,
+    DEMO_SEED: 'false',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+  });
+  const app = await startApp(config, {
+    embeddedDir: null,
+    logger: createLogger(config.LOG_LEVEL),
+    pubsubPrefix: options.shareWith?.pubsubPrefix ?? pubsubPrefix,
+  });
+  const url = app.url;
+  const sockets: Client[] = [];
+
+  const headersFor = (auth: Auth): Record<string, string> =>
+    typeof auth === 'string' ? { authorization: `Bearer ${auth}` } : auth ? { 'x-api-key': auth.apiKey } : {};
+
+  const server: TestServer = {
+    app,
+    url,
+    pubsubPrefix: options.shareWith?.pubsubPrefix ?? pubsubPrefix,
+    async gql(doc, variables, auth) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headersFor(auth) },
+        body: JSON.stringify({ query: print(doc), variables }),
+      });
+      const body = (await res.json()) as Omit<GqlResponse<never>, 'status'>;
+      return { status: res.status, ...body } as GqlResponse<never>;
+    },
+    async post(body, headers = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text };
+    },
+    async tokenFor(tenant, role = Role.ADMIN, email) {
+      const { token } = await app.services.tenancy.mintToken(app.db.orm.em, {
+        tenant,
+        role: role as Role,
+        email: email ?? `${role.toLowerCase()}@${tenant}.test`,
+      });
+      return token;
+    },
+    ws(connectionParams) {
+      const client = createClient({
+        url: `${url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+      });
+      sockets.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await app.close();
+      await dropDatabase?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Creates a uniquely named database on the server of `adminUrl`; returns its URL and a dropper. */
+export async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `meridian_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** Collects the next `n` results of a subscription (rejects after `timeoutMs`). */
+export function nextResults<T>(
+  client: Client,
+  query: TypedDocumentNode<T, Record<string, unknown>> | TypedDocumentNode<T, Record<string, never>>,
+  variables: Record<string, unknown> = {},
+  n = 1,
+  timeoutMs = 5000,
+): { results: Promise<T[]>; ready: Promise<void>; dispose: () => void } {
+  const got: T[] = [];
+  let dispose: () => void = () => undefined;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (markReady = r));
+  const results = new Promise<T[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      dispose();
+      reject(new Error(`timed out waiting for ${n} subscription result(s); got ${got.length}`));
+    }, timeoutMs);
+    dispose = client.subscribe<T>(
+      { query: print(query), variables },
+      {
+        next: (value) => {
+          if (value.errors) {
+            clearTimeout(timer);
+            reject(new Error(JSON.stringify(value.errors)));
+            return;
+          }
+          got.push(value.data as T);
+          if (got.length >= n) {
+            clearTimeout(timer);
+            dispose();
+            resolve(got);
+          }
+        },
+        error: (err) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+        },
+        complete: () => undefined,
+      },
+    );
+    // graphql-ws sends `subscribe` right away on an open socket; give the server a beat to register it.
+    setTimeout(markReady, 150);
+  });
+  return { results, ready, dispose: () => dispose() };
+}

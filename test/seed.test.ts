@@ -1,0 +1,197 @@
+import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+
+import { Client } from '../src/modules/clients/client.entity.js';
+import { forkForTenant } from '../src/platform/db/tenancy.js';
+import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator.js';
+import { startTestServer, type TestServer, uniq } from './helpers/server.js';
+
+const DAY = 86_400_000;
+
+describe('seed generator', () => {
+  let server: TestServer;
+  let sql: SqlEntityManager;
+  const tenantA = uniq('seed-a');
+  const tenantB = uniq('seed-b');
+  let a: GenerateResult;
+  let b: GenerateResult;
+  const progress: [number, number][] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    sql = server.app.db.orm.em.fork() as SqlEntityManager;
+    const services = server.app.services;
+    a = await generateDataset(server.app.db.orm.em, {
+      tenantSlug: tenantA,
+      clients: 200,
+      seed: 7,
+      services,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    b = await generateDataset(server.app.db.orm.em, { tenantSlug: tenantB, clients: 200, seed: 7, services });
+  });
+  afterAll(() => server.close());
+
+  const count = async (table: string, tenantId: string): Promise<number> => {
+    const rows = await sql.execute<{ n: string }[]>(`select count(*) as n from ${table} where tenant_id = ?`, [
+      tenantId,
+    ]);
+    return Number(rows[0]!.n);
+  };
+
+  it('inserts what it reports, with one timeline event per record', async () => {
+    expect(a.clients).toBe(200);
+    expect(a.practices).toBeGreaterThan(100);
+    expect(a.deals).toBeGreaterThan(80);
+    expect(a.tickets).toBeGreaterThan(50);
+    expect(a.interactions).toBeGreaterThan(200);
+    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions);
+    expect(await count('client', a.tenantId)).toBe(a.clients);
+    expect(await count('practice', a.tenantId)).toBe(a.practices);
+    expect(await count('deal', a.tenantId)).toBe(a.deals);
+    expect(await count('deal_stage_history', a.tenantId)).toBe(a.deals);
+    expect(await count('ticket', a.tenantId)).toBe(a.tickets);
+    expect(await count('interaction', a.tenantId)).toBe(a.interactions);
+    expect(await count('timeline_event', a.tenantId)).toBe(a.events);
+    expect(await count('team_member', a.tenantId)).toBe(5);
+    const unpublished = await sql.execute<{ n: string }[]>(
+      'select count(*) as n from timeline_event where tenant_id = ? and published_at is null',
+      [a.tenantId],
+    );
+    expect(Number(unpublished[0]!.n)).toBe(0);
+    const outOfOrder = await sql.execute<{ n: string }[]>(
+      `select count(*) as n from (
+         select occurred_at, lag(occurred_at) over (order by seq) as prev from timeline_event where tenant_id = ?
+       ) t where occurred_at < prev`,
+      [a.tenantId],
+    );
+    expect(Number(outOfOrder[0]!.n)).toBe(0);
+    expect(progress[0]).toEqual([0, 200]);
+    expect(progress.at(-1)).toEqual([200, 200]);
+  });
+
+  it('is deterministic: the same seed gives the same clients and counts in another tenant', async () => {
+    expect({ ...b, tenantId: a.tenantId }).toEqual(a);
+    const clients = async (tenantId: string) =>
+      (
+        await sql.execute<{ c: string }[]>(
+          `select concat_ws('|', full_name, email, phone, nationality, kind, lifecycle_stage, lead_score, created_at) as c
+           from client where tenant_id = ? order by 1`,
+          [tenantId],
+        )
+      ).map((r) => r.c);
+    const fromA = await clients(a.tenantId);
+    expect(fromA).toHaveLength(200);
+    expect(await clients(b.tenantId)).toEqual(fromA);
+
+    const other = await generateDataset(server.app.db.orm.em, {
+      tenantSlug: uniq('seed-c'),
+      clients: 20,
+      seed: 8,
+      services: server.app.services,
+    });
+    const fromOther = await clients(other.tenantId);
+    expect(fromOther.filter((c) => fromA.includes(c)).length).toBeLessThan(20);
+  });
+
+  it('writes realistic clients: unique lowercase emails, organisations, many nationalities', async () => {
+    const em = forkForTenant(server.app.db.orm.em, a.tenantId);
+    const clients = await em.find(Client, {});
+    const emails = clients.map((c) => c.email).filter((e): e is string => !!e);
+    expect(new Set(emails).size).toBe(emails.length);
+    for (const e of emails) expect(e).toMatch(/^[a-z0-9._]+@[a-z0-9.-]+$/);
+    const orgs = clients.filter((c) => c.kind === 'ORGANIZATION').length;
+    expect(orgs).toBeGreaterThan(5);
+    expect(orgs).toBeLessThan(45);
+    expect(new Set(clients.map((c) => c.nationality)).size).toBeGreaterThanOrEqual(10);
+    expect(new Set(clients.map((c) => c.lifecycleStage)).size).toBe(5);
+    expect(clients.filter((c) => c.phone?.startsWith('+628')).length).toBeGreaterThan(100);
+  });
+
+  it('spreads practice expiry dates over two years around today, on completed renewable practices', async () => {
+    const rows = await sql.execute<{ expiry_date: string | Date; status: string; renewable: boolean }[]>(
+      `select p.expiry_date, p.status, t.renewable from practice p join practice_type t on t.id = p.type_id
+       where p.tenant_id = ? and p.expiry_date is not null`,
+      [a.tenantId],
+    );
+    expect(rows.length).toBeGreaterThan(20);
+    for (const r of rows) expect(r).toMatchObject({ status: 'COMPLETED', renewable: true });
+    const times = rows.map((r) => new Date(r.expiry_date).getTime());
+    const now = new Date();
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(today - 186 * DAY);
+    expect(Math.max(...times)).toBeLessThanOrEqual(today + 552 * DAY);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(500 * DAY);
+    expect(times.filter((t) => t < today).length).toBeGreaterThan(0);
+    expect(times.filter((t) => t > today + 365 * DAY).length).toBeGreaterThan(0);
+  });
+
+  it('uses every pipeline stage kind, closing WON and LOST deals', async () => {
+    const rows = await sql.execute<{ kind: string; status: string; closed: boolean; lost_reason: string | null }[]>(
+      `select s.kind, d.status, d.closed_at is not null as closed, d.lost_reason
+       from deal d join pipeline_stage s on s.id = d.stage_id where d.tenant_id = ?`,
+      [a.tenantId],
+    );
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['OPEN', 'WON', 'LOST']));
+    for (const r of rows) {
+      expect(r.status).toBe(r.kind);
+      expect(r.closed).toBe(r.kind !== 'OPEN');
+      expect(r.lost_reason !== null).toBe(r.kind === 'LOST');
+    }
+    const stages = await sql.execute<{ n: string }[]>(
+      'select count(distinct stage_id) as n from deal where tenant_id = ?',
+      [a.tenantId],
+    );
+    expect(Number(stages[0]!.n)).toBe(6);
+  });
+
+  it('numbers tickets 1..n and keeps the ticket counter at the highest number, across runs', async () => {
+    const check = async (tenantId: string, expected: number) => {
+      const numbers = (
+        await sql.execute<{ number: number }[]>('select number from ticket where tenant_id = ? order by number', [
+          tenantId,
+        ])
+      ).map((r) => Number(r.number));
+      expect(numbers).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
+      const counter = await sql.execute<{ value: string }[]>(
+        "select value from tenant_counter where tenant_id = ? and name = 'ticket'",
+        [tenantId],
+      );
+      expect(Number(counter[0]!.value)).toBe(expected);
+    };
+    await check(a.tenantId, a.tickets);
+    const more = await generateDataset(server.app.db.orm.em, {
+      tenantSlug: tenantA,
+      clients: 30,
+      seed: 7,
+      services: server.app.services,
+    });
+    expect(more.tenantId).toBe(a.tenantId);
+    await check(a.tenantId, a.tickets + more.tickets);
+    // Same seed again: same names, but emails stay unique in the tenant.
+    const dupes = await sql.execute<{ n: string }[]>(
+      'select count(email) - count(distinct lower(email)) as n from client where tenant_id = ?',
+      [a.tenantId],
+    );
+    expect(Number(dupes[0]!.n)).toBe(0);
+  });
+
+  it('seeds the demo data once into an empty tenant', async () => {
+    const { tenant } = await server.app.services.tenancy.ensureTenant(server.app.db.orm.em, uniq('seed-demo'));
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    const clients = await count('client', tenant.id);
+    expect(clients).toBe(DEMO_DATA_CLIENTS);
+    const practices = await count('practice', tenant.id);
+    expect(practices).toBeGreaterThan(0);
+    // The demo seed is chosen to show renewals: some permits due in the next 90 days.
+    const due = await sql.execute<{ n: string }[]>(
+      `select count(*) as n from practice
+       where tenant_id = ? and expiry_date between current_date and current_date + 90`,
+      [tenant.id],
+    );
+    expect(Number(due[0]!.n)).toBeGreaterThanOrEqual(3);
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    expect(await count('client', tenant.id)).toBe(clients);
+    expect(await count('practice', tenant.id)).toBe(practices);
+    expect(await count('team_member', tenant.id)).toBe(5);
+  });
+});
