@@ -955,12 +955,29 @@ describe('Clients', () => {
       await server.gql(ArchiveClientDocument, { input: { id: added.id } }, adminL);
     });
 
-    // BUG (src/platform/graphql/connection.ts `paginate`, not in this module): a cursor made for one
-    // orderBy and sent with another (e.g. FULL_NAME's cursor with LEAD_SCORE) reaches SQL as
-    // `lead_score > 'Ana'` and fails with INTERNAL_SERVER_ERROR ("invalid input syntax for type
-    // integer") instead of BAD_USER_INPUT "Invalid cursor". Fix: bind the order to the cursor (or
-    // map driver errors of cursor queries to badInput).
-    it.todo('rejects a cursor made for another orderBy with BAD_USER_INPUT');
+    it('rejects a cursor made for another orderBy with BAD_USER_INPUT, and accepts it with its own', async () => {
+      const byName: ClientOrder = { field: 'FULL_NAME', direction: 'ASC' };
+      const first = await server.gql(CpClientPageDocument, { first: 2, orderBy: byName }, adminL);
+      const after = first.data!.clients.pageInfo.endCursor;
+      for (const orderBy of [
+        { field: 'LEAD_SCORE', direction: 'ASC' },
+        { field: 'FULL_NAME', direction: 'DESC' },
+        undefined,
+      ] as (ClientOrder | undefined)[]) {
+        const wrong = await server.gql(CpClientPageDocument, { first: 2, after, orderBy }, adminL);
+        expect(wrong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(wrong.errors?.[0]?.message).toMatch(/orderBy/);
+      }
+      const before = await server.gql(
+        CpClientPageDocument,
+        { last: 2, before: after, orderBy: { field: 'LEAD_SCORE', direction: 'DESC' } },
+        adminL,
+      );
+      expect(before.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const right = await server.gql(CpClientPageDocument, { first: 2, after, orderBy: byName }, adminL);
+      expect(right.errors).toBeUndefined();
+      expect(right.data!.clients.edges.length).toBeGreaterThan(0);
+    });
 
     it('rejects an invalid cursor, both first and last, and a page size over the cap', async () => {
       const bad = await server.gql(CpClientPageDocument, { first: 2, after: 'bm90LWEtY3Vyc29y' }, adminL);

@@ -168,9 +168,18 @@ describe('Deals and pipelines', () => {
       expect((await readDeal(deal.id)).amount).toEqual({ amount: '1500000.50', currency: 'USD' });
     });
 
-    // BUG (src/platform/validation.ts, Checks.money): the amount is kept as typed, so the mutation
-    // payload says "0" (or "45000000") while every later read says "0.00" ("45000000.00").
-    it.todo('returns a new amount in the mutation payload exactly as reads return it ("0.00")');
+    it('returns a new amount in the mutation payload exactly as reads return it ("0.00")', async () => {
+      for (const [typed, stored] of [
+        ['0', '0.00'],
+        ['45000000', '45000000.00'],
+        ['12.5', '12.50'],
+        ['007.25', '7.25'],
+      ]) {
+        const deal = await createDeal({ title: `Amount ${typed}`, clientId: clientA, amount: { amount: typed! } });
+        expect(deal.amount!.amount).toBe(stored);
+        expect((await readDeal(deal.id)).amount!.amount).toBe(stored);
+      }
+    });
 
     it('closes a deal created straight into the Won stage', async () => {
       const deal = await createDeal({ title: 'Signed at once', clientId: clientA, stageId: stagesA['Won'] });
@@ -782,6 +791,11 @@ describe('Deals and pipelines', () => {
         'Gamma VISA renewal',
       ]);
       expect(await titles({ expectedCloseFrom: '2027-02-11' })).toEqual(['Gamma VISA renewal']);
+      for (const filter of [{ expectedCloseFrom: '2027-02-30' }, { expectedCloseTo: '2027-13-01' }]) {
+        const bad = await server.gql(DealsPageDocument, { first: 5, filter }, adminList);
+        expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(bad.errors?.[0]?.message).toMatch(/expectedClose(From|To)/);
+      }
       const paged: string[] = [];
       let after: string | null | undefined;
       do {

@@ -105,6 +105,12 @@ describe('Embedded default (separate processes)', () => {
       viewer: { email: 'admin@demo.meridian.dev', role: 'ADMIN' },
       tenant: { slug: 'demo' },
     });
+    const demoData =
+      '{ clients(first: 1) { totalCount } practices(first: 1) { totalCount } deals(first: 1) { totalCount } }';
+    const seeded = await query(prefilled!, demoData);
+    expect(seeded.data?.clients.totalCount).toBe(25);
+    expect(seeded.data?.practices.totalCount).toBeGreaterThan(0);
+    expect(seeded.data?.deals.totalCount).toBeGreaterThan(0);
 
     const created = await query(
       token,
@@ -118,6 +124,7 @@ describe('Embedded default (separate processes)', () => {
     child = await start();
     const keys = await query(token, '{ apiKeys(first: 10) { nodes { id name } } }');
     expect(keys.data?.apiKeys.nodes).toEqual([{ id: keyId, name: 'survives restarts' }]);
+    expect((await query(prefilled!, demoData)).data).toEqual(seeded.data); // seeded once, not again
     expect(await stop(child)).toBe(0);
     child = undefined;
   });

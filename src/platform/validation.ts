@@ -1,5 +1,5 @@
 import type { UserErrorShape } from './errors.js';
-import { ValidationFailed } from './errors.js';
+import { DomainError, ValidationFailed } from './errors.js';
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const PHONE = /^\+?[0-9][0-9 ()-]{5,24}$/;
@@ -102,7 +102,17 @@ export class Checks {
       this.add([field, 'currency'], 'INVALID_CURRENCY', `${field}.currency must be a 3-letter ISO 4217 code`);
       ok = false;
     }
-    return ok ? { amount: value.amount, currency } : undefined;
+    return ok ? { amount: twoDecimals(value.amount), currency } : undefined;
+  }
+
+  /**
+   * Throws one BAD_USER_INPUT naming `arg` when any date of a query filter is impossible
+   * (2026-02-30): filters are arguments, not payloads, so they have no userErrors.
+   */
+  static assertFilterDates(arg: string, dates: Record<string, string | null | undefined>): void {
+    const checks = new Checks();
+    for (const [field, value] of Object.entries(dates)) checks.date(field, value);
+    if (checks.errors.length) throw DomainError.badInput(checks.errors.map((e) => e.message).join('; '), arg);
   }
 
   /** An http(s) URL. */
@@ -133,4 +143,10 @@ export class Checks {
   throwIfAny(): void {
     if (this.errors.length) throw new ValidationFailed(this.errors);
   }
+}
+
+/** "12" → "12.00", "12.5" → "12.50": amounts read back exactly as the numeric(…, 2) column returns them. */
+function twoDecimals(amount: string): string {
+  const m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(amount.trim());
+  return m ? `${BigInt(m[1]!).toString()}.${(m[2] ?? '').padEnd(2, '0')}` : amount;
 }

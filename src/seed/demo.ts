@@ -1,21 +1,27 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 import { Role } from '../modules/tenancy/role.js';
+import { forkForTenant } from '../platform/db/tenancy.js';
 import type { Logger } from '../platform/logger.js';
 import type { Services } from '../services.js';
+import { seedDemoData } from './generator.js';
 
 /** Slug of the demo tenant created on the embedded default's first start. */
 export const DEMO_TENANT = 'demo';
 /** Email of the demo tenant's admin. */
 export const DEMO_ADMIN_EMAIL = 'admin@demo.meridian.dev';
 
-/** Makes sure the demo tenant and its admin exist; returns a token for the admin. */
+/**
+ * Makes sure the demo tenant, its admin and (when the tenant has no clients yet) a small data set
+ * of clients, practices, deals, tickets and interactions exist; returns a token for the admin.
+ */
 export async function seedDemo(root: EntityManager, services: Services, logger: Logger): Promise<{ token: string }> {
   const { token, tenant, member } = await services.tenancy.mintToken(root, {
     email: DEMO_ADMIN_EMAIL,
     tenant: DEMO_TENANT,
     role: Role.ADMIN,
   });
+  await seedDemoData(forkForTenant(root, tenant.id), tenant);
   logger.info({ tenant: tenant.slug, admin: member.email }, 'demo tenant ready');
   return { token };
 }

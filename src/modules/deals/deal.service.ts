@@ -10,7 +10,7 @@ import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { escapeLike } from '../tenancy/tenancy.service.js';
-import { Tenant } from '../tenancy/tenant.entity.js';
+import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
@@ -48,7 +48,7 @@ export class DealService {
     if (pipeline && input.stageId == null) {
       stage = await em.findOne(PipelineStage, { pipeline, kind: StageKind.OPEN }, { orderBy: { position: 'asc' } });
     }
-    const amount = checks.money('amount', input.amount, await this.currency(em, actor));
+    const amount = checks.money('amount', input.amount, await tenantCurrency(em, actor.tenantId));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     checks.throwIfAny();
@@ -97,7 +97,7 @@ export class DealService {
     const checks = new Checks();
     const title = checks.text('title', input.title, 200, { min: 1 });
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
-    const amount = checks.money('amount', input.amount, await this.currency(em, actor));
+    const amount = checks.money('amount', input.amount, await tenantCurrency(em, actor.tenantId));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
@@ -195,6 +195,10 @@ export class DealService {
     if (f.statuses?.length) where.status = { $in: f.statuses };
     if (f.ownerIds?.length) where.owner = { $in: filterIds(f.ownerIds, 'TeamMember') };
     if (f.expectedCloseFrom || f.expectedCloseTo) {
+      Checks.assertFilterDates('filter', {
+        expectedCloseFrom: f.expectedCloseFrom,
+        expectedCloseTo: f.expectedCloseTo,
+      });
       where.expectedCloseDate = {
         ...(f.expectedCloseFrom ? { $gte: f.expectedCloseFrom } : {}),
         ...(f.expectedCloseTo ? { $lte: f.expectedCloseTo } : {}),
@@ -275,9 +279,5 @@ export class DealService {
       }
       return deal;
     });
-  }
-
-  private async currency(em: EntityManager, actor: Principal): Promise<string> {
-    return (await em.findOneOrFail(Tenant, { id: actor.tenantId })).currency;
   }
 }

@@ -8,7 +8,7 @@ import { Money } from '../../platform/graphql/money.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Tenant } from '../tenancy/tenant.entity.js';
+import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Document } from './document.entity.js';
@@ -50,7 +50,7 @@ export class PracticeService {
   /** Creates a practice of a tenant practice type for a client. */
   async create(em: EntityManager, actor: Principal, input: CreatePracticeInput): Promise<Practice> {
     const checks = new Checks();
-    const currency = await this.currency(em, actor);
+    const currency = await tenantCurrency(em, actor.tenantId);
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
     const type = await em.findOne(PracticeType, { code: input.practiceTypeCode.trim().toUpperCase() });
@@ -98,7 +98,7 @@ export class PracticeService {
   async update(em: EntityManager, actor: Principal, input: UpdatePracticeInput): Promise<Practice> {
     const practice = await this.get(em, input.id);
     const checks = new Checks();
-    const currency = await this.currency(em, actor);
+    const currency = await tenantCurrency(em, actor.tenantId);
     const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
     const patch: Partial<Record<(typeof TRACKED)[number], unknown>> = {};
     for (const k of ['quotedPrice', 'actualPrice', 'amountPaid'] as const) {
@@ -221,19 +221,12 @@ export class PracticeService {
     if (f.paymentStatuses?.length) where.paymentStatus = { $in: f.paymentStatuses };
     if (f.expiryFrom || f.expiryTo) {
       // The Date scalar checks only the shape; an impossible date (2026-02-30) must not reach SQL.
-      const checks = new Checks();
-      checks.date('expiryFrom', f.expiryFrom);
-      checks.date('expiryTo', f.expiryTo);
-      if (checks.errors.length) throw DomainError.badInput(checks.errors.map((e) => e.message).join('; '), 'filter');
+      Checks.assertFilterDates('filter', { expiryFrom: f.expiryFrom, expiryTo: f.expiryTo });
       where.expiryDate = {
         ...(f.expiryFrom ? { $gte: f.expiryFrom } : {}),
         ...(f.expiryTo ? { $lte: f.expiryTo } : {}),
       };
     }
     return where as FilterQuery<Practice>;
-  }
-
-  private async currency(em: EntityManager, actor: Principal): Promise<string> {
-    return (await em.findOneOrFail(Tenant, { id: actor.tenantId })).currency;
   }
 }

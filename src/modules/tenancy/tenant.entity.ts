@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
@@ -27,4 +28,9 @@ export class Tenant extends BaseEntity<'currency' | 'timeZone'> {
   @Property({ length: 64, default: 'Asia/Makassar' })
   @Field({ description: 'IANA time zone for schedules (default Asia/Makassar).' })
   timeZone: string = 'Asia/Makassar';
+}
+
+/** The tenant's default currency, used for money given without one. */
+export async function tenantCurrency(em: EntityManager, tenantId: string): Promise<string> {
+  return (await em.findOneOrFail(Tenant, { id: tenantId })).currency;
 }

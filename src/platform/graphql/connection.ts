@@ -146,14 +146,29 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   orderBy: QueryOrderMap<E>[],
   page: PageRequest,
 ): Promise<C> {
+  // A cursor carries the order it was made for: reused with another orderBy it would compare a
+  // date with a name (a database error), so it is refused as BAD_USER_INPUT instead.
+  const tag = orderTag(orderBy);
+  const unwrap = (c: string | null | undefined, arg: string): string | undefined => {
+    if (!c) return undefined;
+    const dot = c.indexOf('.');
+    if (dot < 0 || c.slice(0, dot) !== tag)
+      throw DomainError.badInput(
+        `Invalid cursor for this orderBy: ${arg} must come from a page with the same orderBy`,
+        arg,
+      );
+    return c.slice(dot + 1);
+  };
+  const after = unwrap(page.after, 'after');
+  const before = unwrap(page.before, 'before');
   try {
     const cursor = await em.findByCursor(entity, {
       where,
       orderBy,
       first: page.first,
-      after: page.after,
+      after,
       last: page.last,
-      before: page.before,
+      before,
       includeCount: false,
     } as never);
     const meta = em.getMetadata().find(entity)!;
@@ -161,7 +176,7 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
     return buildConnection(
       ConnectionClass,
       items,
-      (item) => Cursor.for(meta, item as never, orderBy as never),
+      (item) => `${tag}.${Cursor.for(meta, item as never, orderBy as never)}`,
       { hasNextPage: cursor.hasNextPage, hasPreviousPage: cursor.hasPrevPage },
       () => em.count(entity, where as never),
     );
@@ -171,6 +186,12 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
     }
     throw err;
   }
+}
+
+/** Short opaque tag of an order (`name:asc,id:asc` → base64url), prefixed to the cursors made for it. */
+function orderTag(orderBy: object[]): string {
+  const sig = orderBy.flatMap((o) => Object.entries(o).map(([k, v]) => `${k}:${String(v)}`)).join(',');
+  return Buffer.from(sig).toString('base64url');
 }
 
 /** Sort direction. */
