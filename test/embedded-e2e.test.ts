@@ -3,23 +3,15 @@
  * the embedded PGlite in a fresh DATA_DIR, SIGTERM, restart. Runs on the embedded default even
  * when the rest of the suite targets PostgreSQL.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+import { freePort, startProcess, stopProcess } from './helpers/process.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const run = promisify(execFile);
 
 describe('Embedded default (separate processes)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
@@ -30,34 +22,8 @@ describe('Embedded default (separate processes)', () => {
   let port: number;
   let child: ChildProcess | undefined;
 
-  async function start(): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, ['dist/src/main.js'], {
-      env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return proc;
-      } catch {
-        /* not up yet */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    proc.kill('SIGKILL');
-    throw new Error(`server did not start:\n${output}`);
-  }
-
-  function stop(proc: ChildProcess): Promise<number | null> {
-    return new Promise((resolve) => {
-      proc.once('exit', (code) => resolve(code));
-      proc.kill('SIGTERM');
-    });
-  }
+  const start = () => startProcess(env, port);
+  const stop = stopProcess;
 
   async function query(token: string, q: string, variables?: object) {
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, {

@@ -1,0 +1,127 @@
+/**
+ * Two API processes (separate `node dist/src/main.js`, different ports) sharing one PostgreSQL
+ * database and Redis: an event caused on one reaches a subscriber of the other within a second.
+ * Needs DATABASE_URL and REDIS_URL (PGlite serves a single process), so it runs in the PostgreSQL
+ * pass of `.ci/run`.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+import { CreateClientDocument, TimelineEventAddedDocument } from './generated/graphql.js';
+import { freePort, startProcess, stopProcess } from './helpers/process.js';
+import { createDatabase, TEST_JWT_SECRET, uniq } from './helpers/server.js';
+
+const run = promisify(execFile);
+const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+
+(shared ? describe : describe.skip)('Two API processes sharing PostgreSQL and Redis', () => {
+  const procs: ChildProcess[] = [];
+  const sockets: Client[] = [];
+  let drop: () => Promise<void>;
+  let env: NodeJS.ProcessEnv;
+  let ports: [number, number];
+  let token: string;
+
+  beforeAll(async () => {
+    const db = await createDatabase(process.env.DATABASE_URL!);
+    drop = db.drop;
+    env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env.REDIS_URL,
+      JWT_SECRET: TEST_JWT_SECRET,
+      DEMO_SEED: 'false',
+    };
+    ports = [await freePort(), await freePort()];
+    // One after the other: the first applies the migrations, the second finds them applied.
+    procs.push(await startProcess(env, ports[0]));
+    procs.push(await startProcess(env, ports[1]));
+    const tenant = uniq('procs');
+    const { stdout } = await run(
+      process.execPath,
+      ['dist/src/cli/token.js', '--email', `admin@${tenant}.test`, '--tenant', tenant, '--role', 'ADMIN'],
+      { env },
+    );
+    token = stdout.trim();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.dispose()));
+    const codes = await Promise.all(procs.map(stopProcess));
+    await drop?.();
+    expect(codes).toEqual([0, 0]);
+  });
+
+  async function gql<R, V>(port: number, doc: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: print(doc), variables }),
+    });
+    const body = (await res.json()) as { data: R; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return body.data;
+  }
+
+  /** Subscribes on `port`; resolves with a function that waits for the event of a given client. */
+  async function subscribe(port: number) {
+    const client = createClient({
+      url: `ws://127.0.0.1:${port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    sockets.push(client);
+    const waiting = new Map<string, (receivedAt: number) => void>();
+    const early = new Map<string, number>();
+    await new Promise<void>((resolve, reject) => {
+      client.on('connected', () => setTimeout(resolve, 200)); // the subscription is registered
+      client.subscribe(
+        { query: print(TimelineEventAddedDocument), variables: { types: ['CLIENT_CREATED'] } },
+        {
+          next: (r) => {
+            const id = (r.data as { timelineEventAdded: { client: { id: string } | null } }).timelineEventAdded.client
+              ?.id;
+            if (!id) return;
+            const now = performance.now();
+            const w = waiting.get(id);
+            if (w) w(now);
+            else early.set(id, now);
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    return (clientId: string) =>
+      new Promise<number>((resolve, reject) => {
+        if (early.has(clientId)) return resolve(early.get(clientId)!);
+        const timer = setTimeout(() => reject(new Error(`no event for ${clientId} within 5 s`)), 5000);
+        waiting.set(clientId, (t) => {
+          clearTimeout(timer);
+          resolve(t);
+        });
+      });
+  }
+
+  it('delivers an event caused on one process to a subscriber on the other within one second, both ways', async () => {
+    const received = [await subscribe(ports[0]), await subscribe(ports[1])];
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const [sub, mut] = i % 2 === 0 ? [0, 1] : [1, 0];
+      const sent = performance.now();
+      const created = await gql(ports[mut]!, CreateClientDocument, { input: { fullName: `Across ${i}` } });
+      const at = await received[sub]!(created.createClient.client!.id);
+      latencies.push(at - sent);
+    }
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+  }, 60_000);
+});
