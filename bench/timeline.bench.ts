@@ -4,12 +4,13 @@
  *  2. time to fetch a page of 50 from the timeline of a client with 1,000,000 events.
  * Against a fresh PostgreSQL database (and Redis when REDIS_URL is set).
  */
-import { Cursor } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
+import { NEWEST_FIRST, TimelineEvent } from '../src/modules/timeline/timeline-event.entity.js';
+import { encodeCursor } from '../src/platform/graphql/connection.js';
 import { freshDatabase, gql, percentile, startBenchApp } from './lib.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
@@ -96,7 +97,11 @@ export async function runTimelineBench(): Promise<Record<string, unknown>> {
       'select seq from timeline_event where client_id = ? order by seq desc offset ? limit 1',
       [rawClient, Math.floor(BIG / 2)],
     );
-    after = Cursor.encode([deepCursor[0]!.seq]);
+    after = encodeCursor(
+      em.getMetadata().find(TimelineEvent)!,
+      { seq: deepCursor[0]!.seq } as never,
+      NEWEST_FIRST as never,
+    );
     const deepPages: number[] = [];
     for (let i = 0; i < 20; i++) {
       const s = performance.now();

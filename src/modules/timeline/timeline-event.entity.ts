@@ -71,3 +71,6 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
   @Property({ type: 'datetime', nullable: true, index: true })
   publishedAt?: Date | null;
 }
+
+/** The timeline's one order; its cursors are also the resume points of `timelineEventAdded`. */
+export const NEWEST_FIRST = [{ seq: 'desc' }] as const;

@@ -1,4 +1,3 @@
-import { Cursor } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -14,7 +13,13 @@ import {
 } from 'type-graphql';
 
 import { filterIds } from '../../platform/db/refs.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import {
+  ConnectionArgs,
+  connectionType,
+  encodeCursor,
+  pageRequest,
+  paginate,
+} from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { loadById, loadRef } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
@@ -25,7 +30,7 @@ import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
 import { timelineStream } from './timeline.stream.js';
-import { TimelineEvent } from './timeline-event.entity.js';
+import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
 export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEvent');
@@ -41,7 +46,6 @@ export const TimelineSubject = createUnionType({
 });
 
 /** Newest first: by insertion sequence, unique, so it is a complete keyset. */
-const NEWEST_FIRST = [{ seq: 'desc' }] as const;
 
 function where(filter: TimelineFilter | null | undefined): Record<string, unknown> {
   const f = filter ?? {};
@@ -104,7 +108,7 @@ export class TimelineResolver {
       'Position of the event in the stream: pass it as `after` to resume a subscription or page the timeline.',
   })
   cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): string {
-    return Cursor.for(ctx.em.getMetadata().find(TimelineEvent)!, e as never, NEWEST_FIRST as never);
+    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST as never);
   }
 
   @FieldResolver(() => TeamMember, {

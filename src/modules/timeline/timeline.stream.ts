@@ -3,9 +3,10 @@ import { Cursor } from '@mikro-orm/core';
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
+import { decodeCursor } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { type TimelinePayload, timelineTopic } from './outbox.js';
-import { TimelineEvent } from './timeline-event.entity.js';
+import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import type { TimelineEventType } from './timeline-event.enums.js';
 
 /** Arguments of `timelineEventAdded`. */
@@ -20,7 +21,7 @@ const BACKLOG_PAGE = 500;
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
 export function seqFromCursor(cursor: string): string {
   try {
-    const [seq] = Cursor.decode(cursor) as unknown[];
+    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST as never, 'after')!) as unknown[];
     if (typeof seq === 'string' || typeof seq === 'number') {
       const s = String(seq);
       if (/^\d+$/.test(s)) return s;

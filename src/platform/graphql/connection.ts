@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityManager, EntityMetadata, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -146,21 +146,8 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   orderBy: QueryOrderMap<E>[],
   page: PageRequest,
 ): Promise<C> {
-  // A cursor carries the order it was made for: reused with another orderBy it would compare a
-  // date with a name (a database error), so it is refused as BAD_USER_INPUT instead.
-  const tag = orderTag(orderBy);
-  const unwrap = (c: string | null | undefined, arg: string): string | undefined => {
-    if (!c) return undefined;
-    const dot = c.indexOf('.');
-    if (dot < 0 || c.slice(0, dot) !== tag)
-      throw DomainError.badInput(
-        `Invalid cursor for this orderBy: ${arg} must come from a page with the same orderBy`,
-        arg,
-      );
-    return c.slice(dot + 1);
-  };
-  const after = unwrap(page.after, 'after');
-  const before = unwrap(page.before, 'before');
+  const after = decodeCursor(page.after, orderBy, 'after');
+  const before = decodeCursor(page.before, orderBy, 'before');
   try {
     const cursor = await em.findByCursor(entity, {
       where,
@@ -176,7 +163,7 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
     return buildConnection(
       ConnectionClass,
       items,
-      (item) => `${tag}.${Cursor.for(meta, item as never, orderBy as never)}`,
+      (item) => encodeCursor(meta, item, orderBy),
       { hasNextPage: cursor.hasNextPage, hasPreviousPage: cursor.hasPrevPage },
       () => em.count(entity, where as never),
     );
@@ -188,7 +175,28 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   }
 }
 
-/** Short opaque tag of an order (`name:asc,id:asc` → base64url), prefixed to the cursors made for it. */
+/**
+ * The opaque cursor of `item` in `orderBy`: MikroORM's keyset cursor prefixed with a tag of the
+ * order, so a cursor reused with another orderBy is refused instead of comparing a date with a
+ * name in SQL.
+ */
+export function encodeCursor<E extends object>(meta: EntityMetadata<E>, item: E, orderBy: object[]): string {
+  return `${orderTag(orderBy)}.${Cursor.for(meta, item as never, orderBy as never)}`;
+}
+
+/** The keyset cursor inside `cursor` made by {@link encodeCursor} for `orderBy`; BAD_USER_INPUT otherwise. */
+export function decodeCursor(cursor: string | null | undefined, orderBy: object[], arg: string): string | undefined {
+  if (!cursor) return undefined;
+  const dot = cursor.indexOf('.');
+  if (dot < 0 || cursor.slice(0, dot) !== orderTag(orderBy))
+    throw DomainError.badInput(
+      `Invalid cursor for this orderBy: ${arg} must come from a page with the same orderBy`,
+      arg,
+    );
+  return cursor.slice(dot + 1);
+}
+
+/** Short tag of an order (`name:asc,id:asc` in base64url). */
 function orderTag(orderBy: object[]): string {
   const sig = orderBy.flatMap((o) => Object.entries(o).map(([k, v]) => `${k}:${String(v)}`)).join(',');
   return Buffer.from(sig).toString('base64url');
