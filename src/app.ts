@@ -18,9 +18,11 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
 import type { Config } from './config.js';
+import { recurringJobs } from './jobs.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
 import { TokenService } from './platform/auth/jwt.js';
 import type { Principal } from './platform/auth/principal.js';
+import type { Clock } from './platform/clock.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { forkForTenant } from './platform/db/tenancy.js';
 import { DomainError } from './platform/errors.js';
@@ -31,6 +33,7 @@ import { getSchema } from './platform/graphql/schema.js';
 import { formatErrorFactory } from './platform/http/errors.js';
 import { Metrics } from './platform/http/metrics.js';
 import { playgroundRouter } from './platform/http/playground.js';
+import { InlineJobRunner } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { LocalPubSub, type PubSub, RedisBackedPubSub } from './platform/pubsub.js';
 import { currentRequest, type RequestStore, runInRequest } from './platform/request-context.js';
@@ -42,8 +45,10 @@ export interface AppOptions {
   /** PGlite directory (`null`: in memory); default `DATA_DIR/pglite`. */
   embeddedDir?: string | null;
   logger?: Logger;
-  /** Prefix of Redis pub/sub topics (tests isolate runs with it). Default `meridian:`. */
+  /** Prefix of Redis pub/sub topics (tests isolate runs with it). Default `REDIS_PREFIX:`. */
   pubsubPrefix?: string;
+  /** The application clock (tests move it). */
+  clock?: Clock;
 }
 
 /** A running API process. */
@@ -67,7 +72,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
 
   const db = await openDatabase(config, logger, { embeddedDir: options.embeddedDir });
-  const services = createServices(TokenService.fromConfig(config));
+  const services = createServices(TokenService.fromConfig(config), options.clock);
   const root = db.orm.em;
 
   let demoToken: string | undefined;
@@ -77,10 +82,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   }
 
   const pubsub: PubSub = config.REDIS_URL
-    ? new RedisBackedPubSub(config.REDIS_URL, options.pubsubPrefix)
+    ? new RedisBackedPubSub(config.REDIS_URL, options.pubsubPrefix ?? `${config.REDIS_PREFIX}:`)
     : new LocalPubSub();
   const outbox = new OutboxRelay(db.orm, pubsub, logger);
   outbox.start();
+  const jobs =
+    config.JOBS === 'inline' ? new InlineJobRunner(recurringJobs(root, services, config, logger), logger) : null;
+  await jobs?.start();
   const metrics = new Metrics();
   const schema = await getSchema();
 
@@ -225,6 +233,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       url: `${url}/graphql`,
       database: db.embedded ? 'embedded PGlite' : 'PostgreSQL',
       pubsub: config.REDIS_URL ? 'Redis' : 'in-process',
+      jobs: config.JOBS,
     },
     'Meridian is listening',
   );
@@ -245,6 +254,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await apollo.stop();
         logger.debug('closing http');
         await closeServer(httpServer);
+        logger.debug('stopping jobs');
+        await jobs?.stop();
         logger.debug('stopping outbox relay');
         await outbox.stop();
         logger.debug('closing pubsub');

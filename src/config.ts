@@ -81,12 +81,26 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
   DEMO_SEED: bool.optional(),
+  /**
+   * Where background jobs (the renewal schedule) run: `inline` in this process, `worker` in the
+   * separate `npm run worker` processes (BullMQ on Redis), `off` nowhere. Default: `worker` when
+   * REDIS_URL is set, else `inline`.
+   */
+  JOBS: z.enum(['inline', 'worker', 'off']).optional(),
+  /** Prefix of this deployment's Redis keys and channels (pub/sub and job queue). Default `meridian`. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, { message: 'must be 1–64 letters, digits, dots, dashes or underscores' })
+    .default('meridian'),
+  /** How often the renewal schedule checks whether a tenant's daily scan time has come. Default 60 s. */
+  RENEWAL_TICK_SECONDS: int(1, 3600).default(60),
 });
 
 type Env = z.infer<typeof schema>;
 
 /** Validated configuration, read once at start. */
-export interface Config extends Omit<Env, 'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR'> {
+export interface Config extends Omit<Env, 'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS'> {
+  JOBS: 'inline' | 'worker' | 'off';
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
   PLAYGROUND: boolean;
@@ -121,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.JWT_SECRET) {
     issues.push('JWT_SECRET: must be set when NODE_ENV=production');
   }
+  if (e.JOBS === 'worker' && !e.REDIS_URL) {
+    issues.push('JOBS: "worker" needs REDIS_URL (the job queue lives in Redis)');
+  }
   if (issues.length) throw new ConfigError(issues);
   const embedded = !e.DATABASE_URL;
   return {
@@ -129,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     PLAYGROUND: e.PLAYGROUND ?? !production,
     DEMO_SEED: e.DEMO_SEED ?? embedded,
+    JOBS: e.JOBS ?? (e.REDIS_URL ? 'worker' : 'inline'),
     embedded,
   };
 }

@@ -9,6 +9,11 @@ import {
 } from './modules/deals/deal.resolver.js';
 import { ClientInteractionsResolver, InteractionResolver } from './modules/interactions/interaction.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from './modules/practices/practice.resolver.js';
+import {
+  ClientRenewalsResolver,
+  PracticeRenewalsResolver,
+  RenewalResolver,
+} from './modules/renewals/renewal.resolver.js';
 import { TenancyResolver } from './modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -48,4 +53,7 @@ export const resolvers: NonEmptyArray<Function> = [
   PracticeTimelineResolver,
   DealTimelineResolver,
   TicketTimelineResolver,
+  RenewalResolver,
+  PracticeRenewalsResolver,
+  ClientRenewalsResolver,
 ];

@@ -2,11 +2,13 @@ import { ClientService } from './modules/clients/client.service.js';
 import { DealService } from './modules/deals/deal.service.js';
 import { InteractionService } from './modules/interactions/interaction.service.js';
 import { PracticeService } from './modules/practices/practice.service.js';
+import { RenewalService } from './modules/renewals/renewal.service.js';
 import { AuthService } from './modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from './modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from './modules/tenancy/tenant-defaults.js';
 import { TicketService } from './modules/tickets/ticket.service.js';
 import type { TokenService } from './platform/auth/jwt.js';
+import { Clock } from './platform/clock.js';
 
 /** The application's services, built once per process and shared by all requests. */
 export interface Services {
@@ -18,14 +20,19 @@ export interface Services {
   deals: DealService;
   tickets: TicketService;
   interactions: InteractionService;
+  renewals: RenewalService;
+  /** The application's clock (tests move it). */
+  clock: Clock;
 }
 
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
 export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 
 /** Wires the services. */
-export function createServices(tokens: TokenService): Services {
+export function createServices(tokens: TokenService, clock = new Clock()): Services {
   return {
+    clock,
+    renewals: new RenewalService(clock),
     tokens,
     auth: new AuthService(tokens),
     tenancy: new TenancyService(tokens, tenantInitializers),

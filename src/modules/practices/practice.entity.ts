@@ -66,7 +66,15 @@ export class Practice extends TenantScopedEntity<'status' | 'paymentStatus'> {
   @Field(() => String, { nullable: true })
   notes?: string | null;
 
-  /** The practice this one renews. */
-  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null' })
+  /** The practice this one renews (one follow-up per practice). */
+  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null', unique: true })
   renewalOf?: Ref<Practice> | null;
+
+  /** When `renewPractice` created this practice's follow-up; renewed practices raise no more alerts. */
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When this practice was renewed (see renewalOf on the follow-up).',
+  })
+  renewedAt?: Date | null;
 }

@@ -5,10 +5,13 @@ import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../platform/db/base.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 
+/** Days before expiry at which renewal alerts are raised, unless a tenant chooses others. */
+export const DEFAULT_RENEWAL_OFFSETS: readonly number[] = [90, 60, 30, 7];
+
 /** A customer organisation using Meridian. Everything else belongs to exactly one tenant. */
 @Entity({ tableName: 'tenant' })
 @ObjectType({ implements: Node, description: 'A business using Meridian; all data belongs to one tenant.' })
-export class Tenant extends BaseEntity<'currency' | 'timeZone'> {
+export class Tenant extends BaseEntity<'currency' | 'timeZone' | 'renewalOffsets' | 'renewalScanTime'> {
   /** URL-safe unique name, e.g. `demo`. */
   @Unique()
   @Property({ length: 64 })
@@ -28,6 +31,14 @@ export class Tenant extends BaseEntity<'currency' | 'timeZone'> {
   @Property({ length: 64, default: 'Asia/Makassar' })
   @Field({ description: 'IANA time zone for schedules (default Asia/Makassar).' })
   timeZone: string = 'Asia/Makassar';
+
+  /** Renewal alert offsets: days before expiry at which alerts are raised, largest first. */
+  @Property({ type: 'json', defaultRaw: `'[90,60,30,7]'` })
+  renewalOffsets: number[] = [...DEFAULT_RENEWAL_OFFSETS];
+
+  /** Local time (`HH:MM`, in `timeZone`) of the daily renewal scan. */
+  @Property({ length: 5, default: '07:00' })
+  renewalScanTime: string = '07:00';
 }
 
 /** The tenant's default currency, used for money given without one. */

@@ -10,6 +10,9 @@ export interface TimelinePayload {
   seq: string;
   type: string;
   clientId: string | null;
+  /** Entity type and row id of the event's subject (e.g. RenewalAlert and its id). */
+  subjectType: string;
+  subjectId: string;
 }
 
 /** Topic of a tenant's timeline events. */
@@ -94,16 +97,31 @@ export class OutboxRelay {
     return em.transactional(async (tx) => {
       // Claim and mark in one statement; the marks commit only if every publish below succeeds.
       const rows = await (tx as SqlEntityManager).execute<
-        { id: string; seq: string; tenant_id: string; client_id: string | null; type: string }[]
+        {
+          id: string;
+          seq: string;
+          tenant_id: string;
+          client_id: string | null;
+          type: string;
+          subject_type: string;
+          subject_id: string;
+        }[]
       >(
         `update timeline_event set published_at = now()
           where id in (select id from timeline_event where published_at is null order by seq limit ? for update skip locked)
-          returning id, seq, tenant_id, client_id, type`,
+          returning id, seq, tenant_id, client_id, type, subject_type, subject_id`,
         [this.batchSize],
       );
       rows.sort((x, y) => (BigInt(x.seq) < BigInt(y.seq) ? -1 : 1));
       for (const r of rows) {
-        const payload: TimelinePayload = { id: r.id, seq: String(r.seq), type: r.type, clientId: r.client_id };
+        const payload: TimelinePayload = {
+          id: r.id,
+          seq: String(r.seq),
+          type: r.type,
+          clientId: r.client_id,
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+        };
         await this.pubsub.publish(timelineTopic(r.tenant_id), payload);
       }
       return rows.length;

@@ -26,6 +26,7 @@ import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
@@ -35,17 +36,16 @@ import { TimelineEventType } from './timeline-event.enums.js';
 
 export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEvent');
 
-const SUBJECTS = { Client, Practice, Deal, Ticket, Interaction } as const;
+/** Subject entities by type name (a function: RenewalAlert's module imports this one). */
+const subjects = () => ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
-  types: () => [Client, Practice, Deal, Ticket, Interaction] as const,
+  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert] as const,
   resolveType: (value) => value.constructor.name,
 });
-
-/** Newest first: by insertion sequence, unique, so it is a complete keyset. */
 
 function where(filter: TimelineFilter | null | undefined): Record<string, unknown> {
   const f = filter ?? {};
@@ -129,7 +129,8 @@ export class TimelineResolver {
     description: 'The record the event is about (null if it was deleted).',
   })
   subject(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
-    const entity = SUBJECTS[e.subjectType as keyof typeof SUBJECTS];
+    const all = subjects();
+    const entity = all[e.subjectType as keyof typeof all];
     return entity ? loadById(ctx, entity as never, e.subjectId) : null;
   }
 }

@@ -110,10 +110,7 @@ export async function openDatabase(
       throw err;
     }
   }
-  if (options.migrate ?? true) {
-    const done = await orm.migrator.up();
-    if (done.length) logger.info({ migrations: done.map((m) => m.name) }, 'migrations applied');
-  }
+  if (options.migrate ?? true) await migrate(orm, logger);
   return {
     orm,
     embedded: !config.DATABASE_URL,
@@ -159,5 +156,25 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Applies pending migrations. Processes starting together (API instances and workers) may race;
+ * the loser's migration fails on the winner's tables, so it waits and checks that nothing is
+ * pending any more before giving up.
+ */
+async function migrate(orm: MikroORM, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const done = await orm.migrator.up();
+      if (done.length) logger.info({ migrations: done.map((m) => m.name) }, 'migrations applied');
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      if (!(await orm.migrator.getPending()).length) return;
+      logger.warn({ err, attempt }, 'migration failed; retrying');
+    }
   }
 }

@@ -1,0 +1,62 @@
+import { addDays } from '../../platform/clock.js';
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import { DomainError } from '../../platform/errors.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { type TimelinePayload, timelineTopic } from '../timeline/outbox.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { RenewalAlertStatus } from './renewal.enums.js';
+import { RenewalAlert } from './renewal-alert.entity.js';
+
+/** Arguments of `renewalAlertRaised`. */
+export interface RenewalStreamArgs {
+  assignedToMe?: boolean | null;
+  withinDays?: number | null;
+}
+
+/**
+ * Alerts of the subscriber's tenant as they are raised. Fed by the timeline outbox (each raised
+ * alert commits a RENEWAL_ALERT_RAISED event), so an alert raised by a worker reaches subscribers
+ * on every API instance, and an alert committed while Redis was down arrives when it returns.
+ * A delivered PENDING alert becomes NOTIFIED.
+ */
+export async function renewalStream(
+  ctx: GraphQLContext,
+  args: RenewalStreamArgs,
+): Promise<AsyncIterableIterator<RenewalAlert>> {
+  const principal = ctx.principal!;
+  if (args.assignedToMe && !principal.memberId)
+    throw DomainError.badInput('assignedToMe needs a team member: API keys are assigned nothing', 'assignedToMe');
+  if (args.withinDays != null && (args.withinDays < 0 || args.withinDays > 3650))
+    throw DomainError.badInput('withinDays must be 0–3650', 'withinDays');
+  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(principal.tenantId));
+
+  async function* alerts(): AsyncGenerator<RenewalAlert> {
+    try {
+      for await (const p of live) {
+        if (p.type !== TimelineEventType.RENEWAL_ALERT_RAISED || p.subjectType !== 'RenewalAlert') continue;
+        const em = forkForTenant(ctx.em, principal.tenantId);
+        const alert = await em.findOne(RenewalAlert, { id: p.subjectId });
+        if (!alert) continue;
+        if (args.assignedToMe && alert.assignedTo?.id !== principal.memberId) continue;
+        if (args.withinDays != null) {
+          const tenant = await em.findOneOrFail(Tenant, { id: principal.tenantId });
+          const today = ctx.services.renewals.today(tenant);
+          if (alert.expiryDate > addDays(today, args.withinDays)) continue;
+        }
+        if (alert.status === RenewalAlertStatus.PENDING) {
+          await em.nativeUpdate(
+            RenewalAlert,
+            { id: alert.id, status: RenewalAlertStatus.PENDING },
+            { status: RenewalAlertStatus.NOTIFIED },
+          );
+          alert.status = RenewalAlertStatus.NOTIFIED;
+        }
+        yield alert;
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+  return alerts();
+}

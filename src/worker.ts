@@ -1,0 +1,71 @@
+/**
+ * `npm run worker`: the job worker of the scaled deployment. Runs the recurring jobs (the renewal
+ * schedule) through BullMQ on Redis, so however many workers run, each scheduled job runs once,
+ * and relays committed timeline events to Redis like an API instance does. Needs DATABASE_URL and
+ * REDIS_URL; API instances of that deployment run with JOBS=worker (the default with REDIS_URL).
+ */
+import 'reflect-metadata';
+
+import { existsSync } from 'node:fs';
+
+import { ConfigError, loadConfig } from './config.js';
+import { recurringJobs } from './jobs.js';
+import { OutboxRelay } from './modules/timeline/outbox.js';
+import { TokenService } from './platform/auth/jwt.js';
+import { openDatabase } from './platform/db/database.js';
+import { BullJobRunner } from './platform/jobs.js';
+import { createLogger } from './platform/logger.js';
+import { RedisBackedPubSub } from './platform/pubsub.js';
+import { createServices } from './services.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config;
+try {
+  config = loadConfig();
+  if (!config.DATABASE_URL || !config.REDIS_URL)
+    throw new ConfigError([
+      `${config.DATABASE_URL ? 'REDIS_URL' : 'DATABASE_URL'}: the worker needs DATABASE_URL and REDIS_URL (the embedded default runs its jobs inside npm start)`,
+    ]);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const db = await openDatabase(config, logger, { embeddedDir: null });
+const services = createServices(TokenService.fromConfig(config));
+const pubsub = new RedisBackedPubSub(config.REDIS_URL!, `${config.REDIS_PREFIX}:`);
+const outbox = new OutboxRelay(db.orm, pubsub, logger);
+outbox.start();
+const runner = new BullJobRunner(
+  config.REDIS_URL!,
+  recurringJobs(db.orm.em, services, config, logger),
+  logger,
+  `${config.REDIS_PREFIX}-jobs`,
+);
+await runner.start();
+logger.info({ tickSeconds: config.RENEWAL_TICK_SECONDS }, 'Meridian worker is running');
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker shutting down');
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+    void (async () => {
+      await runner.stop();
+      await outbox.stop();
+      await pubsub.close();
+      await db.close();
+      process.exit(0);
+    })().catch((err: unknown) => {
+      logger.error({ err }, 'error during worker shutdown');
+      process.exit(1);
+    });
+  });
+}
