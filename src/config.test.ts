@@ -10,7 +10,16 @@ describe('loadConfig', () => {
       GRAPHQL_INTROSPECTION: true,
       PLAYGROUND: true,
       GRAPHQL_MAX_PAGE_SIZE: 100,
+      JOBS: 'inline',
+      RENEWAL_TICK_SECONDS: 60,
+      REDIS_PREFIX: 'meridian',
     });
+  });
+
+  it('runs jobs on workers when Redis is configured, and refuses workers without Redis', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).JOBS).toBe('worker');
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', JOBS: 'inline' }).JOBS).toBe('inline');
+    expect(() => loadConfig({ JOBS: 'worker' })).toThrow(/JOBS: .*REDIS_URL/);
   });
 
   it.each([
@@ -21,6 +30,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['JWT_SECRET', 'short'],
     ['GRAPHQL_INTROSPECTION', 'maybe'],
+    ['JOBS', 'sometimes'],
+    ['RENEWAL_TICK_SECONDS', '0'],
+    ['REDIS_PREFIX', 'has space'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

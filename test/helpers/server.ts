@@ -76,7 +76,7 @@ export async function startTestServer(
     databaseUrl = created.url;
     dropDatabase = created.drop;
   }
-  const pubsubPrefix = `${uniq('meridian-test')}:`;
+  const pubsubPrefix = env.REDIS_PREFIX ? `${env.REDIS_PREFIX}:` : `${uniq('meridian-test')}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -1,0 +1,199 @@
+/**
+ * The daily renewal scan on its schedule: inline in the API (embedded default), and on two
+ * `npm run worker` processes (BullMQ on Redis) sharing one PostgreSQL database, where each
+ * tenant's scheduled scan still runs once per day.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import {
+  CreateClientDocument,
+  CreatePracticeDocument,
+  RenewalAlertRaisedDocument,
+  RenewalAlertsDocument,
+  UpdateRenewalSettingsDocument,
+} from './generated/graphql.js';
+import { stopProcess } from './helpers/process.js';
+import { nextResults, startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
+
+const run = promisify(execFile);
+
+/** Today in Asia/Makassar plus `days`. */
+function makassarDate(days = 0, from = new Date()): string {
+  const local = new Date(from.getTime() + 8 * 3600_000 + days * 86_400_000);
+  return local.toISOString().slice(0, 10);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The UTC instant of local time `hhmm` on `date` in Asia/Makassar (UTC+8). */
+function makassarAt(date: string, hhmm: string): Date {
+  return new Date(new Date(`${date}T${hhmm}:00Z`).getTime() - 8 * 3600_000);
+}
+
+/**
+ * Creates a tenant with practices expiring in `days`, then sets its daily scan time (so no scan
+ * can run before the practices exist); returns its admin token and id.
+ */
+async function tenantWithPractices(server: TestServer, prefix: string, days: number[], scanTime = '00:00') {
+  const slug = uniq(prefix);
+  const token = await server.tokenFor(slug, 'ADMIN');
+  const c = await server.gql(CreateClientDocument, { input: { fullName: `${prefix} client` } }, token);
+  const clientId = c.data!.createClient.client!.id;
+  for (const d of days) {
+    const p = await server.gql(
+      CreatePracticeDocument,
+      { input: { clientId, practiceTypeCode: 'KITAS', expiryDate: makassarDate(d, server.app.services.clock.now()) } },
+      token,
+    );
+    expect(p.data?.createPractice.userErrors).toEqual([]);
+  }
+  const settings = await server.gql(UpdateRenewalSettingsDocument, { input: { scanTime } }, token);
+  expect(settings.data?.updateRenewalSettings.userErrors).toEqual([]);
+  const tenantId = (
+    await server.app.db.orm.em.fork().getConnection().execute(`select id from tenant where slug = ?`, [slug])
+  )[0].id as string;
+  return { token, tenantId };
+}
+
+async function scheduledScans(
+  server: TestServer,
+  tenantId: string,
+): Promise<{ scheduled_for: string; raised: number }[]> {
+  const em = server.app.db.orm.em.fork() as SqlEntityManager;
+  return em.execute(
+    `select to_char(scheduled_for, 'YYYY-MM-DD') as scheduled_for, raised from renewal_scan
+      where tenant_id = ? and trigger = 'SCHEDULED' order by scheduled_for`,
+    [tenantId],
+  );
+}
+
+async function alertCount(server: TestServer, token: string): Promise<number> {
+  const r = await server.gql(RenewalAlertsDocument, { first: 1 }, token);
+  return r.data!.renewalAlerts.totalCount;
+}
+
+describe('Renewal schedule, inline (JOBS=inline)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ JOBS: 'inline', RENEWAL_TICK_SECONDS: '1' });
+  });
+  afterAll(() => server.close());
+
+  it('scans each tenant once a day after its scan time, and again on the next day', async () => {
+    // 00:30 in Makassar: before the default 07:00 scan time, so nothing is due while tenants are set up.
+    const day = makassarDate();
+    server.app.services.clock.set(makassarAt(day, '00:30'));
+    const due = await tenantWithPractices(server, 'inline-due', [5, 45], '00:00');
+    const later = await tenantWithPractices(server, 'inline-later', [5], '23:59');
+
+    await until('the scheduled scan', async () => ((await alertCount(server, due.token)) === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 3000)); // three more ticks
+    expect(await scheduledScans(server, due.tenantId)).toEqual([{ scheduled_for: day, raised: 2 }]);
+    expect(await alertCount(server, due.token)).toBe(2);
+    expect(await scheduledScans(server, later.tenantId)).toEqual([]);
+    expect(await alertCount(server, later.token)).toBe(0);
+
+    // The next day: nothing new to raise, but one more scheduled scan.
+    server.app.services.clock.set(makassarAt(makassarDate(1, makassarAt(day, '12:00')), '00:30'));
+    await until('the next day scan', async () =>
+      (await scheduledScans(server, due.tenantId)).length === 2 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await scheduledScans(server, due.tenantId)).map((s) => s.raised)).toEqual([2, 0]);
+    expect(await scheduledScans(server, later.tenantId)).toEqual([]);
+  }, 60_000);
+});
+
+const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+
+(shared ? describe : describe.skip)('Renewal schedule on two workers (BullMQ, PostgreSQL)', () => {
+  const prefix = uniq('meridian-sched');
+  let server: TestServer;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    // The API runs no jobs (JOBS=worker); it shares the workers' Redis prefix to receive their events.
+    server = await startTestServer({ JOBS: 'worker', REDIS_PREFIX: prefix });
+  });
+  afterAll(async () => {
+    const codes = await Promise.all(workers.map(stopProcess));
+    await server.close();
+    expect(codes).toEqual([0, 0]);
+  });
+
+  function startWorker(): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, ['dist/src/worker.js'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: server.app.config.DATABASE_URL,
+        REDIS_URL: process.env.REDIS_URL,
+        REDIS_PREFIX: prefix,
+        JWT_SECRET: TEST_JWT_SECRET,
+        RENEWAL_TICK_SECONDS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
+      const onData = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('worker is running')) {
+          clearTimeout(timer);
+          resolve(proc);
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited with ${code}:\n${output}`));
+      });
+    });
+  }
+
+  it('runs each scheduled scan once however many workers tick, and the API delivers the alerts live', async () => {
+    const a = await tenantWithPractices(server, 'workers-a', [3, 25, 59]);
+    const b = await tenantWithPractices(server, 'workers-b', [80]);
+    const live = nextResults(
+      server.ws({ authorization: `Bearer ${a.token}` }),
+      RenewalAlertRaisedDocument,
+      {},
+      3,
+      30_000,
+    );
+    await live.ready;
+    workers.push(await startWorker(), await startWorker());
+
+    await until('both tenants scanned', async () =>
+      (await alertCount(server, a.token)) === 3 && (await alertCount(server, b.token)) === 1 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 4000)); // several ticks on both workers
+    expect(await scheduledScans(server, a.tenantId)).toEqual([{ scheduled_for: makassarDate(), raised: 3 }]);
+    expect(await scheduledScans(server, b.tenantId)).toEqual([{ scheduled_for: makassarDate(), raised: 1 }]);
+    expect(await alertCount(server, a.token)).toBe(3);
+    expect((await live.results).map((r) => r.renewalAlertRaised.daysBefore).sort((x, y) => x - y)).toEqual([7, 30, 60]);
+  }, 90_000);
+
+  it('refuses to start a worker without DATABASE_URL or REDIS_URL', async () => {
+    const env = { ...process.env, DATABASE_URL: '', REDIS_URL: '' };
+    await expect(run(process.execPath, ['dist/src/worker.js'], { env })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/DATABASE_URL/),
+    });
+  });
+});
