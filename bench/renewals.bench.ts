@@ -75,21 +75,21 @@ export async function runRenewalsBench(): Promise<Record<string, unknown>> {
     await em.execute(
       `insert into client (id, tenant_id, full_name, email)
        select md5('bench-client-' || g)::uuid, ?, 'Bench Client ' || g, 'client' || g || '@bench.test'
-       from generate_series(1, ?) g`,
+       from generate_series(1, ?::int) g`,
       [tenant.id, CLIENTS],
     );
     const clientSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await em.execute(
       `insert into practice (id, tenant_id, client_id, type_id, status, expiry_date, renewed_at, assigned_to_id)
-       select gen_random_uuid(), ?, md5('bench-client-' || (1 + g % ?))::uuid,
+       select gen_random_uuid(), ?, md5('bench-client-' || (1 + g % ?::int))::uuid,
               (select array_agg(id order by code) from practice_type where tenant_id = ?)[1 + g % 7],
               case when g % 20 = 0 then 'CANCELLED' when g % 97 = 0 then 'REJECTED'
-                   else (?::text[])[1 + (g / 7) % ?] end,
-              ?::date - ? + (g % ?),
+                   else (?::text[])[1 + (g / 7) % ?::int] end,
+              ?::date - ?::int + (g % ?::int),
               case when g % 53 = 0 then now() end,
               case when g % 2 = 0 then ?::uuid end
-       from generate_series(1, ?) g`,
+       from generate_series(1, ?::int) g`,
       [
         tenant.id,
         CLIENTS,
@@ -115,7 +115,7 @@ export async function runRenewalsBench(): Promise<Record<string, unknown>> {
       count(
         `select count(*) as n from practice p join practice_type pt on pt.id = p.type_id
           where pt.renewable and p.renewed_at is null and p.status not in ('CANCELLED', 'REJECTED')
-            and p.expiry_date between ?::date and ?::date + ? ${extra}`,
+            and p.expiry_date between ?::date and ?::date + ?::int ${extra}`,
         [asOf, asOf, maxOffset, ...params],
       );
     const alerts = () => count('select count(*) as n from renewal_alert');
@@ -169,10 +169,7 @@ export async function runRenewalsBench(): Promise<Record<string, unknown>> {
     const next = await scan();
     const nextDrainSeconds = await drain();
     check(next.result.asOf === nextAsOf, `next-day scan as of ${next.result.asOf}, expected ${nextAsOf}`);
-    check(
-      next.result.raised === expectedNext,
-      `next-day scan raised ${next.result.raised}, expected ${expectedNext}`,
-    );
+    check(next.result.raised === expectedNext, `next-day scan raised ${next.result.raised}, expected ${expectedNext}`);
     const alertsAfterNext = await alerts();
     check(
       alertsAfterNext === first.result.raised + next.result.raised,

@@ -4,9 +4,13 @@
  * and Redis if REDIS_URL is set; prints the results and saves them under bench/results/.
  */
 import { saveResult } from './lib.js';
+import { runRenewalsBench } from './renewals.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
-const benches: Record<string, () => Promise<Record<string, unknown>>> = { timeline: runTimelineBench };
+const benches: Record<string, () => Promise<Record<string, unknown>>> = {
+  timeline: runTimelineBench,
+  renewals: runRenewalsBench,
+};
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen.length ? chosen : Object.keys(benches)) {
   const bench = benches[name];
