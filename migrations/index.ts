@@ -3,10 +3,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123084955_initial } from './Migration20261123084955_initial.js';
 import { Migration20261123093356_crm } from './Migration20261123093356_crm.js';
 import { Migration20261123112120_renewals } from './Migration20261123112120_renewals.js';
+import { Migration20261123113546_outbox_index } from './Migration20261123113546_outbox_index.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123084955_initial', class: Migration20261123084955_initial },
   { name: 'Migration20261123093356_crm', class: Migration20261123093356_crm },
   { name: 'Migration20261123112120_renewals', class: Migration20261123112120_renewals },
+  { name: 'Migration20261123113546_outbox_index', class: Migration20261123113546_outbox_index },
 ];

@@ -18,6 +18,12 @@ import { TimelineEventType } from './timeline-event.enums.js';
 @Index({ properties: ['tenant', 'client', 'seq'] })
 @Index({ properties: ['tenant', 'subjectType', 'subjectId', 'seq'] })
 @Index({ properties: ['tenant', 'seq'] })
+// The outbox relay's claim: only unpublished rows, in order (a full index on seq would walk the published ones).
+@Index({
+  name: 'timeline_event_unpublished_seq_index',
+  expression:
+    'create index "timeline_event_unpublished_seq_index" on "timeline_event" ("seq") where "published_at" is null',
+})
 @ObjectType({ implements: Node, description: 'Something that happened in the CRM, with who did it and what changed.' })
 export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 'seq'> {
   /**
@@ -68,7 +74,7 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
   data: Record<string, unknown> = {};
 
   /** Outbox: set once the event has been published to subscribers. */
-  @Property({ type: 'datetime', nullable: true, index: true })
+  @Property({ type: 'datetime', nullable: true })
   publishedAt?: Date | null;
 }
 
