@@ -4,6 +4,7 @@ import { Migration20261123084955_initial } from './Migration20261123084955_initi
 import { Migration20261123093356_crm } from './Migration20261123093356_crm.js';
 import { Migration20261123112120_renewals } from './Migration20261123112120_renewals.js';
 import { Migration20261123113546_outbox_index } from './Migration20261123113546_outbox_index.js';
+import { Migration20261123114748_conversations } from './Migration20261123114748_conversations.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123093356_crm', class: Migration20261123093356_crm },
   { name: 'Migration20261123112120_renewals', class: Migration20261123112120_renewals },
   { name: 'Migration20261123113546_outbox_index', class: Migration20261123113546_outbox_index },
+  { name: 'Migration20261123114748_conversations', class: Migration20261123114748_conversations },
 ];

@@ -17,8 +17,9 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
+import { createExtractor } from './ai/index.js';
 import type { Config } from './config.js';
-import { recurringJobs } from './jobs.js';
+import { oneOffJobs, recurringJobs } from './jobs.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
 import { TokenService } from './platform/auth/jwt.js';
 import type { Principal } from './platform/auth/principal.js';
@@ -33,7 +34,7 @@ import { getSchema } from './platform/graphql/schema.js';
 import { formatErrorFactory } from './platform/http/errors.js';
 import { Metrics } from './platform/http/metrics.js';
 import { playgroundRouter } from './platform/http/playground.js';
-import { InlineJobRunner } from './platform/jobs.js';
+import { BullJobQueue, InlineJobRunner } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { LocalPubSub, type PubSub, RedisBackedPubSub } from './platform/pubsub.js';
 import { currentRequest, type RequestStore, runInRequest } from './platform/request-context.js';
@@ -72,7 +73,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
 
   const db = await openDatabase(config, logger, { embeddedDir: options.embeddedDir });
-  const services = createServices(TokenService.fromConfig(config), options.clock);
+  const services = createServices(TokenService.fromConfig(config), {
+    clock: options.clock,
+    extractor: createExtractor(config),
+    model: config.ANTHROPIC_MODEL,
+  });
   const root = db.orm.em;
 
   let demoToken: string | undefined;
@@ -86,9 +91,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     : new LocalPubSub();
   const outbox = new OutboxRelay(db.orm, pubsub, logger);
   outbox.start();
+  // Background work: inline in this process, or (JOBS=worker) queued on BullMQ for `npm run worker`.
   const jobs =
-    config.JOBS === 'inline' ? new InlineJobRunner(recurringJobs(root, services, config, logger), logger) : null;
-  await jobs?.start();
+    config.JOBS === 'worker'
+      ? new BullJobQueue(config.REDIS_URL!, oneOffJobs(root, services, logger), `${config.REDIS_PREFIX}-jobs`)
+      : new InlineJobRunner(
+          config.JOBS === 'inline' ? recurringJobs(root, services, config, logger) : [],
+          oneOffJobs(root, services, logger),
+          logger,
+        );
+  services.jobs.bind(jobs);
+  if (jobs instanceof InlineJobRunner) await jobs.start();
   const metrics = new Metrics();
   const schema = await getSchema();
 
@@ -255,7 +268,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         logger.debug('closing http');
         await closeServer(httpServer);
         logger.debug('stopping jobs');
-        await jobs?.stop();
+        await (jobs instanceof InlineJobRunner ? jobs.stop() : jobs.close());
         logger.debug('stopping outbox relay');
         await outbox.stop();
         logger.debug('closing pubsub');

@@ -59,6 +59,10 @@ const schema = z.object({
   ANTHROPIC_MODEL: z.string().min(1).default('claude-haiku-4-5'),
   /** Anthropic API base URL (tests point it at a local server). */
   ANTHROPIC_BASE_URL: url(['http:', 'https:']).optional(),
+  /** How long one Messages API call may take before it is abandoned (and retried). Default 20000 ms. */
+  ANTHROPIC_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  /** Retries of a failed call (429, 5xx, timeouts) inside one extraction, by the SDK. Default 2. */
+  ANTHROPIC_MAX_RETRIES: int(0, 10).default(2),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Introspection; default on except in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -82,9 +86,9 @@ const schema = z.object({
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
   DEMO_SEED: bool.optional(),
   /**
-   * Where background jobs (the renewal schedule) run: `inline` in this process, `worker` in the
-   * separate `npm run worker` processes (BullMQ on Redis), `off` nowhere. Default: `worker` when
-   * REDIS_URL is set, else `inline`.
+   * Where background jobs run (the renewal schedule, background extractions): `inline` in this
+   * process, `worker` in the separate `npm run worker` processes (BullMQ on Redis), `off`: no
+   * recurring jobs, background work still inline. Default: `worker` when REDIS_URL is set, else `inline`.
    */
   JOBS: z.enum(['inline', 'worker', 'off']).optional(),
   /** Prefix of this deployment's Redis keys and channels (pub/sub and job queue). Default `meridian`. */

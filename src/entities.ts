@@ -1,5 +1,6 @@
 import { Client } from './modules/clients/client.entity.js';
 import { ClientMerge } from './modules/clients/client-merge.entity.js';
+import { Conversation, Extraction } from './modules/conversations/conversation.entity.js';
 import { Deal, DealStageHistory } from './modules/deals/deal.entity.js';
 import { Pipeline, PipelineStage } from './modules/deals/pipeline.entity.js';
 import { Interaction } from './modules/interactions/interaction.entity.js';
@@ -35,5 +36,7 @@ export const entities = [
   TimelineEvent,
   RenewalAlert,
   RenewalScan,
+  Conversation,
+  Extraction,
   Money,
 ];

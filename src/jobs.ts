@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from './config.js';
-import type { RecurringJob } from './platform/jobs.js';
+import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from './modules/conversations/conversation.service.js';
+import type { OneOffJob, RecurringJob } from './platform/jobs.js';
 import type { Logger } from './platform/logger.js';
 import type { Services } from './services.js';
 
@@ -17,6 +18,29 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       run: async () => {
         const scanned = await services.renewals.tick(root);
         if (scanned) logger.info({ tenants: scanned }, 'scheduled renewal scans ran');
+      },
+    },
+  ];
+}
+
+/** Every one-off background job: retried with backoff when `run` throws. */
+export function oneOffJobs(root: EntityManager, services: Services, logger: Logger): OneOffJob[] {
+  return [
+    {
+      name: EXTRACT_JOB,
+      attempts: EXTRACT_ATTEMPTS,
+      backoffMs: 1000,
+      run: async (data, attempt) => {
+        const { tenantId, extractionId } = data as ExtractJobData;
+        const { retry } = await services.conversations.runExtraction(
+          root,
+          tenantId,
+          extractionId,
+          attempt,
+          EXTRACT_ATTEMPTS,
+          logger,
+        );
+        if (retry) throw new Error(`extraction ${extractionId} failed (attempt ${attempt}); retrying`);
       },
     },
   ];

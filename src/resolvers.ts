@@ -2,6 +2,11 @@ import type { NonEmptyArray } from 'type-graphql';
 
 import { ClientResolver } from './modules/clients/client.resolver.js';
 import {
+  ConversationResolver,
+  ExtractionResolver,
+  InteractionConversationResolver,
+} from './modules/conversations/conversation.resolver.js';
+import {
   ClientDealsResolver,
   DealResolver,
   DealStageHistoryResolver,
@@ -56,4 +61,7 @@ export const resolvers: NonEmptyArray<Function> = [
   RenewalResolver,
   PracticeRenewalsResolver,
   ClientRenewalsResolver,
+  ConversationResolver,
+  ExtractionResolver,
+  InteractionConversationResolver,
 ];

@@ -1,4 +1,7 @@
+import type { Extractor } from './ai/extractor.js';
+import { HeuristicExtractor } from './ai/heuristic.js';
 import { ClientService } from './modules/clients/client.service.js';
+import { ConversationService } from './modules/conversations/conversation.service.js';
 import { DealService } from './modules/deals/deal.service.js';
 import { InteractionService } from './modules/interactions/interaction.service.js';
 import { PracticeService } from './modules/practices/practice.service.js';
@@ -9,6 +12,7 @@ import { ensureTenantDefaults } from './modules/tenancy/tenant-defaults.js';
 import { TicketService } from './modules/tickets/ticket.service.js';
 import type { TokenService } from './platform/auth/jwt.js';
 import { Clock } from './platform/clock.js';
+import { DeferredJobQueue } from './platform/jobs.js';
 
 /** The application's services, built once per process and shared by all requests. */
 export interface Services {
@@ -21,17 +25,32 @@ export interface Services {
   tickets: TicketService;
   interactions: InteractionService;
   renewals: RenewalService;
+  conversations: ConversationService;
   /** The application's clock (tests move it). */
   clock: Clock;
+  /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
+  jobs: DeferredJobQueue;
 }
 
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
 export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 
 /** Wires the services. */
-export function createServices(tokens: TokenService, clock = new Clock()): Services {
+export function createServices(
+  tokens: TokenService,
+  options: { clock?: Clock; extractor?: Extractor; model?: string | null } = {},
+): Services {
+  const clock = options.clock ?? new Clock();
+  const jobs = new DeferredJobQueue();
+  const extractor = options.extractor ?? new HeuristicExtractor();
   return {
     clock,
+    jobs,
+    conversations: new ConversationService(
+      extractor,
+      jobs,
+      extractor.kind === 'ANTHROPIC' ? (options.model ?? null) : null,
+    ),
     renewals: new RenewalService(clock),
     tokens,
     auth: new AuthService(tokens),

@@ -8,12 +8,13 @@ import 'reflect-metadata';
 
 import { existsSync } from 'node:fs';
 
+import { createExtractor } from './ai/index.js';
 import { ConfigError, loadConfig } from './config.js';
-import { recurringJobs } from './jobs.js';
+import { oneOffJobs, recurringJobs } from './jobs.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
 import { TokenService } from './platform/auth/jwt.js';
 import { openDatabase } from './platform/db/database.js';
-import { BullJobRunner } from './platform/jobs.js';
+import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
 import { createServices } from './services.js';
@@ -37,16 +38,27 @@ try {
 
 const logger = createLogger(config.LOG_LEVEL);
 const db = await openDatabase(config, logger, { embeddedDir: null });
-const services = createServices(TokenService.fromConfig(config));
+const services = createServices(TokenService.fromConfig(config), {
+  extractor: createExtractor(config),
+  model: config.ANTHROPIC_MODEL,
+});
 const pubsub = new RedisBackedPubSub(config.REDIS_URL!, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
 const runner = new BullJobRunner(
   config.REDIS_URL!,
   recurringJobs(db.orm.em, services, config, logger),
+  oneOffJobs(db.orm.em, services, logger),
   logger,
   `${config.REDIS_PREFIX}-jobs`,
 );
+// Jobs may queue jobs: from a worker they go to the same BullMQ queue.
+const queue = new BullJobQueue(
+  config.REDIS_URL!,
+  oneOffJobs(db.orm.em, services, logger),
+  `${config.REDIS_PREFIX}-jobs`,
+);
+services.jobs.bind(queue);
 await runner.start();
 logger.info({ tickSeconds: config.RENEWAL_TICK_SECONDS }, 'Meridian worker is running');
 
@@ -59,6 +71,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
     void (async () => {
       await runner.stop();
+      await queue.close();
       await outbox.stop();
       await pubsub.close();
       await db.close();

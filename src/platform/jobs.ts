@@ -10,39 +10,80 @@ export interface RecurringJob {
   run: () => Promise<void>;
 }
 
-/** Runs recurring jobs; `stop` waits for the run in progress. */
+/**
+ * Work to do once, soon, in the background (e.g. an extraction). A run that throws is retried
+ * after `backoffMs`, doubling, until `attempts` runs; `attempt` counts from 1.
+ */
+export interface OneOffJob<T = unknown> {
+  name: string;
+  attempts: number;
+  backoffMs: number;
+  run: (data: T, attempt: number) => Promise<void>;
+}
+
+/** Where services put background work. */
+export interface JobQueue {
+  enqueue(name: string, data: unknown): Promise<void>;
+}
+
+/** Runs jobs; `stop` waits for the runs in progress. */
 export interface JobRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The embedded default: timers in this process. A run never overlaps the previous run of the same
- * job; a failed run is logged and the next one happens on schedule.
+ * A queue bound after construction: services are built before the runner that needs them, so they
+ * get this and the app binds the real queue once it exists.
  */
-export class InlineJobRunner implements JobRunner {
+export class DeferredJobQueue implements JobQueue {
+  private target: JobQueue | undefined;
+
+  bind(target: JobQueue): void {
+    this.target = target;
+  }
+
+  enqueue(name: string, data: unknown): Promise<void> {
+    if (!this.target) throw new Error(`no job queue bound (enqueueing ${name})`);
+    return this.target.enqueue(name, data);
+  }
+}
+
+/**
+ * The embedded default: timers and promises in this process. A recurring run never overlaps the
+ * previous run of the same job; a failed run is logged and the next one happens on schedule. One-off
+ * jobs start at once and are retried with backoff; `stop` waits for them.
+ */
+export class InlineJobRunner implements JobRunner, JobQueue {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly oneOff: Map<string, OneOffJob>;
+  private readonly waiting: (() => void)[] = [];
+  private active = 0;
+  private stopped = false;
 
   constructor(
-    private readonly jobs: RecurringJob[],
+    private readonly recurring: RecurringJob[],
+    oneOff: OneOffJob[],
     private readonly logger: Logger,
-  ) {}
+    /** One-off jobs running at once (the rest wait their turn). */
+    private readonly concurrency = 8,
+  ) {
+    this.oneOff = new Map(oneOff.map((j) => [j.name, j]));
+  }
 
   async start(): Promise<void> {
-    for (const job of this.jobs) {
+    for (const job of this.recurring) {
       let busy = false;
       const fire = () => {
-        if (busy) return;
+        if (busy || this.stopped) return;
         busy = true;
-        const p = job
-          .run()
-          .catch((err: unknown) => this.logger.error({ err, job: job.name }, 'job failed'))
-          .finally(() => {
-            busy = false;
-            this.running.delete(p);
-          });
-        this.running.add(p);
+        this.track(
+          job
+            .run()
+            .catch((err: unknown) => this.logger.error({ err, job: job.name }, 'job failed'))
+            .finally(() => (busy = false)),
+        );
       };
       const timer = setInterval(fire, job.everyMs);
       timer.unref();
@@ -51,37 +92,121 @@ export class InlineJobRunner implements JobRunner {
     }
   }
 
+  async enqueue(name: string, data: unknown): Promise<void> {
+    const job = this.oneOff.get(name);
+    if (!job) throw new Error(`unknown job ${name}`);
+    this.track(
+      (async () => {
+        await this.slot();
+        try {
+          await this.attempts(job, name, data);
+        } finally {
+          this.active--;
+          this.waiting.shift()?.();
+        }
+      })(),
+    );
+  }
+
+  /** Waits for one of the `concurrency` one-off slots. */
+  private async slot(): Promise<void> {
+    while (this.active >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+  }
+
+  /** Runs a one-off job, retrying with doubling backoff until it succeeds or has no attempts left. */
+  private async attempts(job: OneOffJob, name: string, data: unknown): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await job.run(data, attempt);
+        return;
+      } catch (err) {
+        if (attempt >= job.attempts || this.stopped) {
+          this.logger.error({ err, job: name, attempt }, 'job failed; no attempts left');
+          return;
+        }
+        this.logger.warn({ err, job: name, attempt }, 'job failed; retrying');
+        await new Promise((r) => setTimeout(r, job.backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.running);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.then(() => undefined);
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+}
+
+/** Queue name and key prefix shared by producers and workers of one deployment. */
+const QUEUE = 'meridian-jobs';
+
+/** Scaled mode, producer side (API instances): puts one-off jobs on the BullMQ queue in Redis. */
+export class BullJobQueue implements JobQueue {
+  private readonly queue: Queue;
+  private readonly options: Map<string, OneOffJob>;
+
+  constructor(
+    redisUrl: string,
+    oneOff: OneOffJob[],
+    private readonly prefix: string,
+  ) {
+    this.options = new Map(oneOff.map((j) => [j.name, j]));
+    this.queue = new Queue(QUEUE, {
+      connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+      prefix: this.prefix,
+    });
+  }
+
+  async enqueue(name: string, data: unknown): Promise<void> {
+    const job = this.options.get(name);
+    if (!job) throw new Error(`unknown job ${name}`);
+    await this.queue.add(name, data, {
+      attempts: job.attempts,
+      backoff: { type: 'exponential', delay: job.backoffMs },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
   }
 }
 
 /**
- * Scaled mode: BullMQ on Redis. Each recurring job is a BullMQ job scheduler (upserted by every
- * worker, so there is one schedule however many workers start) producing one job per interval,
- * which exactly one worker takes.
+ * Scaled mode, worker side: BullMQ on Redis. Each recurring job is a BullMQ job scheduler
+ * (upserted by every worker, so there is one schedule however many workers start) producing one
+ * job per interval, which exactly one worker takes; one-off jobs are taken by one worker each and
+ * retried by BullMQ with exponential backoff.
  */
 export class BullJobRunner implements JobRunner {
-  static readonly QUEUE = 'meridian-jobs';
   private readonly connection: Redis;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
   constructor(
     redisUrl: string,
-    private readonly jobs: RecurringJob[],
+    private readonly recurring: RecurringJob[],
+    private readonly oneOff: OneOffJob[],
     private readonly logger: Logger,
-    private readonly prefix = 'meridian-bull',
+    private readonly prefix: string,
   ) {
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   }
 
   async start(): Promise<void> {
     await this.connection.connect();
-    const byName = new Map(this.jobs.map((j) => [j.name, j]));
-    this.queue = new Queue(BullJobRunner.QUEUE, { connection: this.connection, prefix: this.prefix });
-    for (const job of this.jobs) {
+    const recurring = new Map(this.recurring.map((j) => [j.name, j]));
+    const oneOff = new Map(this.oneOff.map((j) => [j.name, j]));
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: this.prefix });
+    for (const job of this.recurring) {
       await this.queue.upsertJobScheduler(
         job.name,
         { every: job.everyMs },
@@ -89,15 +214,23 @@ export class BullJobRunner implements JobRunner {
       );
     }
     this.worker = new Worker(
-      BullJobRunner.QUEUE,
+      QUEUE,
       async (j) => {
-        const job = byName.get(j.name);
-        if (!job) throw new Error(`no handler for job ${j.name}`);
-        await job.run();
+        const r = recurring.get(j.name);
+        if (r) return r.run();
+        const o = oneOff.get(j.name);
+        if (o) return o.run(j.data, j.attemptsMade + 1);
+        throw new Error(`no handler for job ${j.name}`);
       },
-      { connection: this.connection.duplicate({ maxRetriesPerRequest: null }), prefix: this.prefix },
+      {
+        connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+        prefix: this.prefix,
+        concurrency: 8,
+      },
     );
-    this.worker.on('failed', (j, err) => this.logger.error({ err, job: j?.name }, 'job failed'));
+    this.worker.on('failed', (j, err) =>
+      this.logger.warn({ err, job: j?.name, attempt: j?.attemptsMade }, 'job run failed'),
+    );
     this.worker.on('error', (err) => this.logger.warn({ err }, 'job worker error'));
   }
 

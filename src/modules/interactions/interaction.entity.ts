@@ -5,6 +5,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
+import { Conversation } from '../conversations/conversation.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
@@ -46,4 +47,8 @@ export class Interaction extends TenantScopedEntity<'direction' | 'actionItems'>
 
   @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
   teamMember?: Ref<TeamMember> | null;
+
+  /** The conversation it was logged from (by the auto-CRM rules), if any. */
+  @ManyToOne(() => Conversation, { ref: true, nullable: true, deleteRule: 'set null' })
+  conversation?: Ref<Conversation> | null;
 }

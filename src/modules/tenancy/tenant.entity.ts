@@ -11,7 +11,14 @@ export const DEFAULT_RENEWAL_OFFSETS: readonly number[] = [90, 60, 30, 7];
 /** A customer organisation using Meridian. Everything else belongs to exactly one tenant. */
 @Entity({ tableName: 'tenant' })
 @ObjectType({ implements: Node, description: 'A business using Meridian; all data belongs to one tenant.' })
-export class Tenant extends BaseEntity<'currency' | 'timeZone' | 'renewalOffsets' | 'renewalScanTime'> {
+export class Tenant extends BaseEntity<
+  | 'currency'
+  | 'timeZone'
+  | 'renewalOffsets'
+  | 'renewalScanTime'
+  | 'clientConfidenceThreshold'
+  | 'practiceConfidenceThreshold'
+> {
   /** URL-safe unique name, e.g. `demo`. */
   @Unique()
   @Property({ length: 64 })
@@ -39,6 +46,14 @@ export class Tenant extends BaseEntity<'currency' | 'timeZone' | 'renewalOffsets
   /** Local time (`HH:MM`, in `timeZone`) of the daily renewal scan. */
   @Property({ length: 5, default: '07:00' })
   renewalScanTime: string = '07:00';
+
+  /** Auto-CRM: create or update a client from an extraction at this identity confidence or more. */
+  @Property({ type: 'double', default: 0.5 })
+  clientConfidenceThreshold: number = 0.5;
+
+  /** Auto-CRM: open a practice from an extraction at this intent confidence or more. */
+  @Property({ type: 'double', default: 0.7 })
+  practiceConfidenceThreshold: number = 0.7;
 }
 
 /** The tenant's default currency, used for money given without one. */

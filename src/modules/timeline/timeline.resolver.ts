@@ -23,6 +23,7 @@ import {
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { loadById, loadRef } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
+import { Conversation, Extraction } from '../conversations/conversation.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -37,13 +38,14 @@ import { TimelineEventType } from './timeline-event.enums.js';
 export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEvent');
 
 /** Subject entities by type name (a function: RenewalAlert's module imports this one). */
-const subjects = () => ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert }) as const;
+const subjects = () =>
+  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
-  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert] as const,
+  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction] as const,
   resolveType: (value) => value.constructor.name,
 });
 

@@ -1,0 +1,667 @@
+import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+
+import { ExtractionError, type ExtractionMeta, type ExtractionResult, type Extractor } from '../../ai/extractor.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import { resolveRef } from '../../platform/db/refs.js';
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import { DomainError, ValidationFailed } from '../../platform/errors.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
+import { Money } from '../../platform/graphql/money.js';
+import type { JobQueue } from '../../platform/jobs.js';
+import type { Logger } from '../../platform/logger.js';
+import { Checks } from '../../platform/validation.js';
+import { Client } from '../clients/client.entity.js';
+import { ClientSource, LifecycleStage } from '../clients/client.enums.js';
+import { Interaction } from '../interactions/interaction.entity.js';
+import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
+import { Practice } from '../practices/practice.entity.js';
+import { CLOSED_PRACTICE_STATUSES, PracticeStatus } from '../practices/practice.enums.js';
+import { PracticeType } from '../practices/practice-type.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { escapeLike } from '../tenancy/tenancy.service.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { Conversation, type ConversationMessage, Extraction } from './conversation.entity.js';
+import { ExtractionDecision, ExtractionStatus, ExtractorKind, Urgency } from './conversation.enums.js';
+import type {
+  AcceptExtractionInput,
+  IngestConversationInput,
+  RejectExtractionInput,
+  UpdateExtractionSettingsInput,
+} from './conversation.input.js';
+
+/** Name of the background job that runs one extraction (`wait: false`). */
+export const EXTRACT_JOB = 'extract-conversation';
+/** Runs of an extraction job before it is left FAILED (retryable errors only: 429, 5xx, timeouts). */
+export const EXTRACT_ATTEMPTS = 3;
+
+const ROLES = new Set(['user', 'assistant', 'agent', 'system']);
+const RECENT_PRACTICE_MS = 7 * 24 * 3600 * 1000;
+
+/** Data of an {@link EXTRACT_JOB}. */
+export interface ExtractJobData {
+  tenantId: string;
+  extractionId: string;
+}
+
+/**
+ * Conversations in, CRM records out. A conversation is saved first, in its own transaction; the
+ * extractor then runs (now, or as a background job) and the auto-CRM rules file what it found —
+ * client, practice, interaction and their timeline events in one transaction. Whatever the
+ * extractor does (time out, answer nonsense, fail), the conversation stays saved and the
+ * extraction ends SUCCEEDED or FAILED with a readable error.
+ */
+export class ConversationService {
+  constructor(
+    readonly extractor: Extractor,
+    private readonly jobs: JobQueue,
+    readonly model: string | null,
+  ) {}
+
+  /** Saves (or appends to) a conversation, then extracts and files it now (`wait`) or in the background. */
+  async ingest(
+    em: EntityManager,
+    actor: Principal,
+    input: IngestConversationInput,
+    logger: Logger,
+  ): Promise<{ conversation: Conversation; extraction: Extraction }> {
+    const checks = new Checks();
+    const sessionId = checks.text('sessionId', input.sessionId, 200, { min: 1, required: true });
+    const userEmail = checks.email('userEmail', input.userEmail);
+    if (!input.messages.length) checks.add('messages', 'REQUIRED', 'Send at least one message');
+    if (input.messages.length > 500) checks.add('messages', 'TOO_MANY', 'Send at most 500 messages at once');
+    input.messages.forEach((m, i) => {
+      if (!ROLES.has(m.role.trim().toLowerCase()))
+        checks.add(['messages', String(i), 'role'], 'INVALID_ROLE', `role must be one of ${[...ROLES].join(', ')}`);
+      if (!m.content.trim() || m.content.length > 20_000)
+        checks.add(['messages', String(i), 'content'], 'INVALID_LENGTH', 'content must be 1–20000 characters');
+    });
+    let teamMember: TeamMember | null = null;
+    if (input.teamMemberEmail) {
+      teamMember = await em.findOne(TeamMember, { email: { $ilike: escapeLike(input.teamMemberEmail.trim()) } });
+      if (!teamMember) checks.add('teamMemberEmail', 'NOT_FOUND', `No team member with email ${input.teamMemberEmail}`);
+    }
+    if (input.metadata && JSON.stringify(input.metadata).length > 20_000)
+      checks.add('metadata', 'TOO_LARGE', 'metadata must be at most 20 kB of JSON');
+    checks.throwIfAny();
+    const messages = input.messages.map((m) => ({ role: m.role.trim().toLowerCase(), content: m.content }));
+
+    const saved = await this.save(em, actor, {
+      sessionId: sessionId!,
+      userEmail,
+      messages,
+      teamMember,
+      metadata: input.metadata ?? {},
+    });
+    if (saved.extraction.status === ExtractionStatus.PENDING) {
+      if (input.wait) {
+        await this.runExtraction(em, actor.tenantId, saved.extraction.id, 1, 1, logger);
+      } else {
+        try {
+          await this.jobs.enqueue(EXTRACT_JOB, {
+            tenantId: actor.tenantId,
+            extractionId: saved.extraction.id,
+          } satisfies ExtractJobData);
+        } catch (err) {
+          // The conversation is saved; say why nothing will happen rather than lose the request.
+          logger.error({ err }, 'could not queue an extraction');
+          await em
+            .fork()
+            .nativeUpdate(
+              Extraction,
+              { id: saved.extraction.id },
+              { status: ExtractionStatus.FAILED, error: `Could not queue the extraction: ${(err as Error).message}` },
+            );
+        }
+      }
+    }
+    const fresh = em.fork();
+    return {
+      conversation: await fresh.findOneOrFail(Conversation, { id: saved.conversation.id }),
+      extraction: await fresh.findOneOrFail(Extraction, { id: saved.extraction.id }),
+    };
+  }
+
+  /** The conversation's own transaction: create or append, an extraction to run (or SKIPPED), the event. */
+  private async save(
+    em: EntityManager,
+    actor: Principal,
+    input: {
+      sessionId: string;
+      userEmail: string | null | undefined;
+      messages: ConversationMessage[];
+      teamMember: TeamMember | null;
+      metadata: Record<string, unknown>;
+    },
+  ): Promise<{ conversation: Conversation; extraction: Extraction }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await em.fork().transactional(async (tx) => {
+          let conversation = await tx.findOne(
+            Conversation,
+            { sessionId: input.sessionId },
+            { lockMode: LockMode.PESSIMISTIC_WRITE },
+          );
+          const created = !conversation;
+          conversation ??= tx.create(Conversation, { sessionId: input.sessionId, messages: [] });
+          const added = newMessages(conversation.messages, input.messages);
+          conversation.messages = [...conversation.messages, ...added];
+          conversation.userEmail ??= input.userEmail ?? null;
+          conversation.teamMember ??= input.teamMember ? ref(TeamMember, input.teamMember.id) : null;
+          conversation.metadata = { ...conversation.metadata, ...input.metadata };
+          const extraction = tx.create(Extraction, {
+            conversation,
+            extractor: this.extractor.kind === 'ANTHROPIC' ? ExtractorKind.ANTHROPIC : ExtractorKind.HEURISTIC,
+            model: this.model,
+            messageCount: conversation.messages.length,
+            status: added.length ? ExtractionStatus.PENDING : ExtractionStatus.SKIPPED,
+            error: added.length ? null : 'No new messages since the last extraction: nothing to do',
+            decision: added.length ? null : ExtractionDecision.NONE,
+            completedAt: added.length ? null : new Date(),
+          });
+          recordEvent(tx, actor, {
+            type: TimelineEventType.CONVERSATION_INGESTED,
+            subject: conversation,
+            client: conversation.client ?? null,
+            summary: `Conversation ${input.sessionId}: ${added.length} new message${added.length === 1 ? '' : 's'}`,
+            data: {
+              after: {
+                sessionId: input.sessionId,
+                created,
+                newMessages: added.length,
+                messages: conversation.messages.length,
+              },
+            },
+          });
+          return { conversation, extraction };
+        });
+      } catch (err) {
+        // Two first messages of one session at once: the loser appends to the winner's conversation.
+        if (err instanceof UniqueConstraintViolationException && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Runs the extractor on a PENDING extraction and files the result. Never throws for the
+   * extractor's failures: they end the extraction FAILED (or, when `attempt < maxAttempts` and the
+   * failure is retryable, leave it PENDING and return `retry: true` for the job engine).
+   */
+  async runExtraction(
+    root: EntityManager,
+    tenantId: string,
+    extractionId: string,
+    attempt: number,
+    maxAttempts: number,
+    logger: Logger,
+  ): Promise<{ retry: boolean }> {
+    const em = forkForTenant(root, tenantId);
+    const extraction = await em.findOne(Extraction, { id: extractionId }, { populate: ['conversation'] as never });
+    if (!extraction || extraction.status !== ExtractionStatus.PENDING) return { retry: false }; // done already
+    const conversation = extraction.conversation.unwrap();
+    const types = await em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
+    let outcome: { result: ExtractionResult; meta: ExtractionMeta };
+    try {
+      outcome = await this.extractor.extract({
+        messages: conversation.messages.slice(0, extraction.messageCount),
+        userEmail: conversation.userEmail,
+        practiceTypes: types.map((t) => ({ code: t.code, name: t.name })),
+      });
+    } catch (err) {
+      const e =
+        err instanceof ExtractionError ? err : new ExtractionError(`Extractor error: ${(err as Error).message}`, false);
+      const retry = e.retryable && attempt < maxAttempts;
+      if (!(err instanceof ExtractionError)) logger.error({ err }, 'extractor threw an unexpected error');
+      await this.fail(
+        root,
+        tenantId,
+        extractionId,
+        attempt,
+        retry ? `${e.message} (attempt ${attempt}; will retry)` : e.message,
+        e.meta,
+        !retry,
+      );
+      return { retry };
+    }
+    try {
+      await this.file(root, tenantId, extractionId, { outcome, attempt, mode: 'auto' });
+    } catch (err) {
+      logger.error({ err }, 'filing an extraction failed');
+      await this.fail(
+        root,
+        tenantId,
+        extractionId,
+        attempt,
+        `Could not file the extraction: ${(err as Error).message}`,
+        outcome.meta,
+        true,
+      );
+    }
+    return { retry: false };
+  }
+
+  /** Records a failed run: PENDING again (to be retried) or FAILED with an EXTRACTION_COMPLETED event. */
+  private async fail(
+    root: EntityManager,
+    tenantId: string,
+    extractionId: string,
+    attempt: number,
+    error: string,
+    meta: Partial<ExtractionMeta> | undefined,
+    final: boolean,
+  ): Promise<void> {
+    await forkForTenant(root, tenantId).transactional(async (tx) => {
+      const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { populate: ['conversation'] as never });
+      ex.attempts = attempt;
+      ex.error = error.slice(0, 2000);
+      this.applyMeta(ex, meta);
+      if (!final) return;
+      ex.status = ExtractionStatus.FAILED;
+      ex.completedAt = new Date();
+      recordEvent(tx, null, {
+        type: TimelineEventType.EXTRACTION_COMPLETED,
+        subject: ex,
+        client: ex.conversation.unwrap().client ?? null,
+        summary: `Extraction failed: ${error}`.slice(0, 500),
+        data: { after: { status: ex.status, extractor: ex.extractor, error: ex.error } },
+      });
+    });
+  }
+
+  private applyMeta(ex: Extraction, meta: Partial<ExtractionMeta> | undefined): void {
+    if (!meta) return;
+    if (meta.model !== undefined) ex.model = meta.model;
+    if (meta.latencyMs !== undefined) ex.latencyMs = Math.round(meta.latencyMs);
+    if (meta.inputTokens !== undefined) ex.inputTokens = meta.inputTokens;
+    if (meta.outputTokens !== undefined) ex.outputTokens = meta.outputTokens;
+    if (meta.costUsd !== undefined) ex.costUsd = meta.costUsd;
+  }
+
+  /**
+   * Files an extraction in one transaction: the auto-CRM rules (`auto`: thresholds apply) or a
+   * person's acceptance (`accept`: thresholds waived, optional corrections). Client: the one linked
+   * to the conversation, else matched by email, then phone, then full name, else created (LEAD, or
+   * PROSPECT with an intent; source CHAT); only empty fields are enriched. Practice: opened in
+   * INQUIRY unless the client has an open one of that type from the last 7 days. Interaction: one
+   * CHAT per filed extraction. Below a threshold the extraction becomes a PROPOSAL.
+   */
+  private async file(
+    root: EntityManager,
+    tenantId: string,
+    extractionId: string,
+    opts: {
+      outcome?: { result: ExtractionResult; meta: ExtractionMeta };
+      attempt?: number;
+      mode: 'auto' | 'accept';
+      actor?: Principal;
+      clientId?: string | null;
+      practiceTypeCode?: string | null;
+    },
+  ): Promise<Extraction> {
+    return forkForTenant(root, tenantId).transactional(async (tx) => {
+      const tenant = await tx.findOneOrFail(Tenant, { id: tenantId });
+      const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const conversation = await tx.findOneOrFail(Conversation, { id: ex.conversation.id });
+      const actor = opts.actor ?? null;
+      if (opts.outcome) {
+        const { result: r, meta } = opts.outcome;
+        this.applyMeta(ex, meta);
+        ex.data = r;
+        ex.attempts = opts.attempt ?? ex.attempts + 1;
+        ex.status = ExtractionStatus.SUCCEEDED;
+        ex.error = null;
+        ex.completedAt = new Date();
+        ex.clientName = r.client.fullName?.value.slice(0, 200) ?? null;
+        ex.clientEmail = r.client.email?.value.slice(0, 320) ?? null;
+        ex.clientPhone = r.client.phone?.value.slice(0, 32) ?? null;
+        ex.confidence = identityConfidence(r);
+        ex.practiceTypeCode = r.practice?.value ?? null;
+        ex.practiceConfidence = r.practice?.confidence ?? null;
+        ex.sentiment = Sentiment[r.sentiment] ?? null;
+        ex.urgency = Urgency[r.urgency] ?? null;
+        ex.actionItems = r.actionItems.slice(0, 20).map((a) => a.slice(0, 500));
+        ex.summary = r.summary.slice(0, 1000);
+      }
+      const r = ex.data!;
+      const accept = opts.mode === 'accept';
+      const clientMin = accept ? 0 : tenant.clientConfidenceThreshold;
+      const practiceMin = accept ? 0 : tenant.practiceConfidenceThreshold;
+      const sure = <T>(v: { value: T; confidence: number } | undefined | null) =>
+        v && v.confidence >= clientMin ? v.value : undefined;
+      const checks = new Checks(); // extracted values are cleaned, never trusted: invalid ones are dropped
+      const email = sure(r.client.email) ? (checks.email('email', r.client.email!.value) ?? undefined) : undefined;
+      const phone = sure(r.client.phone) ? (checks.phone('phone', r.client.phone!.value) ?? undefined) : undefined;
+      const fullName = sure(r.client.fullName)?.trim().slice(0, 200) || undefined;
+      const nationality = sure(r.client.nationality)?.trim().slice(0, 64) || undefined;
+      let proposed = false;
+
+      // The client.
+      let client: Client | null = null;
+      let clientCreated = false;
+      if (opts.clientId) {
+        const c = new Checks();
+        client = (await resolveRef(tx, c, 'clientId', Client, opts.clientId)) ?? null;
+        c.throwIfAny();
+      } else if (ex.resultClient) client = await tx.findOne(Client, { id: ex.resultClient.id });
+      else if (conversation.client) client = await tx.findOne(Client, { id: conversation.client.id });
+      const hasIdentity = Boolean(r.client.fullName || r.client.email || r.client.phone);
+      if (!client && hasIdentity) {
+        if (email || phone || fullName) client = await this.match(tx, { email, phone, fullName });
+        if (!client && (fullName || email || phone)) {
+          const wantsPractice = Boolean(r.practice && r.practice.confidence >= practiceMin);
+          client = tx.create(Client, {
+            fullName: fullName ?? email ?? phone!,
+            email: email ?? null,
+            phone: phone ?? null,
+            nationality: nationality ?? null,
+            source: ClientSource.CHAT,
+            lifecycleStage: wantsPractice ? LifecycleStage.PROSPECT : LifecycleStage.LEAD,
+            owner: conversation.teamMember ?? null,
+          });
+          clientCreated = true;
+          recordEvent(tx, actor, {
+            type: TimelineEventType.CLIENT_CREATED,
+            subject: client,
+            client,
+            summary: `Client ${client.fullName} created from conversation ${conversation.sessionId}`,
+            data: {
+              after: {
+                fullName: client.fullName,
+                email: client.email,
+                phone: client.phone,
+                nationality: client.nationality,
+                source: client.source,
+                lifecycleStage: client.lifecycleStage,
+              },
+            },
+          });
+        }
+        if (!client) proposed = true;
+      }
+      if (client && !clientCreated) await this.enrich(tx, actor, client, { email, phone, nationality }, conversation);
+
+      // The practice.
+      let practice: Practice | null = ex.resultPractice
+        ? await tx.findOne(Practice, { id: ex.resultPractice.id })
+        : null;
+      let practiceCreated = ex.practiceCreated;
+      const code = (opts.practiceTypeCode ?? r.practice?.value)?.trim().toUpperCase();
+      const intentSure = Boolean(opts.practiceTypeCode) || Boolean(r.practice && r.practice.confidence >= practiceMin);
+      if (code && !practice) {
+        if (!client || !intentSure) proposed = true;
+        else {
+          const type = await tx.findOne(PracticeType, { code });
+          if (!type) {
+            if (opts.practiceTypeCode)
+              throw ValidationFailed.of('practiceTypeCode', 'UNKNOWN_PRACTICE_TYPE', `Unknown practice type "${code}"`);
+          } else {
+            practice = await tx.findOne(
+              Practice,
+              {
+                client,
+                type,
+                status: { $nin: [...CLOSED_PRACTICE_STATUSES] },
+                createdAt: { $gte: new Date(Date.now() - RECENT_PRACTICE_MS) },
+              },
+              { orderBy: { createdAt: 'desc' } },
+            );
+            if (!practice) {
+              practice = tx.create(Practice, {
+                client,
+                type,
+                status: PracticeStatus.INQUIRY,
+                quotedPrice: type.defaultPrice ? new Money(type.defaultPrice.amount, type.defaultPrice.currency) : null,
+                assignedTo: conversation.teamMember ?? null,
+                notes: r.practice?.details?.slice(0, 10_000) ?? null,
+              });
+              practiceCreated = true;
+              recordEvent(tx, actor, {
+                type: TimelineEventType.PRACTICE_CREATED,
+                subject: practice,
+                client,
+                summary: `Practice ${type.code} opened for ${client.fullName} from conversation ${conversation.sessionId}`,
+                data: {
+                  after: { type: type.code, status: practice.status, confidence: r.practice?.confidence ?? null },
+                },
+              });
+            }
+          }
+        }
+      }
+
+      // The interaction (once per extraction).
+      if (client && !ex.resultInteractionId) {
+        const interaction = tx.create(Interaction, {
+          client,
+          practice: practice ?? null,
+          kind: InteractionKind.CHAT,
+          direction: Direction.INBOUND,
+          summary: (r.summary || `Conversation ${conversation.sessionId}`).slice(0, 10_000),
+          sentiment: Sentiment[r.sentiment] ?? null,
+          actionItems: r.actionItems.slice(0, 20).map((a) => a.slice(0, 500)),
+          occurredAt: new Date(),
+          teamMember: conversation.teamMember ?? null,
+          conversation,
+        });
+        ex.resultInteractionId = interaction.id;
+        recordEvent(tx, actor, {
+          type: TimelineEventType.INTERACTION_LOGGED,
+          subject: interaction,
+          client,
+          channel: null,
+          summary: `CHAT logged: ${interaction.summary}`.slice(0, 500),
+          data: {
+            after: { kind: interaction.kind, sentiment: interaction.sentiment, actionItems: interaction.actionItems },
+          },
+        });
+        conversation.client ??= ref(client);
+      }
+
+      ex.resultClient = client ? ref(client) : null;
+      ex.clientCreated ||= clientCreated;
+      ex.resultPractice = practice ? ref(practice) : null;
+      ex.practiceCreated = practiceCreated;
+      ex.decision = accept
+        ? ExtractionDecision.ACCEPTED
+        : proposed
+          ? ExtractionDecision.PROPOSED
+          : client || practice
+            ? ExtractionDecision.APPLIED
+            : ExtractionDecision.NONE;
+      recordEvent(tx, actor, {
+        type: accept ? TimelineEventType.EXTRACTION_ACCEPTED : TimelineEventType.EXTRACTION_COMPLETED,
+        subject: ex,
+        client,
+        summary: accept
+          ? `Extraction accepted${client ? ` for ${client.fullName}` : ''}`
+          : `${ex.extractor === ExtractorKind.HEURISTIC ? 'Heuristic' : 'Claude'} extraction ${ex.decision.toLowerCase()}: ${ex.summary ?? ''}`.slice(
+              0,
+              500,
+            ),
+        data: {
+          after: {
+            status: ex.status,
+            decision: ex.decision,
+            extractor: ex.extractor,
+            confidence: ex.confidence ?? null,
+            practiceTypeCode: ex.practiceTypeCode ?? null,
+            practiceConfidence: ex.practiceConfidence ?? null,
+            clientCreated,
+            practiceCreated,
+          },
+        },
+      });
+      return ex;
+    });
+  }
+
+  /** An existing live client with this email, else this phone, else this full name (case and spacing ignored). */
+  private async match(
+    em: EntityManager,
+    by: { email?: string; phone?: string; fullName?: string },
+  ): Promise<Client | null> {
+    const live = { archivedAt: null, mergedInto: null };
+    if (by.email) {
+      const c = await em.findOne(Client, { ...live, email: { $ilike: escapeLike(by.email) } });
+      if (c) return c;
+    }
+    if (by.phone) {
+      const c = await em.findOne(Client, { ...live, phone: by.phone }, { orderBy: { createdAt: 'asc' } });
+      if (c) return c;
+    }
+    if (by.fullName) {
+      const name = by.fullName.replace(/\s+/g, ' ').trim();
+      const c = await em.findOne(
+        Client,
+        { ...live, fullName: { $ilike: escapeLike(name) } },
+        { orderBy: { createdAt: 'asc' } },
+      );
+      if (c) return c;
+    }
+    return null;
+  }
+
+  /** Fills the client's empty fields (never overwrites); an email taken by another client is skipped. */
+  private async enrich(
+    em: EntityManager,
+    actor: Principal | null,
+    client: Client,
+    values: { email?: string; phone?: string; nationality?: string },
+    conversation: Conversation,
+  ): Promise<void> {
+    const before = {
+      email: client.email ?? null,
+      phone: client.phone ?? null,
+      nationality: client.nationality ?? null,
+    };
+    if (values.email && !client.email) {
+      const taken = await em.findOne(Client, { email: { $ilike: escapeLike(values.email) }, id: { $ne: client.id } });
+      if (!taken) client.email = values.email;
+    }
+    if (values.phone && !client.phone) client.phone = values.phone;
+    if (values.nationality && !client.nationality) client.nationality = values.nationality;
+    const changed = diff(before, {
+      email: client.email ?? null,
+      phone: client.phone ?? null,
+      nationality: client.nationality ?? null,
+    });
+    if (changed)
+      recordEvent(em, actor, {
+        type: TimelineEventType.CLIENT_UPDATED,
+        subject: client,
+        client,
+        summary: `Client ${client.fullName} enriched from conversation ${conversation.sessionId}`,
+        data: changed,
+      });
+  }
+
+  /** Files a PROPOSED extraction (thresholds waived), optionally under another client or practice type. */
+  async accept(em: EntityManager, actor: Principal, input: AcceptExtractionInput): Promise<Extraction> {
+    const ex = await this.proposal(em, input.id);
+    const filed = await this.file(em, actor.tenantId, ex.id, {
+      mode: 'accept',
+      actor,
+      clientId: input.clientId,
+      practiceTypeCode: input.practiceTypeCode,
+    });
+    return em.fork().findOneOrFail(Extraction, { id: filed.id });
+  }
+
+  /** Declines a PROPOSED extraction: nothing is filed. */
+  async reject(em: EntityManager, actor: Principal, input: RejectExtractionInput): Promise<Extraction> {
+    const checks = new Checks();
+    const reason = checks.text('reason', input.reason, 1000);
+    checks.throwIfAny();
+    const ex = await this.proposal(em, input.id);
+    return em.transactional(async (tx) => {
+      const locked = await tx.findOneOrFail(Extraction, { id: ex.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (locked.decision !== ExtractionDecision.PROPOSED) throw notProposed(locked);
+      locked.decision = ExtractionDecision.REJECTED;
+      const conversation = await tx.findOneOrFail(Conversation, { id: locked.conversation.id });
+      recordEvent(tx, actor, {
+        type: TimelineEventType.EXTRACTION_REJECTED,
+        subject: locked,
+        client: conversation.client ?? null,
+        summary: `Extraction rejected${reason ? `: ${reason}` : ''}`,
+        data: {
+          before: { decision: ExtractionDecision.PROPOSED },
+          after: { decision: locked.decision, reason: reason ?? null },
+        },
+      });
+      return locked;
+    });
+  }
+
+  private async proposal(em: EntityManager, globalId: string): Promise<Extraction> {
+    const ex = await em.findOne(Extraction, { id: expectGlobalId(globalId, 'Extraction') });
+    if (!ex) throw DomainError.notFound('Extraction', globalId);
+    if (ex.decision !== ExtractionDecision.PROPOSED) throw notProposed(ex);
+    return ex;
+  }
+
+  /** Changes the auto-CRM thresholds (ADMIN). */
+  async updateSettings(em: EntityManager, actor: Principal, input: UpdateExtractionSettingsInput): Promise<Tenant> {
+    const checks = new Checks();
+    for (const k of ['clientConfidenceThreshold', 'practiceConfidenceThreshold'] as const) {
+      const v = input[k];
+      if (v !== undefined && v !== null && !(v >= 0 && v <= 1))
+        checks.add(k, 'OUT_OF_RANGE', `${k} must be from 0 to 1`);
+    }
+    checks.throwIfAny();
+    return em.transactional(async (tx) => {
+      const tenant = await tx.findOneOrFail(Tenant, { id: actor.tenantId });
+      const before = {
+        clientConfidenceThreshold: tenant.clientConfidenceThreshold,
+        practiceConfidenceThreshold: tenant.practiceConfidenceThreshold,
+      };
+      if (input.clientConfidenceThreshold != null) tenant.clientConfidenceThreshold = input.clientConfidenceThreshold;
+      if (input.practiceConfidenceThreshold != null)
+        tenant.practiceConfidenceThreshold = input.practiceConfidenceThreshold;
+      const changed = diff(before, {
+        clientConfidenceThreshold: tenant.clientConfidenceThreshold,
+        practiceConfidenceThreshold: tenant.practiceConfidenceThreshold,
+      });
+      if (changed)
+        recordEvent(tx, actor, {
+          type: TimelineEventType.EXTRACTION_SETTINGS_UPDATED,
+          subject: tenant,
+          summary: 'Auto-CRM thresholds changed',
+          data: changed,
+        });
+      return tenant;
+    });
+  }
+}
+
+function notProposed(ex: Extraction): ValidationFailed {
+  return ValidationFailed.of(
+    'id',
+    'NOT_PROPOSED',
+    `This extraction is ${ex.decision ?? ex.status}, not a proposal: only PROPOSED extractions can be accepted or rejected`,
+  );
+}
+
+/** The identity confidence of a result: its surest email, phone or name. */
+function identityConfidence(r: ExtractionResult): number | null {
+  const cs = [r.client.email, r.client.phone, r.client.fullName].filter(Boolean).map((v) => v!.confidence);
+  return cs.length ? Math.max(...cs) : null;
+}
+
+/**
+ * The messages of `incoming` not yet in `stored`: when `incoming` repeats the stored transcript
+ * (a channel resending everything), only what follows it; otherwise every message whose
+ * position-matched copy differs is new, so resending the same messages adds nothing.
+ */
+function newMessages(stored: ConversationMessage[], incoming: ConversationMessage[]): ConversationMessage[] {
+  const same = (a: ConversationMessage, b: ConversationMessage) => a.role === b.role && a.content === b.content;
+  if (incoming.length >= stored.length && stored.every((m, i) => same(m, incoming[i]!)))
+    return incoming.slice(stored.length);
+  // A batch of only new messages, or an overlapping tail: drop the prefix that repeats the stored tail.
+  for (let k = Math.min(stored.length, incoming.length); k > 0; k--) {
+    const tail = stored.slice(stored.length - k);
+    if (tail.every((m, i) => same(m, incoming[i]!))) return incoming.slice(k);
+  }
+  return incoming;
+}

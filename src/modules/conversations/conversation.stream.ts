@@ -1,0 +1,34 @@
+import { filterIds } from '../../platform/db/refs.js';
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { type TimelinePayload, timelineTopic } from '../timeline/outbox.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { Extraction } from './conversation.entity.js';
+
+/**
+ * Extractions of the subscriber's tenant as they complete (SUCCEEDED or FAILED), optionally of one
+ * conversation. Fed by the EXTRACTION_COMPLETED timeline events through the outbox, so a background
+ * extraction finished by a worker reaches subscribers on every API instance.
+ */
+export async function extractionStream(
+  ctx: GraphQLContext,
+  args: { conversationId?: string | null },
+): Promise<AsyncIterableIterator<Extraction>> {
+  const tenantId = ctx.principal!.tenantId;
+  const conversationId = args.conversationId ? filterIds([args.conversationId], 'Conversation')![0] : undefined;
+  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(tenantId));
+
+  async function* extractions(): AsyncGenerator<Extraction> {
+    try {
+      for await (const p of live) {
+        if (p.type !== TimelineEventType.EXTRACTION_COMPLETED || p.subjectType !== 'Extraction') continue;
+        const ex = await forkForTenant(ctx.em, tenantId).findOne(Extraction, { id: p.subjectId });
+        if (!ex || (conversationId && ex.conversation.id !== conversationId)) continue;
+        yield ex;
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+  return extractions();
+}
