@@ -150,6 +150,7 @@ const QUEUE = 'meridian-jobs';
 /** Scaled mode, producer side (API instances): puts one-off jobs on the BullMQ queue in Redis. */
 export class BullJobQueue implements JobQueue {
   private readonly queue: Queue;
+  private readonly connection: Redis;
   private readonly options: Map<string, OneOffJob>;
 
   constructor(
@@ -158,10 +159,8 @@ export class BullJobQueue implements JobQueue {
     private readonly prefix: string,
   ) {
     this.options = new Map(oneOff.map((j) => [j.name, j]));
-    this.queue = new Queue(QUEUE, {
-      connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
-      prefix: this.prefix,
-    });
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: this.prefix });
   }
 
   async enqueue(name: string, data: unknown): Promise<void> {
@@ -177,6 +176,7 @@ export class BullJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
+    this.connection.disconnect(); // BullMQ leaves a connection it was given open
   }
 }
 
@@ -188,6 +188,7 @@ export class BullJobQueue implements JobQueue {
  */
 export class BullJobRunner implements JobRunner {
   private readonly connection: Redis;
+  private readonly workerConnection: Redis;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
@@ -199,6 +200,7 @@ export class BullJobRunner implements JobRunner {
     private readonly prefix: string,
   ) {
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   }
 
   async start(): Promise<void> {
@@ -223,7 +225,7 @@ export class BullJobRunner implements JobRunner {
         throw new Error(`no handler for job ${j.name}`);
       },
       {
-        connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+        connection: this.workerConnection,
         prefix: this.prefix,
         concurrency: 8,
       },
@@ -237,6 +239,8 @@ export class BullJobRunner implements JobRunner {
   async stop(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
+    // BullMQ leaves connections it was given open.
     this.connection.disconnect();
+    this.workerConnection.disconnect();
   }
 }

@@ -86,7 +86,7 @@ export async function startTestServer(
     JWT_SECRET: TEST_JWT_SECRET,
     DATA_DIR: dataDir,
     DEMO_SEED: 'false',
-    JOBS: 'off', // tests run scans themselves (runRenewalScan); test/renewal-schedule.test.ts turns jobs on
+    JOBS: 'off', // tests run scans themselves (runRenewalScan); test/jobs.test.ts turns jobs on
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,

@@ -1,7 +1,8 @@
 /**
- * The daily renewal scan on its schedule: inline in the API (embedded default), and on two
- * `npm run worker` processes (BullMQ on Redis) sharing one PostgreSQL database, where each
- * tenant's scheduled scan still runs once per day.
+ * Background jobs. The daily renewal scan on its schedule: inline in the API (embedded default),
+ * and on two `npm run worker` processes (BullMQ on Redis) sharing one PostgreSQL database, where
+ * each tenant's scheduled scan still runs once per day; and background extractions (wait: false)
+ * queued by the API and run by those workers.
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
@@ -12,6 +13,8 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import {
   CreateClientDocument,
   CreatePracticeDocument,
+  ExtractionCompletedDocument,
+  IngestConversationDocument,
   RenewalAlertRaisedDocument,
   RenewalAlertsDocument,
   UpdateRenewalSettingsDocument,
@@ -118,7 +121,7 @@ describe('Renewal schedule, inline (JOBS=inline)', () => {
 
 const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
-(shared ? describe : describe.skip)('Renewal schedule on two workers (BullMQ, PostgreSQL)', () => {
+(shared ? describe : describe.skip)('Jobs on two workers (BullMQ, PostgreSQL)', () => {
   const prefix = uniq('meridian-sched');
   let server: TestServer;
   const workers: ChildProcess[] = [];
@@ -188,6 +191,41 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(await alertCount(server, a.token)).toBe(3);
     expect((await live.results).map((r) => r.renewalAlertRaised.daysBefore).sort((x, y) => x - y)).toEqual([7, 30, 60]);
   }, 90_000);
+
+  it('runs background extractions queued by the API (wait: false) on the workers', async () => {
+    expect(workers).toHaveLength(2); // started by the test above
+    const token = await server.tokenFor(uniq('workers-chat'), 'AGENT');
+    const done = nextResults(
+      server.ws({ authorization: `Bearer ${token}` }),
+      ExtractionCompletedDocument,
+      {},
+      1,
+      20_000,
+    );
+    await done.ready;
+    const res = await server.gql(
+      IngestConversationDocument,
+      {
+        input: {
+          sessionId: 'worker-chat-1',
+          wait: false,
+          userEmail: 'john.smith@email.com',
+          messages: [
+            { role: 'user', content: 'Hi, my name is John Smith. I want to open a PT PMA for coffee export business.' },
+          ],
+        },
+      },
+      token,
+    );
+    expect(res.data!.ingestConversation.extraction).toMatchObject({ status: 'PENDING' });
+    const [completed] = await done.results;
+    expect(completed!.extractionCompleted).toMatchObject({
+      id: res.data!.ingestConversation.extraction!.id,
+      status: 'SUCCEEDED',
+      decision: 'APPLIED',
+      result: { client: { fullName: 'John Smith' }, practice: { type: { code: 'PT_PMA' } } },
+    });
+  }, 60_000);
 
   it('refuses to start a worker without DATABASE_URL or REDIS_URL', async () => {
     const env = { ...process.env, DATABASE_URL: '', REDIS_URL: '' };
