@@ -18,6 +18,24 @@ export interface TimelineStreamArgs {
 
 const BACKLOG_PAGE = 500;
 
+/**
+ * Live events loaded once per process, not once per subscriber: with 10,000 subscribers of a
+ * tenant one published event is one query, not 10,000. Kept for two seconds (the fan-out), keyed
+ * by tenant and event; the row is read-only to the subscription resolvers.
+ */
+const recentEvents = new Map<string, Promise<TimelineEvent | null>>();
+
+function sharedEvent(ctx: GraphQLContext, tenantId: string, id: string): Promise<TimelineEvent | null> {
+  const key = `${tenantId}:${id}`;
+  let event = recentEvents.get(key);
+  if (!event) {
+    event = forkForTenant(ctx.em, tenantId).findOne(TimelineEvent, { id });
+    recentEvents.set(key, event);
+    setTimeout(() => recentEvents.delete(key), 2000).unref();
+  }
+  return event;
+}
+
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
 export function seqFromCursor(cursor: string): string {
   try {
@@ -70,7 +88,7 @@ export async function timelineStream(
         if (last !== undefined && BigInt(p.seq) <= last) continue;
         if (clientId && p.clientId !== clientId) continue;
         if (types && !types.has(p.type)) continue;
-        const e = await forkForTenant(ctx.em, tenantId).findOne(TimelineEvent, { id: p.id });
+        const e = await sharedEvent(ctx, tenantId, p.id);
         if (!e) continue;
         last = BigInt(e.seq);
         yield e;

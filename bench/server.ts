@@ -1,0 +1,129 @@
+/**
+ * The load benchmarks' setup: a fresh PostgreSQL database filled by the seed generator, and
+ * Meridian started on it as a separate process (`node dist/src/main.js`), so the load client and
+ * the server do not share a JavaScript thread.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+import { generateDataset } from '../src/seed/generator.js';
+import { freshDatabase, startBenchApp } from './lib.js';
+
+/** JWT secret of the bench servers (tokens minted in-process are valid for the spawned server). */
+export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
+
+export interface Dataset {
+  /** URL of the filled database. */
+  databaseUrl: string;
+  /** Bearer token of an ADMIN of the filled tenant. */
+  token: string;
+  tenantSlug: string;
+  clients: number;
+  seedSeconds: number;
+  drop: () => Promise<void>;
+}
+
+/** A fresh database with BENCH_CLIENTS (default 10,000) clients of tenant `bench` and their records. */
+export async function prepareDataset(clients = Number(process.env.BENCH_CLIENTS ?? 10_000)): Promise<Dataset> {
+  const db = await freshDatabase();
+  const app = await startBenchApp(db.url, { JOBS: 'off', REDIS_URL: '', JWT_SECRET: BENCH_JWT_SECRET });
+  try {
+    const t0 = performance.now();
+    await generateDataset(app.db.orm.em, { tenantSlug: 'bench', clients, services: app.services });
+    const seedSeconds = (performance.now() - t0) / 1000;
+    await app.db.orm.em.fork().getConnection().execute('analyze');
+    const { token } = await app.services.tenancy.mintToken(app.db.orm.em, {
+      email: 'bench-admin@bench.test',
+      tenant: 'bench',
+    });
+    return { databaseUrl: db.url, token, tenantSlug: 'bench', clients, seedSeconds, drop: db.drop };
+  } finally {
+    await app.close();
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Resident memory of the server process now, in MB. */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Resident memory of a process (Linux /proc), in MB. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Waits until `url`/healthz answers or the process exits. */
+export async function waitHealthy(proc: ChildProcess, url: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`server did not start:\n${output()}`);
+}
+
+/**
+ * Starts Meridian on `databaseUrl` as its own process. NODE_ENV=development so every response
+ * carries `extensions.sqlStatements` (the SQL count per operation); logs silent, no jobs, no demo
+ * seed; REDIS_URL only when given in `env`. `nodeArgs` e.g. ['--cpu-prof'].
+ */
+export async function startMeridian(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: BENCH_JWT_SECRET,
+      DEMO_SEED: 'false',
+      JOBS: 'off',
+      GRAPHQL_MAX_COST: '1000000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(proc, url, () => output);
+  return {
+    url,
+    pid: proc.pid!,
+    rssMb: () => rssMb(proc.pid!),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
