@@ -4,11 +4,23 @@
  * and Redis if REDIS_URL is set; prints the results and saves them under bench/results/.
  */
 import { runExtractionBench } from './extraction.bench.js';
+import { runFanoutBench } from './fanout.bench.js';
+import { runHttpBench } from './http.bench.js';
 import { saveResult } from './lib.js';
+import { runOverheadBench } from './overhead.bench.js';
+import { runProfileBench } from './profile.bench.js';
 import { runRenewalsBench } from './renewals.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
+  // Meridian vs PostGraphile 5 (scenarios 1–4, interleaved), SQL per operation, RSS.
+  http: runHttpBench,
+  // The same dashboard resolvers on plain graphql-js vs type-graphql.
+  overhead: runOverheadBench,
+  // 1,000 and 10,000 graphql-ws subscribers, one event.
+  fanout: runFanoutBench,
+  // Where scenario 1 spends its CPU (--cpu-prof).
+  profile: runProfileBench,
   timeline: runTimelineBench,
   renewals: runRenewalsBench,
   extraction: runExtractionBench,

@@ -1,5 +1,5 @@
 import { type Ref } from '@mikro-orm/core';
-import { Embedded, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Embedded, Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
@@ -16,6 +16,7 @@ import { PracticeType } from './practice-type.entity.js';
 @Index({ properties: ['tenant', 'client'] })
 @Index({ properties: ['tenant', 'expiryDate', 'id'] })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })
+@Unique({ name: 'practice_renewal_of_id_unique', properties: ['renewalOf'] })
 @ObjectType({
   implements: Node,
   description: 'A service case for a client (a visa application, a company formation, …).',
@@ -67,7 +68,9 @@ export class Practice extends TenantScopedEntity<'status' | 'paymentStatus'> {
   notes?: string | null;
 
   /** The practice this one renews (one follow-up per practice). */
-  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null', unique: true })
+  // Unique at class level: `unique` on the relation makes MikroORM treat it as one-to-one and
+  // self-join practice on every practice query to find the inverse side.
+  @ManyToOne(() => Practice, { ref: true, nullable: true, deleteRule: 'set null' })
   renewalOf?: Ref<Practice> | null;
 
   /** When `renewPractice` created this practice's follow-up; renewed practices raise no more alerts. */
