@@ -1,7 +1,8 @@
 /**
  * Where a request of scenario 1 (the dashboard list) spends its CPU: Meridian runs under
  * `--cpu-prof` while autocannon sends the dashboard query for BENCH_PROFILE_SECONDS (default 15);
- * the profile is summed by self time per function and per package.
+ * the profile is summed by self time per function and per package. BENCH_PROFILE_QUERY profiles
+ * another query instead.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -72,7 +73,7 @@ export async function runProfileBench(): Promise<Record<string, unknown>> {
       duration: seconds,
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${dataset.token}` },
-      body: JSON.stringify({ query: DASHBOARD }),
+      body: JSON.stringify({ query: process.env.BENCH_PROFILE_QUERY ?? DASHBOARD }),
     });
     await server.stop(); // the profile is written on exit
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

@@ -57,6 +57,9 @@ export function ormOptions(config: Config, logger: Logger): Options {
     // related rows always belong to the same tenant, so that join only costs.
     filtersOnRelations: false,
     autoJoinRefsForFilters: false,
+    // No inverse collections here, so nothing to propagate: skip the per-instance property
+    // accessors MikroORM would otherwise install on every loaded entity.
+    propagationOnPrototype: false,
     ignoreUndefinedInQuery: true,
     onQuery: (sql) => {
       const req = currentRequest();
