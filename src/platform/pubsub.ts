@@ -79,6 +79,8 @@ export class LocalPubSub implements PubSub {
 export class RedisBackedPubSub implements PubSub {
   private readonly pubsub: RedisPubSub;
   private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private resubscribed: Promise<unknown> = Promise.resolve();
 
   /**
    * @param url REDIS_URL.
@@ -94,7 +96,16 @@ export class RedisBackedPubSub implements PubSub {
   ) {
     const options = { maxRetriesPerRequest: null, enableOfflineQueue: true };
     this.publisher = new Redis(url, options);
-    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber: new Redis(url, options) });
+    this.subscriber = new Redis(url, options);
+    this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber: this.subscriber });
+    // After a reconnect ioredis re-sends this process's SUBSCRIBEs; a PING queued behind them
+    // answers once Redis has processed them. Publishing before that would drop the event for our
+    // own subscribers (Redis pub/sub keeps nothing), so publish waits for it.
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (!connectedBefore) return void (connectedBefore = true);
+      this.resubscribed = new Promise((r) => setImmediate(r)).then(() => this.subscriber.ping()).catch(() => undefined);
+    });
   }
 
   async publish(topic: string, payload: unknown): Promise<void> {
@@ -106,6 +117,8 @@ export class RedisBackedPubSub implements PubSub {
       );
     });
     try {
+      if (this.subscriber.status !== 'ready') throw new Error('Redis is reconnecting; publish later');
+      await Promise.race([this.resubscribed, timeout]);
       await Promise.race([this.pubsub.publish(this.prefix + topic, payload), timeout]);
     } finally {
       clearTimeout(timer);
