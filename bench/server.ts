@@ -3,11 +3,10 @@
  * Meridian started on it as a separate process (`node dist/src/main.js`), so the load client and
  * the server do not share a JavaScript thread.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 import { generateDataset } from '../src/seed/generator.js';
+import { freePort, startProcess, stopProcess } from '../test/helpers/process.js';
 import { freshDatabase, startBenchApp } from './lib.js';
 
 /** JWT secret of the bench servers (tokens minted in-process are valid for the spawned server). */
@@ -43,15 +42,7 @@ export async function prepareDataset(clients = Number(process.env.BENCH_CLIENTS 
   }
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface ServerProcess {
   url: string;
@@ -67,22 +58,6 @@ export function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Waits until `url`/healthz answers or the process exits. */
-export async function waitHealthy(proc: ChildProcess, url: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output()}`);
-}
-
 /**
  * Starts Meridian on `databaseUrl` as its own process. NODE_ENV=development so every response
  * carries `extensions.sqlStatements` (the SQL count per operation); logs silent, no jobs, no demo
@@ -94,36 +69,24 @@ export async function startMeridian(
   nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: BENCH_JWT_SECRET,
-      DEMO_SEED: 'false',
-      JOBS: 'off',
-      GRAPHQL_MAX_COST: '1000000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const serverEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    DEMO_SEED: 'false',
+    JOBS: 'off',
+    GRAPHQL_MAX_COST: '1000000',
+    ...env,
+  };
+  const proc = await startProcess(serverEnv, port, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(proc, url, () => output);
   return {
     url,
     pid: proc.pid!,
     rssMb: () => rssMb(proc.pid!),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
+    stop: async () => void (await stopProcess(proc)),
   };
 }

@@ -12,9 +12,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `node dist/src/main.js` on `port` and resolves once `/healthz` answers (output kept for errors). */
-export async function startProcess(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['dist/src/main.js'], {
+/**
+ * Spawns `node [nodeArgs] dist/src/main.js` on `port` and resolves once `/healthz` answers
+ * (output kept for errors).
+ */
+export async function startProcess(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
-import { type TimelinePayload, timelineTopic } from '../timeline/outbox.js';
+import { liveSubjectIds } from '../timeline/timeline.stream.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Extraction } from './conversation.entity.js';
 
@@ -16,18 +16,13 @@ export async function extractionStream(
 ): Promise<AsyncIterableIterator<Extraction>> {
   const tenantId = ctx.principal!.tenantId;
   const conversationId = args.conversationId ? filterIds([args.conversationId], 'Conversation')![0] : undefined;
-  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(tenantId));
+  const completed = await liveSubjectIds(ctx, TimelineEventType.EXTRACTION_COMPLETED, 'Extraction');
 
   async function* extractions(): AsyncGenerator<Extraction> {
-    try {
-      for await (const p of live) {
-        if (p.type !== TimelineEventType.EXTRACTION_COMPLETED || p.subjectType !== 'Extraction') continue;
-        const ex = await forkForTenant(ctx.em, tenantId).findOne(Extraction, { id: p.subjectId });
-        if (!ex || (conversationId && ex.conversation.id !== conversationId)) continue;
-        yield ex;
-      }
-    } finally {
-      await live.return?.();
+    for await (const id of completed) {
+      const ex = await forkForTenant(ctx.em, tenantId).findOne(Extraction, { id });
+      if (!ex || (conversationId && ex.conversation.id !== conversationId)) continue;
+      yield ex;
     }
   }
   return extractions();

@@ -3,7 +3,7 @@ import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { type TimelinePayload, timelineTopic } from '../timeline/outbox.js';
+import { liveSubjectIds } from '../timeline/timeline.stream.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { RenewalAlertStatus } from './renewal.enums.js';
 import { RenewalAlert } from './renewal-alert.entity.js';
@@ -29,33 +29,28 @@ export async function renewalStream(
     throw DomainError.badInput('assignedToMe needs a team member: API keys are assigned nothing', 'assignedToMe');
   if (args.withinDays != null && (args.withinDays < 0 || args.withinDays > 3650))
     throw DomainError.badInput('withinDays must be 0–3650', 'withinDays');
-  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(principal.tenantId));
+  const raised = await liveSubjectIds(ctx, TimelineEventType.RENEWAL_ALERT_RAISED, 'RenewalAlert');
 
   async function* alerts(): AsyncGenerator<RenewalAlert> {
-    try {
-      for await (const p of live) {
-        if (p.type !== TimelineEventType.RENEWAL_ALERT_RAISED || p.subjectType !== 'RenewalAlert') continue;
-        const em = forkForTenant(ctx.em, principal.tenantId);
-        const alert = await em.findOne(RenewalAlert, { id: p.subjectId });
-        if (!alert) continue;
-        if (args.assignedToMe && alert.assignedTo?.id !== principal.memberId) continue;
-        if (args.withinDays != null) {
-          const tenant = await em.findOneOrFail(Tenant, { id: principal.tenantId });
-          const today = ctx.services.renewals.today(tenant);
-          if (alert.expiryDate > addDays(today, args.withinDays)) continue;
-        }
-        if (alert.status === RenewalAlertStatus.PENDING) {
-          await em.nativeUpdate(
-            RenewalAlert,
-            { id: alert.id, status: RenewalAlertStatus.PENDING },
-            { status: RenewalAlertStatus.NOTIFIED },
-          );
-          alert.status = RenewalAlertStatus.NOTIFIED;
-        }
-        yield alert;
+    for await (const id of raised) {
+      const em = forkForTenant(ctx.em, principal.tenantId);
+      const alert = await em.findOne(RenewalAlert, { id });
+      if (!alert) continue;
+      if (args.assignedToMe && alert.assignedTo?.id !== principal.memberId) continue;
+      if (args.withinDays != null) {
+        const tenant = await em.findOneOrFail(Tenant, { id: principal.tenantId });
+        const today = ctx.services.renewals.today(tenant);
+        if (alert.expiryDate > addDays(today, args.withinDays)) continue;
       }
-    } finally {
-      await live.return?.();
+      if (alert.status === RenewalAlertStatus.PENDING) {
+        await em.nativeUpdate(
+          RenewalAlert,
+          { id: alert.id, status: RenewalAlertStatus.PENDING },
+          { status: RenewalAlertStatus.NOTIFIED },
+        );
+        alert.status = RenewalAlertStatus.NOTIFIED;
+      }
+      yield alert;
     }
   }
   return alerts();

@@ -99,3 +99,24 @@ export async function timelineStream(
   }
   return events();
 }
+
+/**
+ * Ids of the subjects of `type` events of the subscriber's tenant, as the outbox publishes them
+ * (so they arrive on every API instance, and after a Redis outage). Subscribed before it returns;
+ * unsubscribed when the consumer stops.
+ */
+export async function liveSubjectIds(
+  ctx: GraphQLContext,
+  type: TimelineEventType,
+  subjectType: string,
+): Promise<AsyncGenerator<string>> {
+  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(ctx.principal!.tenantId));
+  async function* ids(): AsyncGenerator<string> {
+    try {
+      for await (const p of live) if (p.type === type && p.subjectType === subjectType) yield p.subjectId;
+    } finally {
+      await live.return?.();
+    }
+  }
+  return ids();
+}
