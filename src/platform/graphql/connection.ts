@@ -2,6 +2,7 @@ import type { EntityManager, EntityMetadata, EntityName, FilterQuery, QueryOrder
 import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
+import { readPage } from '../db/read-model.js';
 import { DomainError } from '../errors.js';
 
 /** Largest `first`/`last`; set from GRAPHQL_MAX_PAGE_SIZE at start. */
@@ -111,7 +112,10 @@ export function connectionType<T extends object>(node: ClassType<T>, name: strin
   return Connection;
 }
 
-/** Fills a connection instance from items, cursors and page flags. */
+/**
+ * Fills a connection instance from items, cursors and page flags. Edges (a cursor per item) are
+ * built only if asked for; pageInfo encodes just the first and last cursors.
+ */
 export function buildConnection<T extends object, C extends ConnectionShape<T>>(
   ConnectionClass: new () => C,
   items: T[],
@@ -120,14 +124,17 @@ export function buildConnection<T extends object, C extends ConnectionShape<T>>(
   count: () => Promise<number>,
 ): C {
   const conn = new ConnectionClass();
-  const edges = items.map((node) => ({ cursor: cursorOf(node), node }));
+  let edges: { cursor: string; node: T }[] | undefined;
+  Object.defineProperty(conn, 'edges', {
+    enumerable: true,
+    get: () => (edges ??= items.map((node) => ({ cursor: cursorOf(node), node }))),
+  });
   Object.assign(conn, {
-    edges,
     nodes: items,
     pageInfo: Object.assign(new PageInfo(), {
       ...flags,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: items.length ? cursorOf(items[0]!) : null,
+      endCursor: items.length ? cursorOf(items.at(-1)!) : null,
     }),
     count,
   });
@@ -135,8 +142,9 @@ export function buildConnection<T extends object, C extends ConnectionShape<T>>(
 }
 
 /**
- * Pages through an entity table with keyset cursors (MikroORM `findByCursor`), scoped by the
- * EntityManager's tenant filter. `orderBy` must end in a unique column (the id) for stable pages.
+ * Pages through an entity table with keyset cursors (MikroORM's cursor conditions), scoped by the
+ * EntityManager's tenant filter. Items are read-only rows (see `readRows`), not managed entities.
+ * `orderBy` must end in a unique column (the id) for stable pages.
  */
 export async function paginate<E extends object, C extends ConnectionShape<E>>(
   em: EntityManager,
@@ -149,16 +157,14 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   const after = decodeCursor(page.after, orderBy, 'after');
   const before = decodeCursor(page.before, orderBy, 'before');
   try {
-    const cursor = await em.findByCursor(entity, {
-      where,
-      orderBy,
-      first: page.first,
-      after,
-      last: page.last,
-      before,
-      includeCount: false,
-    } as never);
+    const options = { orderBy, first: page.first, after, last: page.last, before, overfetch: true };
     const meta = em.getMetadata().find(entity)!;
+    const cursor = new Cursor(
+      (await readPage(em, entity, where, options as never)) as never[],
+      0,
+      options as never,
+      meta,
+    );
     const items = cursor.items as E[];
     return buildConnection(
       ConnectionClass,

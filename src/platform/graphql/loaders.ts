@@ -1,6 +1,8 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 
+import { readRowsIn } from '../db/read-model.js';
+
 /**
  * Per-request DataLoaders, created on first use. Modules ask for a loader by a unique key and a
  * factory, so no central list has to know every module, and a request never sees another
@@ -45,7 +47,7 @@ export function loadById<E extends object>(
   if (!id) return Promise.resolve(null);
   const loader = ctx.loaders.get(`byId:${entity.name}`, () => {
     return new DataLoader<string, E | null>(async (ids) => {
-      const rows = (await ctx.em.find(entity, { id: { $in: [...ids] } } as never)) as E[];
+      const rows = await readRowsIn(ctx.em, entity, 'id', ids);
       const map = new Map(rows.map((r) => [(r as unknown as { id: string }).id, r]));
       return ids.map((i) => map.get(i) ?? null);
     });
@@ -75,11 +77,7 @@ export function loadChildren<E extends object>(
   const key = `children:${entity.name}.${fk}:${JSON.stringify(where)}:${JSON.stringify(orderBy)}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, E[]>(async (parentIds) => {
-      const rows = (await ctx.em.find(
-        entity,
-        { ...where, [fk]: { $in: [...parentIds] } } as never,
-        { orderBy } as never,
-      )) as E[];
+      const rows = await readRowsIn(ctx.em, entity, fk, parentIds, where, orderBy);
       const groups = new Map<string, E[]>(parentIds.map((p) => [p, []]));
       for (const row of rows) groups.get(refId((row as Record<string, unknown>)[fk])!)?.push(row);
       return parentIds.map((p) => groups.get(p)!);
