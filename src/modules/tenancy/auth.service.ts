@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { hashApiKey } from '../../platform/auth/api-keys.js';
 import type { TokenService } from '../../platform/auth/jwt.js';
 import type { Principal } from '../../platform/auth/principal.js';
+import { readRowsIn } from '../../platform/db/read-model.js';
+import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { ApiKey } from './api-key.entity.js';
 import { TeamMember } from './team-member.entity.js';
@@ -28,9 +30,9 @@ export class AuthService {
    * `root` is an unscoped EntityManager (credentials are looked up before the tenant is known).
    */
   async authenticate(root: EntityManager, credentials: Credentials): Promise<Principal | null> {
-    const em = root.fork();
     const apiKey = credentials.apiKey?.trim();
     if (apiKey) {
+      const em = root.fork();
       const key = await em.findOne(ApiKey, { keyHash: hashApiKey(apiKey) }, { filters: false });
       if (!key || key.revokedAt) throw DomainError.unauthenticated('Invalid or revoked API key');
       if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
@@ -50,7 +52,8 @@ export class AuthService {
     if (!match) throw DomainError.unauthenticated('Authorization must be "Bearer <token>"');
     const claims = await this.tokens.verify(match[1]!);
     if (!claims) throw DomainError.unauthenticated('Invalid or expired token');
-    const member = await em.findOne(TeamMember, { id: claims.sub, tenant: claims.tid }, { filters: false });
+    // Checked on every request, so deactivating a member locks their tokens out at once.
+    const [member] = await readRowsIn(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
     if (!member || !member.active) throw DomainError.unauthenticated('Token does not belong to an active team member');
     return { kind: 'member', tenantId: claims.tid, role: member.role, memberId: member.id, label: member.name };
   }

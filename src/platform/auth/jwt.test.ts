@@ -1,0 +1,30 @@
+import { Role } from '../../modules/tenancy/role.js';
+import { TokenService } from './jwt.js';
+
+describe('TokenService', () => {
+  const claims = {
+    sub: '6f1c1d4e-0000-4000-8000-000000000001',
+    tid: '6f1c1d4e-0000-4000-8000-000000000002',
+    role: Role.ADMIN,
+  };
+
+  it('verifies its own tokens, again from its cache, and refuses tampered ones', async () => {
+    const tokens = new TokenService('unit-test-secret-unit-test-secret-0123', '1h');
+    const token = await tokens.sign(claims);
+    expect(await tokens.verify(token)).toEqual(claims);
+    expect(await tokens.verify(token)).toEqual(claims);
+    const [h, p, sig] = token.split('.');
+    expect(await tokens.verify(`${h}.${p}.${sig!.slice(0, -2)}xx`)).toBeNull();
+    expect(await new TokenService('another-secret-another-secret-0123456', '1h').verify(token)).toBeNull();
+  });
+
+  it('stops accepting a cached token once it has expired', async () => {
+    // `exp` has whole-second precision (iat is floored), so a 1 s token can already be expired
+    // when verified a millisecond later; 2 s leaves at least one full second of validity.
+    const tokens = new TokenService('unit-test-secret-unit-test-secret-0123', '2s');
+    const token = await tokens.sign(claims);
+    expect(await tokens.verify(token)).toEqual(claims);
+    await new Promise((r) => setTimeout(r, 3100));
+    expect(await tokens.verify(token)).toBeNull();
+  });
+});
