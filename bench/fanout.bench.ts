@@ -70,9 +70,9 @@ class LoadClient {
 }
 
 /** CPU time (user + system) the process `pid` has used so far, in ms (Linux /proc, 100 ticks/s). */
-function cpuMs(pid: number): number {
+function cpuMs(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 
 /** V8 heap in use of the server (from its Prometheus /metrics), in MB. */
@@ -90,6 +90,10 @@ interface Delivery {
   mutationMs: number;
   /** CPU the server used from send to full delivery (robust to other load on the machine). */
   serverCpuMs: number;
+  /** Of which in the kernel (mostly the loopback TCP writes, one per subscriber). */
+  serverSysMs: number;
+  /** CPU the load clients used meanwhile: on a 2-core machine it competes with the server. */
+  clientCpuMs: number;
   p50: number;
   p95: number;
   p99: number;
@@ -105,7 +109,10 @@ async function fireEvent(
 ): Promise<Delivery> {
   const url = server.url;
   const waits = clients.map((c) =>
-    c.request<{ times: number[]; missing: number }>({ cmd: 'await', tag, timeoutMs: 60_000 }, 'received'),
+    c.request<{ times: number[]; missing: number; cpuMs: number }>(
+      { cmd: 'await', tag, timeoutMs: 60_000 },
+      'received',
+    ),
   );
   const cpu0 = cpuMs(server.pid);
   const sentAtMonotonicUs = Number(process.hrtime.bigint() / 1000n);
@@ -113,17 +120,21 @@ async function fireEvent(
   await gql(url, token, `mutation { createClient(input: { fullName: "Fanout ${tag}" }) { client { id } } }`);
   const mutationMs = now() - t0;
   const replies = await Promise.all(waits);
-  const serverCpuMs = cpuMs(server.pid) - cpu0;
+  const cpu1 = cpuMs(server.pid);
+  const serverCpuMs = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+  const serverSysMs = cpu1.system - cpu0.system;
+  const clientCpuMs = replies.reduce((s, r) => s + r.cpuMs, 0);
   const latencies = replies.flatMap((r) => r.times.map((t) => t - t0));
   const missing = replies.reduce((s, r) => s + r.missing, 0);
+  const cpu = { serverCpuMs, serverSysMs, clientCpuMs };
   if (!latencies.length)
-    return { sentAtMonotonicUs, received: 0, missing, mutationMs, serverCpuMs, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+    return { sentAtMonotonicUs, received: 0, missing, mutationMs, ...cpu, p50: NaN, p95: NaN, p99: NaN, max: NaN };
   return {
     sentAtMonotonicUs,
     received: latencies.length,
     missing,
     mutationMs: round1(mutationMs),
-    serverCpuMs,
+    ...cpu,
     p50: round1(percentile(latencies, 50)),
     p95: round1(percentile(latencies, 95)),
     p99: round1(percentile(latencies, 99)),
@@ -233,6 +244,8 @@ async function runOne(
         received: median(rounds.map((r) => r.received)),
         mutationMs: median(rounds.map((r) => r.mutationMs)),
         serverCpuMs: median(rounds.map((r) => r.serverCpuMs)),
+        serverSysMs: median(rounds.map((r) => r.serverSysMs)),
+        clientCpuMs: median(rounds.map((r) => r.clientCpuMs)),
         p50: median(rounds.map((r) => r.p50)),
         p95: median(rounds.map((r) => r.p95)),
         p99: median(rounds.map((r) => r.p99)),
@@ -277,6 +290,8 @@ export async function runFanoutBench(): Promise<Record<string, unknown>> {
         'p99 ms': r.median.p99,
         'max ms': r.median.max,
         'srv CPU ms': r.median.serverCpuMs,
+        'srv sys ms': r.median.serverSysMs,
+        'clients CPU ms': r.median.clientCpuMs,
         received: `${r.median.received}/${r.open}`,
         'RSS closed MB': r.rssMb.afterClose,
       })),

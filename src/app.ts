@@ -5,12 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { EntityManager } from '@mikro-orm/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -38,6 +42,8 @@ import { BullJobQueue, InlineJobRunner } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { LocalPubSub, type PubSub, RedisBackedPubSub } from './platform/pubsub.js';
 import { currentRequest, type RequestStore, runInRequest } from './platform/request-context.js';
+import { DocumentCache } from './platform/subscriptions/document-cache.js';
+import { principalKey, SubscriptionFanout } from './platform/subscriptions/fanout.js';
 import { seedDemo } from './seed/demo.js';
 import { createServices, type Services } from './services.js';
 
@@ -109,18 +115,44 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.disable('x-powered-by');
   const httpServer = createServer(app);
 
-  /** Builds the context of one operation from its principal. */
-  const makeContext = (principal: Principal | null, requestId: string): GraphQLContext => ({
-    requestId,
-    principal,
-    em: principal ? forkForTenant(root, principal.tenantId) : root.fork({ clear: true, useContext: false }),
-    loaders: new Loaders(),
-    pubsub,
-    logger,
-    services,
-  });
+  /**
+   * Builds the context of one operation from its principal. The EntityManager fork and the loaders
+   * are made on first use: a subscription's context lives as long as its socket, and its events are
+   * executed with a context of their own (see SubscriptionFanout).
+   */
+  const makeContext = (principal: Principal | null, requestId: string): GraphQLContext => {
+    let em: EntityManager | undefined;
+    let loaders: Loaders | undefined;
+    return {
+      requestId,
+      principal,
+      get em() {
+        return (em ??= principal
+          ? forkForTenant(root, principal.tenantId)
+          : root.fork({ clear: true, useContext: false }));
+      },
+      get loaders() {
+        return (loaders ??= new Loaders());
+      },
+      pubsub,
+      logger,
+      services,
+    };
+  };
+
+  // Query limits, the same on HTTP and WebSocket operations.
+  const limitRules = [
+    maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ...armorReporting }),
+    maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...armorReporting }),
+    costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true, ...armorReporting }),
+  ];
 
   // --- WebSocket (graphql-ws) on the same port and path ---
+  const documents = new DocumentCache(schema, limitRules);
+  const fanout = new SubscriptionFanout<GraphQLContext>({
+    contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
+    eventContext: (ctx) => makeContext(ctx.principal, ctx.requestId),
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
@@ -139,6 +171,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           });
           if (!principal) throw DomainError.unauthenticated();
           ctx.extra.principal = principal;
+          // graphql-ws keeps the upgrade request (headers and all) for the socket's lifetime; nothing
+          // reads it after the handshake, and with 10,000 dashboards that is ~1.5 KB each.
+          (ctx.extra as { request?: unknown }).request = undefined;
           return true;
         } catch (err) {
           if (!(err instanceof DomainError)) logger.error({ err }, 'websocket authentication failed');
@@ -146,8 +181,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           return false;
         }
       },
-      onSubscribe: () => undefined,
-      context: (ctx) => makeContext(ctx.extra.principal ?? null, randomUUID()),
+      // Parsed and validated once per distinct query text, not once per subscriber.
+      onSubscribe: (_ctx, _id, payload) => {
+        const { document, errors } = documents.get(payload.query);
+        if (errors) return errors;
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context: (ctx, id) => fanout.bind(makeContext(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
+      // Each event is executed and serialized once per group of identical subscriptions (same
+      // document, variables and principal), and written to each subscriber's socket.
+      subscribe: fanout.subscribe,
     },
     wsServer,
   );
@@ -165,11 +208,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     logger,
-    validationRules: [
-      maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ...armorReporting }),
-      maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...armorReporting }),
-      costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true, ...armorReporting }),
-    ],
+    validationRules: limitRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
@@ -183,6 +222,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         },
       },
       ApolloServerPluginLandingPageDisabled(),
+      // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
+      ApolloServerPluginCacheControlDisabled(),
       operationPlugin(metrics, production),
     ],
   });

@@ -27,6 +27,24 @@ describe('Operation limits', () => {
     }
   });
 
+  it('applies the same limits to WebSocket subscriptions', async () => {
+    const client = server.ws(auth);
+    const subscribe = (query: string) =>
+      new Promise<unknown[]>((resolve) => {
+        const errors: unknown[] = [];
+        client.subscribe(
+          { query },
+          { next: () => undefined, error: (e) => resolve([...errors, e]), complete: () => resolve(errors) },
+        );
+      });
+    try {
+      const refused = await subscribe('subscription { timelineEventAdded { x1: id x2: id x3: id x4: id } }');
+      expect(JSON.stringify(refused)).toMatch(/aliases limit of 3/i);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('exempts introspection from the depth limit (the playground needs it)', async () => {
     const res = await server.post({ query: '{ __schema { types { fields { type { ofType { name } } } } } }' }, auth);
     expect(res.status).toBe(200);

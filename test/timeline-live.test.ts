@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import {
@@ -64,6 +65,49 @@ describe('Live timeline (graphql-ws, outbox)', () => {
     const [event] = await sub.results;
     expect(event!.timelineEventAdded.summary).toBe('committed before the crash');
   });
+
+  (usingPostgres ? it : it.skip)(
+    'delivers an event that commits after a later-numbered one (commit order is not sequence order)',
+    async () => {
+      const c = await server.gql(CreateClientDocument, { input: { fullName: 'Late Commit' } }, tokenA);
+      const clientId = c.data!.createClient.client!.id;
+      const rawClientId = Buffer.from(clientId, 'base64url').toString().split(':')[1]!;
+      const tenantId = (await server.app.db.orm.em.fork().findOneOrFail(Tenant, { slug: slugA })).id;
+      const sub = nextResults(ws(tokenA), TimelineEventAddedDocument, { clientId }, 2, 8000);
+      await sub.ready;
+      const insert = (db: pg.Client, summary: string) =>
+        db.query(
+          `insert into timeline_event (id, tenant_id, type, actor_label, subject_type, subject_id, client_id, summary, data)
+           values ($1, $2, 'CLIENT_UPDATED', 'test', 'Client', $3, $3, $4, '{}') returning seq`,
+          [randomUUID(), tenantId, rawClientId, summary],
+        );
+      const [a, b] = [
+        new pg.Client({ connectionString: server.app.config.DATABASE_URL }),
+        new pg.Client({ connectionString: server.app.config.DATABASE_URL }),
+      ];
+      await Promise.all([a.connect(), b.connect()]);
+      try {
+        await a.query('begin');
+        const seqA = BigInt((await insert(a, 'numbered first, committed last')).rows[0].seq);
+        await b.query('begin');
+        const seqB = BigInt((await insert(b, 'numbered second, committed first')).rows[0].seq);
+        expect(seqA < seqB).toBe(true);
+        await b.query('commit');
+        // Wait until the relay has published B (so its subscribers have it), then commit A.
+        for (let i = 0; i < 50; i++) {
+          const r = await b.query('select published_at from timeline_event where seq = $1', [String(seqB)]);
+          if (r.rows[0].published_at) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        await a.query('commit');
+        const got = (await sub.results).map((r) => r.timelineEventAdded.summary);
+        expect(got).toEqual(['numbered second, committed first', 'numbered first, committed last']);
+      } finally {
+        await Promise.all([a.end(), b.end()]);
+      }
+    },
+  );
 
   it('replays the events after a cursor in order, then continues live, without duplicates', async () => {
     const c = await server.gql(CreateClientDocument, { input: { fullName: 'Resumer' } }, tokenA);

@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 
+import { AsyncQueue } from './subscriptions/async-queue.js';
+
 /**
  * Publish/subscribe for subscription events. In-process by default; Redis when REDIS_URL is set,
  * so an event published on one API instance reaches subscribers on every instance. Nothing
@@ -19,43 +21,6 @@ export interface PubSub {
   close(): Promise<void>;
 }
 
-/** An async iterator fed by `push`, buffering values until they are read. */
-function queueIterator<T>(onEnd: () => void): { push: (value: T) => void; iterator: AsyncIterableIterator<T> } {
-  const buffer: T[] = [];
-  const waiting: ((r: IteratorResult<T>) => void)[] = [];
-  let done = false;
-  const end = (): Promise<IteratorResult<T>> => {
-    if (!done) {
-      done = true;
-      onEnd();
-      for (const w of waiting.splice(0)) w({ value: undefined, done: true });
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  };
-  const iterator: AsyncIterableIterator<T> = {
-    next: () => {
-      if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
-      if (done) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    return: end,
-    throw: async (err: unknown) => {
-      await end();
-      throw err;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  const push = (value: T) => {
-    if (done) return;
-    const w = waiting.shift();
-    if (w) w({ value, done: false });
-    else buffer.push(value);
-  };
-  return { push, iterator };
-}
-
 /** Single-process PubSub on an EventEmitter. */
 export class LocalPubSub implements PubSub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -65,9 +30,10 @@ export class LocalPubSub implements PubSub {
   }
 
   async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
-    const { push, iterator } = queueIterator<T>(() => this.emitter.off(topic, push));
+    const queue = new AsyncQueue<T>(() => this.emitter.off(topic, push));
+    const push = (value: T) => queue.push(value);
     this.emitter.on(topic, push);
-    return iterator;
+    return queue;
   }
 
   async close(): Promise<void> {
@@ -127,11 +93,11 @@ export class RedisBackedPubSub implements PubSub {
 
   async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
     const sub: { id?: number } = {};
-    const { push, iterator } = queueIterator<T>(() => {
+    const queue = new AsyncQueue<T>(() => {
       if (sub.id !== undefined) this.pubsub.unsubscribe(sub.id);
     });
-    sub.id = await this.pubsub.subscribe(this.prefix + topic, (payload: T) => push(payload));
-    return iterator;
+    sub.id = await this.pubsub.subscribe(this.prefix + topic, (payload: T) => queue.push(payload));
+    return queue;
   }
 
   /** Round-trips a PING; throws when Redis is unreachable. */

@@ -1,6 +1,7 @@
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { endSourceOnReturn } from '../../platform/subscriptions/async-queue.js';
 import { liveSubjectIds } from '../timeline/timeline.stream.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Extraction } from './conversation.entity.js';
@@ -25,5 +26,5 @@ export async function extractionStream(
       yield ex;
     }
   }
-  return extractions();
+  return endSourceOnReturn(extractions(), completed);
 }

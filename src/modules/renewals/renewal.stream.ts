@@ -2,6 +2,7 @@ import { addDays } from '../../platform/clock.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { endSourceOnReturn } from '../../platform/subscriptions/async-queue.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { liveSubjectIds } from '../timeline/timeline.stream.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
@@ -53,5 +54,5 @@ export async function renewalStream(
       yield alert;
     }
   }
-  return alerts();
+  return endSourceOnReturn(alerts(), raised);
 }

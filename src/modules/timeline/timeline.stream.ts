@@ -1,10 +1,12 @@
-import { Cursor } from '@mikro-orm/core';
+import { Cursor, type EntityManager } from '@mikro-orm/core';
 
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { decodeCursor } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import type { PubSub } from '../../platform/pubsub.js';
+import { AsyncQueue, endSourceOnReturn } from '../../platform/subscriptions/async-queue.js';
 import { type TimelinePayload, timelineTopic } from './outbox.js';
 import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import type { TimelineEventType } from './timeline-event.enums.js';
@@ -19,21 +21,161 @@ export interface TimelineStreamArgs {
 const BACKLOG_PAGE = 500;
 
 /**
- * Live events loaded once per process, not once per subscriber: with 10,000 subscribers of a
- * tenant one published event is one query, not 10,000. Kept for two seconds (the fan-out), keyed
- * by tenant and event; the row is read-only to the subscription resolvers.
+ * The events one subscriber was already given, by sequence number, to drop duplicates (the outbox
+ * may deliver an event twice; a replay meets live events at its seam) WITHOUT dropping events that
+ * arrive out of sequence order: sequence numbers are taken at insert, but transactions commit (and
+ * the outbox publishes) in commit order, so event 100 can arrive after event 101. It keeps the
+ * last `size` delivered numbers; while fewer were delivered, anything not among them is new; once
+ * full, a number below all of them counts as already given (older than any plausible reordering).
  */
-const recentEvents = new Map<string, Promise<TimelineEvent | null>>();
+export class DeliveredSeqs {
+  private readonly recent: bigint[] = [];
+  private next = 0;
 
-function sharedEvent(ctx: GraphQLContext, tenantId: string, id: string): Promise<TimelineEvent | null> {
-  const key = `${tenantId}:${id}`;
-  let event = recentEvents.get(key);
-  if (!event) {
-    event = forkForTenant(ctx.em, tenantId).findOne(TimelineEvent, { id });
-    recentEvents.set(key, event);
-    setTimeout(() => recentEvents.delete(key), 2000).unref();
+  /** @param floor Numbers at or below it were given before (the `after` cursor of a resumed stream). */
+  constructor(
+    private readonly floor: bigint | undefined = undefined,
+    private readonly size = 64,
+  ) {}
+
+  /** True the first time `seq` is offered (and records it), false for a number already given. */
+  offer(seq: bigint): boolean {
+    if (this.floor !== undefined && seq <= this.floor) return false;
+    if (this.recent.includes(seq)) return false;
+    if (this.recent.length === this.size) {
+      let min = this.recent[0]!;
+      for (const s of this.recent) if (s < min) min = s;
+      if (seq < min) return false;
+      this.recent[this.next] = seq;
+      this.next = (this.next + 1) % this.size;
+    } else this.recent.push(seq);
+    return true;
   }
-  return event;
+}
+
+/** One consumer of a tenant's timeline topic in this process. */
+interface TimelineListener {
+  /** Whether it wants this event (synchronous, cheap: called for every event of the tenant). */
+  accepts(p: TimelinePayload, seq: bigint): boolean;
+  /** Whether it needs the event's row (loaded once for all who need it). */
+  needsRow: boolean;
+  /** Hands over the event, with its row if `needsRow` (null when the row is gone). */
+  deliver(p: TimelinePayload, row: TimelineEvent | null): void;
+  /** The row could not be loaded: the consumer's stream ends with this error. */
+  fail(err: unknown): void;
+}
+
+/**
+ * The live timeline of one tenant in this process: ONE PubSub subscription and ONE row load per
+ * event, however many subscribers. With 10,000 dashboards of a tenant, an event is one query and
+ * one object, handed to every subscriber whose filter accepts it; the very same row object lets
+ * the SubscriptionFanout execute the subscription selection once per distinct selection.
+ * Opened by its first listener, closed when its last one leaves. The row is read-only to resolvers.
+ */
+class TenantTimeline {
+  private readonly listeners = new Set<TimelineListener>();
+  private live: AsyncIterableIterator<TimelinePayload> | undefined;
+  private closed = false;
+  /** Resolves once the PubSub subscription is active: what is published after it is delivered. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    pubsub: PubSub,
+    private readonly tenantId: string,
+    private readonly em: EntityManager,
+    private readonly onClose: () => void,
+  ) {
+    this.ready = pubsub.subscribe<TimelinePayload>(timelineTopic(tenantId)).then(
+      (live) => {
+        if (this.closed) void live.return?.();
+        else void this.run((this.live = live));
+      },
+      (err: unknown) => {
+        this.close();
+        throw err;
+      },
+    );
+  }
+
+  /** Adds a listener; the returned function removes it (closing the subscription after the last one). */
+  add(listener: TimelineListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      if (this.listeners.delete(listener) && !this.listeners.size) this.close();
+    };
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    void this.live?.return?.();
+  }
+
+  private async run(live: AsyncIterableIterator<TimelinePayload>): Promise<void> {
+    for await (const p of live) {
+      let seq: bigint;
+      try {
+        seq = BigInt(p.seq);
+      } catch {
+        continue; // not a payload of the outbox
+      }
+      const targets: TimelineListener[] = [];
+      let needsRow = false;
+      for (const l of this.listeners) {
+        if (!l.accepts(p, seq)) continue;
+        targets.push(l);
+        needsRow ||= l.needsRow;
+      }
+      if (!targets.length) continue;
+      let row: TimelineEvent | null = null;
+      if (needsRow) {
+        try {
+          row = await forkForTenant(this.em, this.tenantId).findOne(TimelineEvent, { id: p.id });
+        } catch (err) {
+          for (const l of targets) if (l.needsRow) l.fail(err);
+          for (const l of targets) if (!l.needsRow) deliver(l, p, null);
+          continue;
+        }
+      }
+      for (const l of targets) deliver(l, p, row);
+    }
+  }
+}
+
+/** Hands an event to one listener; its failure ends its own stream, never the tenant's. */
+function deliver(l: TimelineListener, p: TimelinePayload, row: TimelineEvent | null): void {
+  try {
+    l.deliver(p, row);
+  } catch (err) {
+    l.fail(err);
+  }
+}
+
+/** Open tenant timelines, per PubSub (several apps may share a process, e.g. in tests). */
+const timelines = new WeakMap<PubSub, Map<string, TenantTimeline>>();
+
+/** Adds `listener` to the live timeline of the context's tenant; resolves once it is subscribed. */
+async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<() => void> {
+  const tenantId = ctx.principal!.tenantId;
+  let byTenant = timelines.get(ctx.pubsub);
+  if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map()));
+  let timeline = byTenant.get(tenantId);
+  if (!timeline) {
+    const tenants = byTenant;
+    const created: TenantTimeline = new TenantTimeline(ctx.pubsub, tenantId, ctx.em, () => {
+      if (tenants.get(tenantId) === created) tenants.delete(tenantId);
+    });
+    byTenant.set(tenantId, (timeline = created));
+  }
+  const remove = timeline.add(listener);
+  try {
+    await timeline.ready;
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return remove;
 }
 
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
@@ -53,8 +195,9 @@ export function seqFromCursor(cursor: string): string {
 /**
  * The events of the subscriber's tenant matching `args`: first (with `after`) every committed
  * event after that cursor, in order, then live ones. The live subscription is opened before the
- * backlog is read, and live events at or below the last delivered sequence are skipped, so there
- * is no gap and no duplicate at the seam.
+ * backlog is read, and events already delivered are skipped ({@link DeliveredSeqs}), so there is
+ * no gap and no duplicate at the seam (nor when the outbox delivers an event twice), and an event
+ * that commits after a later-numbered one is still delivered.
  */
 export async function timelineStream(
   ctx: GraphQLContext,
@@ -64,40 +207,46 @@ export async function timelineStream(
   const clientId = args.clientId ? filterIds([args.clientId], 'Client')![0]! : undefined;
   const types = args.types?.length ? new Set<string>(args.types) : undefined;
   let last = args.after ? BigInt(seqFromCursor(args.after)) : undefined;
-  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(tenantId));
-  const where = { ...(clientId ? { client: clientId } : {}), ...(types ? { type: { $in: [...types] } } : {}) };
+  const replay = last !== undefined;
+  const delivered = new DeliveredSeqs(last);
 
+  const queue = new AsyncQueue<TimelineEvent>(() => remove());
+  const remove = await listen(ctx, {
+    accepts(p, seq) {
+      if ((clientId && p.clientId !== clientId) || (types && !types.has(p.type))) return false;
+      if (replay) return true; // the seam is checked as events are read, after the backlog
+      return delivered.offer(seq);
+    },
+    needsRow: true,
+    deliver: (_p, row) => {
+      if (row) queue.push(row);
+    },
+    fail: (err) => queue.fail(err),
+  });
+  if (!replay) return queue;
+
+  const where = { ...(clientId ? { client: clientId } : {}), ...(types ? { type: { $in: [...types] } } : {}) };
   async function* events(): AsyncGenerator<TimelineEvent> {
     try {
-      if (last !== undefined) {
-        for (;;) {
-          const em = forkForTenant(ctx.em, tenantId);
-          const page: TimelineEvent[] = await em.find(
-            TimelineEvent,
-            { ...where, seq: { $gt: String(last) } } as never,
-            { orderBy: { seq: 'asc' }, limit: BACKLOG_PAGE },
-          );
-          for (const e of page) {
-            last = BigInt(e.seq);
-            yield e;
-          }
-          if (page.length < BACKLOG_PAGE) break;
+      for (;;) {
+        const em = forkForTenant(ctx.em, tenantId);
+        const page: TimelineEvent[] = await em.find(TimelineEvent, { ...where, seq: { $gt: String(last) } } as never, {
+          orderBy: { seq: 'asc' },
+          limit: BACKLOG_PAGE,
+        });
+        for (const e of page) {
+          last = BigInt(e.seq);
+          delivered.offer(last);
+          yield e;
         }
+        if (page.length < BACKLOG_PAGE) break;
       }
-      for await (const p of live) {
-        if (last !== undefined && BigInt(p.seq) <= last) continue;
-        if (clientId && p.clientId !== clientId) continue;
-        if (types && !types.has(p.type)) continue;
-        const e = await sharedEvent(ctx, tenantId, p.id);
-        if (!e) continue;
-        last = BigInt(e.seq);
-        yield e;
-      }
+      for await (const e of queue) if (delivered.offer(BigInt(e.seq))) yield e;
     } finally {
-      await live.return?.();
+      await queue.return();
     }
   }
-  return events();
+  return endSourceOnReturn(events(), queue);
 }
 
 /**
@@ -109,14 +258,13 @@ export async function liveSubjectIds(
   ctx: GraphQLContext,
   type: TimelineEventType,
   subjectType: string,
-): Promise<AsyncGenerator<string>> {
-  const live = await ctx.pubsub.subscribe<TimelinePayload>(timelineTopic(ctx.principal!.tenantId));
-  async function* ids(): AsyncGenerator<string> {
-    try {
-      for await (const p of live) if (p.type === type && p.subjectType === subjectType) yield p.subjectId;
-    } finally {
-      await live.return?.();
-    }
-  }
-  return ids();
+): Promise<AsyncIterableIterator<string>> {
+  const queue = new AsyncQueue<string>(() => remove());
+  const remove = await listen(ctx, {
+    accepts: (p) => p.type === type && p.subjectType === subjectType,
+    needsRow: false,
+    deliver: (p) => queue.push(p.subjectId),
+    fail: (err) => queue.fail(err),
+  });
+  return queue;
 }
