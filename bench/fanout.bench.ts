@@ -4,7 +4,9 @@
  * For each subscriber count in BENCH_SUBSCRIBERS (default "1000,10000"): Meridian is started as its
  * own process on a fresh database, N graphql-ws subscribers of `timelineEventAdded(types:
  * [CLIENT_CREATED])` of one tenant are opened from forked load-client processes
- * (bench/fanout-client.ts; BENCH_FANOUT_PROCS, default one per 2,500 subscribers), and ONE
+ * (bench/fanout-client.ts; BENCH_FANOUT_PROCS, default one per core beyond the server's own, at least
+ * one: on a 2-core machine four clients measured p99 229–296 ms against 198–218 ms for one, because
+ * they preempt the server in the middle of its writes), and ONE
  * `createClient` mutation is sent over HTTP; every subscriber records when it received the event.
  * Reported: server RSS before / with N idle connections / after closing them (MB and KB per
  * connection), and the delivery latency from just before the mutation was sent (p50/p95/p99/max)
@@ -18,7 +20,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -163,7 +165,9 @@ async function runOne(
       ]
     : [];
   const server = await startMeridian(databaseUrl, env, [...extraArgs, ...nodeArgs]);
-  const procs = Number(process.env.BENCH_FANOUT_PROCS ?? Math.max(1, Math.ceil(subscribers / 2500)));
+  const procs = Number(
+    process.env.BENCH_FANOUT_PROCS ?? Math.max(1, Math.min(Math.ceil(subscribers / 2500), availableParallelism() - 1)),
+  );
   const clients: LoadClient[] = [];
   try {
     // Warm the server up (schema, ORM, one mutation) before the baseline memory sample.
