@@ -11,6 +11,7 @@ import {
   LoseDealDocument,
   MoveDealStageDocument,
   PipelinesDocument,
+  TimelineDocument,
   UpdateDealDocument,
   ViewerDocument,
   WinDealDocument,
@@ -445,6 +446,41 @@ describe('Deals and pipelines', () => {
       expect(lost.data?.moveDealStage.deal).toMatchObject({ status: 'LOST', probability: 0, stage: { name: 'Lost' } });
       expect(lost.data?.moveDealStage.deal?.closedAt).not.toBeNull();
       expect((await readDeal(deal.id)).stageHistory).toHaveLength(4);
+    });
+
+    it('records a lostReason given for a LOST stage, and refuses one for another stage', async () => {
+      const lostSummaries = async (dealId: string) =>
+        (
+          await server.gql(TimelineDocument, { first: 10, filter: { dealId, types: ['DEAL_LOST'] } }, adminA)
+        ).data!.timeline.edges.map((e) => e.node.summary);
+      const deal = await createDeal({ title: 'Dragged', clientId: clientA });
+      const move = (stage: string, lostReason?: string) =>
+        server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA[stage]!, lostReason } }, adminA);
+
+      const open = await move('Negotiation', 'Not lost at all');
+      expect(open.data?.moveDealStage).toMatchObject({
+        deal: null,
+        userErrors: [{ field: ['input', 'lostReason'], code: 'NOT_A_LOST_STAGE' }],
+      });
+      const tooLong = await move('Lost', 'x'.repeat(501));
+      expect(tooLong.data?.moveDealStage.userErrors).toMatchObject([
+        { field: ['input', 'lostReason'], code: 'INVALID_LENGTH' },
+      ]);
+      expect(await readDeal(deal.id)).toMatchObject({ status: 'OPEN', lostReason: null });
+
+      const lost = await move('Lost', '  Budget cut ');
+      expect(lost.data?.moveDealStage.deal).toMatchObject({ status: 'LOST', lostReason: 'Budget cut' });
+      expect(await lostSummaries(deal.id)).toEqual(['Deal "Dragged" lost: Budget cut']);
+
+      // Without a reason the deal is lost all the same, and its timeline does not print a missing one.
+      const other = await createDeal({ title: 'Quietly dropped', clientId: clientA });
+      const silent = await server.gql(
+        MoveDealStageDocument,
+        { input: { id: other.id, stageId: stagesA['Lost']! } },
+        adminA,
+      );
+      expect(silent.data?.moveDealStage.deal).toMatchObject({ status: 'LOST', lostReason: null });
+      expect(await lostSummaries(other.id)).toEqual(['Deal "Quietly dropped" lost']);
     });
 
     it('keeps exactly one open stay, matching the stage and status, when moves of one deal race', async () => {

@@ -62,6 +62,13 @@ export class MoveDealStageInput {
     description: "A stage of the deal's pipeline. A WON or LOST stage closes the deal; an OPEN one reopens it.",
   })
   stageId!: string;
+
+  @Field({
+    nullable: true,
+    description:
+      'Why the deal was lost (1–500 characters), recorded as lostReason; only for a LOST stage. Without it, a deal moved to a LOST stage has no lostReason (loseDeal requires one).',
+  })
+  lostReason?: string;
 }
 
 @InputType()

@@ -112,7 +112,7 @@ export class DealResolver {
   })
   moveDealStage(@Arg('input') input: MoveDealStageInput, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => ({
-      deal: await ctx.services.deals.move(ctx.em, ctx.principal!, input.id, input.stageId),
+      deal: await ctx.services.deals.move(ctx.em, ctx.principal!, input.id, input.stageId, input.lostReason),
     }));
   }
 

@@ -141,8 +141,15 @@ export class DealService {
         checks.add('stageId', 'STAGE_NOT_IN_PIPELINE', `Stage ${stage.name} is not in the deal's pipeline`);
       if (stage && stage.id === refId(deal.stage))
         checks.add('stageId', 'SAME_STAGE', `The deal is already in ${stage.name}`);
+      const why = checks.text('lostReason', lostReason, 500, { min: 1 });
+      if (why && stage && stage.kind !== StageKind.LOST)
+        checks.add(
+          'lostReason',
+          'NOT_A_LOST_STAGE',
+          `A lostReason is only for a LOST stage; ${stage.name} is ${stage.kind}`,
+        );
       checks.throwIfAny();
-      return this.enterStage(tx, actor, deal, stage!, lostReason);
+      return this.enterStage(tx, actor, deal, stage!, why ?? undefined);
     });
   }
 
@@ -270,7 +277,7 @@ export class DealService {
           summary:
             deal.status === DealStatus.WON
               ? `Deal "${deal.title}" won`
-              : `Deal "${deal.title}" lost: ${deal.lostReason}`,
+              : `Deal "${deal.title}" lost${deal.lostReason ? `: ${deal.lostReason}` : ''}`,
           data: {
             before: { status: fromStatus },
             after: { status: deal.status, closedAt: now.toISOString(), lostReason: deal.lostReason ?? null },
