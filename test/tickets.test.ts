@@ -204,6 +204,26 @@ describe('Tickets', () => {
       expect(await ticketCount(adminB)).toBe(1);
     });
 
+    it('returns CLIENT_MISMATCH for a deal or practice of another client, creates nothing and uses up no number', async () => {
+      const count = await ticketCount();
+      const number = await lastNumber();
+      const cases: [Partial<CreateTicketInput>, string][] = [
+        [{ clientId: clientA, dealId: deal2A }, 'dealId'],
+        [{ clientId: client2A, practiceId: practiceA }, 'practiceId'],
+        [{ dealId: deal2A, practiceId: practiceA }, 'practiceId'],
+      ];
+      for (const [patch, field] of cases) {
+        const res = await server.gql(CreateTicketDocument, { input: { subject: 'Mixed', ...patch } }, adminA);
+        expect(res.data?.createTicket).toMatchObject({
+          ticket: null,
+          userErrors: [{ field: ['input', field], code: 'CLIENT_MISMATCH' }],
+        });
+      }
+      expect(await ticketCount()).toBe(count);
+      const same = await createTicket({ subject: 'One client', clientId: client2A, dealId: deal2A });
+      expect(same).toMatchObject({ number: number + 1, client: { id: client2A }, deal: { id: deal2A } });
+    });
+
     it('gives FORBIDDEN to a VIEWER, and creates nothing', async () => {
       const count = await ticketCount();
       const res = await server.gql(CreateTicketDocument, { input: { subject: 'Viewer ticket' } }, viewerA);
@@ -361,25 +381,27 @@ describe('Tickets', () => {
   describe('linkTicket and unlinkTicket', () => {
     it('links a ticket to a client, a deal and a practice, replacing the previous one of each kind', async () => {
       const ticket = await createTicket({ subject: 'Link me' });
-      const toClient = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: client2A } }, adminA);
+      const link = (targetId: string, token = adminA) =>
+        server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId } }, token);
+      const toClient = await link(client2A);
       expect(toClient.data?.linkTicket.userErrors).toEqual([]);
       expect(toClient.data?.linkTicket.ticket).toMatchObject({ client: { id: client2A }, deal: null, practice: null });
-      const toDeal = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: dealA } }, adminA);
-      expect(toDeal.data?.linkTicket.ticket).toMatchObject({ client: { id: client2A }, deal: { id: dealA } });
-      const toPractice = await server.gql(
-        LinkTicketDocument,
-        { input: { id: ticket.id, targetId: practiceA } },
-        agentA,
-      );
+      const toDeal = await link(deal2A);
+      expect(toDeal.data?.linkTicket.ticket).toMatchObject({ client: { id: client2A }, deal: { id: deal2A } });
+      // Replacing the client by one the linked deal does not belong to is refused; unlinked first, it is not.
+      expect((await link(clientA)).data?.linkTicket.userErrors).toMatchObject([{ code: 'CLIENT_MISMATCH' }]);
+      await server.gql(UnlinkTicketDocument, { input: { id: ticket.id, targetId: deal2A } }, adminA);
+      expect((await link(clientA)).data?.linkTicket.ticket).toMatchObject({ client: { id: clientA }, deal: null });
+      expect((await link(dealA)).data?.linkTicket.ticket).toMatchObject({
+        client: { id: clientA },
+        deal: { id: dealA },
+      });
+      const toPractice = await link(practiceA, agentA);
       expect(toPractice.data?.linkTicket.ticket).toMatchObject({ practice: { id: practiceA } });
-      const otherDeal = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: deal2A } }, adminA);
-      expect(otherDeal.data?.linkTicket.ticket).toMatchObject({ deal: { id: deal2A } });
-      const otherClient = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: clientA } }, adminA);
-      expect(otherClient.data?.linkTicket.ticket).toMatchObject({ client: { id: clientA } });
 
       expect(await readTicket(ticket.id)).toMatchObject({
         client: { id: clientA },
-        deal: { id: deal2A },
+        deal: { id: dealA },
         practice: { id: practiceA },
       });
       const client = await server.gql(ClientRelatedDocument, { id: clientA }, adminA);
@@ -388,8 +410,24 @@ describe('Tickets', () => {
       expect(client2.data?.client?.tickets.map((t) => t.id)).not.toContain(ticket.id);
       const practice = await server.gql(PracticeTicketsOfDocument, { id: practiceA }, adminA);
       expect(practice.data?.practice?.tickets.map((t) => t.id)).toContain(ticket.id);
-      const deal = await server.gql(DealByIdDocument, { id: dealA }, adminA);
+      const deal = await server.gql(DealByIdDocument, { id: deal2A }, adminA);
       expect(deal.data?.deal?.tickets.map((t) => t.id)).not.toContain(ticket.id);
+    });
+
+    it("returns CLIENT_MISMATCH for a deal or practice of another client than the ticket's, and changes nothing", async () => {
+      const ticket = await createTicket({ subject: 'About Tia', clientId: clientA, practiceId: practiceA });
+      const viaDeal = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: deal2A } }, adminA);
+      expect(viaDeal.data?.linkTicket).toMatchObject({
+        ticket: null,
+        userErrors: [{ field: ['input', 'targetId'], code: 'CLIENT_MISMATCH' }],
+      });
+      const viaClient = await server.gql(LinkTicketDocument, { input: { id: ticket.id, targetId: client2A } }, adminA);
+      expect(viaClient.data?.linkTicket.userErrors).toMatchObject([{ code: 'CLIENT_MISMATCH' }]);
+      expect(await readTicket(ticket.id)).toEqual(ticket);
+      // A ticket without a client follows its practice's client.
+      const loose = await createTicket({ subject: 'Loose', practiceId: practiceA });
+      const res = await server.gql(LinkTicketDocument, { input: { id: loose.id, targetId: deal2A } }, adminA);
+      expect(res.data?.linkTicket.userErrors).toMatchObject([{ code: 'CLIENT_MISMATCH' }]);
     });
 
     it('accepts linking what is already linked, changing nothing', async () => {

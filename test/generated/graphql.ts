@@ -333,6 +333,8 @@ export type MoneyInput = {
 
 export type MoveDealStageInput = {
   id: string | number;
+  /** Why the deal was lost (1–500 characters), recorded as lostReason; only for a LOST stage. Without it, a deal moved to a LOST stage has no lostReason (loseDeal requires one). */
+  lostReason?: string | null | undefined;
   /** A stage of the deal's pipeline. A WON or LOST stage closes the deal; an OPEN one reopens it. */
   stageId: string | number;
 };

@@ -92,7 +92,7 @@ export class TicketResolver {
   @Authorized(WRITER_ROLES)
   @Mutation(() => TicketPayload, {
     description:
-      'Opens a ticket with the next number. A deal or practice given without a client links their client too.',
+      'Opens a ticket with the next number. A deal or practice given without a client links their client too. A ticket is about one client: a deal or practice of another client is a CLIENT_MISMATCH userError.',
   })
   createTicket(@Arg('input') input: CreateTicketInput, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, ctx.principal!, input) }));
@@ -106,7 +106,8 @@ export class TicketResolver {
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => TicketPayload, {
-    description: 'Links a ticket to a client, a deal or a practice (replacing the previous one of that kind).',
+    description:
+      'Links a ticket to a client, a deal or a practice (replacing the previous one of that kind). Client, deal and practice of a ticket belong to one client: anything else is a CLIENT_MISMATCH userError (unlink first to move a ticket to another client).',
   })
   linkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => ({

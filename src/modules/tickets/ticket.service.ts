@@ -22,6 +22,15 @@ import type { CreateTicketInput, TicketFilter, UpdateTicketInput } from './ticke
 const LINKS = { Client: 'client', Deal: 'deal', Practice: 'practice' } as const;
 type LinkType = keyof typeof LINKS;
 
+/**
+ * Adds a CLIENT_MISMATCH check on `field` unless the given client ids (of the ticket's client, and
+ * of its deal's and practice's clients; null where none) are all one: a ticket is about one client.
+ */
+function checkOneClient(checks: Checks, field: string, clientIds: (string | null | undefined)[], what: string): void {
+  if (new Set(clientIds.filter((id) => id != null)).size > 1)
+    checks.add(field, 'CLIENT_MISMATCH', `${what} belongs to another client than the rest of the ticket`);
+}
+
 function snapshot(t: Ticket): Record<string, unknown> {
   return {
     subject: t.subject,
@@ -44,6 +53,8 @@ export class TicketService {
     const deal = await resolveRef(em, checks, 'dealId', Deal, input.dealId);
     const practice = await resolveRef(em, checks, 'practiceId', Practice, input.practiceId);
     const assignee = await resolveRef(em, checks, 'assigneeId', TeamMember, input.assigneeId);
+    checkOneClient(checks, 'dealId', [client?.id, refId(deal?.client)], 'That deal');
+    checkOneClient(checks, 'practiceId', [client?.id ?? refId(deal?.client), refId(practice?.client)], 'That practice');
     checks.throwIfAny();
     // A ticket about a deal or practice is about its client too, unless told otherwise.
     if (!client && (deal || practice)) client = await em.findOne(Client, { id: refId((deal ?? practice)!.client)! });
@@ -144,6 +155,20 @@ export class TicketService {
     const entity = { Client, Deal, Practice }[type];
     const target = (await resolveRef(em, checks, 'targetId', entity as never, targetGlobalId)) as
       Client | Deal | Practice | undefined;
+    if (link && target) {
+      const clientOf = async (entity: typeof Deal | typeof Practice, r: { id: string } | null | undefined) =>
+        r ? refId(((await em.findOne(entity as typeof Deal, { id: r.id })) as Deal | Practice | null)?.client) : null;
+      checkOneClient(
+        checks,
+        'targetId',
+        [
+          type === 'Client' ? target.id : refId(ticket.client),
+          type === 'Deal' ? refId((target as Deal).client) : await clientOf(Deal, ticket.deal),
+          type === 'Practice' ? refId((target as Practice).client) : await clientOf(Practice, ticket.practice),
+        ],
+        `That ${type.toLowerCase()}`,
+      );
+    }
     checks.throwIfAny();
     const field = LINKS[type];
     const current = refId(ticket[field]);
