@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect,createServer, type Server, type Socket } from 'node:net';
 
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -159,4 +160,82 @@ describe('Live timeline (graphql-ws, outbox)', () => {
       }
     },
   );
+  (usingPostgres && process.env.REDIS_URL ? it : it.skip)(
+    "catches up from PostgreSQL on events another instance published while this one's Redis connection was down",
+    async () => {
+      const redis = new URL(process.env.REDIS_URL!);
+      const proxy = await redisProxy(redis.hostname, Number(redis.port || 6379));
+      const second = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, { shareWith: server });
+      try {
+        const sub = nextResults(
+          second.ws({ authorization: `Bearer ${tokenA}` }),
+          TimelineEventAddedDocument,
+          { types: ['CLIENT_CREATED'] },
+          2,
+          15_000,
+        );
+        await sub.ready;
+        proxy.cut(); // the second instance's Redis connections drop, and cannot come back yet
+        await new Promise((r) => setTimeout(r, 200));
+        await server.gql(CreateClientDocument, { input: { fullName: 'While Away' } }, tokenA);
+        // The first instance publishes it at once (its relay runs after each commit): gone for the second.
+        const em = server.app.db.orm.em.fork() as SqlEntityManager;
+        for (let i = 0; i < 50; i++) {
+          const [row] = await em.execute<{ published: boolean }[]>(
+            `select published_at is not null as published from timeline_event where summary = 'Client While Away created'`,
+          );
+          if (row?.published) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        proxy.restore();
+        const events = sub.results;
+        // A live event after the reconnect follows the caught-up one.
+        await new Promise((r) => setTimeout(r, 1500));
+        await server.gql(CreateClientDocument, { input: { fullName: 'After Return' } }, tokenA);
+        expect((await events).map((e) => e.timelineEventAdded.summary)).toEqual([
+          'Client While Away created',
+          'Client After Return created',
+        ]);
+      } finally {
+        await second.close();
+        await proxy.close();
+      }
+    },
+  );
 });
+
+/** A TCP proxy to Redis whose connections can be cut (and refused) until restored. */
+async function redisProxy(host: string, port: number) {
+  const open = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = connect(port, host);
+    open.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.pipe(upstream).on('error', end).on('close', end);
+    upstream.pipe(client).on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    cut() {
+      refusing = true;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    restore() {
+      refusing = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}

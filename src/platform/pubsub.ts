@@ -18,6 +18,13 @@ export interface PubSub {
    * published after it resolves is delivered; the iterator buffers until read. `return()` ends it.
    */
   subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>>;
+  /**
+   * Where subscriptions can be interrupted (Redis: the connection dropped and came back), calls
+   * `listener` once they are active again, with when the interruption began: anything published
+   * meanwhile was not delivered here, and a subscriber that must not miss events reads it from its
+   * source of truth. Returns a function that removes the listener. Absent when nothing can be missed.
+   */
+  onResubscribed?(listener: (downSince: Date) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,9 @@ export class RedisBackedPubSub implements PubSub {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private resubscribed: Promise<unknown> = Promise.resolve();
+  private readonly resubscribedListeners = new Set<(downSince: Date) => void>();
+  /** When the subscriber connection was lost (undefined while it is up). */
+  private downSince: Date | undefined;
 
   /**
    * @param url REDIS_URL.
@@ -68,10 +78,29 @@ export class RedisBackedPubSub implements PubSub {
     // answers once Redis has processed them. Publishing before that would drop the event for our
     // own subscribers (Redis pub/sub keeps nothing), so publish waits for it.
     let connectedBefore = false;
+    this.subscriber.on('close', () => {
+      if (connectedBefore) this.downSince ??= new Date();
+    });
     this.subscriber.on('ready', () => {
       if (!connectedBefore) return void (connectedBefore = true);
-      this.resubscribed = new Promise((r) => setImmediate(r)).then(() => this.subscriber.ping()).catch(() => undefined);
+      const resubscribed = new Promise((r) => setImmediate(r)).then(() => this.subscriber.ping());
+      this.resubscribed = resubscribed.catch(() => undefined);
+      // Events published by other instances while this one was away are gone from Redis: tell
+      // those who can read them elsewhere (the tenant timelines read them from PostgreSQL).
+      resubscribed.then(
+        () => {
+          const since = this.downSince;
+          this.downSince = undefined;
+          if (since) for (const listener of this.resubscribedListeners) listener(since);
+        },
+        () => undefined, // dropped again: the next 'ready' tries again, with the first downSince
+      );
     });
+  }
+
+  onResubscribed(listener: (downSince: Date) => void): () => void {
+    this.resubscribedListeners.add(listener);
+    return () => this.resubscribedListeners.delete(listener);
   }
 
   async publish(topic: string, payload: unknown): Promise<void> {

@@ -5,6 +5,7 @@ import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { decodeCursor } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { refId } from '../../platform/graphql/loaders.js';
 import type { PubSub } from '../../platform/pubsub.js';
 import { AsyncQueue, endSourceOnReturn } from '../../platform/subscriptions/async-queue.js';
 import { type TimelinePayload, timelineTopic } from './outbox.js';
@@ -65,12 +66,22 @@ interface TimelineListener {
   fail(err: unknown): void;
 }
 
+/** Rows read per query when catching up after an interrupted subscription. */
+const CATCH_UP_PAGE = 500;
+
 /**
  * The live timeline of one tenant in this process: ONE PubSub subscription and ONE row load per
  * event, however many subscribers. With 10,000 dashboards of a tenant, an event is one query and
  * one object, handed to every subscriber whose filter accepts it; the very same row object lets
  * the SubscriptionFanout execute the subscription selection once per distinct selection.
  * Opened by its first listener, closed when its last one leaves. The row is read-only to resolvers.
+ *
+ * **Interrupted subscriptions.** With Redis, this instance's subscription is down while its
+ * connection reconnects, and what other instances publish meanwhile never reaches it. When the
+ * PubSub reports the subscription active again ({@link PubSub.onResubscribed}), the events
+ * published since are read from PostgreSQL (sequence numbers above the highest this timeline had
+ * seen) and delivered like live ones; events seen twice are dropped once for all listeners. Events
+ * are processed one at a time, so the catch-up and live events stay in order.
  */
 class TenantTimeline {
   private readonly listeners = new Set<TimelineListener>();
@@ -78,6 +89,13 @@ class TenantTimeline {
   private closed = false;
   /** Resolves once the PubSub subscription is active: what is published after it is delivered. */
   readonly ready: Promise<void>;
+  /** Events already processed (live events may meet caught-up ones, and the outbox may repeat one). */
+  private readonly seen = new DeliveredSeqs(undefined, 1024);
+  /** The highest sequence number known to be delivered (or, at first, the tenant's newest event). */
+  private highWater: Promise<bigint | undefined> | bigint | undefined;
+  /** The end of the processing so far: events are processed one after another. */
+  private processing: Promise<void> = Promise.resolve();
+  private readonly stopCatchingUp: (() => void) | undefined;
 
   constructor(
     pubsub: PubSub,
@@ -95,6 +113,11 @@ class TenantTimeline {
         throw err;
       },
     );
+    if (pubsub.onResubscribed) {
+      // Where a catch-up would start if the subscription drops before any event arrives.
+      this.highWater = this.newestSeq().catch(() => undefined);
+      this.stopCatchingUp = pubsub.onResubscribed(() => void this.serially(() => this.catchUp()));
+    }
   }
 
   /** Adds a listener; the returned function removes it (closing the subscription after the last one). */
@@ -109,38 +132,93 @@ class TenantTimeline {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
+    this.stopCatchingUp?.();
     void this.live?.return?.();
   }
 
+  private serially(work: () => Promise<void>): Promise<void> {
+    return (this.processing = this.processing.then(work, work));
+  }
+
   private async run(live: AsyncIterableIterator<TimelinePayload>): Promise<void> {
-    for await (const p of live) {
-      let seq: bigint;
-      try {
-        seq = BigInt(p.seq);
-      } catch {
-        continue; // not a payload of the outbox
-      }
-      const targets: TimelineListener[] = [];
-      let needsRow = false;
-      for (const l of this.listeners) {
-        if (!l.accepts(p, seq)) continue;
-        targets.push(l);
-        needsRow ||= l.needsRow;
-      }
-      if (!targets.length) continue;
-      let row: TimelineEvent | null = null;
-      if (needsRow) {
-        try {
-          row = await forkForTenant(this.em, this.tenantId).findOne(TimelineEvent, { id: p.id });
-        } catch (err) {
-          for (const l of targets) if (l.needsRow) l.fail(err);
-          for (const l of targets) if (!l.needsRow) deliver(l, p, null);
-          continue;
+    for await (const p of live) await this.serially(() => this.process(p));
+  }
+
+  /** The tenant's newest event's sequence number (undefined when it has none). */
+  private async newestSeq(): Promise<bigint | undefined> {
+    const [newest] = await forkForTenant(this.em, this.tenantId).find(
+      TimelineEvent,
+      {},
+      { orderBy: { seq: 'desc' }, limit: 1, fields: ['seq'] },
+    );
+    return newest ? BigInt(newest.seq) : undefined;
+  }
+
+  /** Delivers the events published after the highest one seen (see the class comment). */
+  private async catchUp(): Promise<void> {
+    if (this.closed) return;
+    let after = (await this.highWater) ?? -1n;
+    try {
+      for (;;) {
+        const rows = await forkForTenant(this.em, this.tenantId).find(
+          TimelineEvent,
+          { seq: { $gt: String(after) }, publishedAt: { $ne: null } } as never,
+          { orderBy: { seq: 'asc' }, limit: CATCH_UP_PAGE },
+        );
+        for (const row of rows) {
+          after = BigInt(row.seq);
+          await this.process(payloadOf(row), row);
         }
+        if (rows.length < CATCH_UP_PAGE || this.closed) return;
       }
-      for (const l of targets) deliver(l, p, row);
+    } catch (err) {
+      for (const l of this.listeners) l.fail(err);
     }
   }
+
+  /** Hands one event to the listeners that accept it, loading its row once if one of them needs it. */
+  private async process(p: TimelinePayload, loaded?: TimelineEvent): Promise<void> {
+    let seq: bigint;
+    try {
+      seq = BigInt(p.seq);
+    } catch {
+      return; // not a payload of the outbox
+    }
+    if (!this.seen.offer(seq)) return;
+    const high = this.highWater instanceof Promise ? await this.highWater : this.highWater;
+    if (high === undefined || seq > high) this.highWater = seq;
+    const targets: TimelineListener[] = [];
+    let needsRow = false;
+    for (const l of this.listeners) {
+      if (!l.accepts(p, seq)) continue;
+      targets.push(l);
+      needsRow ||= l.needsRow;
+    }
+    if (!targets.length) return;
+    let row: TimelineEvent | null = loaded ?? null;
+    if (needsRow && !loaded) {
+      try {
+        row = await forkForTenant(this.em, this.tenantId).findOne(TimelineEvent, { id: p.id });
+      } catch (err) {
+        for (const l of targets) if (l.needsRow) l.fail(err);
+        for (const l of targets) if (!l.needsRow) deliver(l, p, null);
+        return;
+      }
+    }
+    for (const l of targets) deliver(l, p, row);
+  }
+}
+
+/** The outbox payload of an event row. */
+function payloadOf(row: TimelineEvent): TimelinePayload {
+  return {
+    id: row.id,
+    seq: String(row.seq),
+    type: row.type,
+    clientId: refId(row.client),
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+  };
 }
 
 /** Hands an event to one listener; its failure ends its own stream, never the tenant's. */
