@@ -91,8 +91,11 @@ class TenantTimeline {
   readonly ready: Promise<void>;
   /** Events already processed (live events may meet caught-up ones, and the outbox may repeat one). */
   private readonly seen = new DeliveredSeqs(undefined, 1024);
-  /** The highest sequence number known to be delivered (or, at first, the tenant's newest event). */
-  private highWater: Promise<bigint | undefined> | bigint | undefined;
+  /**
+   * The highest sequence number known to be delivered (or, at first, the tenant's newest event);
+   * undefined when the tenant has no event yet, null when the newest could not be read.
+   */
+  private highWater: Promise<bigint | null | undefined> | bigint | null | undefined;
   /** The end of the processing so far: events are processed one after another. */
   private processing: Promise<void> = Promise.resolve();
   private readonly stopCatchingUp: (() => void) | undefined;
@@ -115,7 +118,7 @@ class TenantTimeline {
     );
     if (pubsub.onResubscribed) {
       // Where a catch-up would start if the subscription drops before any event arrives.
-      this.highWater = this.newestSeq().catch(() => undefined);
+      this.highWater = this.newestSeq().catch(() => null);
       this.stopCatchingUp = pubsub.onResubscribed(() => void this.serially(() => this.catchUp()));
     }
   }
@@ -157,7 +160,10 @@ class TenantTimeline {
   /** Delivers the events published after the highest one seen (see the class comment). */
   private async catchUp(): Promise<void> {
     if (this.closed) return;
-    let after = (await this.highWater) ?? -1n;
+    const high = await this.highWater;
+    // Not knowing where this timeline stood, a catch-up could only replay the tenant's whole history.
+    if (high === null) return;
+    let after = high ?? -1n;
     try {
       for (;;) {
         const rows = await forkForTenant(this.em, this.tenantId).find(
@@ -186,7 +192,7 @@ class TenantTimeline {
     }
     if (!this.seen.offer(seq)) return;
     const high = this.highWater instanceof Promise ? await this.highWater : this.highWater;
-    if (high === undefined || seq > high) this.highWater = seq;
+    if (high === undefined || high === null || seq > high) this.highWater = seq;
     const targets: TimelineListener[] = [];
     let needsRow = false;
     for (const l of this.listeners) {
