@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect,createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
