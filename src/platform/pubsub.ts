@@ -20,11 +20,11 @@ export interface PubSub {
   subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>>;
   /**
    * Where subscriptions can be interrupted (Redis: the connection dropped and came back), calls
-   * `listener` once they are active again, with when the interruption began: anything published
-   * meanwhile was not delivered here, and a subscriber that must not miss events reads it from its
-   * source of truth. Returns a function that removes the listener. Absent when nothing can be missed.
+   * `listener` each time they are active again: anything published meanwhile was not delivered
+   * here, and a subscriber that must not miss events reads it from its source of truth. Returns a
+   * function that removes the listener. Absent when nothing can be missed.
    */
-  onResubscribed?(listener: (downSince: Date) => void): () => void;
+  onResubscribed?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -54,9 +54,7 @@ export class RedisBackedPubSub implements PubSub {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private resubscribed: Promise<unknown> = Promise.resolve();
-  private readonly resubscribedListeners = new Set<(downSince: Date) => void>();
-  /** When the subscriber connection was lost (undefined while it is up). */
-  private downSince: Date | undefined;
+  private readonly resubscribedListeners = new Set<() => void>();
 
   /**
    * @param url REDIS_URL.
@@ -78,9 +76,6 @@ export class RedisBackedPubSub implements PubSub {
     // answers once Redis has processed them. Publishing before that would drop the event for our
     // own subscribers (Redis pub/sub keeps nothing), so publish waits for it.
     let connectedBefore = false;
-    this.subscriber.on('close', () => {
-      if (connectedBefore) this.downSince ??= new Date();
-    });
     this.subscriber.on('ready', () => {
       if (!connectedBefore) return void (connectedBefore = true);
       const resubscribed = new Promise((r) => setImmediate(r)).then(() => this.subscriber.ping());
@@ -89,16 +84,14 @@ export class RedisBackedPubSub implements PubSub {
       // those who can read them elsewhere (the tenant timelines read them from PostgreSQL).
       resubscribed.then(
         () => {
-          const since = this.downSince;
-          this.downSince = undefined;
-          if (since) for (const listener of this.resubscribedListeners) listener(since);
+          for (const listener of this.resubscribedListeners) listener();
         },
-        () => undefined, // dropped again: the next 'ready' tries again, with the first downSince
+        () => undefined, // dropped again: the next 'ready' tries again
       );
     });
   }
 
-  onResubscribed(listener: (downSince: Date) => void): () => void {
+  onResubscribed(listener: () => void): () => void {
     this.resubscribedListeners.add(listener);
     return () => this.resubscribedListeners.delete(listener);
   }

@@ -156,16 +156,16 @@ export class TicketService {
     const target = (await resolveRef(em, checks, 'targetId', entity as never, targetGlobalId)) as
       Client | Deal | Practice | undefined;
     if (link && target) {
-      const clientOf = async (entity: typeof Deal | typeof Practice, r: { id: string } | null | undefined) =>
-        r ? refId(((await em.findOne(entity as typeof Deal, { id: r.id })) as Deal | Practice | null)?.client) : null;
+      const deal = type === 'Deal' ? (target as Deal) : ticket.deal && (await em.findOne(Deal, { id: ticket.deal.id }));
+      const practice =
+        type === 'Practice'
+          ? (target as Practice)
+          : ticket.practice && (await em.findOne(Practice, { id: ticket.practice.id }));
+      const client = type === 'Client' ? target.id : refId(ticket.client);
       checkOneClient(
         checks,
         'targetId',
-        [
-          type === 'Client' ? target.id : refId(ticket.client),
-          type === 'Deal' ? refId((target as Deal).client) : await clientOf(Deal, ticket.deal),
-          type === 'Practice' ? refId((target as Practice).client) : await clientOf(Practice, ticket.practice),
-        ],
+        [client, refId(deal?.client), refId(practice?.client)],
         `That ${type.toLowerCase()}`,
       );
     }
