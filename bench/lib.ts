@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 import pg from 'pg';
 
-import { type App, startApp } from '../src/app.js';
+import { type App, startApp } from '../src/app/start.js';
 import { loadConfig } from '../src/config.js';
 
 /** PostgreSQL server used by the benchmarks (a fresh database is created on it). */

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 
 import { existsSync } from 'node:fs';
 
-import { startApp } from './app.js';
+import { startApp } from './app/start.js';
 import { ConfigError, loadConfig } from './config.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');

@@ -9,15 +9,14 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 
 import { createExtractor } from './ai/index.js';
+import { openAppDatabase } from './app/database.js';
+import { oneOffJobs, recurringJobs } from './app/jobs.js';
+import { createServices, tokenService } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
-import { oneOffJobs, recurringJobs } from './jobs.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
-import { TokenService } from './platform/auth/jwt.js';
-import { openDatabase } from './platform/db/database.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
-import { createServices } from './services.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -37,8 +36,8 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const db = await openDatabase(config, logger, { embeddedDir: null });
-const services = createServices(TokenService.fromConfig(config), {
+const db = await openAppDatabase(config, logger, { embeddedDir: null });
+const services = createServices(tokenService(config), {
   extractor: createExtractor(config),
   model: config.ANTHROPIC_MODEL,
 });

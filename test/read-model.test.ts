@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Cursor, type EntityName, type EntityProperty } from '@mikro-orm/core';
 
-import { entities } from '../src/entities.js';
+import { entities } from '../src/app/entities.js';
 import { Client } from '../src/modules/clients/client.entity.js';
 import { ClientMerge } from '../src/modules/clients/client-merge.entity.js';
 import { Practice } from '../src/modules/practices/practice.entity.js';

@@ -8,8 +8,8 @@ import 'reflect-metadata';
 
 import { readdirSync, writeFileSync } from 'node:fs';
 
+import { openAppDatabase } from '../app/database.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../platform/db/database.js';
 import { createLogger } from '../platform/logger.js';
 
 const args = process.argv.slice(2);
@@ -19,7 +19,7 @@ const logger = createLogger(config.LOG_LEVEL, 'migrate');
 if (args[0] === '--create') {
   const name = args[1];
   // Diff against a throwaway in-memory database so the result never depends on local state.
-  const db = await openDatabase({ ...config, DATABASE_URL: undefined }, logger, { embeddedDir: null });
+  const db = await openAppDatabase({ ...config, DATABASE_URL: undefined }, logger, { embeddedDir: null });
   const result = await db.orm.migrator.create('migrations', false, false, name);
   await db.close();
   if (result.fileName) {
@@ -29,7 +29,7 @@ if (args[0] === '--create') {
     console.log('no changes: entities match the migrations');
   }
 } else {
-  const db = await openDatabase(config, logger, { migrate: false });
+  const db = await openAppDatabase(config, logger, { migrate: false });
   const done = await db.orm.migrator.up();
   await db.close();
   console.log(done.length ? `applied ${done.map((m) => m.name).join(', ')}` : 'database is up to date');

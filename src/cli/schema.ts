@@ -3,9 +3,10 @@ import 'reflect-metadata';
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
+import { resolvers } from '../app/resolvers.js';
 import { printSchemaSDL } from '../platform/graphql/schema.js';
 
-const sdl = await printSchemaSDL();
+const sdl = await printSchemaSDL(resolvers);
 if (process.argv.includes('--check')) {
   const current = readFileSync('schema.graphql', 'utf8');
   if (current !== sdl) {

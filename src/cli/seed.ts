@@ -11,13 +11,13 @@ import { parseArgs } from 'node:util';
 
 import { SingleBar } from 'cli-progress';
 
+import { openAppDatabase } from '../app/database.js';
+import { createServices, tokenService } from '../app/services.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { TokenService } from '../platform/auth/jwt.js';
-import { DataDirLockedError, openDatabase } from '../platform/db/database.js';
+import { DataDirLockedError } from '../platform/db/database.js';
 import { ValidationFailed } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { generateDataset } from '../seed/generator.js';
-import { createServices } from '../services.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'seed');
-  const db = await openDatabase(config, logger);
+  const db = await openAppDatabase(config, logger);
   const bar = new SingleBar({
     stream: process.stderr,
     format: 'seeding {bar} {percentage}% | {value}/{total} clients | {duration}s',
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   let barStarted = false;
   try {
-    const services = createServices(TokenService.fromConfig(config));
+    const services = createServices(tokenService(config));
     const result = await generateDataset(db.orm.em, {
       tenantSlug: values.tenant!,
       clients,

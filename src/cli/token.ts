@@ -9,13 +9,13 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { openAppDatabase } from '../app/database.js';
+import { createServices, tokenService } from '../app/services.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { parseRole } from '../modules/tenancy/role.js';
-import { TokenService } from '../platform/auth/jwt.js';
-import { DataDirLockedError, openDatabase } from '../platform/db/database.js';
+import { DataDirLockedError } from '../platform/db/database.js';
 import { ValidationFailed } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { createServices } from '../services.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -36,9 +36,9 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'token');
-  const db = await openDatabase(config, logger);
+  const db = await openAppDatabase(config, logger);
   try {
-    const services = createServices(TokenService.fromConfig(config));
+    const services = createServices(tokenService(config));
     const { token } = await services.tenancy.mintToken(db.orm.em, {
       email: values.email,
       tenant: values.tenant!,

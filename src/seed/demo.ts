@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 
+import type { Services } from '../app/services.js';
 import { Role } from '../modules/tenancy/role.js';
 import { forkForTenant } from '../platform/db/tenancy.js';
 import type { Logger } from '../platform/logger.js';
-import type { Services } from '../services.js';
 import { seedDemoData } from './generator.js';
 
 /** Slug of the demo tenant created on the embedded default's first start. */

@@ -10,6 +10,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
+import type { Services } from '../app/services.js';
 import { Client } from '../modules/clients/client.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from '../modules/clients/client.enums.js';
 import { Deal, DealStageHistory } from '../modules/deals/deal.entity.js';
@@ -30,7 +31,6 @@ import { TimelineEvent } from '../modules/timeline/timeline-event.entity.js';
 import { TimelineEventType } from '../modules/timeline/timeline-event.enums.js';
 import { forkForTenant } from '../platform/db/tenancy.js';
 import { Money } from '../platform/graphql/money.js';
-import type { Services } from '../services.js';
 
 /**
  * Fixed "now" of generated timestamps (`createdAt`, `occurredAt`, `closedAt`, …): everything

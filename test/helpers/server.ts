@@ -11,7 +11,7 @@ import { type Client, createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-import { type App, startApp } from '../../src/app.js';
+import { type App, startApp } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { Role } from '../../src/modules/tenancy/role.js';
 import { createLogger } from '../../src/platform/logger.js';

@@ -1,60 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { Field, ObjectType } from 'type-graphql';
 
-import { BaseEntity } from '../../platform/db/base.entity.js';
-import { Node } from '../../platform/graphql/node.js';
+import { Tenant } from '../../platform/db/tenant.entity.js';
 
-/** Days before expiry at which renewal alerts are raised, unless a tenant chooses others. */
-export const DEFAULT_RENEWAL_OFFSETS: readonly number[] = [90, 60, 30, 7];
-
-/** A customer organisation using Meridian. Everything else belongs to exactly one tenant. */
-@Entity({ tableName: 'tenant' })
-@ObjectType({ implements: Node, description: 'A business using Meridian; all data belongs to one tenant.' })
-export class Tenant extends BaseEntity<
-  | 'currency'
-  | 'timeZone'
-  | 'renewalOffsets'
-  | 'renewalScanTime'
-  | 'clientConfidenceThreshold'
-  | 'practiceConfidenceThreshold'
-> {
-  /** URL-safe unique name, e.g. `demo`. */
-  @Unique()
-  @Property({ length: 64 })
-  @Field({ description: 'URL-safe unique name, e.g. `demo`.' })
-  slug!: string;
-
-  @Property({ length: 200 })
-  @Field()
-  name!: string;
-
-  /** ISO 4217 currency of Money values. Default IDR. */
-  @Property({ length: 3, default: 'IDR' })
-  @Field({ description: 'ISO 4217 currency of Money amounts (default IDR).' })
-  currency: string = 'IDR';
-
-  /** IANA time zone used for schedules. Default Asia/Makassar. */
-  @Property({ length: 64, default: 'Asia/Makassar' })
-  @Field({ description: 'IANA time zone for schedules (default Asia/Makassar).' })
-  timeZone: string = 'Asia/Makassar';
-
-  /** Renewal alert offsets: days before expiry at which alerts are raised, largest first. */
-  @Property({ type: 'json', defaultRaw: `'[90,60,30,7]'` })
-  renewalOffsets: number[] = [...DEFAULT_RENEWAL_OFFSETS];
-
-  /** Local time (`HH:MM`, in `timeZone`) of the daily renewal scan. */
-  @Property({ length: 5, default: '07:00' })
-  renewalScanTime: string = '07:00';
-
-  /** Auto-CRM: create or update a client from an extraction at this identity confidence or more. */
-  @Property({ type: 'double', default: 0.5 })
-  clientConfidenceThreshold: number = 0.5;
-
-  /** Auto-CRM: open a practice from an extraction at this intent confidence or more. */
-  @Property({ type: 'double', default: 0.7 })
-  practiceConfidenceThreshold: number = 0.7;
-}
+/** The tenant entity is the platform's (tenancy is machinery); re-exported for the modules' readers. */
+export { DEFAULT_RENEWAL_OFFSETS, Tenant } from '../../platform/db/tenant.entity.js';
 
 /** The tenant's default currency, used for money given without one. */
 export async function tenantCurrency(em: EntityManager, tenantId: string): Promise<string> {

@@ -1,5 +1,5 @@
-import { Role } from '../../modules/tenancy/role.js';
 import { TokenService } from './jwt.js';
+import { Role } from './role.js';
 
 describe('TokenService', () => {
   const claims = {

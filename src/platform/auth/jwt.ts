@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 
-import type { Config } from '../../config.js';
-import { parseRole, type Role } from '../../modules/tenancy/role.js';
+import { parseRole, type Role } from './role.js';
 
 /** Claims of a Meridian token (see api.md). */
 export interface TokenClaims {
@@ -18,8 +17,8 @@ export interface TokenClaims {
 }
 
 /**
- * Signs and verifies HS256 JWTs. The secret is JWT_SECRET, or (outside production) a random
- * secret generated once and kept in `DATA_DIR/jwt-secret`, so tokens survive restarts.
+ * Signs and verifies HS256 JWTs. The secret is the configured one, or (outside production) a
+ * random secret generated once and kept in `<dataDir>/jwt-secret`, so tokens survive restarts.
  */
 export class TokenService {
   private readonly key: Uint8Array;
@@ -38,9 +37,12 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Builds the service from the configuration, creating the DATA_DIR secret if needed. */
-  static fromConfig(config: Config): TokenService {
-    return new TokenService(config.JWT_SECRET ?? dataDirSecret(config.DATA_DIR), config.JWT_TTL);
+  /**
+   * Builds the service with `secret`, or, when it is undefined, with the secret kept in
+   * `<dataDir>/jwt-secret` (created on first use). `ttl` is a token's lifetime, e.g. `12h`.
+   */
+  static withSecretOrDataDir(secret: string | undefined, dataDir: string, ttl: string): TokenService {
+    return new TokenService(secret ?? dataDirSecret(dataDir), ttl);
   }
 
   /** Signs a token for a team member. */

@@ -1,5 +1,5 @@
-import { Role, WRITER_ROLES } from '../../modules/tenancy/role.js';
 import { DomainError } from '../errors.js';
+import { Role, WRITER_ROLES } from './role.js';
 
 /** Who is calling: a team member (JWT) or a program (API key), always within one tenant. */
 export interface Principal {

@@ -3,13 +3,11 @@ import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 
-import { migrationsList } from '../../../migrations/index.js';
-import type { Config } from '../../config.js';
-import { entities } from '../../entities.js';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import { TenancySubscriber, tenantFilter } from './tenancy.js';
@@ -25,16 +23,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** How to open the database; the defaults follow the configuration. */
-export interface OpenDatabaseOptions {
-  /** PGlite directory; `null` for an in-memory PGlite (tests). Default `DATA_DIR/pglite`. */
-  embeddedDir?: string | null;
+/** Where the database is and what it holds; the composition root fills it from the configuration. */
+export interface DatabaseOptions {
+  /** PostgreSQL connection URL; undefined: the embedded PGlite. */
+  url?: string;
+  /** Maximum connections of the PostgreSQL pool (the embedded PGlite always has one). */
+  poolMax: number;
+  /** PGlite directory, used without `url`; `null` for an in-memory PGlite (tests, `migration:create`). */
+  embeddedDir: string | null;
+  /** Log every ORM message (SQL included) at trace level. Default false. */
+  debug?: boolean;
+  /** Every entity and embeddable class, for MikroORM discovery. */
+  entities: EntityClass<object>[];
+  /** Every migration, oldest first. */
+  migrations: MigrationObject[];
   /** Apply pending migrations after connecting. Default true. */
   migrate?: boolean;
 }
 
 /** MikroORM options shared by the API, the worker, the CLIs and the tests. */
-export function ormOptions(config: Config, logger: Logger): Options {
+export function ormOptions(options: DatabaseOptions, logger: Logger): Options {
+  const { entities } = options;
   return defineConfig({
     entities,
     metadataProvider: ReflectMetadataProvider,
@@ -43,7 +52,7 @@ export function ormOptions(config: Config, logger: Logger): Options {
     filters: { tenant: tenantFilter(entities) },
     discovery: { warnWhenNoEntities: true },
     migrations: {
-      migrationsList,
+      migrationsList: options.migrations,
       pathTs: 'migrations',
       path: 'dist/migrations',
       emit: 'ts',
@@ -66,32 +75,28 @@ export function ormOptions(config: Config, logger: Logger): Options {
       if (req) req.sqlStatements++;
       return sql;
     },
-    debug: config.LOG_LEVEL === 'trace',
+    debug: options.debug ?? false,
     logger: (message) => logger.trace({ orm: true }, message),
   });
 }
 
 /**
- * Opens the configured database: PostgreSQL at DATABASE_URL, or an embedded PGlite persisted in
- * DATA_DIR served to the normal PostgreSQL driver over a loopback socket (one connection: PGlite
- * has one session, so the pool is capped at 1 to keep transactions isolated).
+ * Opens the database: PostgreSQL at `url`, or an embedded PGlite persisted in `embeddedDir`
+ * served to the normal PostgreSQL driver over a loopback socket (one connection: PGlite has one
+ * session, so the pool is capped at 1 to keep transactions isolated).
  */
-export async function openDatabase(
-  config: Config,
-  logger: Logger,
-  options: OpenDatabaseOptions = {},
-): Promise<Database> {
-  const base = ormOptions(config, logger);
+export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
+  const base = ormOptions(options, logger);
   let stopEmbedded: (() => Promise<void>) | undefined;
   let orm: MikroORM;
-  if (config.DATABASE_URL) {
+  if (options.url) {
     orm = await MikroORM.init({
       ...base,
-      clientUrl: config.DATABASE_URL,
-      pool: { min: 0, max: config.DATABASE_POOL_MAX },
+      clientUrl: options.url,
+      pool: { min: 0, max: options.poolMax },
     });
   } else {
-    const dir = options.embeddedDir === undefined ? join(config.DATA_DIR, 'pglite') : options.embeddedDir;
+    const dir = options.embeddedDir;
     const release = dir ? lockDataDir(dir) : () => undefined;
     try {
       if (dir) mkdirSync(dir, { recursive: true });
@@ -121,7 +126,7 @@ export async function openDatabase(
   if (options.migrate ?? true) await migrate(orm, logger);
   return {
     orm,
-    embedded: !config.DATABASE_URL,
+    embedded: !options.url,
     async ping() {
       await orm.em.getConnection().execute('select 1');
     },

@@ -1,6 +1,6 @@
 import type { EntityClass, EntityManager, EventArgs, EventSubscriber, FilterDef } from '@mikro-orm/core';
 
-import { Tenant } from '../../modules/tenancy/tenant.entity.js';
+import { Tenant } from './tenant.entity.js';
 import { TenantScopedEntity } from './tenant-scoped.entity.js';
 
 /** Name of the filter that scopes tenant-owned tables. */

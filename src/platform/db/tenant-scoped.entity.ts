@@ -2,8 +2,8 @@ import { type Ref } from '@mikro-orm/core';
 import { ManyToOne } from '@mikro-orm/decorators/legacy';
 import { ObjectType } from 'type-graphql';
 
-import { Tenant } from '../../modules/tenancy/tenant.entity.js';
 import { BaseEntity } from './base.entity.js';
+import { Tenant } from './tenant.entity.js';
 
 /**
  * Base of every tenant-owned entity. The `tenant` filter (see `tenancy.ts`) scopes every read,

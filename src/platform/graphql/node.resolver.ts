@@ -1,48 +1,60 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 
-import { entities } from '../../entities.js';
-import { Role } from '../../modules/tenancy/role.js';
-import { Tenant } from '../../modules/tenancy/tenant.entity.js';
+import type { Role } from '../auth/role.js';
+import { Tenant } from '../db/tenant.entity.js';
 import type { GraphQLContext } from './context.js';
 import { fromGlobalId } from './global-id.js';
 import { loadById } from './loaders.js';
 import { Node } from './node.js';
 
-/** Entity types a caller may fetch through `node`, and the roles allowed (undefined: everyone). */
-const NODE_ROLES: Record<string, readonly Role[] | undefined> = { ApiKey: [Role.ADMIN] };
-
-const byName = new Map<string, EntityClass<object>>(entities.map((e) => [e.name, e as EntityClass<object>]));
-
-/** `node` and `nodes`: any object by its global ID, within the caller's tenant. */
-@Resolver()
-export class NodeResolver {
-  @Authorized()
-  @Query(() => Node, {
-    nullable: true,
-    description: 'Fetches any object by its global ID. An ID of another tenant, or of nothing, gives null.',
-  })
-  node(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Node | null> {
-    return loadNode(ctx, id);
-  }
-
-  @Authorized()
-  @Query(() => [Node], {
-    nullable: 'items',
-    description: 'Fetches objects by global IDs, in order; null for each one not found.',
-  })
-  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<(Node | null)[]> {
-    return Promise.all(ids.map((id) => loadNode(ctx, id)));
-  }
+/** What `node` may fetch: the composition root lists the entity classes and any role limits. */
+export interface NodeRegistry {
+  /** Entity classes fetchable by global ID (the global ID names the class). */
+  entities: readonly EntityClass<object>[];
+  /** Types only some roles may fetch, by class name (e.g. `ApiKey: [ADMIN]`); others: every principal. */
+  roles?: Readonly<Record<string, readonly Role[]>>;
 }
 
-/** Loads a node through a per-request loader per type (one query per type, however many IDs). */
-async function loadNode(ctx: GraphQLContext, globalId: string): Promise<Node | null> {
-  const decoded = fromGlobalId(globalId);
-  const entity = decoded && byName.get(decoded.type);
-  if (!decoded || !entity) return null;
-  const roles = NODE_ROLES[decoded.type];
-  if (roles && !roles.includes(ctx.principal!.role)) return null;
-  if (entity === Tenant && decoded.id !== ctx.principal!.tenantId) return null;
-  return (await loadById(ctx, entity, decoded.id)) as Node | null;
+/**
+ * Builds the resolver of `node` and `nodes`: any object by its global ID, within the caller's
+ * tenant (a tenant is visible to its own principals only). Call it once per process.
+ */
+export function createNodeResolver(registry: NodeRegistry) {
+  const byName = new Map(registry.entities.map((e) => [e.name, e]));
+  const roles = registry.roles ?? {};
+
+  /** Loads a node through a per-request loader per type (one query per type, however many IDs). */
+  async function loadNode(ctx: GraphQLContext, globalId: string): Promise<Node | null> {
+    const decoded = fromGlobalId(globalId);
+    const entity = decoded && byName.get(decoded.type);
+    if (!decoded || !entity) return null;
+    const allowed = roles[decoded.type];
+    if (allowed && !allowed.includes(ctx.principal!.role)) return null;
+    if (entity === Tenant && decoded.id !== ctx.principal!.tenantId) return null;
+    return (await loadById(ctx, entity, decoded.id)) as Node | null;
+  }
+
+  /** `node` and `nodes`: any object by its global ID, within the caller's tenant. */
+  @Resolver()
+  class NodeResolver {
+    @Authorized()
+    @Query(() => Node, {
+      nullable: true,
+      description: 'Fetches any object by its global ID. An ID of another tenant, or of nothing, gives null.',
+    })
+    node(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Node | null> {
+      return loadNode(ctx, id);
+    }
+
+    @Authorized()
+    @Query(() => [Node], {
+      nullable: 'items',
+      description: 'Fetches objects by global IDs, in order; null for each one not found.',
+    })
+    nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<(Node | null)[]> {
+      return Promise.all(ids.map((id) => loadNode(ctx, id)));
+    }
+  }
+  return NodeResolver;
 }

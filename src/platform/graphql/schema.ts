@@ -1,11 +1,14 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
-import { type AuthChecker, buildSchema, getMetadataStorage } from 'type-graphql';
+import { type AuthChecker, buildSchema, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 
-import type { Role } from '../../modules/tenancy/role.js';
-import { resolvers } from '../../resolvers.js';
 import { requirePrincipal, requireRole } from '../auth/principal.js';
+import type { Role } from '../auth/role.js';
 import type { GraphQLContext } from './context.js';
+
+/** The resolver classes of an API (type-graphql takes them as functions). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type ResolverClasses = NonEmptyArray<Function>;
 
 /**
  * `@Authorized()` needs any principal (else UNAUTHENTICATED); `@Authorized(roles)` needs one of
@@ -17,7 +20,7 @@ const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
   return true;
 };
 
-let cached: Promise<GraphQLSchema> | undefined;
+const built = new WeakMap<ResolverClasses, Promise<GraphQLSchema>>();
 
 /**
  * Plain object fields resolve with graphql-js's default resolver instead of a type-graphql wrapper
@@ -30,10 +33,12 @@ function useSimpleResolvers(): void {
   for (const field of storage.fields) if (field.name !== field.schemaName) field.simple ??= false;
 }
 
-/** Builds the GraphQL schema from the resolver classes (once per process). */
-export function getSchema(): Promise<GraphQLSchema> {
-  if (!cached) useSimpleResolvers();
-  cached ??= buildSchema({
+/** Builds the GraphQL schema from the resolver classes (once per process and list). */
+export function getSchema(resolvers: ResolverClasses): Promise<GraphQLSchema> {
+  let schema = built.get(resolvers);
+  if (schema) return schema;
+  useSimpleResolvers();
+  schema = buildSchema({
     resolvers,
     authChecker,
     authMode: 'error',
@@ -50,11 +55,12 @@ export function getSchema(): Promise<GraphQLSchema> {
       },
     },
   });
-  return cached;
+  built.set(resolvers, schema);
+  return schema;
 }
 
 /** The schema in SDL, sorted, as checked in at `schema.graphql`. */
-export async function printSchemaSDL(): Promise<string> {
+export async function printSchemaSDL(resolvers: ResolverClasses): Promise<string> {
   const header = '# Emitted from the code by `npm run schema`. Do not edit: a test fails when it is stale.\n\n';
-  return header + printSchema(lexicographicSortSchema(await getSchema())) + '\n';
+  return header + printSchema(lexicographicSortSchema(await getSchema(resolvers))) + '\n';
 }

@@ -21,31 +21,32 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
-import { createExtractor } from './ai/index.js';
-import type { Config } from './config.js';
+import { createExtractor } from '../ai/index.js';
+import type { Config } from '../config.js';
+import { OutboxRelay } from '../modules/timeline/outbox.js';
+import type { Principal } from '../platform/auth/principal.js';
+import type { Clock } from '../platform/clock.js';
+import type { Database } from '../platform/db/database.js';
+import { forkForTenant } from '../platform/db/tenancy.js';
+import { DomainError } from '../platform/errors.js';
+import { setMaxPageSize } from '../platform/graphql/connection.js';
+import type { GraphQLContext } from '../platform/graphql/context.js';
+import { Loaders } from '../platform/graphql/loaders.js';
+import { getSchema } from '../platform/graphql/schema.js';
+import { formatErrorFactory } from '../platform/http/errors.js';
+import { Metrics } from '../platform/http/metrics.js';
+import { playgroundRouter } from '../platform/http/playground.js';
+import { BullJobQueue, InlineJobRunner } from '../platform/jobs.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { LocalPubSub, type PubSub, RedisBackedPubSub } from '../platform/pubsub.js';
+import { currentRequest, type RequestStore, runInRequest } from '../platform/request-context.js';
+import { DocumentCache } from '../platform/subscriptions/document-cache.js';
+import { principalKey, SubscriptionFanout } from '../platform/subscriptions/fanout.js';
+import { seedDemo } from '../seed/demo.js';
+import { openAppDatabase } from './database.js';
 import { oneOffJobs, recurringJobs } from './jobs.js';
-import { OutboxRelay } from './modules/timeline/outbox.js';
-import { TokenService } from './platform/auth/jwt.js';
-import type { Principal } from './platform/auth/principal.js';
-import type { Clock } from './platform/clock.js';
-import { type Database, openDatabase } from './platform/db/database.js';
-import { forkForTenant } from './platform/db/tenancy.js';
-import { DomainError } from './platform/errors.js';
-import { setMaxPageSize } from './platform/graphql/connection.js';
-import type { GraphQLContext } from './platform/graphql/context.js';
-import { Loaders } from './platform/graphql/loaders.js';
-import { getSchema } from './platform/graphql/schema.js';
-import { formatErrorFactory } from './platform/http/errors.js';
-import { Metrics } from './platform/http/metrics.js';
-import { playgroundRouter } from './platform/http/playground.js';
-import { BullJobQueue, InlineJobRunner } from './platform/jobs.js';
-import { createLogger, type Logger } from './platform/logger.js';
-import { LocalPubSub, type PubSub, RedisBackedPubSub } from './platform/pubsub.js';
-import { currentRequest, type RequestStore, runInRequest } from './platform/request-context.js';
-import { DocumentCache } from './platform/subscriptions/document-cache.js';
-import { principalKey, SubscriptionFanout } from './platform/subscriptions/fanout.js';
-import { seedDemo } from './seed/demo.js';
-import { createServices, type Services } from './services.js';
+import { resolvers } from './resolvers.js';
+import { createServices, type Services, tokenService } from './services.js';
 
 /** Options for {@link startApp} beyond the configuration (tests use them). */
 export interface AppOptions {
@@ -78,8 +79,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const production = config.NODE_ENV === 'production';
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
 
-  const db = await openDatabase(config, logger, { embeddedDir: options.embeddedDir });
-  const services = createServices(TokenService.fromConfig(config), {
+  const db = await openAppDatabase(config, logger, { embeddedDir: options.embeddedDir });
+  const services = createServices(tokenService(config), {
     clock: options.clock,
     extractor: createExtractor(config),
     model: config.ANTHROPIC_MODEL,
@@ -109,7 +110,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   services.jobs.bind(jobs);
   if (jobs instanceof InlineJobRunner) await jobs.start();
   const metrics = new Metrics();
-  const schema = await getSchema();
+  const schema = await getSchema(resolvers);
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 
-import type { Config } from './config.js';
-import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from './modules/conversations/conversation.service.js';
-import type { OneOffJob, RecurringJob } from './platform/jobs.js';
-import type { Logger } from './platform/logger.js';
+import type { Config } from '../config.js';
+import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
+import type { Logger } from '../platform/logger.js';
 import type { Services } from './services.js';
 
 /**

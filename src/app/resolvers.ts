@@ -1,43 +1,46 @@
-import type { NonEmptyArray } from 'type-graphql';
-
-import { ClientResolver } from './modules/clients/client.resolver.js';
+import { ClientResolver } from '../modules/clients/client.resolver.js';
 import {
   ConversationResolver,
   ExtractionResolver,
   InteractionConversationResolver,
-} from './modules/conversations/conversation.resolver.js';
+} from '../modules/conversations/conversation.resolver.js';
 import {
   ClientDealsResolver,
   DealResolver,
   DealStageHistoryResolver,
   PipelineResolver,
-} from './modules/deals/deal.resolver.js';
-import { ClientInteractionsResolver, InteractionResolver } from './modules/interactions/interaction.resolver.js';
-import { ClientPracticesResolver, PracticeResolver } from './modules/practices/practice.resolver.js';
+} from '../modules/deals/deal.resolver.js';
+import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
+import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
 import {
   ClientRenewalsResolver,
   PracticeRenewalsResolver,
   RenewalResolver,
-} from './modules/renewals/renewal.resolver.js';
-import { TenancyResolver } from './modules/tenancy/tenancy.resolver.js';
+} from '../modules/renewals/renewal.resolver.js';
+import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
   DealTicketsResolver,
   PracticeTicketsResolver,
   TicketResolver,
-} from './modules/tickets/ticket.resolver.js';
+} from '../modules/tickets/ticket.resolver.js';
 import {
   ClientTimelineResolver,
   DealTimelineResolver,
   PracticeTimelineResolver,
   TicketTimelineResolver,
   TimelineResolver,
-} from './modules/timeline/timeline.resolver.js';
-import { NodeResolver } from './platform/graphql/node.resolver.js';
+} from '../modules/timeline/timeline.resolver.js';
+import { Role } from '../platform/auth/role.js';
+import { createNodeResolver } from '../platform/graphql/node.resolver.js';
+import type { ResolverClasses } from '../platform/graphql/schema.js';
+import { entities } from './entities.js';
+
+/** `node(id:)` fetches any entity of the list; API keys only for ADMINs. */
+const NodeResolver = createNodeResolver({ entities, roles: { ApiKey: [Role.ADMIN] } });
 
 /** Every resolver class of the API. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [
+export const resolvers: ResolverClasses = [
   NodeResolver,
   TenancyResolver,
   ClientResolver,

@@ -1,18 +1,19 @@
-import type { Extractor } from './ai/extractor.js';
-import { HeuristicExtractor } from './ai/heuristic.js';
-import { ClientService } from './modules/clients/client.service.js';
-import { ConversationService } from './modules/conversations/conversation.service.js';
-import { DealService } from './modules/deals/deal.service.js';
-import { InteractionService } from './modules/interactions/interaction.service.js';
-import { PracticeService } from './modules/practices/practice.service.js';
-import { RenewalService } from './modules/renewals/renewal.service.js';
-import { AuthService } from './modules/tenancy/auth.service.js';
-import { TenancyService, type TenantInitializer } from './modules/tenancy/tenancy.service.js';
-import { ensureTenantDefaults } from './modules/tenancy/tenant-defaults.js';
-import { TicketService } from './modules/tickets/ticket.service.js';
-import type { TokenService } from './platform/auth/jwt.js';
-import { Clock } from './platform/clock.js';
-import { DeferredJobQueue } from './platform/jobs.js';
+import type { Extractor } from '../ai/extractor.js';
+import { HeuristicExtractor } from '../ai/heuristic.js';
+import type { Config } from '../config.js';
+import { ClientService } from '../modules/clients/client.service.js';
+import { ConversationService } from '../modules/conversations/conversation.service.js';
+import { DealService } from '../modules/deals/deal.service.js';
+import { InteractionService } from '../modules/interactions/interaction.service.js';
+import { PracticeService } from '../modules/practices/practice.service.js';
+import { RenewalService } from '../modules/renewals/renewal.service.js';
+import { AuthService } from '../modules/tenancy/auth.service.js';
+import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
+import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
+import { TicketService } from '../modules/tickets/ticket.service.js';
+import { TokenService } from '../platform/auth/jwt.js';
+import { Clock } from '../platform/clock.js';
+import { DeferredJobQueue } from '../platform/jobs.js';
 
 /** The application's services, built once per process and shared by all requests. */
 export interface Services {
@@ -30,6 +31,17 @@ export interface Services {
   clock: Clock;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
+}
+
+declare module '../platform/graphql/context.js' {
+  /** Resolvers' `ctx.services` are these services. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ContextServices extends Services {}
+}
+
+/** The token service of the configuration: JWT_SECRET, or the secret kept in DATA_DIR. */
+export function tokenService(config: Config): TokenService {
+  return TokenService.withSecretOrDataDir(config.JWT_SECRET, config.DATA_DIR, config.JWT_TTL);
 }
 
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */

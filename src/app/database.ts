@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+import { migrationsList } from '../../migrations/index.js';
+import type { Config } from '../config.js';
+import { type Database, type DatabaseOptions, openDatabase } from '../platform/db/database.js';
+import type { Logger } from '../platform/logger.js';
+import { entities } from './entities.js';
+
+/**
+ * Opens the configured database with the application's entities and migrations: PostgreSQL at
+ * DATABASE_URL, else the embedded PGlite in `DATA_DIR/pglite` (`embeddedDir` overrides it;
+ * `null`: in memory). `migrate: false` skips the pending migrations.
+ */
+export function openAppDatabase(
+  config: Config,
+  logger: Logger,
+  options: Partial<Pick<DatabaseOptions, 'embeddedDir' | 'migrate'>> = {},
+): Promise<Database> {
+  return openDatabase(
+    {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      embeddedDir: options.embeddedDir === undefined ? join(config.DATA_DIR, 'pglite') : options.embeddedDir,
+      debug: config.LOG_LEVEL === 'trace',
+      entities,
+      migrations: migrationsList,
+      migrate: options.migrate,
+    },
+    logger,
+  );
+}

@@ -1,0 +1,42 @@
+import { Client } from '../modules/clients/client.entity.js';
+import { ClientMerge } from '../modules/clients/client-merge.entity.js';
+import { Conversation, Extraction } from '../modules/conversations/conversation.entity.js';
+import { Deal, DealStageHistory } from '../modules/deals/deal.entity.js';
+import { Pipeline, PipelineStage } from '../modules/deals/pipeline.entity.js';
+import { Interaction } from '../modules/interactions/interaction.entity.js';
+import { Document } from '../modules/practices/document.entity.js';
+import { Practice } from '../modules/practices/practice.entity.js';
+import { PracticeType } from '../modules/practices/practice-type.entity.js';
+import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
+import { ApiKey } from '../modules/tenancy/api-key.entity.js';
+import { TeamMember } from '../modules/tenancy/team-member.entity.js';
+import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
+import { Ticket } from '../modules/tickets/ticket.entity.js';
+import { TimelineEvent } from '../modules/timeline/timeline-event.entity.js';
+import { Tenant } from '../platform/db/tenant.entity.js';
+import { Money } from '../platform/graphql/money.js';
+
+/** Every entity (and embeddable) class, in one list for MikroORM discovery. */
+export const entities = [
+  Tenant,
+  TenantCounter,
+  TeamMember,
+  ApiKey,
+  Client,
+  ClientMerge,
+  PracticeType,
+  Practice,
+  Document,
+  Pipeline,
+  PipelineStage,
+  Deal,
+  DealStageHistory,
+  Ticket,
+  Interaction,
+  TimelineEvent,
+  RenewalAlert,
+  RenewalScan,
+  Conversation,
+  Extraction,
+  Money,
+];
