@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 
 import { startApp } from './app/start.js';
 import { ConfigError, loadConfig } from './config.js';
+import { seedDemo } from './seed/demo.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -19,7 +20,18 @@ try {
   throw err;
 }
 
-const app = await startApp(config);
+// The demo tenant (DEMO_SEED): seeded before the server listens; in development the playground
+// pre-fills its admin's token.
+let demoToken: string | undefined;
+const app = await startApp(config, {
+  onDatabaseReady: config.DEMO_SEED
+    ? async ({ root, services, logger }) => {
+        const demo = await seedDemo(root, services, logger);
+        if (config.NODE_ENV === 'development') demoToken = demo.token;
+      }
+    : undefined,
+  playgroundHeaders: async () => (demoToken ? { Authorization: `Bearer ${demoToken}` } : undefined),
+});
 if (config.PLAYGROUND) console.log(`\n  Meridian is running: open ${app.url}/graphql in a browser\n`);
 
 let stopping = false;

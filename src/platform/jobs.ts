@@ -244,3 +244,38 @@ export class BullJobRunner implements JobRunner {
     this.workerConnection.disconnect();
   }
 }
+
+/** Where an API process runs its jobs (the JOBS setting). */
+export interface ApiJobsOptions {
+  /**
+   * `inline`: recurring and one-off jobs in this process; `off`: one-off jobs inline, no recurring
+   * jobs; `worker`: one-off jobs queued on BullMQ for `npm run worker` (which runs the recurring ones).
+   */
+  mode: 'inline' | 'worker' | 'off';
+  /** Needed for `worker`. */
+  redisUrl?: string;
+  /** BullMQ key prefix, shared with the workers (`worker` mode). */
+  prefix: string;
+  recurring: RecurringJob[];
+  oneOff: OneOffJob[];
+  logger: Logger;
+}
+
+/** An API process's jobs: the queue services put work on, and how to stop it. */
+export interface ApiJobs {
+  queue: JobQueue;
+  /** Waits for inline runs in progress, or closes the BullMQ connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts an API process's jobs: inline in this process, or a producer of the workers' queue. */
+export async function startApiJobs(options: ApiJobsOptions): Promise<ApiJobs> {
+  const { mode, recurring, oneOff, logger } = options;
+  if (mode === 'worker') {
+    const queue = new BullJobQueue(options.redisUrl!, oneOff, options.prefix);
+    return { queue, stop: () => queue.close() };
+  }
+  const runner = new InlineJobRunner(mode === 'inline' ? recurring : [], oneOff, logger);
+  await runner.start();
+  return { queue: runner, stop: () => runner.stop() };
+}

@@ -136,3 +136,11 @@ export class RedisBackedPubSub implements PubSub {
 export function tenantTopic(tenantId: string, name: string): string {
   return `t.${tenantId}.${name}`;
 }
+
+/**
+ * The PubSub of a deployment: Redis when `redisUrl` is set (every instance sees every event),
+ * else in-process. `prefix` starts every Redis channel (see {@link RedisBackedPubSub}).
+ */
+export function createPubSub(redisUrl: string | undefined, prefix: string): PubSub {
+  return redisUrl ? new RedisBackedPubSub(redisUrl, prefix) : new LocalPubSub();
+}

@@ -2,20 +2,12 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import { hashApiKey } from '../../platform/auth/api-keys.js';
 import type { TokenService } from '../../platform/auth/jwt.js';
-import type { Principal } from '../../platform/auth/principal.js';
+import type { Credentials, Principal } from '../../platform/auth/principal.js';
 import { readRowsIn } from '../../platform/db/read-model.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { ApiKey } from './api-key.entity.js';
 import { TeamMember } from './team-member.entity.js';
-
-/** Credentials as they arrive on HTTP headers or graphql-ws connectionParams. */
-export interface Credentials {
-  /** `Bearer <JWT>`. */
-  authorization?: string | null;
-  /** An API key. */
-  apiKey?: string | null;
-}
 
 /** How often (at most) an API key's lastUsedAt is written. */
 const LAST_USED_RESOLUTION_MS = 60_000;

@@ -14,6 +14,20 @@ export interface Principal {
   label: string;
 }
 
+/** Credentials as they arrive on HTTP headers or graphql-ws connectionParams. */
+export interface Credentials {
+  /** `Bearer <JWT>`. */
+  authorization?: string | null;
+  /** An API key. */
+  apiKey?: string | null;
+}
+
+/**
+ * Turns credentials into a principal: null when none were sent; throws a {@link DomainError}
+ * (UNAUTHENTICATED) when they were sent but are not valid. The composition root supplies it.
+ */
+export type Authenticate = (credentials: Credentials) => Promise<Principal | null>;
+
 /** Returns the principal or throws UNAUTHENTICATED. */
 export function requirePrincipal(principal: Principal | null): Principal {
   if (!principal) throw DomainError.unauthenticated();

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 import type { Principal } from '../auth/principal.js';
+import { forkForTenant } from '../db/tenancy.js';
 import type { Logger } from '../logger.js';
 import type { PubSub } from '../pubsub.js';
-import type { Loaders } from './loaders.js';
+import { Loaders } from './loaders.js';
 
 /**
  * The application's services as resolvers see them (`ctx.services`). Empty here: the platform
@@ -27,4 +28,43 @@ export interface GraphQLContext {
   pubsub: PubSub;
   logger: Logger;
   services: ContextServices;
+}
+
+/** What every operation's context shares. */
+export interface ContextParts {
+  /** The root EntityManager; each operation gets a fork. */
+  root: EntityManager;
+  pubsub: PubSub;
+  logger: Logger;
+  services: ContextServices;
+}
+
+/** Builds the context of one operation from its principal and request id. */
+export type ContextFactory = (principal: Principal | null, requestId: string) => GraphQLContext;
+
+/**
+ * The context factory of an API. The EntityManager fork (scoped to the principal's tenant) and
+ * the loaders are made on first use: a subscription's context lives as long as its socket, and its
+ * events are executed with a context of their own (see SubscriptionFanout).
+ */
+export function contextFactory({ root, pubsub, logger, services }: ContextParts): ContextFactory {
+  return (principal, requestId) => {
+    let em: EntityManager | undefined;
+    let loaders: Loaders | undefined;
+    return {
+      requestId,
+      principal,
+      get em() {
+        return (em ??= principal
+          ? forkForTenant(root, principal.tenantId)
+          : root.fork({ clear: true, useContext: false }));
+      },
+      get loaders() {
+        return (loaders ??= new Loaders());
+      },
+      pubsub,
+      logger,
+      services,
+    };
+  };
 }

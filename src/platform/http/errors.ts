@@ -1,4 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 
 import { DomainError, toGraphQLError, ValidationFailed } from '../errors.js';
@@ -58,5 +59,31 @@ export function formatErrorFactory(logger: Logger, production: boolean, onCode: 
       };
     }
     return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR', requestId } };
+  };
+}
+
+/** Express error handler: errors before GraphQL (malformed JSON, too large a body) as coded 4xx JSON. */
+export function httpErrorHandler(logger: Logger) {
+  return (err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const code =
+      err.type === 'entity.parse.failed'
+        ? 'BAD_REQUEST'
+        : err.type === 'entity.too.large'
+          ? 'PAYLOAD_TOO_LARGE'
+          : status < 500
+            ? 'BAD_REQUEST'
+            : 'INTERNAL_SERVER_ERROR';
+    const message =
+      code === 'BAD_REQUEST' && err.type === 'entity.parse.failed'
+        ? 'Malformed JSON body'
+        : code === 'PAYLOAD_TOO_LARGE'
+          ? 'Request body too large'
+          : status < 500
+            ? err.message
+            : 'Internal server error';
+    if (status >= 500) logger.error({ err }, 'unexpected HTTP error');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
 }

@@ -1,3 +1,4 @@
+import express, { type Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one API process (its own registry, so tests can run several apps). */
@@ -40,4 +41,13 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'meridian_' });
   }
+}
+
+/** `GET /metrics`: the registry in Prometheus text format. */
+export function metricsRouter(metrics: Metrics): Router {
+  const router = express.Router();
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
 }
