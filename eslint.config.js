@@ -16,6 +16,42 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The layers, lowest first: platform (machinery) <- modules and ai (the domain) <- the
+  // composition root (src/app, the entry points, cli, seed). A layer never imports one above it.
+  {
+    files: ['src/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(modules|app|ai|seed|cli|migrations)(/|$)|^(\.\./)+(config|main|worker)\.js$`,
+              message:
+                'platform/ is the lower floor: it imports no module and no registry; take what you need as arguments.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/modules/**/*.ts', 'src/ai/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(app|seed|cli)(/|$)|^(\.\./)+(main|worker)\.js$`,
+              message:
+                'Modules sit below the composition root (src/app, entry points, cli, seed): they never import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['migrations/**/*.ts'],
     rules: { 'simple-import-sort/imports': 'off' },
