@@ -385,7 +385,7 @@ export async function runOverheadBench(): Promise<Record<string, unknown>> {
     }
 
     const { pubsub, logger, services } = app;
-    // As src/app.ts makeContext, for an authenticated principal.
+    // As contextFactory (platform/graphql/context.ts) builds it, for an authenticated principal.
     const freshContext: ContextFactory = () => ({
       requestId: randomUUID(),
       principal,
