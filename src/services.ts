@@ -1,5 +1,5 @@
 import type { Extractor } from './ai/extractor.js';
-import { HeuristicExtractor } from './ai/heuristic.js';
+import { HeuristicExtractor } from './ai/heuristic/index.js';
 import { ClientService } from './modules/clients/client.service.js';
 import { ConversationService } from './modules/conversations/conversation.service.js';
 import { DealService } from './modules/deals/deal.service.js';
