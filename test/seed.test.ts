@@ -2,7 +2,7 @@ import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { Client } from '../src/modules/clients/client.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
-import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator.js';
+import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 const DAY = 86_400_000;

@@ -16,7 +16,7 @@ import { TokenService } from '../platform/auth/jwt.js';
 import { DataDirLockedError, openDatabase } from '../platform/db/database.js';
 import { ValidationFailed } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { generateDataset } from '../seed/generator.js';
+import { generateDataset } from '../seed/generator/index.js';
 import { createServices } from '../services.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
