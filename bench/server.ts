@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { generateDataset } from '../src/seed/generator.js';
+import { generateDataset } from '../src/seed/generator/index.js';
 import { freePort, startProcess, stopProcess } from '../test/helpers/process.js';
 import { freshDatabase, startBenchApp } from './lib.js';
 

@@ -9,7 +9,7 @@ import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { Ticket } from '../src/modules/tickets/ticket.entity.js';
 import { readPage, readRows, readRowsIn, RowRef } from '../src/platform/db/read-model.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
-import { generateDataset } from '../src/seed/generator.js';
+import { generateDataset } from '../src/seed/generator/index.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 /** A property value in a comparable form: relations by id, dates as ISO, value objects by class and JSON. */

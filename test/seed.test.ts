@@ -2,7 +2,8 @@ import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { Client } from '../src/modules/clients/client.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
-import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator.js';
+import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
+import { CreateTicketDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 const DAY = 86_400_000;
@@ -173,6 +174,15 @@ describe('seed generator', () => {
       [a.tenantId],
     );
     expect(Number(dupes[0]!.n)).toBe(0);
+  });
+
+  it('numbers an API ticket after the seeded ones, even when the counter row is missing', async () => {
+    // The service and the generator share one reservation rule: never below the highest existing number.
+    await sql.execute("delete from tenant_counter where tenant_id = ? and name = 'ticket'", [b.tenantId]);
+    const token = await server.tokenFor(tenantB, 'ADMIN');
+    const res = await server.gql(CreateTicketDocument, { input: { subject: 'After the seed' } }, token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.createTicket.ticket?.number).toBe(b.tickets + 1);
   });
 
   it('seeds the demo data once into an empty tenant', async () => {

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import type { ConversationMessage, ExtractionInput, ExtractionResult, Extractor } from './extractor.js';
-import { HeuristicExtractor } from './heuristic.js';
+import { HeuristicExtractor } from './heuristic/index.js';
 
 export const FIELDS = ['fullName', 'email', 'phone', 'nationality', 'company', 'practiceTypeCode'] as const;
 export type Field = (typeof FIELDS)[number];

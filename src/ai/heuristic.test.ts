@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { DEFAULT_PRACTICE_TYPES, type LabelledConversation, normalise, scores } from './eval.js';
 import type { ExtractionInput, ExtractionResult } from './extractor.js';
-import { HeuristicExtractor, nameFromEmail, normalisePhone } from './heuristic.js';
+import { HeuristicExtractor, nameFromEmail, normalisePhone } from './heuristic/index.js';
 
 const extractor = new HeuristicExtractor({ now: () => new Date(2025, 2, 10, 9, 0, 0) });
 const types = DEFAULT_PRACTICE_TYPES;

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { AnthropicExtractor } from './anthropic.js';
 import type { Extractor } from './extractor.js';
-import { HeuristicExtractor } from './heuristic.js';
+import { HeuristicExtractor } from './heuristic/index.js';
 
 /** Claude when ANTHROPIC_API_KEY is set, else the offline heuristic extractor. */
 export function createExtractor(config: Config): Extractor {

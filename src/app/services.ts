@@ -1,5 +1,5 @@
 import type { Extractor } from '../ai/extractor.js';
-import { HeuristicExtractor } from '../ai/heuristic.js';
+import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { ConversationService } from '../modules/conversations/conversation.service.js';

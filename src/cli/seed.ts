@@ -17,7 +17,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { DataDirLockedError } from '../platform/db/database.js';
 import { ValidationFailed } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
-import { generateDataset } from '../seed/generator.js';
+import { generateDataset } from '../seed/generator/index.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 

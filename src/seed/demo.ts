@@ -4,7 +4,7 @@ import type { Services } from '../app/services.js';
 import { Role } from '../modules/tenancy/role.js';
 import { forkForTenant } from '../platform/db/tenancy.js';
 import type { Logger } from '../platform/logger.js';
-import { seedDemoData } from './generator.js';
+import { seedDemoData } from './generator/index.js';
 
 /** Slug of the demo tenant created on the embedded default's first start. */
 export const DEMO_TENANT = 'demo';

@@ -16,6 +16,7 @@ import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
 import { DealStatus, StageKind } from './deal.enums.js';
 import type { CreateDealInput, DealFilter, UpdateDealInput } from './deal.input.js';
+import { dealStatusFor } from './deal.rules.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
 function snapshot(d: Deal): Record<string, unknown> {
@@ -66,12 +67,7 @@ export class DealService {
         probability: probability ?? stage!.probability,
         expectedCloseDate,
         owner: owner ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
-        status:
-          stage!.kind === StageKind.WON
-            ? DealStatus.WON
-            : stage!.kind === StageKind.LOST
-              ? DealStatus.LOST
-              : DealStatus.OPEN,
+        status: dealStatusFor(stage!.kind),
         closedAt: closed ? now : null,
       });
       tx.create(DealStageHistory, {
@@ -246,12 +242,7 @@ export class DealService {
       });
       deal.stage = tx.getReference(PipelineStage, stage.id) as never;
       deal.probability = stage.probability;
-      deal.status =
-        stage.kind === StageKind.WON
-          ? DealStatus.WON
-          : stage.kind === StageKind.LOST
-            ? DealStatus.LOST
-            : DealStatus.OPEN;
+      deal.status = dealStatusFor(stage.kind);
       deal.closedAt = deal.status === DealStatus.OPEN ? null : now;
       deal.lostReason = deal.status === DealStatus.LOST ? (lostReason ?? deal.lostReason ?? null) : null;
       tx.persist(deal);

@@ -7,19 +7,12 @@ import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Channel } from '../tickets/ticket.enums.js';
 import { recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Interaction } from './interaction.entity.js';
 import { Direction, InteractionKind } from './interaction.enums.js';
 import type { InteractionFilter, LogInteractionInput } from './interaction.input.js';
-
-const CHANNEL_OF: Partial<Record<InteractionKind, Channel>> = {
-  CHAT: Channel.CHAT,
-  EMAIL: Channel.EMAIL,
-  CALL: Channel.PHONE,
-  WHATSAPP: Channel.WHATSAPP,
-};
+import { channelOfInteraction } from './interaction.rules.js';
 
 /** Interactions: calls, chats, emails, meetings and notes with clients. */
 export class InteractionService {
@@ -52,7 +45,7 @@ export class InteractionService {
         type: TimelineEventType.INTERACTION_LOGGED,
         subject: interaction,
         client: client!,
-        channel: CHANNEL_OF[input.kind] ?? null,
+        channel: channelOfInteraction(input.kind),
         summary: `${input.kind} logged: ${summary!.slice(0, 200)}`,
         data: {
           kind: interaction.kind,

@@ -1,5 +1,4 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
@@ -17,6 +16,7 @@ import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Ticket } from './ticket.entity.js';
 import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
 import type { CreateTicketInput, TicketFilter, UpdateTicketInput } from './ticket.input.js';
+import { reserveTicketNumbers, ticketOpenedSummary } from './ticket.rules.js';
 
 /** The relations a ticket can be linked through, by the GraphQL type of the target. */
 const LINKS = { Client: 'client', Deal: 'deal', Practice: 'practice' } as const;
@@ -76,7 +76,7 @@ export class TicketService {
         subject: ticket,
         client: client ?? null,
         channel: ticket.channel,
-        summary: `Ticket #${ticket.number} opened: ${ticket.subject}`,
+        summary: ticketOpenedSummary(ticket.number, ticket.subject),
         data: { after: snapshot(ticket) },
       });
       return ticket;
@@ -232,11 +232,6 @@ export class TicketService {
 
   /** Takes the tenant's next ticket number atomically (row lock on the counter until commit). */
   private async nextNumber(tx: EntityManager, tenantId: string): Promise<number> {
-    const rows = await (tx as SqlEntityManager).execute<{ value: string }[]>(
-      `insert into tenant_counter (tenant_id, name, value) values (?, 'ticket', 1)
-       on conflict (tenant_id, name) do update set value = tenant_counter.value + 1 returning value`,
-      [tenantId],
-    );
-    return Number(rows[0]!.value);
+    return reserveTicketNumbers(tx, tenantId, 1);
   }
 }

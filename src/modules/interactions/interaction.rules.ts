@@ -1,0 +1,16 @@
+import { Channel } from '../tickets/ticket.enums.js';
+import { InteractionKind } from './interaction.enums.js';
+
+const CHANNEL_OF: Record<InteractionKind, Channel | null> = {
+  [InteractionKind.CHAT]: Channel.CHAT,
+  [InteractionKind.EMAIL]: Channel.EMAIL,
+  [InteractionKind.CALL]: Channel.PHONE,
+  [InteractionKind.WHATSAPP]: Channel.WHATSAPP,
+  [InteractionKind.MEETING]: null,
+  [InteractionKind.NOTE]: null,
+};
+
+/** The timeline channel of an interaction of this kind (null for meetings and notes). */
+export function channelOfInteraction(kind: InteractionKind): Channel | null {
+  return CHANNEL_OF[kind] ?? null;
+}
