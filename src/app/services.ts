@@ -55,6 +55,10 @@ export function createServices(
   const clock = options.clock ?? new Clock();
   const jobs = new DeferredJobQueue();
   const extractor = options.extractor ?? new HeuristicExtractor();
+  // A service that creates another module's records receives that module's service.
+  const clients = new ClientService();
+  const practices = new PracticeService();
+  const interactions = new InteractionService();
   return {
     clock,
     jobs,
@@ -62,15 +66,16 @@ export function createServices(
       extractor,
       jobs,
       extractor.kind === 'ANTHROPIC' ? (options.model ?? null) : null,
+      { clients, practices, interactions },
     ),
-    renewals: new RenewalService(clock),
+    renewals: new RenewalService(clock, practices),
     tokens,
     auth: new AuthService(tokens),
     tenancy: new TenancyService(tokens, tenantInitializers),
-    clients: new ClientService(),
-    practices: new PracticeService(),
+    clients,
+    practices,
     deals: new DealService(),
     tickets: new TicketService(),
-    interactions: new InteractionService(),
+    interactions,
   };
 }

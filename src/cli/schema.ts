@@ -1,9 +1,13 @@
-/** `npm run schema`: writes schema.graphql from the code. `--check` exits 1 when it is stale. */
+/**
+ * `npm run schema`: writes schema.graphql (and docs/events.md, the timeline event payloads) from
+ * the code. `--check` exits 1 when schema.graphql is stale.
+ */
 import 'reflect-metadata';
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { resolvers } from '../app/resolvers.js';
+import { renderEventsDoc } from '../modules/timeline/event-docs.js';
 import { printSchemaSDL } from '../platform/graphql/schema.js';
 
 const sdl = await printSchemaSDL(resolvers);
@@ -16,5 +20,7 @@ if (process.argv.includes('--check')) {
   console.log('schema.graphql is up to date');
 } else {
   writeFileSync('schema.graphql', sdl);
-  console.log('wrote schema.graphql');
+  mkdirSync('docs', { recursive: true });
+  writeFileSync('docs/events.md', renderEventsDoc());
+  console.log('wrote schema.graphql and docs/events.md');
 }

@@ -12,7 +12,8 @@ import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { escapeLike } from '../tenancy/tenancy.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import { diff, recordEvent } from '../timeline/timeline.service.js';
+import type { ClientFields } from '../timeline/event-payloads.js';
+import { diff, recordEvent, type Trigger, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEvent } from '../timeline/timeline-event.entity.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Client } from './client.entity.js';
@@ -36,7 +37,7 @@ const TRACKED = [
   'organization',
 ] as const;
 
-function snapshot(c: Client): Record<string, unknown> {
+function snapshot(c: Client): ClientFields {
   const out: Record<string, unknown> = {};
   for (const k of TRACKED) {
     const v = c[k];
@@ -45,13 +46,16 @@ function snapshot(c: Client): Record<string, unknown> {
         ? toGlobalId(k === 'owner' ? 'TeamMember' : 'Client', (v as { id: string }).id)
         : (v ?? null);
   }
-  return out;
+  return out as ClientFields;
 }
 
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {
-  /** Creates a client; invalid input or a taken email are user errors. */
-  async create(em: EntityManager, actor: Principal, input: CreateClientInput): Promise<Client> {
+  /**
+   * Creates a client: the one creation path, for a person's `createClient` and a conversation's
+   * filing alike (`by`). Invalid input or a taken email are user errors.
+   */
+  async create(em: EntityManager, by: Trigger, input: CreateClientInput): Promise<Client> {
     const checks = new Checks();
     const fields = this.check(checks, input, true);
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
@@ -72,12 +76,13 @@ export class ClientService {
           owner: owner ?? null,
           organization: organization ?? null,
         });
-        recordEvent(tx, actor, {
+        const conversation = by.kind === 'conversation' ? ` from conversation ${by.conversation.sessionId}` : '';
+        recordEvent(tx, by, {
           type: TimelineEventType.CLIENT_CREATED,
           subject: client,
           client,
-          summary: `Client ${client.fullName} created`,
-          data: { after: snapshot(client) },
+          summary: `Client ${client.fullName} created${conversation}`,
+          data: { after: snapshot(client), source: triggerSource(by) },
         });
         return client;
       }),
@@ -134,13 +139,26 @@ export class ClientService {
     return em.transactional(async (tx) => {
       client.archivedAt = archived ? new Date() : null;
       tx.persist(client);
-      recordEvent(tx, actor, {
-        type: archived ? TimelineEventType.CLIENT_ARCHIVED : TimelineEventType.CLIENT_UPDATED,
+      const event = {
         subject: client,
         client,
         summary: `Client ${client.fullName} ${archived ? 'archived' : 'restored'}`,
-        data: { before: { archived: !archived }, after: { archived } },
-      });
+      };
+      recordEvent(
+        tx,
+        actor,
+        archived
+          ? {
+              ...event,
+              type: TimelineEventType.CLIENT_ARCHIVED,
+              data: { before: { archived: false }, after: { archived: true } },
+            }
+          : {
+              ...event,
+              type: TimelineEventType.CLIENT_UPDATED,
+              data: { before: { archived: true }, after: { archived } },
+            },
+      );
       return client;
     });
   }
@@ -167,18 +185,19 @@ export class ClientService {
     return em.transactional(async (tx) => {
       const mergedSnapshot = snapshot(merged);
       const before = snapshot(survivor);
-      const moved: Record<string, number> = {};
-      moved.practices = await tx.nativeUpdate(Practice, { client: merged.id }, { client: survivor.id });
-      moved.deals = await tx.nativeUpdate(Deal, { client: merged.id }, { client: survivor.id });
-      moved.tickets = await tx.nativeUpdate(Ticket, { client: merged.id }, { client: survivor.id });
-      moved.interactions = await tx.nativeUpdate(Interaction, { client: merged.id }, { client: survivor.id });
-      moved.timelineEvents = await tx.nativeUpdate(TimelineEvent, { client: merged.id }, { client: survivor.id });
-      // Members of the merged organisation join the survivor; the survivor itself never joins itself.
-      moved.members = await tx.nativeUpdate(
-        Client,
-        { organization: merged.id, id: { $ne: survivor.id } },
-        { organization: survivor.id },
-      );
+      const moved = {
+        practices: await tx.nativeUpdate(Practice, { client: merged.id }, { client: survivor.id }),
+        deals: await tx.nativeUpdate(Deal, { client: merged.id }, { client: survivor.id }),
+        tickets: await tx.nativeUpdate(Ticket, { client: merged.id }, { client: survivor.id }),
+        interactions: await tx.nativeUpdate(Interaction, { client: merged.id }, { client: survivor.id }),
+        timelineEvents: await tx.nativeUpdate(TimelineEvent, { client: merged.id }, { client: survivor.id }),
+        // Members of the merged organisation join the survivor; the survivor itself never joins itself.
+        members: await tx.nativeUpdate(
+          Client,
+          { organization: merged.id, id: { $ne: survivor.id } },
+          { organization: survivor.id },
+        ),
+      };
       if (survivor.organization?.id === merged.id) survivor.organization = null;
       const email = merged.email;
       merged.email = null;
@@ -207,9 +226,42 @@ export class ClientService {
         subject: survivor,
         client: survivor,
         summary: `Client ${merged.fullName} merged into ${survivor.fullName}`,
-        data: { merged: { id: merged.nodeId, ...mergedSnapshot }, moved, ...(diff(before, snapshot(survivor)) ?? {}) },
+        data: {
+          merged: { id: merged.nodeId, ...mergedSnapshot },
+          moved,
+          ...(diff(before, snapshot(survivor)) ?? { before: {}, after: {} }),
+        },
       });
       return { client: survivor, merge };
+    });
+  }
+
+  /**
+   * Fills a client's empty email, phone and nationality from what a conversation said (never
+   * overwrites; an email taken by another client is skipped), with a CLIENT_UPDATED event.
+   */
+  async fillEmpty(
+    em: EntityManager,
+    by: Trigger,
+    client: Client,
+    values: { email?: string; phone?: string; nationality?: string },
+  ): Promise<void> {
+    const before = snapshot(client);
+    if (values.email && !client.email) {
+      const taken = await em.findOne(Client, { email: { $ilike: escapeLike(values.email) }, id: { $ne: client.id } });
+      if (!taken) client.email = values.email;
+    }
+    if (values.phone && !client.phone) client.phone = values.phone;
+    if (values.nationality && !client.nationality) client.nationality = values.nationality;
+    const change = diff(before, snapshot(client));
+    if (!change) return;
+    const conversation = by.kind === 'conversation' ? ` from conversation ${by.conversation.sessionId}` : '';
+    recordEvent(em, by, {
+      type: TimelineEventType.CLIENT_UPDATED,
+      subject: client,
+      client,
+      summary: `Client ${client.fullName} enriched${conversation}: ${Object.keys(change.after).join(', ')}`,
+      data: change,
     });
   }
 

@@ -5,22 +5,24 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { resolveRef } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
-import { expectGlobalId } from '../../platform/graphql/global-id.js';
-import { Money } from '../../platform/graphql/money.js';
+import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { ClientSource, LifecycleStage } from '../clients/client.enums.js';
-import { Interaction } from '../interactions/interaction.entity.js';
+import type { ClientService } from '../clients/client.service.js';
 import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
+import type { InteractionService } from '../interactions/interaction.service.js';
 import { Practice } from '../practices/practice.entity.js';
-import { CLOSED_PRACTICE_STATUSES, PracticeStatus } from '../practices/practice.enums.js';
+import { CLOSED_PRACTICE_STATUSES } from '../practices/practice.enums.js';
+import type { PracticeService } from '../practices/practice.service.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { escapeLike } from '../tenancy/tenancy.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { diff, recordEvent } from '../timeline/timeline.service.js';
+import type { ExtractionOutcome } from '../timeline/event-payloads.js';
+import { type ConversationTrigger, diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Conversation, type ConversationMessage, Extraction } from './conversation.entity.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind, Urgency } from './conversation.enums.js';
@@ -38,6 +40,49 @@ export const EXTRACT_ATTEMPTS = 3;
 
 const ROLES = new Set(['user', 'assistant', 'agent', 'system']);
 const RECENT_PRACTICE_MS = 7 * 24 * 3600 * 1000;
+
+/** How {@link ConversationService.file} is asked to file an extraction. */
+interface FileOptions {
+  /** A fresh extractor result to store first (the auto-CRM run); absent when accepting. */
+  outcome?: { result: ExtractionResult; meta: ExtractionMeta };
+  attempt?: number;
+  /** `auto`: the tenant's thresholds apply; `accept`: a person files a proposal, thresholds waived. */
+  mode: 'auto' | 'accept';
+  /** The accepting person. */
+  actor?: Principal;
+  /** Accept under this client instead of the matched one. */
+  clientId?: string | null;
+  /** Accept with this practice type instead of the extracted one. */
+  practiceTypeCode?: string | null;
+}
+
+/** One filing under way: its transaction, trigger, extraction and rules. */
+interface Filing {
+  tx: EntityManager;
+  by: ConversationTrigger;
+  ex: Extraction;
+  conversation: Conversation;
+  result: ExtractionResult;
+  accept: boolean;
+  /** Identity values below this confidence are ignored. */
+  clientMin: number;
+  /** Practice intents below this confidence are proposals. */
+  practiceMin: number;
+}
+
+/** What the client step found: the client (if any), whether it created it, whether a person must decide. */
+interface FiledClient {
+  client: Client | null;
+  created: boolean;
+  proposed: boolean;
+}
+
+/** What the practice step found (`created`: this extraction has ever created its practice). */
+interface FiledPractice {
+  practice: Practice | null;
+  created: boolean;
+  proposed: boolean;
+}
 
 /** Data of an {@link EXTRACT_JOB}. */
 export interface ExtractJobData {
@@ -57,6 +102,8 @@ export class ConversationService {
     readonly extractor: Extractor,
     private readonly jobs: JobQueue,
     readonly model: string | null,
+    /** The services whose one creation path filing goes through. */
+    private readonly records: { clients: ClientService; practices: PracticeService; interactions: InteractionService },
   ) {}
 
   /** Saves (or appends to) a conversation, then extracts and files it now (`wait`) or in the background. */
@@ -265,7 +312,7 @@ export class ConversationService {
         subject: ex,
         client: ex.conversation.unwrap().client ?? null,
         summary: `Extraction failed: ${error}`.slice(0, 500),
-        data: { after: { status: ex.status, extractor: ex.extractor, error: ex.error } },
+        data: { after: outcome(ex, false) },
       });
     });
   }
@@ -281,220 +328,208 @@ export class ConversationService {
 
   /**
    * Files an extraction in one transaction: the auto-CRM rules (`auto`: thresholds apply) or a
-   * person's acceptance (`accept`: thresholds waived, optional corrections). Client: the one linked
-   * to the conversation, else matched by email, then phone, then full name, else created (LEAD, or
-   * PROSPECT with an intent; source CHAT); only empty fields are enriched. Practice: opened in
-   * INQUIRY unless the client has an open one of that type from the last 7 days. Interaction: one
-   * CHAT per filed extraction. Below a threshold the extraction becomes a PROPOSAL.
+   * person's acceptance (`accept`: thresholds waived, optional corrections). Each record goes
+   * through its module's one creation path, triggered by the conversation. Below a threshold the
+   * extraction becomes a PROPOSAL.
    */
   private async file(
     root: EntityManager,
     tenantId: string,
     extractionId: string,
-    opts: {
-      outcome?: { result: ExtractionResult; meta: ExtractionMeta };
-      attempt?: number;
-      mode: 'auto' | 'accept';
-      actor?: Principal;
-      clientId?: string | null;
-      practiceTypeCode?: string | null;
-    },
+    opts: FileOptions,
   ): Promise<Extraction> {
     return forkForTenant(root, tenantId).transactional(async (tx) => {
-      const tenant = await tx.findOneOrFail(Tenant, { id: tenantId });
-      const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const conversation = await tx.findOneOrFail(Conversation, { id: ex.conversation.id });
-      const actor = opts.actor ?? null;
-      if (opts.outcome) {
-        const { result: r, meta } = opts.outcome;
-        this.applyMeta(ex, meta);
-        ex.data = r;
-        ex.attempts = opts.attempt ?? ex.attempts + 1;
-        ex.status = ExtractionStatus.SUCCEEDED;
-        ex.error = null;
-        ex.completedAt = new Date();
-        ex.clientName = r.client.fullName?.value.slice(0, 200) ?? null;
-        ex.clientEmail = r.client.email?.value.slice(0, 320) ?? null;
-        ex.clientPhone = r.client.phone?.value.slice(0, 32) ?? null;
-        ex.confidence = identityConfidence(r);
-        ex.practiceTypeCode = r.practice?.value ?? null;
-        ex.practiceConfidence = r.practice?.confidence ?? null;
-        ex.sentiment = Sentiment[r.sentiment] ?? null;
-        ex.urgency = Urgency[r.urgency] ?? null;
-        ex.actionItems = r.actionItems.slice(0, 20).map((a) => a.slice(0, 500));
-        ex.summary = r.summary.slice(0, 1000);
-      }
-      const r = ex.data!;
-      const accept = opts.mode === 'accept';
-      const clientMin = accept ? 0 : tenant.clientConfidenceThreshold;
-      const practiceMin = accept ? 0 : tenant.practiceConfidenceThreshold;
-      const sure = <T>(v: { value: T; confidence: number } | undefined | null) =>
-        v && v.confidence >= clientMin ? v.value : undefined;
-      const checks = new Checks(); // extracted values are cleaned, never trusted: invalid ones are dropped
-      const email = sure(r.client.email) ? (checks.email('email', r.client.email!.value) ?? undefined) : undefined;
-      const phone = sure(r.client.phone) ? (checks.phone('phone', r.client.phone!.value) ?? undefined) : undefined;
-      const fullName = sure(r.client.fullName)?.trim().slice(0, 200) || undefined;
-      const nationality = sure(r.client.nationality)?.trim().slice(0, 64) || undefined;
-      let proposed = false;
-
-      // The client.
-      let client: Client | null = null;
-      let clientCreated = false;
-      if (opts.clientId) {
-        const c = new Checks();
-        client = (await resolveRef(tx, c, 'clientId', Client, opts.clientId)) ?? null;
-        c.throwIfAny();
-      } else if (ex.resultClient) client = await tx.findOne(Client, { id: ex.resultClient.id });
-      else if (conversation.client) client = await tx.findOne(Client, { id: conversation.client.id });
-      const hasIdentity = Boolean(r.client.fullName || r.client.email || r.client.phone);
-      if (!client && hasIdentity) {
-        if (email || phone || fullName) client = await this.match(tx, { email, phone, fullName });
-        if (!client && (fullName || email || phone)) {
-          const wantsPractice = Boolean(r.practice && r.practice.confidence >= practiceMin);
-          client = tx.create(Client, {
-            fullName: fullName ?? email ?? phone!,
-            email: email ?? null,
-            phone: phone ?? null,
-            nationality: nationality ?? null,
-            source: ClientSource.CHAT,
-            lifecycleStage: wantsPractice ? LifecycleStage.PROSPECT : LifecycleStage.LEAD,
-            owner: conversation.teamMember ?? null,
-          });
-          clientCreated = true;
-          recordEvent(tx, actor, {
-            type: TimelineEventType.CLIENT_CREATED,
-            subject: client,
-            client,
-            summary: `Client ${client.fullName} created from conversation ${conversation.sessionId}`,
-            data: {
-              after: {
-                fullName: client.fullName,
-                email: client.email,
-                phone: client.phone,
-                nationality: client.nationality,
-                source: client.source,
-                lifecycleStage: client.lifecycleStage,
-              },
-            },
-          });
-        }
-        if (!client) proposed = true;
-      }
-      if (client && !clientCreated) await this.enrich(tx, actor, client, { email, phone, nationality }, conversation);
-
-      // The practice.
-      let practice: Practice | null = ex.resultPractice
-        ? await tx.findOne(Practice, { id: ex.resultPractice.id })
-        : null;
-      let practiceCreated = ex.practiceCreated;
-      const code = (opts.practiceTypeCode ?? r.practice?.value)?.trim().toUpperCase();
-      const intentSure = Boolean(opts.practiceTypeCode) || Boolean(r.practice && r.practice.confidence >= practiceMin);
-      if (code && !practice) {
-        if (!client || !intentSure) proposed = true;
-        else {
-          const type = await tx.findOne(PracticeType, { code });
-          if (!type) {
-            if (opts.practiceTypeCode)
-              throw ValidationFailed.of('practiceTypeCode', 'UNKNOWN_PRACTICE_TYPE', `Unknown practice type "${code}"`);
-          } else {
-            practice = await tx.findOne(
-              Practice,
-              {
-                client,
-                type,
-                status: { $nin: [...CLOSED_PRACTICE_STATUSES] },
-                createdAt: { $gte: new Date(Date.now() - RECENT_PRACTICE_MS) },
-              },
-              { orderBy: { createdAt: 'desc' } },
-            );
-            if (!practice) {
-              practice = tx.create(Practice, {
-                client,
-                type,
-                status: PracticeStatus.INQUIRY,
-                quotedPrice: type.defaultPrice ? new Money(type.defaultPrice.amount, type.defaultPrice.currency) : null,
-                assignedTo: conversation.teamMember ?? null,
-                notes: r.practice?.details?.slice(0, 10_000) ?? null,
-              });
-              practiceCreated = true;
-              recordEvent(tx, actor, {
-                type: TimelineEventType.PRACTICE_CREATED,
-                subject: practice,
-                client,
-                summary: `Practice ${type.code} opened for ${client.fullName} from conversation ${conversation.sessionId}`,
-                data: {
-                  after: { type: type.code, status: practice.status, confidence: r.practice?.confidence ?? null },
-                },
-              });
-            }
-          }
-        }
-      }
-
-      // The interaction (once per extraction).
-      if (client && !ex.resultInteractionId) {
-        const interaction = tx.create(Interaction, {
-          client,
-          practice: practice ?? null,
-          kind: InteractionKind.CHAT,
-          direction: Direction.INBOUND,
-          summary: (r.summary || `Conversation ${conversation.sessionId}`).slice(0, 10_000),
-          sentiment: Sentiment[r.sentiment] ?? null,
-          actionItems: r.actionItems.slice(0, 20).map((a) => a.slice(0, 500)),
-          occurredAt: new Date(),
-          teamMember: conversation.teamMember ?? null,
-          conversation,
-        });
-        ex.resultInteractionId = interaction.id;
-        recordEvent(tx, actor, {
-          type: TimelineEventType.INTERACTION_LOGGED,
-          subject: interaction,
-          client,
-          channel: null,
-          summary: `CHAT logged: ${interaction.summary}`.slice(0, 500),
-          data: {
-            after: { kind: interaction.kind, sentiment: interaction.sentiment, actionItems: interaction.actionItems },
-          },
-        });
-        conversation.client ??= ref(client);
-      }
-
-      ex.resultClient = client ? ref(client) : null;
-      ex.clientCreated ||= clientCreated;
-      ex.resultPractice = practice ? ref(practice) : null;
-      ex.practiceCreated = practiceCreated;
-      ex.decision = accept
-        ? ExtractionDecision.ACCEPTED
-        : proposed
-          ? ExtractionDecision.PROPOSED
-          : client || practice
-            ? ExtractionDecision.APPLIED
-            : ExtractionDecision.NONE;
-      recordEvent(tx, actor, {
-        type: accept ? TimelineEventType.EXTRACTION_ACCEPTED : TimelineEventType.EXTRACTION_COMPLETED,
-        subject: ex,
-        client,
-        summary: accept
-          ? `Extraction accepted${client ? ` for ${client.fullName}` : ''}`
-          : `${ex.extractor === ExtractorKind.HEURISTIC ? 'Heuristic' : 'Claude'} extraction ${ex.decision.toLowerCase()}: ${ex.summary ?? ''}`.slice(
-              0,
-              500,
-            ),
-        data: {
-          after: {
-            status: ex.status,
-            decision: ex.decision,
-            extractor: ex.extractor,
-            confidence: ex.confidence ?? null,
-            practiceTypeCode: ex.practiceTypeCode ?? null,
-            practiceConfidence: ex.practiceConfidence ?? null,
-            clientCreated,
-            practiceCreated,
-          },
-        },
-      });
-      return ex;
+      const f = await this.startFiling(tx, tenantId, extractionId, opts);
+      const client = await this.resolveClient(f, opts.clientId);
+      const practice = await this.openPractice(f, client.client, opts.practiceTypeCode);
+      await this.logInteraction(f, client.client, practice.practice);
+      return this.conclude(f, client, practice);
     });
+  }
+
+  /** Locks the extraction, stores a fresh extractor outcome on it, and sets the filing's rules. */
+  private async startFiling(
+    tx: EntityManager,
+    tenantId: string,
+    extractionId: string,
+    opts: FileOptions,
+  ): Promise<Filing> {
+    const tenant = await tx.findOneOrFail(Tenant, { id: tenantId });
+    const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const conversation = await tx.findOneOrFail(Conversation, { id: ex.conversation.id });
+    if (opts.outcome) this.storeOutcome(ex, opts.outcome, opts.attempt);
+    const accept = opts.mode === 'accept';
+    return {
+      tx,
+      by: { kind: 'conversation', conversation, acceptedBy: opts.actor ?? null },
+      ex,
+      conversation,
+      result: ex.data!,
+      accept,
+      clientMin: accept ? 0 : tenant.clientConfidenceThreshold,
+      practiceMin: accept ? 0 : tenant.practiceConfidenceThreshold,
+    };
+  }
+
+  /** Copies an extractor's result and metrics onto the extraction (SUCCEEDED). */
+  private storeOutcome(ex: Extraction, outcome: { result: ExtractionResult; meta: ExtractionMeta }, attempt?: number) {
+    const { result: r, meta } = outcome;
+    this.applyMeta(ex, meta);
+    ex.data = r;
+    ex.attempts = attempt ?? ex.attempts + 1;
+    ex.status = ExtractionStatus.SUCCEEDED;
+    ex.error = null;
+    ex.completedAt = new Date();
+    ex.clientName = r.client.fullName?.value.slice(0, 200) ?? null;
+    ex.clientEmail = r.client.email?.value.slice(0, 320) ?? null;
+    ex.clientPhone = r.client.phone?.value.slice(0, 32) ?? null;
+    ex.confidence = identityConfidence(r);
+    ex.practiceTypeCode = r.practice?.value ?? null;
+    ex.practiceConfidence = r.practice?.confidence ?? null;
+    ex.sentiment = Sentiment[r.sentiment] ?? null;
+    ex.urgency = Urgency[r.urgency] ?? null;
+    ex.actionItems = r.actionItems.slice(0, 20).map((a) => a.slice(0, 500));
+    ex.summary = r.summary.slice(0, 1000);
+  }
+
+  /**
+   * The client: the one given (accept), or already filed for this extraction, or linked to the
+   * conversation; else matched by email, then phone, then full name; else created (LEAD, or
+   * PROSPECT with a practice intent; source CHAT). An existing client only has its empty fields
+   * filled. A result that names someone too unsurely for either is a proposal.
+   */
+  private async resolveClient(f: Filing, clientId: string | null | undefined): Promise<FiledClient> {
+    const { tx, ex, conversation, result: r } = f;
+    let client: Client | null = null;
+    if (clientId) {
+      const checks = new Checks();
+      client = (await resolveRef(tx, checks, 'clientId', Client, clientId)) ?? null;
+      checks.throwIfAny();
+    } else if (ex.resultClient) client = await tx.findOne(Client, { id: ex.resultClient.id });
+    else if (conversation.client) client = await tx.findOne(Client, { id: conversation.client.id });
+    const identity = sureIdentity(r, f.clientMin);
+    if (client) {
+      await this.records.clients.fillEmpty(tx, f.by, client, identity);
+      return { client, created: false, proposed: false };
+    }
+    if (!r.client.fullName && !r.client.email && !r.client.phone)
+      return { client: null, created: false, proposed: false };
+    const { email, phone, fullName, nationality } = identity;
+    if (!email && !phone && !fullName) return { client: null, created: false, proposed: true };
+    const match = await this.match(tx, { email, phone, fullName });
+    if (match) {
+      await this.records.clients.fillEmpty(tx, f.by, match, identity);
+      return { client: match, created: false, proposed: false };
+    }
+    const wantsPractice = Boolean(r.practice && r.practice.confidence >= f.practiceMin);
+    const created = await this.records.clients.create(tx, f.by, {
+      fullName: fullName ?? email ?? phone!,
+      email,
+      phone,
+      nationality,
+      source: ClientSource.CHAT,
+      lifecycleStage: wantsPractice ? LifecycleStage.PROSPECT : LifecycleStage.LEAD,
+      ownerId: memberId(conversation.teamMember),
+    });
+    return { client: created, created: true, proposed: false };
+  }
+
+  /**
+   * The practice: the one already filed for this extraction; else, for a sure intent (or the
+   * type a person gave), the client's open practice of that type from the last 7 days, or a new
+   * one in INQUIRY assigned to the conversation's team member. An unsure intent, or one without a
+   * client (or, for the auto-CRM, with an archived client), is a proposal.
+   */
+  private async openPractice(
+    f: Filing,
+    client: Client | null,
+    typeCode: string | null | undefined,
+  ): Promise<FiledPractice> {
+    const { tx, ex, result: r } = f;
+    const filed = ex.resultPractice ? await tx.findOne(Practice, { id: ex.resultPractice.id }) : null;
+    const code = (typeCode ?? r.practice?.value)?.trim().toUpperCase();
+    if (filed || !code) return { practice: filed, created: ex.practiceCreated, proposed: false };
+    const intentSure = Boolean(typeCode) || Boolean(r.practice && r.practice.confidence >= f.practiceMin);
+    if (!client || !intentSure || (client.archivedAt && !f.accept))
+      return { practice: null, created: ex.practiceCreated, proposed: true };
+    const type = await tx.findOne(PracticeType, { code });
+    if (!type) {
+      if (typeCode)
+        throw ValidationFailed.of('practiceTypeCode', 'UNKNOWN_PRACTICE_TYPE', `Unknown practice type "${code}"`);
+      return { practice: null, created: ex.practiceCreated, proposed: false }; // the extractor's guess: ignored
+    }
+    const recent = await tx.findOne(
+      Practice,
+      {
+        client,
+        type,
+        status: { $nin: [...CLOSED_PRACTICE_STATUSES] },
+        createdAt: { $gte: new Date(Date.now() - RECENT_PRACTICE_MS) },
+      },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    if (recent) return { practice: recent, created: ex.practiceCreated, proposed: false };
+    const practice = await this.records.practices.create(tx, f.by, {
+      clientId: client.nodeId,
+      practiceTypeCode: type.code,
+      assignedToId: memberId(f.conversation.teamMember),
+      notes: r.practice?.details?.slice(0, 10_000) ?? null,
+    });
+    return { practice, created: true, proposed: false };
+  }
+
+  /** One CHAT interaction per filed extraction; the conversation gets linked to the client. */
+  private async logInteraction(f: Filing, client: Client | null, practice: Practice | null): Promise<void> {
+    const { tx, ex, conversation, result: r } = f;
+    if (!client || ex.resultInteractionId) return;
+    const interaction = await this.records.interactions.log(tx, f.by, {
+      clientId: client.nodeId,
+      practiceId: practice?.nodeId ?? null,
+      kind: InteractionKind.CHAT,
+      direction: Direction.INBOUND,
+      summary: (r.summary.trim() || `Conversation ${conversation.sessionId}`).slice(0, 5000),
+      sentiment: Sentiment[r.sentiment] ?? null,
+      actionItems: r.actionItems.slice(0, 20).map((a) => a.slice(0, 500)),
+      teamMemberId: memberId(conversation.teamMember),
+    });
+    ex.resultInteractionId = interaction.id;
+    conversation.client ??= ref(client);
+  }
+
+  /** Stores what was filed and the decision on the extraction, with its COMPLETED or ACCEPTED event. */
+  private conclude(f: Filing, client: FiledClient, practice: FiledPractice): Extraction {
+    const { tx, ex } = f;
+    ex.resultClient = client.client ? ref(client.client) : null;
+    ex.clientCreated ||= client.created;
+    ex.resultPractice = practice.practice ? ref(practice.practice) : null;
+    ex.practiceCreated = practice.created;
+    ex.decision = f.accept
+      ? ExtractionDecision.ACCEPTED
+      : client.proposed || practice.proposed
+        ? ExtractionDecision.PROPOSED
+        : client.client || practice.practice
+          ? ExtractionDecision.APPLIED
+          : ExtractionDecision.NONE;
+    const after = outcome(ex, client.created);
+    const event = { subject: ex, client: client.client };
+    recordEvent(
+      tx,
+      f.by,
+      f.accept
+        ? {
+            ...event,
+            type: TimelineEventType.EXTRACTION_ACCEPTED,
+            summary: `Extraction accepted${client.client ? ` for ${client.client.fullName}` : ''}`,
+            data: { before: { decision: ExtractionDecision.PROPOSED }, after },
+          }
+        : {
+            ...event,
+            type: TimelineEventType.EXTRACTION_COMPLETED,
+            summary: `${ex.extractor === ExtractorKind.HEURISTIC ? 'Heuristic' : 'Claude'} extraction ${ex.decision.toLowerCase()}: ${ex.summary ?? ''}`,
+            data: { after },
+          },
+    );
+    return ex;
   }
 
   /** An existing live client with this email, else this phone, else this full name (case and spacing ignored). */
@@ -521,40 +556,6 @@ export class ConversationService {
       if (c) return c;
     }
     return null;
-  }
-
-  /** Fills the client's empty fields (never overwrites); an email taken by another client is skipped. */
-  private async enrich(
-    em: EntityManager,
-    actor: Principal | null,
-    client: Client,
-    values: { email?: string; phone?: string; nationality?: string },
-    conversation: Conversation,
-  ): Promise<void> {
-    const before = {
-      email: client.email ?? null,
-      phone: client.phone ?? null,
-      nationality: client.nationality ?? null,
-    };
-    if (values.email && !client.email) {
-      const taken = await em.findOne(Client, { email: { $ilike: escapeLike(values.email) }, id: { $ne: client.id } });
-      if (!taken) client.email = values.email;
-    }
-    if (values.phone && !client.phone) client.phone = values.phone;
-    if (values.nationality && !client.nationality) client.nationality = values.nationality;
-    const changed = diff(before, {
-      email: client.email ?? null,
-      phone: client.phone ?? null,
-      nationality: client.nationality ?? null,
-    });
-    if (changed)
-      recordEvent(em, actor, {
-        type: TimelineEventType.CLIENT_UPDATED,
-        subject: client,
-        client,
-        summary: `Client ${client.fullName} enriched from conversation ${conversation.sessionId}`,
-        data: changed,
-      });
   }
 
   /** Files a PROPOSED extraction (thresholds waived), optionally under another client or practice type. */
@@ -641,6 +642,45 @@ function notProposed(ex: Extraction): ValidationFailed {
     'NOT_PROPOSED',
     `This extraction is ${ex.decision ?? ex.status}, not a proposal: only PROPOSED extractions can be accepted or rejected`,
   );
+}
+
+/**
+ * The client fields of a result sure enough to use (confidence at least `min`), cleaned: extracted
+ * values are never trusted, invalid ones are dropped.
+ */
+function sureIdentity(
+  r: ExtractionResult,
+  min: number,
+): { email?: string; phone?: string; fullName?: string; nationality?: string } {
+  const sure = <T>(v: { value: T; confidence: number } | undefined | null) =>
+    v && v.confidence >= min ? v.value : undefined;
+  const checks = new Checks();
+  return {
+    email: sure(r.client.email) ? (checks.email('email', r.client.email!.value) ?? undefined) : undefined,
+    phone: sure(r.client.phone) ? (checks.phone('phone', r.client.phone!.value) ?? undefined) : undefined,
+    fullName: sure(r.client.fullName)?.trim().slice(0, 200) || undefined,
+    nationality: sure(r.client.nationality)?.trim().slice(0, 64) || undefined,
+  };
+}
+
+/** The global ID of a team member reference, or null. */
+function memberId(member: { id: string } | null | undefined): string | null {
+  return member ? toGlobalId('TeamMember', member.id) : null;
+}
+
+/** The payload of an extraction's COMPLETED/ACCEPTED event (`clientCreated`: by this filing). */
+function outcome(ex: Extraction, clientCreated: boolean): ExtractionOutcome {
+  return {
+    status: ex.status,
+    decision: ex.decision ?? null,
+    extractor: ex.extractor,
+    error: ex.error ?? null,
+    confidence: ex.confidence ?? null,
+    practiceTypeCode: ex.practiceTypeCode ?? null,
+    practiceConfidence: ex.practiceConfidence ?? null,
+    clientCreated,
+    practiceCreated: ex.practiceCreated,
+  };
 }
 
 /** The identity confidence of a result: its surest email, phone or name. */

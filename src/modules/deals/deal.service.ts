@@ -11,6 +11,7 @@ import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { escapeLike } from '../tenancy/tenancy.service.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
+import type { DealFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
@@ -19,7 +20,7 @@ import type { CreateDealInput, DealFilter, UpdateDealInput } from './deal.input.
 import { dealStatusFor } from './deal.rules.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
-function snapshot(d: Deal): Record<string, unknown> {
+function snapshot(d: Deal): DealFields {
   return {
     title: d.title,
     amount: d.amount ? { amount: d.amount.amount, currency: d.amount.currency } : null,
@@ -81,7 +82,7 @@ export class DealService {
         subject: deal,
         client: client!,
         summary: `Deal "${deal.title}" created in ${stage!.name}`,
-        data: { after: { ...snapshot(deal), stage: stage!.name } },
+        data: { after: { ...snapshot(deal), stage: stage!.nodeId, stageName: stage!.name, status: deal.status } },
       });
       return deal;
     });
@@ -251,7 +252,7 @@ export class DealService {
         stage: stage.nodeId,
         stageName: stage.name,
         status: deal.status,
-        ...(deal.lostReason ? { lostReason: deal.lostReason } : {}),
+        lostReason: deal.lostReason ?? null,
       };
       recordEvent(tx, actor, {
         type: TimelineEventType.DEAL_STAGE_CHANGED,
@@ -261,19 +262,28 @@ export class DealService {
         data: { before: from, after: to },
       });
       if (deal.status !== fromStatus && deal.status !== DealStatus.OPEN) {
-        recordEvent(tx, actor, {
-          type: deal.status === DealStatus.WON ? TimelineEventType.DEAL_WON : TimelineEventType.DEAL_LOST,
-          subject: deal,
-          client: deal.client,
-          summary:
-            deal.status === DealStatus.WON
-              ? `Deal "${deal.title}" won`
-              : `Deal "${deal.title}" lost${deal.lostReason ? `: ${deal.lostReason}` : ''}`,
-          data: {
-            before: { status: fromStatus },
-            after: { status: deal.status, closedAt: now.toISOString(), lostReason: deal.lostReason ?? null },
-          },
-        });
+        const closed = { subject: deal, client: deal.client };
+        const before = { status: fromStatus };
+        recordEvent(
+          tx,
+          actor,
+          deal.status === DealStatus.WON
+            ? {
+                ...closed,
+                type: TimelineEventType.DEAL_WON,
+                summary: `Deal "${deal.title}" won`,
+                data: { before, after: { status: DealStatus.WON, closedAt: now.toISOString(), lostReason: null } },
+              }
+            : {
+                ...closed,
+                type: TimelineEventType.DEAL_LOST,
+                summary: `Deal "${deal.title}" lost${deal.lostReason ? `: ${deal.lostReason}` : ''}`,
+                data: {
+                  before,
+                  after: { status: DealStatus.LOST, closedAt: now.toISOString(), lostReason: deal.lostReason ?? null },
+                },
+              },
+        );
       }
       return deal;
     });

@@ -1,13 +1,14 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 
-import type { Principal } from '../../platform/auth/principal.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { toGlobalId } from '../../platform/graphql/global-id.js';
 import { refId } from '../../platform/graphql/loaders.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
+import { Conversation } from '../conversations/conversation.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { recordEvent } from '../timeline/timeline.service.js';
+import { recordEvent, type Trigger, triggerActor, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Interaction } from './interaction.entity.js';
 import { Direction, InteractionKind } from './interaction.enums.js';
@@ -16,8 +17,13 @@ import { channelOfInteraction } from './interaction.rules.js';
 
 /** Interactions: calls, chats, emails, meetings and notes with clients. */
 export class InteractionService {
-  /** Logs an interaction with a client. */
-  async log(em: EntityManager, actor: Principal, input: LogInteractionInput): Promise<Interaction> {
+  /**
+   * Logs an interaction with a client: the one creation path, for a person's `logInteraction` and
+   * a conversation's filing alike (`by`; a conversation's interaction links to it). The team
+   * member defaults to the acting person.
+   */
+  async log(em: EntityManager, by: Trigger, input: LogInteractionInput): Promise<Interaction> {
+    const actor = triggerActor(by);
     const checks = new Checks();
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const practice = await resolveRef(em, checks, 'practiceId', Practice, input.practiceId);
@@ -39,19 +45,27 @@ export class InteractionService {
         sentiment: input.sentiment ?? null,
         actionItems: actionItems ?? [],
         occurredAt: input.occurredAt ?? new Date(),
-        teamMember: member ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
+        teamMember: member ?? (actor?.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
+        conversation: by.kind === 'conversation' ? tx.getReference(Conversation, by.conversation.id) : null,
       });
-      recordEvent(tx, actor, {
+      recordEvent(tx, by, {
         type: TimelineEventType.INTERACTION_LOGGED,
         subject: interaction,
         client: client!,
         channel: channelOfInteraction(input.kind),
         summary: `${input.kind} logged: ${summary!.slice(0, 200)}`,
         data: {
-          kind: interaction.kind,
-          direction: interaction.direction,
-          sentiment: interaction.sentiment ?? null,
-          actionItems: interaction.actionItems,
+          after: {
+            kind: interaction.kind,
+            direction: interaction.direction,
+            sentiment: interaction.sentiment ?? null,
+            actionItems: interaction.actionItems,
+            occurredAt: interaction.occurredAt.toISOString(),
+            practice: practice?.nodeId ?? null,
+            teamMember: interaction.teamMember ? toGlobalId('TeamMember', interaction.teamMember.id) : null,
+            conversation: by.kind === 'conversation' ? by.conversation.nodeId : null,
+          },
+          source: triggerSource(by),
         },
       });
       return interaction;

@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
 import { Money } from '../../platform/graphql/money.js';
@@ -9,7 +10,8 @@ import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
-import { diff, recordEvent } from '../timeline/timeline.service.js';
+import type { PracticeFields } from '../timeline/event-payloads.js';
+import { diff, recordEvent, type Trigger, triggerActor, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Document } from './document.entity.js';
 import { Practice } from './practice.entity.js';
@@ -34,7 +36,7 @@ const TRACKED = [
   'notes',
 ] as const;
 
-function snapshot(p: Practice): Record<string, unknown> {
+function snapshot(p: Practice): PracticeFields {
   const out: Record<string, unknown> = {};
   for (const k of TRACKED) {
     const v = p[k] as unknown;
@@ -42,15 +44,22 @@ function snapshot(p: Practice): Record<string, unknown> {
     else if (v && typeof v === 'object' && 'id' in v) out[k] = toGlobalId('TeamMember', (v as { id: string }).id);
     else out[k] = v ?? null;
   }
-  return out;
+  return out as PracticeFields;
 }
+
+/** What creating a practice takes: the API's input, plus the practice it renews (renewals only). */
+export type NewPractice = CreatePracticeInput & { renewalOf?: Practice | null };
 
 /** Practices (service cases): creation, updates, the status workflow and documents. */
 export class PracticeService {
-  /** Creates a practice of a tenant practice type for a client. */
-  async create(em: EntityManager, actor: Principal, input: CreatePracticeInput): Promise<Practice> {
+  /**
+   * Creates a practice of a tenant practice type for a client: the one creation path, for a
+   * person's `createPractice`, a renewal (`renewalOf`) and a conversation's filing alike (`by`).
+   * Without a quoted price, the practice type's default price is quoted.
+   */
+  async create(em: EntityManager, by: Trigger, input: NewPractice): Promise<Practice> {
     const checks = new Checks();
-    const currency = await tenantCurrency(em, actor.tenantId);
+    const currency = await tenantCurrency(em, triggerActor(by)?.tenantId ?? scopedTenantId(em)!);
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
     const type = await em.findOne(PracticeType, { code: input.practiceTypeCode.trim().toUpperCase() });
@@ -68,27 +77,38 @@ export class PracticeService {
     const notes = checks.text('notes', input.notes, 10_000);
     if (client?.archivedAt) checks.add('clientId', 'ARCHIVED', `Client ${client.fullName} is archived`);
     checks.throwIfAny();
+    const price = quoted ?? type!.defaultPrice;
     return em.transactional(async (tx) => {
       const practice = tx.create(Practice, {
         client: client!,
         type: type!,
         status: input.status ?? PracticeStatus.INQUIRY,
-        quotedPrice: quoted
-          ? new Money(quoted.amount, quoted.currency)
-          : type!.defaultPrice
-            ? new Money(type!.defaultPrice.amount, type!.defaultPrice.currency)
-            : null,
+        quotedPrice: price ? new Money(price.amount, price.currency) : null,
         startDate,
         expiryDate,
         assignedTo: assignedTo ?? null,
         notes,
+        renewalOf: input.renewalOf ?? null,
       });
-      recordEvent(tx, actor, {
+      const why = input.renewalOf
+        ? ' (renewal)'
+        : by.kind === 'conversation'
+          ? ` from conversation ${by.conversation.sessionId}`
+          : '';
+      recordEvent(tx, by, {
         type: TimelineEventType.PRACTICE_CREATED,
         subject: practice,
         client: client!,
-        summary: `Practice ${type!.code} opened for ${client!.fullName}`,
-        data: { after: { type: type!.code, status: practice.status, ...snapshot(practice) } },
+        summary: `Practice ${type!.code} opened for ${client!.fullName}${why}`,
+        data: {
+          after: {
+            type: type!.code,
+            status: practice.status,
+            ...snapshot(practice),
+            renewalOf: input.renewalOf?.nodeId ?? null,
+          },
+          source: triggerSource(by),
+        },
       });
       return practice;
     });

@@ -3,17 +3,16 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import { addDays, type Clock, isTimeZone, localDateTime } from '../../platform/clock.js';
-import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
-import { expectGlobalId } from '../../platform/graphql/global-id.js';
-import { Money } from '../../platform/graphql/money.js';
+import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
 import { Checks } from '../../platform/validation.js';
 import { Practice } from '../practices/practice.entity.js';
 import { PracticeStatus } from '../practices/practice.enums.js';
-import { TeamMember } from '../tenancy/team-member.entity.js';
+import type { PracticeService } from '../practices/practice.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { recordEvent } from '../timeline/timeline.service.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { ALERT_ACTIONS, OPEN_ALERT_STATUSES, RenewalAlertStatus, RenewalScanTrigger } from './renewal.enums.js';
 import type {
@@ -43,7 +42,10 @@ export interface ScanResult {
  * (practice, daysBefore)), the daily schedule, the alert workflow and renewing a practice.
  */
 export class RenewalService {
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    private readonly practices: PracticeService,
+  ) {}
 
   /** The tenant's local date today. */
   today(tenant: Tenant): string {
@@ -79,12 +81,14 @@ export class RenewalService {
       if (offsets) tenant.renewalOffsets = [...offsets].sort((a, b) => b - a);
       if (scanTime) tenant.renewalScanTime = scanTime;
       if (timeZone) tenant.timeZone = timeZone;
-      recordEvent(tx, actor, {
-        type: TimelineEventType.RENEWAL_SETTINGS_UPDATED,
-        subject: tenant,
-        summary: 'Renewal schedule changed',
-        data: { before, after: this.settings(tenant) },
-      });
+      const change = diff(before, this.settings(tenant));
+      if (change)
+        recordEvent(tx, actor, {
+          type: TimelineEventType.RENEWAL_SETTINGS_UPDATED,
+          subject: tenant,
+          summary: `Renewal schedule changed: ${Object.keys(change.after).join(', ')}`,
+          data: change,
+        });
       return tenant;
     });
   }
@@ -257,42 +261,44 @@ export class RenewalService {
         alert.snoozedUntil = null;
         alert.closedAt = new Date();
       }
-      const type = {
-        acknowledge: TimelineEventType.RENEWAL_ALERT_ACKNOWLEDGED,
-        snooze: TimelineEventType.RENEWAL_ALERT_SNOOZED,
-        dismiss: TimelineEventType.RENEWAL_ALERT_DISMISSED,
-      }[action];
-      recordEvent(tx, actor, {
-        type,
+      const event = {
         subject: alert,
         client: alert.client,
         summary: `Renewal alert (${alert.daysBefore} days, expiry ${alert.expiryDate}) ${alert.status.toLowerCase()}${untilDate ? ` until ${untilDate}` : ''}`,
-        data: {
-          before: { status: from },
-          after: { status: alert.status, ...(untilDate ? { snoozedUntil: untilDate } : {}) },
-        },
-      });
+      };
+      const before = { status: from };
+      recordEvent(
+        tx,
+        actor,
+        action === 'snooze'
+          ? {
+              ...event,
+              type: TimelineEventType.RENEWAL_ALERT_SNOOZED,
+              data: { before, after: { status: RenewalAlertStatus.SNOOZED, snoozedUntil: untilDate! } },
+            }
+          : {
+              ...event,
+              type:
+                action === 'acknowledge'
+                  ? TimelineEventType.RENEWAL_ALERT_ACKNOWLEDGED
+                  : TimelineEventType.RENEWAL_ALERT_DISMISSED,
+              data: { before, after: { status: alert.status } },
+            },
+      );
       return alert;
     });
   }
 
   /**
-   * Creates the follow-up practice of an expiring one (same client and type, status INQUIRY,
-   * `renewalOf` the old one), marks the old one renewed and resolves its open alerts.
+   * Creates the follow-up practice of an expiring one (through the practices' one creation path:
+   * same client and type, status INQUIRY, `renewalOf` the old one; assignee kept unless given),
+   * marks the old one renewed and resolves its open alerts.
    */
   async renew(
     em: EntityManager,
     actor: Principal,
     input: RenewPracticeInput,
   ): Promise<{ practice: Practice; renewed: Practice }> {
-    const checks = new Checks();
-    const tenant = await em.findOneOrFail(Tenant, { id: actor.tenantId });
-    const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
-    const quoted = checks.money('quotedPrice', input.quotedPrice, tenant.currency);
-    const expiryDate = checks.date('expiryDate', input.expiryDate);
-    const startDate = checks.date('startDate', input.startDate);
-    const notes = checks.text('notes', input.notes, 10_000);
-    checks.throwIfAny();
     return em.transactional(async (tx) => {
       const old = await tx.findOne(
         Practice,
@@ -307,37 +313,24 @@ export class RenewalService {
       if (old.renewedAt) throw ValidationFailed.of('id', 'ALREADY_RENEWED', 'This practice has already been renewed');
       if (DEAD_STATUSES.includes(old.status))
         throw ValidationFailed.of('id', 'NOT_RENEWABLE', `A ${old.status} practice cannot be renewed`);
-      const practice = tx.create(Practice, {
-        client: old.client,
-        type,
+      const client = old.client.unwrap();
+      const practice = await this.practices.create(tx, actor, {
+        clientId: client.nodeId,
+        practiceTypeCode: type.code,
         status: PracticeStatus.INQUIRY,
-        quotedPrice: quoted
-          ? new Money(quoted.amount, quoted.currency)
-          : type.defaultPrice
-            ? new Money(type.defaultPrice.amount, type.defaultPrice.currency)
-            : null,
-        startDate: startDate ?? null,
-        expiryDate: expiryDate ?? null,
-        assignedTo: input.assignedToId !== undefined ? (assignedTo ?? null) : (old.assignedTo ?? null),
-        notes: notes ?? null,
+        quotedPrice: input.quotedPrice,
+        startDate: input.startDate,
+        expiryDate: input.expiryDate,
+        assignedToId:
+          input.assignedToId !== undefined
+            ? input.assignedToId
+            : old.assignedTo
+              ? toGlobalId('TeamMember', old.assignedTo.id)
+              : null,
+        notes: input.notes,
         renewalOf: old,
       });
       old.renewedAt = new Date();
-      const client = old.client.unwrap();
-      recordEvent(tx, actor, {
-        type: TimelineEventType.PRACTICE_CREATED,
-        subject: practice,
-        client,
-        summary: `Practice ${type.code} opened for ${client.fullName} (renewal)`,
-        data: {
-          after: {
-            type: type.code,
-            status: practice.status,
-            expiryDate: practice.expiryDate ?? null,
-            renewalOf: old.nodeId,
-          },
-        },
-      });
       recordEvent(tx, actor, {
         type: TimelineEventType.PRACTICE_RENEWED,
         subject: old,

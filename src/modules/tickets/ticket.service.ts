@@ -11,6 +11,7 @@ import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { escapeLike } from '../tenancy/tenancy.service.js';
+import type { TicketFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Ticket } from './ticket.entity.js';
@@ -31,7 +32,7 @@ function checkOneClient(checks: Checks, field: string, clientIds: (string | null
     checks.add(field, 'CLIENT_MISMATCH', `${what} belongs to another client than the rest of the ticket`);
 }
 
-function snapshot(t: Ticket): Record<string, unknown> {
+function snapshot(t: Ticket): TicketFields {
   return {
     subject: t.subject,
     description: t.description ?? null,

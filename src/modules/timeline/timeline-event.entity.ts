@@ -68,9 +68,12 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
   @Field({ description: 'One readable line, e.g. "Practice KITAS moved from INQUIRY to QUOTATION_SENT".' })
   summary!: string;
 
-  /** Changed fields before and after, and other details. */
+  /** The payload: one shape per event type, defined in event-payloads.ts and listed in docs/events.md. */
   @Property({ type: 'json', defaultRaw: "'{}'" })
-  @Field(() => JSONScalar, { description: 'Details; for changes `{ before: {…}, after: {…} }` of the changed fields.' })
+  @Field(() => JSONScalar, {
+    description:
+      "Details, in one shape per event type whoever triggered it (docs/events.md lists them): a creation's `after` (its fields) and `source` (PERSON or CONVERSATION); a change's `before`/`after` of the changed fields only.",
+  })
   data: Record<string, unknown> = {};
 
   /** Outbox: set once the event has been published to subscribers. */

@@ -4,24 +4,64 @@ import type { Principal } from '../../platform/auth/principal.js';
 import type { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import type { Channel } from '../tickets/ticket.enums.js';
+import type { EventPayload, EventSource } from './event-payloads.js';
 import { TimelineEvent } from './timeline-event.entity.js';
 import type { TimelineEventType } from './timeline-event.enums.js';
 
-/** What a service says happened. */
-export interface EventInput {
-  type: TimelineEventType;
-  subject: { constructor: { name: string }; id: string };
-  client?: Client | Ref<Client> | null;
-  summary: string;
-  data?: Record<string, unknown>;
-  channel?: Channel | null;
+/**
+ * A conversation's extraction being filed: by the auto-CRM rules (`acceptedBy` null, the event's
+ * actor is "system") or by a person accepting a proposal.
+ */
+export interface ConversationTrigger {
+  kind: 'conversation';
+  /** The conversation (its entity will do). */
+  conversation: { id: string; nodeId: string; sessionId: string };
+  /** The person who accepted the proposal; null when the auto-CRM filed it. */
+  acceptedBy: Principal | null;
 }
+
+/**
+ * Who or what set a change off: a person or program calling the API (its principal), or a
+ * conversation. The creation methods of the services take one, so every caller goes through them
+ * and the trigger shows in the event (actor, and `source` of the creation payloads).
+ */
+export type Trigger = Principal | ConversationTrigger;
+
+/** The person behind a trigger (null: the system). */
+export function triggerActor(by: Trigger | null): Principal | null {
+  if (!by) return null;
+  return by.kind === 'conversation' ? by.acceptedBy : by;
+}
+
+/** The `source` of a creation payload. */
+export function triggerSource(by: Trigger): EventSource {
+  return by.kind === 'conversation'
+    ? { kind: 'CONVERSATION', conversationId: by.conversation.nodeId, sessionId: by.conversation.sessionId }
+    : { kind: 'PERSON' };
+}
+
+/** What a service says happened; `data` has the one payload shape of `type` (see event-payloads.ts). */
+export type EventInput<T extends TimelineEventType = TimelineEventType> = {
+  [K in T]: {
+    type: K;
+    subject: { constructor: { name: string }; id: string };
+    client?: Client | Ref<Client> | null;
+    summary: string;
+    data: EventPayload<K>;
+    channel?: Channel | null;
+  };
+}[T];
 
 /**
  * Appends a timeline event in the caller's transaction (`em` must be the transaction's
  * EntityManager): the event commits or rolls back with the change it describes.
  */
-export function recordEvent(em: EntityManager, actor: Principal | null, input: EventInput): TimelineEvent {
+export function recordEvent<T extends TimelineEventType>(
+  em: EntityManager,
+  by: Trigger | null,
+  input: EventInput<T>,
+): TimelineEvent {
+  const actor = triggerActor(by);
   return em.create(TimelineEvent, {
     type: input.type,
     actor: actor?.memberId ? em.getReference(TeamMember, actor.memberId) : null,
@@ -31,22 +71,21 @@ export function recordEvent(em: EntityManager, actor: Principal | null, input: E
     client: input.client ?? null,
     channel: input.channel ?? null,
     summary: input.summary.slice(0, 500),
-    data: input.data ?? {},
+    data: input.data as Record<string, unknown>,
   });
 }
 
 /** `{ before, after }` of the fields that differ between two snapshots. */
-export function diff(
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+export function diff<S extends object>(before: S, after: S): { before: Partial<S>; after: Partial<S> } | null {
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) {
-      b[key] = before[key] ?? null;
-      a[key] = after[key] ?? null;
+  const was = before as Record<string, unknown>;
+  const now = after as Record<string, unknown>;
+  for (const key of Object.keys(now)) {
+    if (JSON.stringify(was[key] ?? null) !== JSON.stringify(now[key] ?? null)) {
+      b[key] = was[key] ?? null;
+      a[key] = now[key] ?? null;
     }
   }
-  return Object.keys(a).length ? { before: b, after: a } : null;
+  return Object.keys(a).length ? { before: b as Partial<S>, after: a as Partial<S> } : null;
 }

@@ -1,0 +1,336 @@
+import { z } from 'zod';
+
+import { ClientKind, ClientSource, LifecycleStage } from '../clients/client.enums.js';
+import { ExtractionDecision, ExtractionStatus, ExtractorKind } from '../conversations/conversation.enums.js';
+import { DealStatus } from '../deals/deal.enums.js';
+import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
+import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/practice.enums.js';
+import { RenewalAlertStatus } from '../renewals/renewal.enums.js';
+import { Channel, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
+import { TimelineEventType } from './timeline-event.enums.js';
+
+/*
+ * The one payload shape (`TimelineEvent.data`) of every event type, whoever triggers it. Services
+ * record events through `recordEvent`, whose `data` is typed by this map, so a wrong payload is a
+ * type error; the events test checks every type's stored payload against these schemas, and
+ * docs/events.md describes them for readers of the API.
+ *
+ * Conventions: a record's creation carries `after` (its tracked fields) and `source`; a change
+ * carries `before` and `after` of the fields that changed (the audit trail); IDs are global IDs,
+ * dates `YYYY-MM-DD`, instants ISO strings, money `{ amount, currency }`.
+ */
+
+const id = z.string().min(1);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const instant = z.string().datetime({ offset: true });
+const money = z.strictObject({ amount: z.string(), currency: z.string().length(3) });
+
+/** What set a record's creation off: a person (or program) calling the API, or a conversation's extraction. */
+export const EventSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('PERSON') }),
+  z.strictObject({ kind: z.literal('CONVERSATION'), conversationId: id, sessionId: z.string() }),
+]);
+/** See {@link EventSource}. */
+export type EventSource = z.infer<typeof EventSource>;
+
+/** The tracked fields of a client (creation, updates, merges). */
+export const ClientFields = z.strictObject({
+  fullName: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  nationality: z.string().nullable(),
+  kind: z.enum(ClientKind),
+  lifecycleStage: z.enum(LifecycleStage),
+  leadScore: z.number().int(),
+  source: z.enum(ClientSource),
+  tags: z.array(z.string()),
+  notes: z.string().nullable(),
+  owner: id.nullable(),
+  organization: id.nullable(),
+});
+/** See {@link ClientFields}. */
+export type ClientFields = z.infer<typeof ClientFields>;
+
+/** The tracked fields of a practice (creation and updates). */
+export const PracticeFields = z.strictObject({
+  quotedPrice: money.nullable(),
+  actualPrice: money.nullable(),
+  paymentStatus: z.enum(PaymentStatus),
+  amountPaid: money.nullable(),
+  startDate: date.nullable(),
+  completionDate: date.nullable(),
+  expiryDate: date.nullable(),
+  assignedTo: id.nullable(),
+  notes: z.string().nullable(),
+});
+/** See {@link PracticeFields}. */
+export type PracticeFields = z.infer<typeof PracticeFields>;
+
+/** The tracked fields of a deal (creation and updates). */
+export const DealFields = z.strictObject({
+  title: z.string(),
+  amount: money.nullable(),
+  probability: z.number().int(),
+  expectedCloseDate: date.nullable(),
+  owner: id.nullable(),
+});
+/** See {@link DealFields}. */
+export type DealFields = z.infer<typeof DealFields>;
+
+/** The tracked fields of a ticket (opening and updates). */
+export const TicketFields = z.strictObject({
+  subject: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(TicketStatus),
+  priority: z.enum(TicketPriority),
+  channel: z.enum(Channel),
+  assignee: id.nullable(),
+});
+/** See {@link TicketFields}. */
+export type TicketFields = z.infer<typeof TicketFields>;
+
+/** An interaction as logged (its fields besides the free-text summary, which is the event's summary). */
+export const InteractionFields = z.strictObject({
+  kind: z.enum(InteractionKind),
+  direction: z.enum(Direction),
+  sentiment: z.enum(Sentiment).nullable(),
+  actionItems: z.array(z.string()),
+  occurredAt: instant,
+  practice: id.nullable(),
+  teamMember: id.nullable(),
+  conversation: id.nullable(),
+});
+/** See {@link InteractionFields}. */
+export type InteractionFields = z.infer<typeof InteractionFields>;
+
+/** What filing an extraction did (completion, failure and acceptance). */
+export const ExtractionOutcome = z.strictObject({
+  status: z.enum(ExtractionStatus),
+  decision: z.enum(ExtractionDecision).nullable(),
+  extractor: z.enum(ExtractorKind),
+  error: z.string().nullable(),
+  confidence: z.number().nullable(),
+  practiceTypeCode: z.string().nullable(),
+  practiceConfidence: z.number().nullable(),
+  clientCreated: z.boolean(),
+  practiceCreated: z.boolean(),
+});
+/** See {@link ExtractionOutcome}. */
+export type ExtractionOutcome = z.infer<typeof ExtractionOutcome>;
+
+/** `{ before, after }` of the changed fields, both with the keys of `fields` (all optional). */
+function change<S extends z.core.$ZodLooseShape>(fields: z.ZodObject<S>) {
+  const partial = fields.partial();
+  return z.strictObject({ before: partial, after: partial });
+}
+
+/** `{ before: { status }, after: { status } }` of a status move. */
+function statusMove<T extends z.core.util.EnumLike>(statuses: T) {
+  return z.strictObject({
+    before: z.strictObject({ status: z.enum(statuses) }),
+    after: z.strictObject({ status: z.enum(statuses) }),
+  });
+}
+
+const settings = z.strictObject({
+  alertOffsetsDays: z.array(z.number().int()),
+  scanTime: z.string(),
+  timeZone: z.string(),
+});
+const thresholds = z.strictObject({
+  clientConfidenceThreshold: z.number(),
+  practiceConfidenceThreshold: z.number(),
+});
+const ticketLinks = z.strictObject({ client: id.nullable(), deal: id.nullable(), practice: id.nullable() }).partial();
+const dealPosition = z.strictObject({ stage: id, stageName: z.string(), status: z.enum(DealStatus) });
+
+/** One event type's documentation: its payload schema and who emits it. */
+export interface EventDefinition {
+  /** The shape of `TimelineEvent.data`. */
+  payload: z.ZodType;
+  /** Which operations (and triggers) record it. */
+  emittedBy: string;
+}
+
+/**
+ * Every event type's payload and emitters. `satisfies` makes a missing type a compile error; the
+ * events test makes a type never produced through the API (or wrongly shaped) a test failure.
+ */
+export const EVENTS = {
+  CLIENT_CREATED: {
+    payload: z.strictObject({ after: ClientFields, source: EventSource }),
+    emittedBy: '`createClient` (PERSON); filing a conversation that names a new client (CONVERSATION)',
+  },
+  CLIENT_UPDATED: {
+    payload: change(ClientFields.extend({ archived: z.boolean() })),
+    emittedBy:
+      '`updateClient`; `archiveClient(archived: false)` (restore: `archived`); filing a conversation that fills empty fields (email, phone, nationality)',
+  },
+  CLIENT_ARCHIVED: {
+    payload: z.strictObject({
+      before: z.strictObject({ archived: z.literal(false) }),
+      after: z.strictObject({ archived: z.literal(true) }),
+    }),
+    emittedBy: '`archiveClient(archived: true)`',
+  },
+  CLIENTS_MERGED: {
+    payload: z.strictObject({
+      merged: ClientFields.extend({ id }),
+      moved: z.strictObject({
+        practices: z.number().int(),
+        deals: z.number().int(),
+        tickets: z.number().int(),
+        interactions: z.number().int(),
+        timelineEvents: z.number().int(),
+        members: z.number().int(),
+      }),
+      ...change(ClientFields).shape,
+    }),
+    emittedBy:
+      '`mergeClients` (on the survivor; `before`/`after`: the survivor fields filled from the merged client, empty when none)',
+  },
+  PRACTICE_CREATED: {
+    payload: z.strictObject({
+      after: PracticeFields.extend({ type: z.string(), status: z.enum(PracticeStatus), renewalOf: id.nullable() }),
+      source: EventSource,
+    }),
+    emittedBy:
+      '`createPractice` and `renewPractice` (PERSON; `renewalOf` set by a renewal); filing a conversation with a practice intent (CONVERSATION)',
+  },
+  PRACTICE_UPDATED: { payload: change(PracticeFields), emittedBy: '`updatePractice`' },
+  PRACTICE_STATUS_CHANGED: { payload: statusMove(PracticeStatus), emittedBy: '`transitionPractice`' },
+  DOCUMENT_ADDED: {
+    payload: z.strictObject({
+      document: z.strictObject({ id, name: z.string(), kind: z.string(), status: z.enum(DocumentStatus) }),
+    }),
+    emittedBy: '`addPracticeDocument` (subject: the practice)',
+  },
+  DEAL_CREATED: {
+    payload: z.strictObject({ after: DealFields.extend(dealPosition.shape) }),
+    emittedBy: '`createDeal`',
+  },
+  DEAL_UPDATED: { payload: change(DealFields), emittedBy: '`updateDeal`' },
+  DEAL_STAGE_CHANGED: {
+    payload: z.strictObject({
+      before: z.strictObject({ stage: id, status: z.enum(DealStatus) }),
+      after: dealPosition.extend({ lostReason: z.string().nullable() }),
+    }),
+    emittedBy: '`moveDealStage`, `winDeal`, `loseDeal`',
+  },
+  DEAL_WON: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.enum(DealStatus) }),
+      after: z.strictObject({ status: z.literal(DealStatus.WON), closedAt: instant, lostReason: z.null() }),
+    }),
+    emittedBy: '`winDeal`, or `moveDealStage` into a WON stage (after DEAL_STAGE_CHANGED)',
+  },
+  DEAL_LOST: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.enum(DealStatus) }),
+      after: z.strictObject({
+        status: z.literal(DealStatus.LOST),
+        closedAt: instant,
+        lostReason: z.string().nullable(),
+      }),
+    }),
+    emittedBy: '`loseDeal`, or `moveDealStage` into a LOST stage (after DEAL_STAGE_CHANGED)',
+  },
+  TICKET_OPENED: { payload: z.strictObject({ after: TicketFields }), emittedBy: '`createTicket`' },
+  TICKET_UPDATED: { payload: change(TicketFields), emittedBy: '`updateTicket` without a status change' },
+  TICKET_STATUS_CHANGED: {
+    payload: change(TicketFields),
+    emittedBy: '`updateTicket` with a new status (with any other fields changed in the same call)',
+  },
+  TICKET_LINKED: {
+    payload: z.strictObject({ before: ticketLinks, after: ticketLinks }),
+    emittedBy: '`linkTicket` (one of `client`, `deal`, `practice`)',
+  },
+  TICKET_UNLINKED: {
+    payload: z.strictObject({ before: ticketLinks, after: ticketLinks }),
+    emittedBy: '`unlinkTicket` (one of `client`, `deal`, `practice`)',
+  },
+  INTERACTION_LOGGED: {
+    payload: z.strictObject({ after: InteractionFields, source: EventSource }),
+    emittedBy: '`logInteraction` (PERSON); filing a conversation for a client (CONVERSATION, kind CHAT)',
+  },
+  PRACTICE_RENEWED: {
+    payload: z.strictObject({ after: z.strictObject({ renewedBy: id }) }),
+    emittedBy: '`renewPractice` (subject: the old practice; `renewedBy`: the new one)',
+  },
+  RENEWAL_ALERT_RAISED: {
+    payload: z.strictObject({
+      after: z.strictObject({
+        status: z.literal(RenewalAlertStatus.PENDING),
+        practiceType: z.string(),
+        expiryDate: date,
+        daysBefore: z.number().int(),
+        asOf: date,
+      }),
+    }),
+    emittedBy: 'the renewal scan: scheduled (actor "system") or `runRenewalScan`',
+  },
+  RENEWAL_ALERT_ACKNOWLEDGED: { payload: statusMove(RenewalAlertStatus), emittedBy: '`acknowledgeRenewalAlert`' },
+  RENEWAL_ALERT_SNOOZED: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.enum(RenewalAlertStatus) }),
+      after: z.strictObject({ status: z.literal(RenewalAlertStatus.SNOOZED), snoozedUntil: date }),
+    }),
+    emittedBy: '`snoozeRenewalAlert`',
+  },
+  RENEWAL_ALERT_REOPENED: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.literal(RenewalAlertStatus.SNOOZED) }),
+      after: z.strictObject({ status: z.literal(RenewalAlertStatus.PENDING) }),
+    }),
+    emittedBy: 'the renewal scan on or after the snooze date: scheduled (actor "system") or `runRenewalScan`',
+  },
+  RENEWAL_ALERT_DISMISSED: { payload: statusMove(RenewalAlertStatus), emittedBy: '`dismissRenewalAlert`' },
+  RENEWAL_ALERT_RESOLVED: {
+    payload: statusMove(RenewalAlertStatus),
+    emittedBy: '`renewPractice` (each open alert of the old practice)',
+  },
+  RENEWAL_SETTINGS_UPDATED: {
+    payload: change(settings),
+    emittedBy: '`updateRenewalSettings` (only when something changed)',
+  },
+  CONVERSATION_INGESTED: {
+    payload: z.strictObject({
+      after: z.strictObject({
+        sessionId: z.string(),
+        created: z.boolean(),
+        newMessages: z.number().int(),
+        messages: z.number().int(),
+      }),
+    }),
+    emittedBy: '`ingestConversation` (also when nothing is new: `newMessages` 0)',
+  },
+  EXTRACTION_COMPLETED: {
+    payload: z.strictObject({ after: ExtractionOutcome }),
+    emittedBy:
+      'the extraction of an ingested conversation, filed by the auto-CRM (actor "system"): SUCCEEDED with a decision, or FAILED with an error',
+  },
+  EXTRACTION_ACCEPTED: {
+    payload: z.strictObject({
+      before: z.strictObject({ decision: z.literal(ExtractionDecision.PROPOSED) }),
+      after: ExtractionOutcome,
+    }),
+    emittedBy: '`acceptExtraction`',
+  },
+  EXTRACTION_REJECTED: {
+    payload: z.strictObject({
+      before: z.strictObject({ decision: z.literal(ExtractionDecision.PROPOSED) }),
+      after: z.strictObject({ decision: z.literal(ExtractionDecision.REJECTED), reason: z.string().nullable() }),
+    }),
+    emittedBy: '`rejectExtraction`',
+  },
+  EXTRACTION_SETTINGS_UPDATED: {
+    payload: change(thresholds),
+    emittedBy: '`updateExtractionSettings` (only when something changed)',
+  },
+} as const satisfies Record<TimelineEventType, EventDefinition>;
+
+/** The payload (`TimelineEvent.data`) of an event type. */
+export type EventPayload<T extends TimelineEventType> = z.input<(typeof EVENTS)[T]['payload']>;
+
+/** The payloads of every event type, by type. */
+export type EventPayloads = { [T in TimelineEventType]: EventPayload<T> };
