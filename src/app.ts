@@ -33,6 +33,7 @@ import { forkForTenant } from './platform/db/tenancy.js';
 import { DomainError } from './platform/errors.js';
 import { setMaxPageSize } from './platform/graphql/connection.js';
 import type { GraphQLContext } from './platform/graphql/context.js';
+import { GlobalIdLiteralsRule } from './platform/graphql/global-id.js';
 import { Loaders } from './platform/graphql/loaders.js';
 import { getSchema } from './platform/graphql/schema.js';
 import { formatErrorFactory } from './platform/http/errors.js';
@@ -140,15 +141,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     };
   };
 
-  // Query limits, the same on HTTP and WebSocket operations.
-  const limitRules = [
+  // Validation beyond graphql-js's rules, the same on HTTP and WebSocket operations: well-formed
+  // ID literals, and the query limits.
+  const validationRules = [
+    GlobalIdLiteralsRule,
     maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ...armorReporting }),
     maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...armorReporting }),
     costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true, ...armorReporting }),
   ];
 
   // --- WebSocket (graphql-ws) on the same port and path ---
-  const documents = new DocumentCache(schema, limitRules);
+  const documents = new DocumentCache(schema, validationRules);
   const fanout = new SubscriptionFanout<GraphQLContext>({
     contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
     eventContext: (ctx) => makeContext(ctx.principal, ctx.requestId),
@@ -208,7 +211,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     logger,
-    validationRules: limitRules,
+    validationRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
