@@ -281,7 +281,6 @@ describe('Deals and pipelines', () => {
         [{ clientId: clientB }, 'clientId'],
         [{ clientId: missingId('Client') }, 'clientId'],
         [{ clientId: stagesA['Won']! }, 'clientId'],
-        [{ clientId: 'not-an-id' }, 'clientId'],
         [{ stageId: stagesB['Qualified'] }, 'stageId'],
         [{ stageId: missingId('PipelineStage') }, 'stageId'],
         [{ pipelineId: pipelineB }, 'pipelineId'],
