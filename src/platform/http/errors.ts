@@ -1,8 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { NextFunction, Request, Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 import { DomainError, toGraphQLError, ValidationFailed } from '../errors.js';
+import { InvalidGlobalIdError } from '../graphql/global-id.js';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 
@@ -22,7 +23,8 @@ const KNOWN_CODES = new Set([
 ]);
 
 /**
- * Builds Apollo's `formatError`: domain errors get their codes; unexpected exceptions are logged
+ * Builds Apollo's `formatError`: domain errors get their codes, malformed ID literals
+ * BAD_USER_INPUT (see GlobalIdLiteralsRule); unexpected exceptions are logged
  * with the request id and, in production, returned masked (message and code only, no stack).
  */
 export function formatErrorFactory(logger: Logger, production: boolean, onCode: (code: string) => void) {
@@ -41,6 +43,12 @@ export function formatErrorFactory(logger: Logger, production: boolean, onCode: 
     if (original instanceof ValidationFailed) {
       onCode('BAD_USER_INPUT');
       return { ...formatted, extensions: { code: 'BAD_USER_INPUT', userErrors: original.userErrors } };
+    }
+    if (original instanceof GraphQLError && original.originalError instanceof InvalidGlobalIdError) {
+      // Apollo files whatever a validation rule reports under GRAPHQL_VALIDATION_FAILED; a malformed
+      // ID literal is bad input, as the same ID in a variable is.
+      onCode('BAD_USER_INPUT');
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
     }
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (KNOWN_CODES.has(code)) {

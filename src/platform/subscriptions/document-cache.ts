@@ -18,7 +18,7 @@ export type CachedDocument =
  * locations each), and the shared AST lets the SubscriptionFanout recognise identical
  * selections by identity. Only valid documents are kept; the least recently used is dropped
  * beyond `maxEntries` (default 500). Validation uses graphql-js's specified rules plus the same
- * query limits as HTTP (depth, aliases, cost).
+ * extra rules as HTTP (ID literals, depth, aliases, cost).
  */
 export class DocumentCache {
   private readonly documents = new Map<string, DocumentNode>();
@@ -26,7 +26,7 @@ export class DocumentCache {
 
   /**
    * @param schema The schema documents are validated against.
-   * @param extraRules Validation rules beyond graphql-js's specified ones (the query limits).
+   * @param extraRules Validation rules beyond graphql-js's specified ones (ID literals, query limits).
    * @param maxEntries Documents kept (default 500).
    * @param maxQueryLength Longer query texts are parsed every time, never kept (default 20,000 characters).
    */
