@@ -35,6 +35,7 @@ import { setMaxPageSize } from './platform/graphql/connection.js';
 import type { GraphQLContext } from './platform/graphql/context.js';
 import { Loaders } from './platform/graphql/loaders.js';
 import { getSchema } from './platform/graphql/schema.js';
+import { corsMiddleware, verifyWebSocketOrigin } from './platform/http/cors.js';
 import { formatErrorFactory } from './platform/http/errors.js';
 import { Metrics } from './platform/http/metrics.js';
 import { playgroundRouter } from './platform/http/playground.js';
@@ -153,7 +154,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
     eventContext: (ctx) => makeContext(ctx.principal, ctx.requestId),
   });
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    verifyClient: verifyWebSocketOrigin(config.CORS_ORIGINS),
+  });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
       schema,
@@ -230,6 +235,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await apollo.start();
 
   app.use(requestScope(metrics));
+  app.use(corsMiddleware(config.CORS_ORIGINS));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
