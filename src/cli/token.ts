@@ -36,7 +36,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'token');
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { shareRunning: true });
   try {
     const services = createServices(TokenService.fromConfig(config));
     const { token } = await services.tenancy.mintToken(db.orm.em, {
