@@ -33,6 +33,9 @@ describe('loadConfig', () => {
     ['JOBS', 'sometimes'],
     ['RENEWAL_TICK_SECONDS', '0'],
     ['REDIS_PREFIX', 'has space'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],
+    ['CORS_ORIGINS', '*'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -47,5 +50,38 @@ describe('loadConfig', () => {
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' })
         .GRAPHQL_INTROSPECTION,
     ).toBe(true);
+  });
+
+  it('allows local dev servers by default outside production, nothing in production', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
+    expect(loadConfig({ NODE_ENV: 'test' }).CORS_ORIGINS).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).CORS_ORIGINS).toEqual([]);
+  });
+
+  it('reads CORS_ORIGINS as a list of normalized origins', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      CORS_ORIGINS: ' https://App.Example.com , http://localhost:5173,https://crm.example.com:443,http://[::1]:*',
+    });
+    expect(c.CORS_ORIGINS).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'https://crm.example.com',
+      'http://[::1]:*',
+    ]);
+  });
+
+  it.each([
+    'https://app.example.com/',
+    'https://app.example.com?x=1',
+    'https://user:pw@app.example.com',
+    'ftp://files.example.com',
+    'http://localhost:5173:*',
+    'null',
+  ])('refuses %p as a CORS origin, naming the variable and the entry', (entry) => {
+    expect(() => loadConfig({ CORS_ORIGINS: `http://localhost:5173,${entry}` })).toThrow(
+      `CORS_ORIGINS: "${entry}" is not an origin`,
+    );
   });
 });

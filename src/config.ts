@@ -29,6 +29,56 @@ const url = (protocols: string[]) =>
   );
 
 /**
+ * One entry of CORS_ORIGINS, normalized (`https://App.example.com:443` → `https://app.example.com`):
+ * `scheme://host[:port]`, http or https, no path, query or credentials; `:*` stands for any port
+ * (`http://localhost:*`). Undefined when the entry is not an origin.
+ */
+export function parseOrigin(entry: string): string | undefined {
+  const anyPort = entry.endsWith(':*');
+  const base = anyPort ? entry.slice(0, -2) : entry;
+  let u: URL;
+  try {
+    u = new URL(base);
+  } catch {
+    return undefined;
+  }
+  const bare =
+    (u.protocol === 'http:' || u.protocol === 'https:') &&
+    u.pathname === '/' &&
+    !base.endsWith('/') &&
+    !u.search &&
+    !u.hash &&
+    !base.includes('?') &&
+    !base.includes('#') &&
+    !u.username &&
+    !u.password &&
+    !(anyPort && u.port);
+  if (!bare) return undefined;
+  return anyPort ? `${u.protocol}//${u.hostname}:*` : u.origin;
+}
+
+/** Origins allowed by default outside production: any local port, as dev servers (Vite :5173) use. */
+export const DEV_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+const origins = z.string().transform((value, ctx) => {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const parsed: string[] = [];
+  for (const entry of entries) {
+    const origin = parseOrigin(entry);
+    if (origin) parsed.push(origin);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an origin: write scheme://host[:port] (e.g. https://app.example.com, http://localhost:5173), no path`,
+      });
+  }
+  return parsed;
+});
+
+/**
  * Every environment variable Meridian reads, with its default. `.env.example` documents each one;
  * keep the two in step.
  */
@@ -66,6 +116,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Introspection; default on except in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /**
+   * Browser origins allowed to call the API cross-origin (HTTP CORS and WebSocket upgrades),
+   * comma-separated. Default: any `http://localhost:*` and `http://127.0.0.1:*` port outside
+   * production; none in production.
+   */
+  CORS_ORIGINS: origins.optional(),
   /** Serve GraphiQL at GET /graphql and /playground; default on except in production. */
   PLAYGROUND: bool.optional(),
   /** Maximum selection depth of an operation. Default 12 (Relay connections use 3 levels per list). */
@@ -103,11 +159,16 @@ const schema = z.object({
 type Env = z.infer<typeof schema>;
 
 /** Validated configuration, read once at start. */
-export interface Config extends Omit<Env, 'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS'> {
+export interface Config extends Omit<
+  Env,
+  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS'
+> {
   JOBS: 'inline' | 'worker' | 'off';
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
   PLAYGROUND: boolean;
+  /** Normalized allowed origins (see {@link parseOrigin}); empty: no cross-origin access. */
+  CORS_ORIGINS: string[];
   DEMO_SEED: boolean;
   /** True when no DATABASE_URL is set and the embedded PGlite is used. */
   embedded: boolean;
@@ -149,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: resolve(e.DATA_DIR),
     GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     PLAYGROUND: e.PLAYGROUND ?? !production,
+    CORS_ORIGINS: e.CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS),
     DEMO_SEED: e.DEMO_SEED ?? embedded,
     JOBS: e.JOBS ?? (e.REDIS_URL ? 'worker' : 'inline'),
     embedded,

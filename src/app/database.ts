@@ -14,7 +14,7 @@ import { entities } from './entities.js';
 export function openAppDatabase(
   config: Config,
   logger: Logger,
-  options: Partial<Pick<DatabaseOptions, 'embeddedDir' | 'migrate'>> = {},
+  options: Partial<Pick<DatabaseOptions, 'embeddedDir' | 'migrate' | 'shareRunning'>> = {},
 ): Promise<Database> {
   return openDatabase(
     {
@@ -25,6 +25,7 @@ export function openAppDatabase(
       entities,
       migrations: migrationsList,
       migrate: options.migrate,
+      shareRunning: options.shareRunning,
     },
     logger,
   );

@@ -14,6 +14,7 @@ import { GlobalIdLiteralsRule } from '../platform/graphql/global-id.js';
 import { limitRules } from '../platform/graphql/limits.js';
 import { getSchema } from '../platform/graphql/schema.js';
 import { graphqlMiddleware, startApolloServer } from '../platform/graphql/server.js';
+import { corsMiddleware, verifyWebSocketOrigin } from '../platform/http/cors.js';
 import { httpErrorHandler } from '../platform/http/errors.js';
 import { healthRouter } from '../platform/http/health.js';
 import { Metrics, metricsRouter } from '../platform/http/metrics.js';
@@ -105,7 +106,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   ];
   const { app, server } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, metrics, logger };
-  const subscriptions = startSubscriptionServer({ ...served, authenticate, context });
+  const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
+  const subscriptions = startSubscriptionServer({ ...served, authenticate, context, verifyClient });
   const apollo = await startApolloServer({
     ...served,
     production,
@@ -115,6 +117,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
 
   app.use(requestScope(metrics));
+  app.use(corsMiddleware(config.CORS_ORIGINS));
   app.use(healthRouter({ db, pubsub }));
   app.use(metricsRouter(metrics));
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));

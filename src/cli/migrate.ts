@@ -29,7 +29,7 @@ if (args[0] === '--create') {
     console.log('no changes: entities match the migrations');
   }
 } else {
-  const db = await openAppDatabase(config, logger, { migrate: false });
+  const db = await openAppDatabase(config, logger, { migrate: false, shareRunning: true });
   const done = await db.orm.migrator.up();
   await db.close();
   console.log(done.length ? `applied ${done.map((m) => m.name).join(', ')}` : 'database is up to date');

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'seed');
-  const db = await openAppDatabase(config, logger);
+  const db = await openAppDatabase(config, logger, { shareRunning: true });
   const bar = new SingleBar({
     stream: process.stderr,
     format: 'seeding {bar} {percentage}% | {value}/{total} clients | {duration}s',

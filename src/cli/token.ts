@@ -36,7 +36,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'token');
-  const db = await openAppDatabase(config, logger);
+  const db = await openAppDatabase(config, logger, { shareRunning: true });
   try {
     const services = createServices(tokenService(config));
     const { token } = await services.tenancy.mintToken(db.orm.em, {

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
@@ -10,6 +9,7 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
+import { SOCKET_PORT, startEmbeddedServer } from './embedded-server.js';
 import { TenancySubscriber, tenantFilter } from './tenancy.js';
 
 /** An open database: the ORM plus whatever runs the embedded server. */
@@ -39,6 +39,12 @@ export interface DatabaseOptions {
   migrations: MigrationObject[];
   /** Apply pending migrations after connecting. Default true. */
   migrate?: boolean;
+  /**
+   * When another live process (a running API) holds the embedded database, connect to it through
+   * the socket that process serves instead of failing with {@link DataDirLockedError}. For the
+   * CLIs; a second API must not depend on the first staying up. Default false.
+   */
+  shareRunning?: boolean;
 }
 
 /** MikroORM options shared by the API, the worker, the CLIs and the tests. */
@@ -81,14 +87,26 @@ export function ormOptions(options: DatabaseOptions, logger: Logger): Options {
 }
 
 /**
- * Opens the database: PostgreSQL at `url`, or an embedded PGlite persisted in `embeddedDir`
- * served to the normal PostgreSQL driver over a loopback socket (one connection: PGlite has one
- * session, so the pool is capped at 1 to keep transactions isolated).
+ * Opens the configured database: PostgreSQL at DATABASE_URL, or an embedded PGlite persisted in
+ * DATA_DIR, served to the normal PostgreSQL driver on a unix socket next to it
+ * (`DATA_DIR/pglite-socket/.s.PGSQL.5432`, this user only) that local CLIs use too while the API
+ * runs (see embedded-server.ts for how their sessions are kept apart). PGlite has one session, so
+ * this process's pool is capped at 1.
  */
 export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
   const base = ormOptions(options, logger);
   let stopEmbedded: (() => Promise<void>) | undefined;
   let orm: MikroORM;
+  const embeddedOrm = (socketDir: string) =>
+    MikroORM.init({
+      ...base,
+      host: socketDir,
+      port: SOCKET_PORT,
+      user: 'postgres',
+      password: 'postgres',
+      dbName: 'postgres',
+      pool: { min: 0, max: 1 },
+    });
   if (options.url) {
     orm = await MikroORM.init({
       ...base,
@@ -97,30 +115,27 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     });
   } else {
     const dir = options.embeddedDir;
-    const release = dir ? lockDataDir(dir) : () => undefined;
-    try {
-      if (dir) mkdirSync(dir, { recursive: true });
-      const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
-      const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 1 });
-      await server.start();
-      const port = Number(server.getServerConn().split(':').pop());
-      stopEmbedded = async () => {
-        await server.stop();
-        await pglite.close();
-        release();
-      };
-      orm = await MikroORM.init({
-        ...base,
-        host: '127.0.0.1',
-        port,
-        user: 'postgres',
-        password: 'postgres',
-        dbName: 'postgres',
-        pool: { min: 0, max: 1 },
-      });
-    } catch (err) {
-      release();
-      throw err;
+    const lock = dir ? await lockDataDir(dir, options.shareRunning ?? false) : { release: () => undefined };
+    if ('socketDir' in lock) {
+      logger.debug({ pid: lock.pid, socket: lock.socketDir }, 'embedded database in use: connecting to its server');
+      orm = await embeddedOrm(lock.socketDir);
+    } else {
+      try {
+        if (dir) mkdirSync(dir, { recursive: true });
+        const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+        const server = await startEmbeddedServer(pglite, dir ? `${dir}-socket` : null);
+        stopEmbedded = async () => {
+          await server.stop();
+          await pglite.close();
+          lock.release();
+        };
+        lock.announce?.(server.socketDir);
+        orm = await embeddedOrm(server.socketDir);
+      } catch (err) {
+        await stopEmbedded?.();
+        lock.release();
+        throw err;
+      }
     }
   }
   if (options.migrate ?? true) await migrate(orm, logger);
@@ -145,22 +160,57 @@ export class DataDirLockedError extends Error {
   ) {
     super(
       `The embedded database in ${dir} is in use by process ${pid} (a running Meridian?). ` +
-        'PGlite allows one process at a time: stop that process first, or set DATABASE_URL.',
+        'PGlite allows one process at a time: stop that process first, or set DATABASE_URL. ' +
+        '(npm run token, seed and migrate connect to a running Meridian by themselves.)',
     );
     this.name = 'DataDirLockedError';
   }
 }
 
-/** Takes a pid lock next to the PGlite directory; returns the function that releases it. */
-function lockDataDir(dir: string): () => void {
-  const lock = `${dir}.lock`;
+/** What a process learns from the lock of an embedded database directory. */
+type DataDirLock =
+  /** Taken: this process opens PGlite; `announce` records where it serves it. */
+  | { release(): void; announce?(socketDir: string): void }
+  /** Held by live process `pid`, which serves the database on `socketDir`. */
+  | { pid: number; socketDir: string };
+
+/**
+ * Takes the lock next to the PGlite directory (`<dir>.lock`: JSON `{ pid, socket }`, or a bare pid
+ * from older versions). When a live process holds it and `shareRunning` is set, returns that
+ * process's socket directory instead (waiting a few seconds for a process still starting to
+ * announce it); otherwise throws {@link DataDirLockedError}.
+ */
+async function lockDataDir(dir: string, shareRunning: boolean): Promise<DataDirLock> {
+  const path = `${dir}.lock`;
   mkdirSync(join(dir, '..'), { recursive: true });
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(dir, pid);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const holder = readLock(path);
+    if (!holder || holder.pid === process.pid || !isAlive(holder.pid)) break;
+    if (!shareRunning) throw new DataDirLockedError(dir, holder.pid);
+    if (holder.socket) return { pid: holder.pid, socketDir: holder.socket };
+    if (Date.now() > deadline) throw new DataDirLockedError(dir, holder.pid);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  writeFileSync(lock, String(process.pid));
-  return () => rmSync(lock, { force: true });
+  writeFileSync(path, JSON.stringify({ pid: process.pid }));
+  return {
+    release: () => rmSync(path, { force: true }),
+    announce: (socketDir) => writeFileSync(path, JSON.stringify({ pid: process.pid, socket: socketDir })),
+  };
+}
+
+function readLock(path: string): { pid: number; socket?: string } | undefined {
+  if (!existsSync(path)) return undefined;
+  const text = readFileSync(path, 'utf8').trim();
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'number') return { pid: parsed };
+    const lock = parsed as { pid?: unknown; socket?: unknown };
+    if (typeof lock.pid !== 'number') return undefined;
+    return { pid: lock.pid, socket: typeof lock.socket === 'string' ? lock.socket : undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
 
 import type { Authenticate, Principal } from '../auth/principal.js';
 import { DomainError } from '../errors.js';
@@ -23,6 +23,11 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   /** Query limits, as on HTTP. */
   validationRules: ValidationRule[];
+  /**
+   * Checked before the upgrade (the socket's CSRF guard: browsers send credentials on cross-site
+   * WebSockets); a refused upgrade gets HTTP 403 and no socket. Default: every upgrade is accepted.
+   */
+  verifyClient?: VerifyClientCallbackAsync;
   /** `connectionParams` `authorization` (or `Authorization`) and `apiKey` to a principal. */
   authenticate: Authenticate;
   context: ContextFactory;
@@ -49,7 +54,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
     eventContext: (ctx) => context(ctx.principal, ctx.requestId),
   });
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path ?? '/graphql',
+    verifyClient: options.verifyClient,
+  });
   const server = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
       schema,
