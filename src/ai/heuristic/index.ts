@@ -20,11 +20,13 @@ export { languageOf, normalisePhone } from './contacts.js';
 export { nameFromEmail } from './names.js';
 export { sentences } from './text.js';
 
+/** Options of {@link HeuristicExtractor}. */
 export interface HeuristicExtractorOptions {
   /** The clock used to judge whether a date mentioned in the conversation is soon (tests). */
   now?: () => Date;
 }
 
+/** The offline extractor: rules and word lists, no network. */
 export class HeuristicExtractor implements Extractor {
   readonly kind = 'HEURISTIC' as const;
   private readonly now: () => Date;

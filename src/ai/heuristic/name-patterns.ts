@@ -3,6 +3,7 @@ import { E } from './text.js';
 
 const NAME_TOKEN = "\\p{Lu}(?:\\p{Ll}+(?:\\p{Lu}\\p{Ll}+)?|['’]\\p{Lu}\\p{Ll}+)(?:-\\p{L}\\p{Ll}+)?";
 const NAME_PARTICLE = "(?:de|da|di|del|della|van|von|der|den|le|la|bin|binti|al|el|dos|du|d['’])";
+/** One to four capitalised name tokens, with particles ("Anna de Luca", "Ahmad bin Yusuf"). */
 export const NAME = `${NAME_TOKEN}(?:[ \\t]+(?:${NAME_PARTICLE}[ \\t]+)?${NAME_TOKEN}){0,3}`;
 /** A name (after an optional title) exactly at `lastIndex`. */
 export const NAME_STICKY = new RegExp(
@@ -35,9 +36,11 @@ export const NAME_TRIGGERS: { re: RegExp; confidence: number }[] = [
   { re: /(?<![\p{L}])(?:aku|gue|gw)\s+/giu, confidence: 0.6 },
 ];
 
+/** A sign-off ("Best regards,", "Grazie", "Salam") before a name. */
 export const SIGN_OFF_RE =
   /(?<![\p{L}])(?:best regards|kind regards|warm regards|regards|best wishes|best|cheers|thanks again|thank you|thanks|thx|sincerely|yours sincerely|cordiali saluti|distinti saluti|un saluto|saluti|grazie mille|grazie|a presto|salam hangat|salam|hormat saya|hormat kami|terima kasih|terimakasih|makasih|wassalam)[ \t]*[,.!]?\s+(?:[-–—][ \t]*)?/giu;
 
+/** An agent asking for the user's name. */
 export const NAME_REQUEST =
   /your name|who am i speaking|who is this|whom am i|may i have your|il suo nome|il tuo nome|come si chiama|come ti chiami|nome e (?:un )?(?:recapito|contatto|cognome)|lasciarci (?:il )?nome|chi parla|con chi parlo|chi sei|chi scrive|who are you|who['’]s this|siapa ini|boleh tahu nama|dengan siapa|nama (?:bapak|ibu|anda|kakak|kak|lengkap)|dengan (?:bapak|ibu|bapak\/ibu|kak|kakak|siapa)|siapa nama/i;
 

@@ -10,8 +10,9 @@ for (const c of COUNTRIES) {
   for (const n of c.names) BY_NAME.set(n, c);
   for (const a of c.adjectives) BY_ADJECTIVE.set(a, c);
 }
-/** Single-word demonyms and country names: never a first name. */
+/** Single-word demonyms: never a first name. */
 export const DEMONYM_WORDS = new Set([...BY_ADJECTIVE.keys()].filter((w) => !w.includes(' ')));
+/** Single-word country names (except the upper-case-only ones). */
 export const COUNTRY_WORDS = new Set([...BY_NAME.keys()].filter((w) => !w.includes(' ') && !UPPERCASE_ONLY.has(w)));
 const ADJ = `(${alt([...BY_ADJECTIVE.keys()])})${E}`;
 const CTRY = `(${alt([...BY_NAME.keys()])})${E}`;

@@ -28,6 +28,7 @@ export const round2 = (n: number) => Math.round(Math.min(0.99, Math.max(0, n)) *
 export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Unicode-aware word boundaries (JS `\b` only knows ASCII). */
 export const B = '(?<![\\p{L}\\p{N}_])';
+/** See {@link B}: the end of a word. */
 export const E = '(?![\\p{L}\\p{N}_])';
 /** An alternation of `words`, longest first, any whitespace between their words. */
 export const alt = (words: readonly string[]) =>

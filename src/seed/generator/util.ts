@@ -8,8 +8,9 @@
  */
 export const SEED_ANCHOR = new Date('2026-11-01T00:00:00.000Z');
 
-/** Milliseconds in a day and in an hour. */
+/** Milliseconds in a day. */
 export const DAY = 86_400_000;
+/** Milliseconds in an hour. */
 export const HOUR = 3_600_000;
 
 /** Lowercase ASCII: accents stripped, anything but letters and digits replaced by `sep`. */

@@ -159,7 +159,7 @@ function nationality(
   };
 }
 
-/** Words of generated organisation names ("PT Bali Tropical Villas"). */
+/** First words of generated organisation names ("PT Bali Tropical Villas"). */
 export const ORG_WORDS_1 = [
   'Bali',
   'Nusa',
@@ -172,6 +172,7 @@ export const ORG_WORDS_1 = [
   'Garuda',
   'Komodo',
 ];
+/** Second words of organisation names. */
 export const ORG_WORDS_2 = [
   'Tropical',
   'Island',
@@ -184,6 +185,7 @@ export const ORG_WORDS_2 = [
   'Blue',
   'Golden',
 ];
+/** Third words of organisation names (or {@link ORG_WORDS_4}). */
 export const ORG_WORDS_3 = [
   'Villas',
   'Hospitality',
@@ -195,4 +197,5 @@ export const ORG_WORDS_3 = [
   'Studio',
   'Foods',
 ];
+/** Third words of organisation names (or {@link ORG_WORDS_3}). */
 export const ORG_WORDS_4 = ['Design', 'Property', 'Logistics', 'Energy', 'Digital', 'Retreats', 'Coffee', 'Furniture'];
