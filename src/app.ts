@@ -56,6 +56,11 @@ export interface AppOptions {
   pubsubPrefix?: string;
   /** The application clock (tests move it). */
   clock?: Clock;
+  /**
+   * Called with a WebSocket subscription's id once it is subscribed: what is published from then
+   * on reaches it (tests wait for it instead of sleeping).
+   */
+  onSubscribed?: (id: string) => void;
 }
 
 /** A running API process. */
@@ -152,6 +157,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const fanout = new SubscriptionFanout<GraphQLContext>({
     contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
     eventContext: (ctx) => makeContext(ctx.principal, ctx.requestId),
+    onSubscribed: options.onSubscribed,
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
