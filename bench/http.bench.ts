@@ -243,6 +243,23 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       },
     };
     console.log('equivalence', JSON.stringify(equivalence));
+    // Comparing throughput is only fair if both servers return the same rows: stop otherwise.
+    const differences = [
+      ...(mNodes.length !== pNodes.length ||
+      !equivalence.dashboard.sameClientsInOrder ||
+      JSON.stringify(equivalence.dashboard.meridian) !== JSON.stringify(equivalence.dashboard.postgraphile)
+        ? [`scenario 1 dashboard list: ${JSON.stringify(equivalence.dashboard)}`]
+        : []),
+      ...(equivalence.practices.meridianTotal !== equivalence.practices.postgraphileTotal ||
+      equivalence.practices.meridianPage !== equivalence.practices.postgraphilePage ||
+      !equivalence.practices.samePageInOrder
+        ? [`scenario 4 filtered practices: ${JSON.stringify(equivalence.practices)}`]
+        : []),
+    ];
+    if (differences.length)
+      throw new Error(
+        `Meridian and PostGraphile return different rows, so their figures do not compare:\n  ${differences.join('\n  ')}`,
+      );
     const sql = {
       dashboardFirst5: dash5.extensions?.sqlStatements ?? null,
       dashboardFirst50: dash50.extensions?.sqlStatements ?? null,

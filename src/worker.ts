@@ -59,7 +59,6 @@ const queue = new BullJobQueue(
 );
 services.jobs.bind(queue);
 await runner.start();
-logger.info({ tickSeconds: config.RENEWAL_TICK_SECONDS }, 'Meridian worker is running');
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -74,10 +73,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await outbox.stop();
       await pubsub.close();
       await db.close();
-      process.exit(0);
+      // No process.exit here: with everything closed the process ends by itself, and a connection
+      // left open shows (the timer above then exits with 1).
+      logger.info('worker stopped');
     })().catch((err: unknown) => {
       logger.error({ err }, 'error during worker shutdown');
       process.exit(1);
     });
   });
 }
+// Announced once SIGTERM stops it gracefully (a supervisor may signal it as soon as it reads this).
+logger.info({ tickSeconds: config.RENEWAL_TICK_SECONDS }, 'Meridian worker is running');

@@ -136,7 +136,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(codes).toEqual([0, 0]);
   });
 
-  function startWorker(): Promise<ChildProcess> {
+  function startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
     const proc = spawn(process.execPath, ['dist/src/worker.js'], {
       env: {
         ...process.env,
@@ -147,6 +147,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
         REDIS_PREFIX: prefix,
         JWT_SECRET: TEST_JWT_SECRET,
         RENEWAL_TICK_SECONDS: '1',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -225,6 +226,16 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
       decision: 'APPLIED',
       result: { client: { fullName: 'John Smith' }, practice: { type: { code: 'PT_PMA' } } },
     });
+  }, 60_000);
+
+  it('stops on SIGTERM by closing everything it opened: the process then ends by itself, promptly', async () => {
+    // The worker does not call process.exit once stopped: a handle left open (a Redis connection
+    // BullMQ was given, a pool…) would keep it alive until its watchdog exits with 1 after
+    // SHUTDOWN_TIMEOUT_MS + 5 s.
+    const worker = await startWorker({ SHUTDOWN_TIMEOUT_MS: '1000' });
+    const started = Date.now();
+    const code = await stopProcess(worker);
+    expect({ code, beforeTheWatchdog: Date.now() - started < 6000 }).toEqual({ code: 0, beforeTheWatchdog: true });
   }, 60_000);
 
   it('refuses to start a worker without DATABASE_URL or REDIS_URL', async () => {

@@ -1,3 +1,5 @@
+import { type ASTNode, getIntrospectionQuery, Kind, parse, print, visit } from 'graphql';
+
 import { TeamMembersDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
@@ -7,24 +9,18 @@ describe('Operation limits', () => {
   let token: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ GRAPHQL_MAX_ALIASES: '3', GRAPHQL_MAX_COST: '100' });
+    server = await startTestServer({ GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_ALIASES: '3', GRAPHQL_MAX_COST: '100' });
     token = await server.tokenFor(uniq('limits'));
     auth = { authorization: `Bearer ${token}` };
   });
   afterAll(() => server.close());
 
   it('refuses an operation deeper than the depth limit with a coded error', async () => {
-    const shallow = await startTestServer({ GRAPHQL_MAX_DEPTH: '3' });
-    try {
-      const t = { authorization: `Bearer ${await shallow.tokenFor(uniq('depth'))}` };
-      expect((await shallow.post({ query: '{ teamMembers { nodes { id } } }' }, t)).status).toBe(200);
-      const res = await shallow.post({ query: '{ teamMembers { edges { node { id } } } }' }, t);
-      expect(res.status).toBe(400);
-      expect(res.json).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
-      expect(JSON.stringify(res.json)).toMatch(/depth limit of 3/i);
-    } finally {
-      await shallow.close();
-    }
+    expect((await server.post({ query: '{ teamMembers { edges { node { id } } } }' }, auth)).status).toBe(200);
+    const res = await server.post({ query: '{ clients { edges { node { owner { id } } } } }' }, auth);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect(JSON.stringify(res.json)).toMatch(/depth limit of 4/i);
   });
 
   it('applies the same limits to WebSocket subscriptions', async () => {
@@ -45,9 +41,26 @@ describe('Operation limits', () => {
     }
   });
 
-  it('exempts introspection from the depth limit (the playground needs it)', async () => {
-    const res = await server.post({ query: '{ __schema { types { fields { type { ofType { name } } } } } }' }, auth);
+  it('exempts introspection from the depth and cost limits (the playground needs it), and only introspection', async () => {
+    // The playground's own query (graphql's getIntrospectionQuery: TypeRef nests ofType nine deep),
+    // far deeper and costlier than this server's limits (depth 4, cost 100).
+    const introspection = parse(getIntrospectionQuery());
+    expect(depthOf(introspection)).toBeGreaterThan(4 + 5);
+    const res = await server.post({ query: print(introspection) }, auth);
     expect(res.status).toBe(200);
+    const body = res.json as { data?: { __schema: { types: { name: string }[] } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.__schema.types.map((x) => x.name)).toEqual(expect.arrayContaining(['Query', 'Client']));
+
+    // An ordinary query far shallower than that is refused, and so is one over the cost limit.
+    const deep = parse('{ clients { edges { node { owner { id } } } } }');
+    expect(depthOf(deep)).toBeLessThan(depthOf(introspection));
+    const refused = await server.post({ query: print(deep) }, auth);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toMatch(/depth limit of 4/i);
+    const costly = await server.post({ query: '{ teamMembers(first: 100) { nodes { id email } } }' }, auth);
+    expect(costly.status).toBe(400);
+    expect(JSON.stringify(costly.json)).toMatch(/cost/i);
   });
 
   it('refuses more aliases than allowed', async () => {
@@ -80,3 +93,21 @@ describe('Operation limits', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+/** Nesting of field selections (fragments inlined by hand: getIntrospectionQuery's are counted at their use). */
+function depthOf(doc: ASTNode): number {
+  const fragments = new Map<string, ASTNode>();
+  visit(doc, { FragmentDefinition: (f) => void fragments.set(f.name.value, f.selectionSet) });
+  const depth = (node: ASTNode | undefined): number => {
+    if (!node) return 0;
+    if (node.kind === Kind.FIELD) return 1 + depth(node.selectionSet);
+    if (node.kind === Kind.FRAGMENT_SPREAD) return depth(fragments.get(node.name.value));
+    if (node.kind === Kind.INLINE_FRAGMENT) return depth(node.selectionSet);
+    if (node.kind === Kind.SELECTION_SET) return Math.max(0, ...node.selections.map(depth));
+    if (node.kind === Kind.OPERATION_DEFINITION) return depth(node.selectionSet);
+    if (node.kind === Kind.DOCUMENT)
+      return Math.max(0, ...node.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).map(depth));
+    return 0;
+  };
+  return depth(doc);
+}

@@ -46,6 +46,11 @@ export interface AppOptions {
   onDatabaseReady?: (parts: { root: EntityManager; services: Services; logger: Logger }) => Promise<void>;
   /** Headers the playground pre-fills (main.ts: the demo admin's token, in development). */
   playgroundHeaders?: PlaygroundOptions['headers'];
+  /**
+   * Called with a WebSocket subscription's id once it is subscribed: what is published from then
+   * on reaches it (tests wait for it instead of sleeping).
+   */
+  onSubscribed?: (id: string) => void;
 }
 
 /** A running API process. */
@@ -107,7 +112,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const { app, server } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, metrics, logger };
   const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
-  const subscriptions = startSubscriptionServer({ ...served, authenticate, context, verifyClient });
+  const subscriptions = startSubscriptionServer({
+    ...served,
+    authenticate,
+    context,
+    verifyClient,
+    onSubscribed: options.onSubscribed,
+  });
   const apollo = await startApolloServer({
     ...served,
     production,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,10 +91,12 @@ export async function startTestServer(
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
+  const subscriptions = new SubscriptionRegistry();
   const app = await startApp(config, {
     embeddedDir: null,
     logger: createLogger(config.LOG_LEVEL),
     pubsubPrefix: options.shareWith?.pubsubPrefix ?? pubsubPrefix,
+    onSubscribed: (id) => subscriptions.subscribed(id),
   });
   const url = app.url;
   const sockets: Client[] = [];
@@ -146,7 +148,14 @@ export async function startTestServer(
         retryAttempts: 0,
         lazy: false,
         onNonLazyError: () => undefined,
+        // Called synchronously by client.subscribe: nextResults learns the id it waits for.
+        generateID: () => {
+          const id = randomUUID();
+          lastIds.set(client, id);
+          return id;
+        },
       });
+      registries.set(client, subscriptions);
       sockets.push(client);
       return client;
     },
@@ -180,7 +189,33 @@ export async function createDatabase(adminUrl: string): Promise<{ url: string; d
   };
 }
 
-/** Collects the next `n` results of a subscription (rejects after `timeoutMs`). */
+/** The subscriptions a test server has subscribed, by graphql-ws id (see AppOptions.onSubscribed). */
+class SubscriptionRegistry {
+  private readonly ids = new Set<string>();
+  private readonly waiting = new Map<string, () => void>();
+
+  subscribed(id: string): void {
+    this.ids.add(id);
+    this.waiting.get(id)?.();
+    this.waiting.delete(id);
+  }
+
+  /** Resolves once the server has subscribed `id`. */
+  when(id: string): Promise<void> {
+    if (this.ids.has(id)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(id, resolve));
+  }
+}
+
+/** The registry of the server a client of `TestServer.ws` talks to, and the id of its last subscribe. */
+const registries = new WeakMap<Client, SubscriptionRegistry>();
+const lastIds = new WeakMap<Client, string>();
+
+/**
+ * Collects the next `n` results of a subscription (rejects after `timeoutMs`). `ready` resolves once
+ * the server has subscribed it (anything published from then on is delivered), and rejects if the
+ * subscription fails first; `client` must come from {@link TestServer.ws}.
+ */
 export function nextResults<T>(
   client: Client,
   query: TypedDocumentNode<T, Record<string, unknown>> | TypedDocumentNode<T, Record<string, never>>,
@@ -188,10 +223,10 @@ export function nextResults<T>(
   n = 1,
   timeoutMs = 5000,
 ): { results: Promise<T[]>; ready: Promise<void>; dispose: () => void } {
+  const registry = registries.get(client);
+  if (!registry) throw new Error('nextResults needs a client of TestServer.ws (it knows when the server subscribed)');
   const got: T[] = [];
   let dispose: () => void = () => undefined;
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((r) => (markReady = r));
   const results = new Promise<T[]>((resolve, reject) => {
     const timer = setTimeout(() => {
       dispose();
@@ -220,8 +255,8 @@ export function nextResults<T>(
         complete: () => undefined,
       },
     );
-    // graphql-ws sends `subscribe` right away on an open socket; give the server a beat to register it.
-    setTimeout(markReady, 150);
   });
+  const ready = Promise.race([registry.when(lastIds.get(client)!), results.then(() => undefined)]);
+  ready.catch(() => undefined); // a failure is the results' to report when nobody waits for ready
   return { results, ready, dispose: () => dispose() };
 }

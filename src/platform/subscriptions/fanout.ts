@@ -17,6 +17,11 @@ export interface SubscriptionFanoutOptions<C> {
    * earlier event's cache.
    */
   eventContext(context: C): C;
+  /**
+   * Called with the graphql-ws id of a {@link SubscriptionFanout.bind}-ed subscription once its
+   * source stream is open: what is published from then on reaches it.
+   */
+  onSubscribed?(id: string): void;
 }
 
 /** What the fan-out needs of a graphql-ws socket (the `ws` WebSocket). */
@@ -76,13 +81,13 @@ function documentId(document: DocumentNode): number {
  */
 export class SubscriptionFanout<C extends object> {
   private readonly results = new WeakMap<object, Map<string, SharedResult>>();
-  private readonly sockets = new WeakMap<object, { socket: FanoutSocket; prefix: string }>();
+  private readonly sockets = new WeakMap<object, { socket: FanoutSocket; id: string; prefix: string }>();
 
   constructor(private readonly options: SubscriptionFanoutOptions<C>) {}
 
   /** Records that `context` serves subscription `id` on `socket` (for direct delivery); returns it. */
   bind(context: C, socket: FanoutSocket, id: string): C {
-    this.sockets.set(context, { socket, prefix: `{"id":${JSON.stringify(id)},"type":"next","payload":` });
+    this.sockets.set(context, { socket, id, prefix: `{"id":${JSON.stringify(id)},"type":"next","payload":` });
     return context;
   }
 
@@ -111,6 +116,7 @@ export class SubscriptionFanout<C extends object> {
     };
 
     const target = this.sockets.get(context);
+    if (target) this.options.onSubscribed?.(target.id);
     if (target && source instanceof AsyncQueue) return deliverDirectly(source, target.socket, target.prefix, shared);
     return mapAsyncIterator(source, (payload) => Promise.resolve(shared(payload).result));
   };

@@ -28,6 +28,8 @@ export interface SubscriptionServerOptions {
    * WebSockets); a refused upgrade gets HTTP 403 and no socket. Default: every upgrade is accepted.
    */
   verifyClient?: VerifyClientCallbackAsync;
+  /** Called with a subscription's graphql-ws id once its source stream is open (tests wait for it). */
+  onSubscribed?: (id: string) => void;
   /** `connectionParams` `authorization` (or `Authorization`) and `apiKey` to a principal. */
   authenticate: Authenticate;
   context: ContextFactory;
@@ -53,6 +55,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const fanout = new SubscriptionFanout<GraphQLContext>({
     contextKey: (ctx) => (ctx.principal ? principalKey(ctx.principal) : undefined),
     eventContext: (ctx) => context(ctx.principal, ctx.requestId),
+    onSubscribed: options.onSubscribed,
   });
   const wsServer = new WebSocketServer({
     server: options.httpServer,
