@@ -15,8 +15,10 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -119,8 +121,12 @@ export class ConversationResolver {
     description:
       'Saves a conversation (or appends to the one with this sessionId), then extracts the client and their intent and files them by the auto-CRM rules. The conversation is saved even when extraction fails.',
   })
-  ingestConversation(@Arg('input') input: IngestConversationInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.conversations.ingest(ctx.em, ctx.principal!, input, ctx.logger));
+  ingestConversation(
+    @Arg('input') input: IngestConversationInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.conversations.ingest(ctx.em, principal, input, ctx.logger));
   }
 
   @Authorized()
@@ -187,31 +193,46 @@ export class ExtractionResolver {
   @Mutation(() => ExtractionPayload, {
     description: 'Files a proposed extraction (thresholds waived), optionally under another client or practice type.',
   })
-  acceptExtraction(@Arg('input') input: AcceptExtractionInput, @Ctx() ctx: GraphQLContext) {
+  acceptExtraction(
+    @Arg('input') input: AcceptExtractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      extraction: await ctx.services.conversations.accept(ctx.em, ctx.principal!, input),
+      extraction: await ctx.services.conversations.accept(ctx.em, principal, input),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => ExtractionPayload, { description: 'Declines a proposed extraction: nothing is filed.' })
-  rejectExtraction(@Arg('input') input: RejectExtractionInput, @Ctx() ctx: GraphQLContext) {
+  rejectExtraction(
+    @Arg('input') input: RejectExtractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      extraction: await ctx.services.conversations.reject(ctx.em, ctx.principal!, input),
+      extraction: await ctx.services.conversations.reject(ctx.em, principal, input),
     }));
   }
 
   @Authorized()
   @Query(() => ExtractionSettings, { description: 'The auto-CRM thresholds and the extractor in use.' })
-  async extractionSettings(@Ctx() ctx: GraphQLContext): Promise<ExtractionSettings> {
-    return settingsOf(ctx, (await loadById(ctx, Tenant, ctx.principal!.tenantId))!);
+  async extractionSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ExtractionSettings> {
+    return settingsOf(ctx, (await loadById(ctx, Tenant, principal.tenantId))!);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ExtractionSettingsPayload, { description: 'Changes the auto-CRM thresholds (ADMIN).' })
-  updateExtractionSettings(@Arg('input') input: UpdateExtractionSettingsInput, @Ctx() ctx: GraphQLContext) {
+  updateExtractionSettings(
+    @Arg('input') input: UpdateExtractionSettingsInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      settings: settingsOf(ctx, await ctx.services.conversations.updateSettings(ctx.em, ctx.principal!, input)),
+      settings: settingsOf(ctx, await ctx.services.conversations.updateSettings(ctx.em, principal, input)),
     }));
   }
 

@@ -12,8 +12,10 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -56,9 +58,13 @@ export class InteractionResolver {
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => InteractionPayload, { description: 'Logs a call, chat, email, meeting or note with a client.' })
-  logInteraction(@Arg('input') input: LogInteractionInput, @Ctx() ctx: GraphQLContext) {
+  logInteraction(
+    @Arg('input') input: LogInteractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      interaction: await ctx.services.interactions.log(ctx.em, ctx.principal!, input),
+      interaction: await ctx.services.interactions.log(ctx.em, principal, input),
     }));
   }
 

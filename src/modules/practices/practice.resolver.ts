@@ -13,6 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +23,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -109,17 +111,25 @@ export class PracticeResolver {
   @Mutation(() => PracticePayload, {
     description: "Opens a practice for a client; the quoted price defaults to the type's price.",
   })
-  createPractice(@Arg('input') input: CreatePracticeInput, @Ctx() ctx: GraphQLContext) {
+  createPractice(
+    @Arg('input') input: CreatePracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.create(ctx.em, ctx.principal!, input),
+      practice: await ctx.services.practices.create(ctx.em, principal, input),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => PracticePayload, { description: 'Changes prices, payment, dates, assignee or notes of a practice.' })
-  updatePractice(@Arg('input') input: UpdatePracticeInput, @Ctx() ctx: GraphQLContext) {
+  updatePractice(
+    @Arg('input') input: UpdatePracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.update(ctx.em, ctx.principal!, input),
+      practice: await ctx.services.practices.update(ctx.em, principal, input),
     }));
   }
 
@@ -127,16 +137,24 @@ export class PracticeResolver {
   @Mutation(() => PracticePayload, {
     description: 'Moves a practice along its workflow; an illegal move is a user error naming the allowed next states.',
   })
-  transitionPractice(@Arg('input') input: TransitionPracticeInput, @Ctx() ctx: GraphQLContext) {
+  transitionPractice(
+    @Arg('input') input: TransitionPracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.transition(ctx.em, ctx.principal!, input.id, input.status),
+      practice: await ctx.services.practices.transition(ctx.em, principal, input.id, input.status),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => AddPracticeDocumentPayload, { description: 'Adds a document to a practice.' })
-  addPracticeDocument(@Arg('input') input: AddPracticeDocumentInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.practices.addDocument(ctx.em, ctx.principal!, input));
+  addPracticeDocument(
+    @Arg('input') input: AddPracticeDocumentInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.practices.addDocument(ctx.em, principal, input));
   }
 
   @FieldResolver(() => Client)

@@ -15,8 +15,10 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -85,8 +87,8 @@ class RunRenewalScanPayload {
   asOf!: string;
 }
 
-async function tenantOf(ctx: GraphQLContext): Promise<Tenant> {
-  return (await loadById(ctx, Tenant, ctx.principal!.tenantId))!;
+async function tenantOf(ctx: GraphQLContext, principal: Principal): Promise<Tenant> {
+  return (await loadById(ctx, Tenant, principal.tenantId))!;
 }
 
 /** Renewal alerts, the renewal schedule and renewing practices. */
@@ -94,17 +96,22 @@ async function tenantOf(ctx: GraphQLContext): Promise<Tenant> {
 export class RenewalResolver {
   @Authorized()
   @Query(() => RenewalSettings, { description: "The tenant's renewal schedule: alert offsets, scan time, time zone." })
-  async renewalSettings(@Ctx() ctx: GraphQLContext): Promise<RenewalSettings> {
-    return ctx.services.renewals.settings(await tenantOf(ctx));
+  async renewalSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RenewalSettings> {
+    return ctx.services.renewals.settings(await tenantOf(ctx, principal));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RenewalSettingsPayload, { description: 'Changes the renewal schedule (ADMIN).' })
-  updateRenewalSettings(@Arg('input') input: UpdateRenewalSettingsInput, @Ctx() ctx: GraphQLContext) {
+  updateRenewalSettings(
+    @Arg('input') input: UpdateRenewalSettingsInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      settings: ctx.services.renewals.settings(
-        await ctx.services.renewals.updateSettings(ctx.em, ctx.principal!, input),
-      ),
+      settings: ctx.services.renewals.settings(await ctx.services.renewals.updateSettings(ctx.em, principal, input)),
     }));
   }
 
@@ -119,9 +126,10 @@ export class RenewalResolver {
     @Arg('assignedTo', () => [ID], { nullable: true, description: 'Only practices assigned to these members.' })
     assignedTo: string[] | null,
     @Arg('practiceTypeCodes', () => [String], { nullable: true }) practiceTypeCodes: string[] | null,
+    @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const today = ctx.services.renewals.today(await tenantOf(ctx));
+    const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays, assignedTo, practiceTypeCodes);
     return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST as never, pageRequest(args));
   }
@@ -141,8 +149,11 @@ export class RenewalResolver {
   @Mutation(() => RunRenewalScanPayload, {
     description: "Runs the tenant's renewal scan now (ADMIN); idempotent: a rerun raises nothing new.",
   })
-  async runRenewalScan(@Ctx() ctx: GraphQLContext): Promise<RunRenewalScanPayload> {
-    const result = await ctx.services.renewals.scan(ctx.em, ctx.principal!.tenantId, {
+  async runRenewalScan(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RunRenewalScanPayload> {
+    const result = await ctx.services.renewals.scan(ctx.em, principal.tenantId, {
       trigger: RenewalScanTrigger.MANUAL,
       actor: ctx.principal,
     });
@@ -151,9 +162,13 @@ export class RenewalResolver {
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => RenewalAlertPayload, { description: 'Takes an alert in hand (from PENDING, NOTIFIED or SNOOZED).' })
-  acknowledgeRenewalAlert(@Arg('input') input: RenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  acknowledgeRenewalAlert(
+    @Arg('input') input: RenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'acknowledge'),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'acknowledge'),
     }));
   }
 
@@ -161,17 +176,25 @@ export class RenewalResolver {
   @Mutation(() => RenewalAlertPayload, {
     description: 'Puts an alert aside until a date; the scan on that day reopens it (PENDING).',
   })
-  snoozeRenewalAlert(@Arg('input') input: SnoozeRenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  snoozeRenewalAlert(
+    @Arg('input') input: SnoozeRenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'snooze', input.until),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'snooze', input.until),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => RenewalAlertPayload, { description: 'Closes an alert without renewing.' })
-  dismissRenewalAlert(@Arg('input') input: RenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  dismissRenewalAlert(
+    @Arg('input') input: RenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'dismiss'),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'dismiss'),
     }));
   }
 
@@ -180,8 +203,12 @@ export class RenewalResolver {
     description:
       "Creates the follow-up practice (same client and type, INQUIRY, renewalOf the old one) and resolves the old one's open alerts.",
   })
-  renewPractice(@Arg('input') input: RenewPracticeInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.renewals.renew(ctx.em, ctx.principal!, input));
+  renewPractice(
+    @Arg('input') input: RenewPracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.renewals.renew(ctx.em, principal, input));
   }
 
   @Subscription(() => RenewalAlert, {
@@ -234,9 +261,10 @@ export class ClientRenewalsResolver {
   async upcomingRenewals(
     @Root() client: Client,
     @Arg('withinDays', () => Int, { defaultValue: 60 }) withinDays: number,
+    @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const today = ctx.services.renewals.today(await tenantOf(ctx));
+    const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays);
     return loadChildren(ctx, Practice, 'client', client.id, where as Record<string, unknown>, [...SOONEST_FIRST]);
   }

@@ -13,6 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +23,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -94,14 +96,22 @@ export class TicketResolver {
     description:
       'Opens a ticket with the next number. A deal or practice given without a client links their client too. A ticket is about one client: a deal or practice of another client is a CLIENT_MISMATCH userError.',
   })
-  createTicket(@Arg('input') input: CreateTicketInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, ctx.principal!, input) }));
+  createTicket(
+    @Arg('input') input: CreateTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => TicketPayload, { description: 'Changes a ticket. RESOLVED sets resolvedAt; reopening clears it.' })
-  updateTicket(@Arg('input') input: UpdateTicketInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.update(ctx.em, ctx.principal!, input) }));
+  updateTicket(
+    @Arg('input') input: UpdateTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.update(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
@@ -109,9 +119,13 @@ export class TicketResolver {
     description:
       'Links a ticket to a client, a deal or a practice (replacing the previous one of that kind). Client, deal and practice of a ticket belong to one client: anything else is a CLIENT_MISMATCH userError (unlink first to move a ticket to another client).',
   })
-  linkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+  linkTicket(
+    @Arg('input') input: LinkTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, true),
+      ticket: await ctx.services.tickets.link(ctx.em, principal, input.id, input.targetId, true),
     }));
   }
 
@@ -119,9 +133,13 @@ export class TicketResolver {
   @Mutation(() => TicketPayload, {
     description: 'Removes the link between a ticket and a client, a deal or a practice.',
   })
-  unlinkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+  unlinkTicket(
+    @Arg('input') input: LinkTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, false),
+      ticket: await ctx.services.tickets.link(ctx.em, principal, input.id, input.targetId, false),
     }));
   }
 
