@@ -155,6 +155,7 @@ export function plainSchema(): GraphQLSchema {
             'client',
             c.id,
             ctx.services.practices.where({ ...args.filter, clientId: undefined }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
       // ClientDealsResolver.deals
@@ -167,6 +168,7 @@ export function plainSchema(): GraphQLSchema {
             'client',
             c.id,
             ctx.services.deals.where({ ...args.filter, clientId: undefined }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
       // ClientTicketsResolver.tickets → ticketsOf(ctx, 'client', …)
@@ -185,6 +187,7 @@ export function plainSchema(): GraphQLSchema {
               dealId: undefined,
               practiceId: undefined,
             }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
     },

@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -43,12 +44,12 @@ import { ClientMerge } from './client-merge.entity.js';
 
 export const ClientConnection = connectionType(Client, 'Client');
 
-const ORDER_COLUMNS: Record<ClientOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   FULL_NAME: 'fullName',
   LEAD_SCORE: 'leadScore',
-};
+} as const satisfies Record<ClientOrderField, EntityKey<Client>>;
 
 @ObjectType()
 class ClientPayload {
@@ -89,14 +90,7 @@ export class ClientResolver {
       field: ClientOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(
-      ctx.em,
-      Client,
-      ClientConnection,
-      ctx.services.clients.where(filter),
-      order as never,
-      pageRequest(args),
-    );
+    return paginate(ctx.em, Client, ClientConnection, ctx.services.clients.where(filter), order, pageRequest(args));
   }
 
   @Authorized()

@@ -16,6 +16,8 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import type { BaseEntity } from '../../platform/db/base.entity.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
@@ -42,7 +44,7 @@ import { extractionStream } from './conversation.stream.js';
 export const ConversationConnection = connectionType(Conversation, 'Conversation');
 export const ExtractionConnection = connectionType(Extraction, 'Extraction');
 
-const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
+const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies KeysetOrder<BaseEntity>;
 
 @ObjectType({ description: 'One extracted value, how sure the extractor is, and the quote it comes from.' })
 class ExtractedField {
@@ -141,7 +143,7 @@ export class ConversationResolver {
       const d = fromGlobalId(clientId);
       where.client = d?.type === 'Client' ? d.id : '00000000-0000-0000-0000-000000000000';
     }
-    return paginate(ctx.em, Conversation, ConversationConnection, where, NEWEST_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, Conversation, ConversationConnection, where, NEWEST_FIRST, pageRequest(args));
   }
 
   @Authorized()
@@ -158,7 +160,7 @@ export class ConversationResolver {
 
   @FieldResolver(() => [Extraction], { description: 'Every extraction, newest first.' })
   extractions(@Root() c: Conversation, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, Extraction, 'conversation', c.id, {}, [...NEWEST_FIRST]);
+    return loadChildren(ctx, Extraction, 'conversation', c.id, {}, NEWEST_FIRST);
   }
 
   @FieldResolver(() => Client, { nullable: true, description: 'The client it was filed under.' })
@@ -184,7 +186,7 @@ export class ExtractionResolver {
       Extraction,
       ExtractionConnection,
       { decision: ExtractionDecision.PROPOSED },
-      NEWEST_FIRST as never,
+      NEWEST_FIRST,
       pageRequest(args),
     );
   }

@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -45,11 +46,11 @@ import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
 export const DealConnection = connectionType(Deal, 'Deal');
 
-const ORDER_COLUMNS: Record<DealOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   EXPECTED_CLOSE_DATE: 'expectedCloseDate',
-};
+} as const satisfies Record<DealOrderField, EntityKey<Deal>>;
 
 @ObjectType()
 class DealPayload {
@@ -84,7 +85,7 @@ export class DealResolver {
       field: DealOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(ctx.em, Deal, DealConnection, where as never, order as never, pageRequest(args));
+    return paginate(ctx.em, Deal, DealConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
@@ -208,6 +209,7 @@ export class ClientDealsResolver {
       'client',
       client.id,
       ctx.services.deals.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+      [{ createdAt: 'desc' }, { id: 'desc' }],
     );
   }
 }

@@ -51,7 +51,7 @@ export class InteractionResolver {
       Interaction,
       InteractionConnection,
       ctx.services.interactions.where(filter),
-      [{ occurredAt: 'desc' }, { id: 'desc' }] as never,
+      [{ occurredAt: 'desc' }, { id: 'desc' }],
       pageRequest(args),
     );
   }

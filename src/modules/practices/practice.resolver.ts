@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -46,11 +47,11 @@ import { PracticeType } from './practice-type.entity.js';
 
 export const PracticeConnection = connectionType(Practice, 'Practice');
 
-const ORDER_COLUMNS: Record<PracticeOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   EXPIRY_DATE: 'expiryDate',
-};
+} as const satisfies Record<PracticeOrderField, EntityKey<Practice>>;
 
 @ObjectType()
 class PracticePayload {
@@ -97,7 +98,7 @@ export class PracticeResolver {
       field: PracticeOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(ctx.em, Practice, PracticeConnection, where as never, order as never, pageRequest(args));
+    return paginate(ctx.em, Practice, PracticeConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
@@ -203,6 +204,7 @@ export class ClientPracticesResolver {
       'client',
       client.id,
       ctx.services.practices.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+      [{ createdAt: 'desc' }, { id: 'desc' }],
     );
   }
 }

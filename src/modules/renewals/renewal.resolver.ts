@@ -16,6 +16,7 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
@@ -42,8 +43,8 @@ import { RenewalAlert } from './renewal-alert.entity.js';
 
 export const RenewalAlertConnection = connectionType(RenewalAlert, 'RenewalAlert');
 
-const SOONEST_FIRST = [{ expiryDate: 'asc' }, { id: 'asc' }] as const;
-const DUE_FIRST = [{ dueDate: 'asc' }, { id: 'asc' }] as const;
+const SOONEST_FIRST: KeysetOrder<Practice> = [{ expiryDate: 'asc' }, { id: 'asc' }];
+const DUE_FIRST: KeysetOrder<RenewalAlert> = [{ dueDate: 'asc' }, { id: 'asc' }];
 
 @ObjectType()
 class RenewalAlertPayload {
@@ -131,7 +132,7 @@ export class RenewalResolver {
   ) {
     const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays, assignedTo, practiceTypeCodes);
-    return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST, pageRequest(args));
   }
 
   @Authorized()
@@ -142,7 +143,7 @@ export class RenewalResolver {
     @Ctx() ctx: GraphQLContext,
   ) {
     const where = ctx.services.renewals.alertWhere(filter);
-    return paginate(ctx.em, RenewalAlert, RenewalAlertConnection, where, DUE_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, RenewalAlert, RenewalAlertConnection, where, DUE_FIRST, pageRequest(args));
   }
 
   @Authorized(Role.ADMIN)
@@ -248,7 +249,7 @@ export class RenewalResolver {
 export class PracticeRenewalsResolver {
   @FieldResolver(() => [RenewalAlert], { description: "The practice's renewal alerts, the earliest due first." })
   renewalAlerts(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, RenewalAlert, 'practice', practice.id, {}, [...DUE_FIRST]);
+    return loadChildren(ctx, RenewalAlert, 'practice', practice.id, {}, DUE_FIRST);
   }
 }
 
@@ -266,6 +267,6 @@ export class ClientRenewalsResolver {
   ) {
     const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays);
-    return loadChildren(ctx, Practice, 'client', client.id, where as Record<string, unknown>, [...SOONEST_FIRST]);
+    return loadChildren(ctx, Practice, 'client', client.id, where as Record<string, unknown>, SOONEST_FIRST);
   }
 }

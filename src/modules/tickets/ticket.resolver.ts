@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -44,11 +45,11 @@ import {
 
 export const TicketConnection = connectionType(Ticket, 'Ticket');
 
-const ORDER_COLUMNS: Record<TicketOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   NUMBER: 'number',
-};
+} as const satisfies Record<TicketOrderField, EntityKey<Ticket>>;
 
 @ObjectType()
 class TicketPayload {
@@ -74,14 +75,7 @@ export class TicketResolver {
       field: TicketOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(
-      ctx.em,
-      Ticket,
-      TicketConnection,
-      ctx.services.tickets.where(filter),
-      order as never,
-      pageRequest(args),
-    );
+    return paginate(ctx.em, Ticket, TicketConnection, ctx.services.tickets.where(filter), order, pageRequest(args));
   }
 
   @Authorized()
@@ -176,7 +170,7 @@ function ticketsOf(
     dealId: undefined,
     practiceId: undefined,
   }) as Record<string, unknown>;
-  return loadChildren(ctx, Ticket, fk, parentId, where);
+  return loadChildren(ctx, Ticket, fk, parentId, where, [{ createdAt: 'desc' }, { id: 'desc' }]);
 }
 
 /** Tickets of a client. */

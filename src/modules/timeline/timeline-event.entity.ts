@@ -2,6 +2,7 @@ import { type Ref } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { JSONScalar } from '../../platform/graphql/scalars.js';
@@ -79,4 +80,4 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
 }
 
 /** The timeline's one order; its cursors are also the resume points of `timelineEventAdded`. */
-export const NEWEST_FIRST = [{ seq: 'desc' }] as const;
+export const NEWEST_FIRST: KeysetOrder<TimelineEvent> = [{ seq: 'desc' }];

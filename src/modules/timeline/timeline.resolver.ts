@@ -1,3 +1,4 @@
+import type { EntityClass } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -74,7 +75,7 @@ function where(filter: TimelineFilter | null | undefined): Record<string, unknow
 }
 
 function page(ctx: GraphQLContext, args: ConnectionArgs, w: Record<string, unknown>) {
-  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w as never, NEWEST_FIRST as never, pageRequest(args));
+  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w, NEWEST_FIRST, pageRequest(args));
 }
 
 /** The unified timeline: every change, newest first. */
@@ -110,7 +111,7 @@ export class TimelineResolver {
       'Position of the event in the stream: pass it as `after` to resume a subscription or page the timeline.',
   })
   cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): string {
-    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST as never);
+    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST);
   }
 
   @FieldResolver(() => TeamMember, {
@@ -132,8 +133,8 @@ export class TimelineResolver {
   })
   subject(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
     const all = subjects();
-    const entity = all[e.subjectType as keyof typeof all];
-    return entity ? loadById(ctx, entity as never, e.subjectId) : null;
+    const entity: EntityClass<object> | undefined = all[e.subjectType as keyof typeof all];
+    return entity ? loadById(ctx, entity, e.subjectId) : null;
   }
 }
 

@@ -266,7 +266,7 @@ async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
 export function seqFromCursor(cursor: string): string {
   try {
-    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST as never, 'after')!) as unknown[];
+    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST, 'after')!) as unknown[];
     if (typeof seq === 'string' || typeof seq === 'number') {
       const s = String(seq);
       if (/^\d+$/.test(s)) return s;
