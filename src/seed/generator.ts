@@ -20,14 +20,15 @@ import { Direction, InteractionKind, Sentiment } from '../modules/interactions/i
 import { Practice } from '../modules/practices/practice.entity.js';
 import { PaymentStatus, PracticeStatus } from '../modules/practices/practice.enums.js';
 import { PracticeType } from '../modules/practices/practice-type.entity.js';
+import { Channel } from '../modules/shared/channel.js';
 import { Role } from '../modules/tenancy/role.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
-import { escapeLike } from '../modules/tenancy/tenancy.service.js';
 import type { Tenant } from '../modules/tenancy/tenant.entity.js';
 import { Ticket } from '../modules/tickets/ticket.entity.js';
-import { Channel, TicketPriority, TicketStatus } from '../modules/tickets/ticket.enums.js';
+import { TicketPriority, TicketStatus } from '../modules/tickets/ticket.enums.js';
 import { TimelineEvent } from '../modules/timeline/timeline-event.entity.js';
 import { TimelineEventType } from '../modules/timeline/timeline-event.enums.js';
+import { escapeLike } from '../platform/db/like.js';
 import { forkForTenant } from '../platform/db/tenancy.js';
 import { Money } from '../platform/graphql/money.js';
 import type { Services } from '../services.js';

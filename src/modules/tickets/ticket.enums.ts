@@ -14,18 +14,8 @@ export enum TicketPriority {
   URGENT = 'URGENT',
 }
 
-/** Channel a ticket or interaction came through. */
-export enum Channel {
-  EMAIL = 'EMAIL',
-  CHAT = 'CHAT',
-  WHATSAPP = 'WHATSAPP',
-  PHONE = 'PHONE',
-  WEB = 'WEB',
-}
-
 registerEnumType(TicketStatus, {
   name: 'TicketStatus',
   description: 'OPEN, PENDING (waiting on the client), RESOLVED (sets resolvedAt), CLOSED.',
 });
 registerEnumType(TicketPriority, { name: 'TicketPriority' });
-registerEnumType(Channel, { name: 'Channel' });

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
-import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { Channel } from '../shared/channel.js';
+import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
 @InputType({ description: 'A new ticket; it gets the next number of the tenant.' })
 export class CreateTicketInput {

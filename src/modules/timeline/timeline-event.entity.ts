@@ -7,8 +7,8 @@ import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { JSONScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
+import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Channel } from '../tickets/ticket.enums.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
 /**
