@@ -1,4 +1,4 @@
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
 import { Channel } from '../shared/channel.js';
@@ -114,4 +114,11 @@ export class TicketOrder {
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
   direction!: OrderDirection;
+}
+
+/** Arguments of the tickets of a client, a deal or a practice. */
+@ArgsType()
+export class ChildTicketsArgs {
+  @Field(() => TicketFilter, { nullable: true })
+  filter?: TicketFilter | null;
 }

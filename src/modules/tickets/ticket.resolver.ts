@@ -3,6 +3,7 @@ import {
   Arg,
   Args,
   Authorized,
+  type ClassType,
   Ctx,
   Field,
   FieldResolver,
@@ -15,6 +16,7 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -35,6 +37,7 @@ import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from './ticket.entity.js';
 import {
+  ChildTicketsArgs,
   CreateTicketInput,
   LinkTicketInput,
   TicketFilter,
@@ -158,56 +161,28 @@ export class TicketResolver {
   }
 }
 
-function ticketsOf(
-  ctx: GraphQLContext,
-  fk: 'client' | 'deal' | 'practice',
-  parentId: string,
-  filter: TicketFilter | null,
-) {
-  const where = ctx.services.tickets.where({
-    ...filter,
-    clientId: undefined,
-    dealId: undefined,
-    practiceId: undefined,
-  }) as Record<string, unknown>;
-  return loadChildren(ctx, Ticket, fk, parentId, where, [{ createdAt: 'desc' }, { id: 'desc' }]);
+/** `tickets(filter)` on a parent: its tickets, newest first, in one batched query per parent type. */
+function ticketsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'practice', noun: string) {
+  return childFieldResolver(parent, {
+    name: 'tickets',
+    type: () => [Ticket],
+    description: `The ${noun}'s tickets, newest first.`,
+    args: ChildTicketsArgs,
+    resolve: ({ id }, { filter }, ctx) => {
+      const where = ctx.services.tickets.where({
+        ...filter,
+        clientId: undefined,
+        dealId: undefined,
+        practiceId: undefined,
+      }) as Record<string, unknown>;
+      return loadChildren(ctx, Ticket, fk, id, where, [{ createdAt: 'desc' }, { id: 'desc' }]);
+    },
+  });
 }
 
-/** Tickets of a client. */
-@Resolver(() => Client)
-export class ClientTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The client's tickets, newest first." })
-  tickets(
-    @Root() client: Client,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'client', client.id, filter);
-  }
-}
-
-/** Tickets of a deal. */
-@Resolver(() => Deal)
-export class DealTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The deal's tickets, newest first." })
-  tickets(
-    @Root() deal: Deal,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'deal', deal.id, filter);
-  }
-}
-
-/** Tickets of a practice. */
-@Resolver(() => Practice)
-export class PracticeTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The practice's tickets, newest first." })
-  tickets(
-    @Root() practice: Practice,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'practice', practice.id, filter);
-  }
-}
+/** `Client.tickets`. */
+export const ClientTicketsResolver = ticketsOf(Client, 'client', 'client');
+/** `Deal.tickets`. */
+export const DealTicketsResolver = ticketsOf(Deal, 'deal', 'deal');
+/** `Practice.tickets`. */
+export const PracticeTicketsResolver = ticketsOf(Practice, 'practice', 'practice');
