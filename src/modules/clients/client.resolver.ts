@@ -51,7 +51,7 @@ const ORDER_COLUMNS = {
   LEAD_SCORE: 'leadScore',
 } as const satisfies Record<ClientOrderField, EntityKey<Client>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a client mutation: the client, or userErrors (then nothing changed).' })
 class ClientPayload {
   @Field(() => Client, { nullable: true })
   client?: Client;
@@ -60,7 +60,7 @@ class ClientPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of mergeClients: the surviving client and the record of the merge, or userErrors.' })
 class MergeClientsPayload {
   @Field(() => Client, { nullable: true, description: 'The surviving client, with everything moved to it.' })
   client?: Client;

@@ -82,7 +82,9 @@ class ExtractionOutcome {
   interaction!: Interaction | null;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'Result of ingestConversation: the saved conversation, its extraction, and userErrors.',
+})
 class IngestConversationPayload {
   @Field(() => Conversation, { nullable: true })
   conversation?: Conversation;
@@ -97,7 +99,7 @@ class IngestConversationPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of accepting or rejecting an extraction: the extraction, or userErrors.' })
 class ExtractionPayload {
   @Field(() => Extraction, { nullable: true })
   extraction?: Extraction;
@@ -106,7 +108,7 @@ class ExtractionPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of updateExtractionSettings: the new settings, or userErrors.' })
 class ExtractionSettingsPayload {
   @Field(() => ExtractionSettings, { nullable: true })
   settings?: ExtractionSettings;

@@ -52,7 +52,7 @@ const ORDER_COLUMNS = {
   EXPECTED_CLOSE_DATE: 'expectedCloseDate',
 } as const satisfies Record<DealOrderField, EntityKey<Deal>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a deal mutation: the deal, or userErrors (then nothing changed).' })
 class DealPayload {
   @Field(() => Deal, { nullable: true })
   deal?: Deal;

@@ -27,7 +27,7 @@ import { InteractionFilter, LogInteractionInput } from './interaction.input.js';
 
 export const InteractionConnection = connectionType(Interaction, 'Interaction');
 
-@ObjectType()
+@ObjectType({ description: 'Result of logInteraction: the interaction, or userErrors (then nothing was logged).' })
 class InteractionPayload {
   @Field(() => Interaction, { nullable: true })
   interaction?: Interaction;

@@ -53,7 +53,7 @@ const ORDER_COLUMNS = {
   EXPIRY_DATE: 'expiryDate',
 } as const satisfies Record<PracticeOrderField, EntityKey<Practice>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a practice mutation: the practice, or userErrors (then nothing changed).' })
 class PracticePayload {
   @Field(() => Practice, { nullable: true })
   practice?: Practice;
@@ -62,7 +62,7 @@ class PracticePayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of addPracticeDocument: the document added, or userErrors.' })
 class AddPracticeDocumentPayload {
   @Field(() => Document, { nullable: true })
   document?: Document;

@@ -46,7 +46,7 @@ export const RenewalAlertConnection = connectionType(RenewalAlert, 'RenewalAlert
 const SOONEST_FIRST: KeysetOrder<Practice> = [{ expiryDate: 'asc' }, { id: 'asc' }];
 const DUE_FIRST: KeysetOrder<RenewalAlert> = [{ dueDate: 'asc' }, { id: 'asc' }];
 
-@ObjectType()
+@ObjectType({ description: 'Result of acting on a renewal alert: the alert, or userErrors.' })
 class RenewalAlertPayload {
   @Field(() => RenewalAlert, { nullable: true })
   renewalAlert?: RenewalAlert;
@@ -55,7 +55,7 @@ class RenewalAlertPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of renewPractice: the practices involved (see each field), or userErrors.' })
 class RenewPracticePayload {
   @Field(() => Practice, { nullable: true, description: 'The new follow-up practice.' })
   practice?: Practice;
@@ -67,7 +67,7 @@ class RenewPracticePayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of updateRenewalSettings: the new schedule, or userErrors.' })
 class RenewalSettingsPayload {
   @Field(() => RenewalSettings, { nullable: true })
   settings?: RenewalSettings;

@@ -57,7 +57,7 @@ class UpdateTeamMemberInput {
   active?: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a team-member mutation: the member, or userErrors.' })
 class TeamMemberPayload {
   @Field(() => TeamMember, { nullable: true })
   teamMember?: TeamMember;
@@ -75,7 +75,7 @@ class CreateApiKeyInput {
   role!: Role;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of createApiKey: the key record and the secret key, shown this once.' })
 class CreateApiKeyPayload {
   @Field(() => ApiKey, { nullable: true })
   apiKey?: ApiKey;
@@ -87,13 +87,13 @@ class CreateApiKeyPayload {
   userErrors!: UserError[];
 }
 
-@InputType()
+@InputType({ description: 'Identifies the API key to revoke.' })
 class RevokeApiKeyInput {
   @Field(() => ID)
   id!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of revokeApiKey: the revoked key, or userErrors.' })
 class ApiKeyPayload {
   @Field(() => ApiKey, { nullable: true })
   apiKey?: ApiKey;

@@ -18,4 +18,7 @@ registerEnumType(TicketStatus, {
   name: 'TicketStatus',
   description: 'OPEN, PENDING (waiting on the client), RESOLVED (sets resolvedAt), CLOSED.',
 });
-registerEnumType(TicketPriority, { name: 'TicketPriority' });
+registerEnumType(TicketPriority, {
+  name: 'TicketPriority',
+  description: 'How urgent a ticket is, from LOW to URGENT.',
+});

@@ -105,7 +105,10 @@ export enum TicketOrderField {
   UPDATED_AT = 'UPDATED_AT',
   NUMBER = 'NUMBER',
 }
-registerEnumType(TicketOrderField, { name: 'TicketOrderField' });
+registerEnumType(TicketOrderField, {
+  name: 'TicketOrderField',
+  description: 'What a ticket list can be ordered by.',
+});
 
 @InputType({ description: 'Order of a ticket list (default CREATED_AT DESC).' })
 export class TicketOrder {

@@ -54,7 +54,7 @@ const ORDER_COLUMNS = {
   NUMBER: 'number',
 } as const satisfies Record<TicketOrderField, EntityKey<Ticket>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a ticket mutation: the ticket, or userErrors (then nothing changed).' })
 class TicketPayload {
   @Field(() => Ticket, { nullable: true })
   ticket?: Ticket;

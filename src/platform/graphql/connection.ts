@@ -208,7 +208,10 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection' });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction: ASC (ascending) or DESC (descending).',
+});
 
 /**
  * Turns `{ field, direction }` into a keyset-safe MikroORM order: the chosen column, then the id
