@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
@@ -57,4 +58,22 @@ export default tseslint.config(
     rules: { 'simple-import-sort/imports': 'off' },
   },
   prettier,
+  // The emitted schema, linted with the ecosystem's recommended schema rules.
+  {
+    files: ['schema.graphql'],
+    languageOptions: { parser: graphqlPlugin.parser, parserOptions: { graphQLConfig: { schema: 'schema.graphql' } } },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: {
+      ...graphqlPlugin.configs['flat/schema-recommended'].rules,
+      // Payloads, connections, edges and value objects (Money, PageInfo) are not entities: only Node types have an id.
+      '@graphql-eslint/strict-id-in-types': 'off',
+      // As recommended, except the `Type` suffix: `PracticeType` is a name of the API contract (docs/api.md).
+      '@graphql-eslint/naming-convention': [
+        'error',
+        (({ 'ObjectTypeDefinition,ObjectTypeExtension': _typeSuffix, ...options }) => options)(
+          graphqlPlugin.configs['flat/schema-recommended'].rules['@graphql-eslint/naming-convention'][1],
+        ),
+      ],
+    },
+  },
 );

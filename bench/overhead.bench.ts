@@ -156,6 +156,7 @@ export function plainSchema(): GraphQLSchema {
             'client',
             c.id,
             ctx.services.practices.where({ ...args.filter, clientId: undefined }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
       // ClientDealsResolver.deals
@@ -168,6 +169,7 @@ export function plainSchema(): GraphQLSchema {
             'client',
             c.id,
             ctx.services.deals.where({ ...args.filter, clientId: undefined }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
       // ClientTicketsResolver.tickets → ticketsOf(ctx, 'client', …)
@@ -186,6 +188,7 @@ export function plainSchema(): GraphQLSchema {
               dealId: undefined,
               practiceId: undefined,
             }) as Record<string, unknown>,
+            [{ createdAt: 'desc' }, { id: 'desc' }],
           ),
       },
     },

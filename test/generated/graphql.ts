@@ -13,6 +13,7 @@ export type AcceptExtractionInput = {
   practiceTypeCode?: string | null | undefined;
 };
 
+/** A document to record on a practice: its kind and name, optionally its status and URL. */
 export type AddPracticeDocumentInput = {
   /** e.g. PASSPORT, PHOTO, SPONSOR_LETTER. */
   kind: string;
@@ -23,17 +24,24 @@ export type AddPracticeDocumentInput = {
   url?: string | null | undefined;
 };
 
+/** Archives a client, or restores it with archived: false. */
 export type ArchiveClientInput = {
   /** false restores an archived client. */
   archived?: boolean;
   id: string | number;
 };
 
+/** How a client and the team were in touch: email, chat, WhatsApp, phone or the web. */
 export type Channel =
+  /** A chat (website widget or messaging app other than WhatsApp). */
   | 'CHAT'
+  /** Email. */
   | 'EMAIL'
+  /** A phone call. */
   | 'PHONE'
+  /** A web form or the client portal. */
   | 'WEB'
+  /** WhatsApp. */
   | 'WHATSAPP';
 
 /** Filters on clients; all given fields must match. */
@@ -70,6 +78,7 @@ export type ClientOrder = {
   field: ClientOrderField;
 };
 
+/** What a client list can be ordered by. */
 export type ClientOrderField =
   | 'CREATED_AT'
   | 'FULL_NAME'
@@ -88,6 +97,7 @@ export type ClientSource =
   | 'WEB'
   | 'WHATSAPP';
 
+/** One message of an ingested conversation: who spoke (role) and what was said. */
 export type ConversationMessageInput = {
   content: string;
   /** `user` (the client), `assistant` or `agent` (our side), `system`. */
@@ -198,12 +208,14 @@ export type DealOrder = {
   field: DealOrderField;
 };
 
+/** What a deal list can be ordered by. */
 export type DealOrderField =
   | 'CREATED_AT'
   /** Lists only deals with an expected close date. */
   | 'EXPECTED_CLOSE_DATE'
   | 'UPDATED_AT';
 
+/** Whether a deal is OPEN (in progress), WON or LOST; moving to a WON or LOST stage, winDeal and loseDeal close it. */
 export type DealStatus =
   | 'LOST'
   | 'OPEN'
@@ -215,6 +227,7 @@ export type Direction =
   | 'INTERNAL'
   | 'OUTBOUND';
 
+/** Where a document of a practice stands: REQUESTED from the client, RECEIVED, VERIFIED or REJECTED. */
 export type DocumentStatus =
   | 'RECEIVED'
   | 'REJECTED'
@@ -268,6 +281,7 @@ export type InteractionFilter = {
   to?: string | null | undefined;
 };
 
+/** What kind of contact an interaction was: a chat, an email, a call, a WhatsApp conversation, a meeting or an internal note. */
 export type InteractionKind =
   | 'CALL'
   | 'CHAT'
@@ -309,6 +323,7 @@ export type LogInteractionInput = {
   teamMemberId?: string | number | null | undefined;
 };
 
+/** Marks a deal lost, with the reason. */
 export type LoseDealInput = {
   id: string | number;
   /** Why the deal was lost (1–500 characters). */
@@ -331,6 +346,7 @@ export type MoneyInput = {
   currency?: string | null | undefined;
 };
 
+/** Moves a deal to another stage of its pipeline; a WON or LOST stage closes the deal. */
 export type MoveDealStageInput = {
   id: string | number;
   /** Why the deal was lost (1–500 characters), recorded as lostReason; only for a LOST stage. Without it, a deal moved to a LOST stage has no lostReason (loseDeal requires one). */
@@ -339,10 +355,12 @@ export type MoveDealStageInput = {
   stageId: string | number;
 };
 
+/** Sort direction: ASC (ascending) or DESC (descending). */
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
 
+/** How much of a practice has been paid: UNPAID, PARTIAL, PAID, or REFUNDED. */
 export type PaymentStatus =
   | 'PAID'
   | 'PARTIAL'
@@ -370,6 +388,7 @@ export type PracticeOrder = {
   field: PracticeOrderField;
 };
 
+/** What a practice list can be ordered by. */
 export type PracticeOrderField =
   | 'CREATED_AT'
   /** Lists only practices that have an expiry date. */
@@ -389,6 +408,7 @@ export type PracticeStatus =
   | 'SUBMITTED'
   | 'WAITING_DOCUMENTS';
 
+/** Rejects a pending extraction (nothing is created from it), with an optional reason. */
 export type RejectExtractionInput = {
   id: string | number;
   reason?: string | null | undefined;
@@ -422,6 +442,7 @@ export type RenewalAlertFilter = {
   statuses?: Array<RenewalAlertStatus> | null | undefined;
 };
 
+/** Identifies the renewal alert to act on. */
 export type RenewalAlertInput = {
   id: string | number;
 };
@@ -435,6 +456,7 @@ export type RenewalAlertStatus =
   | 'RESOLVED'
   | 'SNOOZED';
 
+/** Identifies the API key to revoke. */
 export type RevokeApiKeyInput = {
   id: string | number;
 };
@@ -450,11 +472,13 @@ export type Role =
   /** Reads only; every mutation is FORBIDDEN. */
   | 'VIEWER';
 
+/** The mood of the client in an interaction or conversation. */
 export type Sentiment =
   | 'NEGATIVE'
   | 'NEUTRAL'
   | 'POSITIVE';
 
+/** Snoozes a renewal alert until a date; it reopens on that day. */
 export type SnoozeRenewalAlertInput = {
   id: string | number;
   /** The day it reopens: after today, not after the practice's expiry. */
@@ -490,11 +514,13 @@ export type TicketOrder = {
   field: TicketOrderField;
 };
 
+/** What a ticket list can be ordered by. */
 export type TicketOrderField =
   | 'CREATED_AT'
   | 'NUMBER'
   | 'UPDATED_AT';
 
+/** How urgent a ticket is, from LOW to URGENT. */
 export type TicketPriority =
   | 'HIGH'
   | 'LOW'
@@ -558,6 +584,7 @@ export type TimelineFilter = {
   types?: Array<TimelineEventType> | null | undefined;
 };
 
+/** Moves a practice to another status (only allowed transitions: see Practice.allowedTransitions). */
 export type TransitionPracticeInput = {
   id: string | number;
   /** Must be one of the practice’s `allowedTransitions`. */
@@ -591,6 +618,7 @@ export type UpdateDealInput = {
   title?: string | null | undefined;
 };
 
+/** Changes the auto-CRM thresholds; omitted fields stay. */
 export type UpdateExtractionSettingsInput = {
   clientConfidenceThreshold?: number | null | undefined;
   practiceConfidenceThreshold?: number | null | undefined;
@@ -640,12 +668,14 @@ export type UpdateTicketInput = {
   subject?: string | null | undefined;
 };
 
+/** How soon the client needs an answer, as extracted from a conversation. */
 export type Urgency =
   | 'HIGH'
   | 'LOW'
   | 'NORMAL'
   | 'URGENT';
 
+/** Marks a deal won. */
 export type WinDealInput = {
   id: string | number;
 };

@@ -90,7 +90,7 @@ export class UpdateClientInput {
   notes?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Archives a client, or restores it with archived: false.' })
 export class ArchiveClientInput {
   @Field(() => ID)
   id!: string;
@@ -155,7 +155,10 @@ export enum ClientOrderField {
   FULL_NAME = 'FULL_NAME',
   LEAD_SCORE = 'LEAD_SCORE',
 }
-registerEnumType(ClientOrderField, { name: 'ClientOrderField' });
+registerEnumType(ClientOrderField, {
+  name: 'ClientOrderField',
+  description: 'What a client list can be ordered by.',
+});
 
 @InputType({ description: 'Order of a client list (default CREATED_AT DESC).' })
 export class ClientOrder {

@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -13,6 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +24,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -41,14 +44,14 @@ import { ClientMerge } from './client-merge.entity.js';
 
 export const ClientConnection = connectionType(Client, 'Client');
 
-const ORDER_COLUMNS: Record<ClientOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   FULL_NAME: 'fullName',
   LEAD_SCORE: 'leadScore',
-};
+} as const satisfies Record<ClientOrderField, EntityKey<Client>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a client mutation: the client, or userErrors (then nothing changed).' })
 class ClientPayload {
   @Field(() => Client, { nullable: true })
   client?: Client;
@@ -57,7 +60,7 @@ class ClientPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of mergeClients: the surviving client and the record of the merge, or userErrors.' })
 class MergeClientsPayload {
   @Field(() => Client, { nullable: true, description: 'The surviving client, with everything moved to it.' })
   client?: Client;
@@ -87,14 +90,7 @@ export class ClientResolver {
       field: ClientOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(
-      ctx.em,
-      Client,
-      ClientConnection,
-      ctx.services.clients.where(filter),
-      order as never,
-      pageRequest(args),
-    );
+    return paginate(ctx.em, Client, ClientConnection, ctx.services.clients.where(filter), order, pageRequest(args));
   }
 
   @Authorized()
@@ -114,25 +110,37 @@ export class ClientResolver {
   @Mutation(() => ClientPayload, {
     description: 'Creates a client. A taken email is a user error naming the existing client.',
   })
-  createClient(@Arg('input') input: CreateClientInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ client: await ctx.services.clients.create(ctx.em, ctx.principal!, input) }));
+  createClient(
+    @Arg('input') input: CreateClientInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ client: await ctx.services.clients.create(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => ClientPayload, {
     description: 'Changes a client. Omitted fields stay; null clears an optional field.',
   })
-  updateClient(@Arg('input') input: UpdateClientInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ client: await ctx.services.clients.update(ctx.em, ctx.principal!, input) }));
+  updateClient(
+    @Arg('input') input: UpdateClientInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ client: await ctx.services.clients.update(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => ClientPayload, {
     description: 'Archives a client (hidden from lists unless asked for), or restores it with `archived: false`.',
   })
-  archiveClient(@Arg('input') input: ArchiveClientInput, @Ctx() ctx: GraphQLContext) {
+  archiveClient(
+    @Arg('input') input: ArchiveClientInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      client: await ctx.services.clients.archive(ctx.em, ctx.principal!, input.id, input.archived),
+      client: await ctx.services.clients.archive(ctx.em, principal, input.id, input.archived),
     }));
   }
 
@@ -140,8 +148,12 @@ export class ClientResolver {
   @Mutation(() => MergeClientsPayload, {
     description: 'Merges one client into another, moving every related record, and keeps a record of the merge.',
   })
-  mergeClients(@Arg('input') input: MergeClientsInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.clients.merge(ctx.em, ctx.principal!, input.survivorId, input.mergedId));
+  mergeClients(
+    @Arg('input') input: MergeClientsInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.clients.merge(ctx.em, principal, input.survivorId, input.mergedId));
   }
 
   @FieldResolver(() => TeamMember, { nullable: true, description: 'The team member responsible for the client.' })

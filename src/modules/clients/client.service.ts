@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { ref, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
@@ -10,7 +11,6 @@ import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { escapeLike } from '../tenancy/tenancy.service.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import type { ClientFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent, type Trigger, triggerSource } from '../timeline/timeline.service.js';

@@ -48,4 +48,7 @@ registerEnumType(ExtractionDecision, {
   name: 'ExtractionDecision',
   description: "What happened to an extraction's facts in the CRM.",
 });
-registerEnumType(Urgency, { name: 'Urgency' });
+registerEnumType(Urgency, {
+  name: 'Urgency',
+  description: 'How soon the client needs an answer, as extracted from a conversation.',
+});

@@ -3,7 +3,7 @@ import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
 import { JSONScalar } from '../../platform/graphql/scalars.js';
 import { ExtractorKind } from './conversation.enums.js';
 
-@InputType()
+@InputType({ description: 'One message of an ingested conversation: who spoke (role) and what was said.' })
 export class ConversationMessageInput {
   @Field({ description: '`user` (the client), `assistant` or `agent` (our side), `system`.' })
   role!: string;
@@ -55,7 +55,7 @@ export class AcceptExtractionInput {
   practiceTypeCode?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Rejects a pending extraction (nothing is created from it), with an optional reason.' })
 export class RejectExtractionInput {
   @Field(() => ID)
   id!: string;
@@ -79,7 +79,7 @@ export class ExtractionSettings {
   model!: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Changes the auto-CRM thresholds; omitted fields stay.' })
 export class UpdateExtractionSettingsInput {
   @Field(() => Float, { nullable: true })
   clientConfidenceThreshold?: number | null;

@@ -15,8 +15,12 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
+import type { BaseEntity } from '../../platform/db/base.entity.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -40,7 +44,7 @@ import { extractionStream } from './conversation.stream.js';
 export const ConversationConnection = connectionType(Conversation, 'Conversation');
 export const ExtractionConnection = connectionType(Extraction, 'Extraction');
 
-const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
+const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies KeysetOrder<BaseEntity>;
 
 @ObjectType({ description: 'One extracted value, how sure the extractor is, and the quote it comes from.' })
 class ExtractedField {
@@ -78,7 +82,9 @@ class ExtractionOutcome {
   interaction!: Interaction | null;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'Result of ingestConversation: the saved conversation, its extraction, and userErrors.',
+})
 class IngestConversationPayload {
   @Field(() => Conversation, { nullable: true })
   conversation?: Conversation;
@@ -93,7 +99,7 @@ class IngestConversationPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of accepting or rejecting an extraction: the extraction, or userErrors.' })
 class ExtractionPayload {
   @Field(() => Extraction, { nullable: true })
   extraction?: Extraction;
@@ -102,7 +108,7 @@ class ExtractionPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of updateExtractionSettings: the new settings, or userErrors.' })
 class ExtractionSettingsPayload {
   @Field(() => ExtractionSettings, { nullable: true })
   settings?: ExtractionSettings;
@@ -119,8 +125,12 @@ export class ConversationResolver {
     description:
       'Saves a conversation (or appends to the one with this sessionId), then extracts the client and their intent and files them by the auto-CRM rules. The conversation is saved even when extraction fails.',
   })
-  ingestConversation(@Arg('input') input: IngestConversationInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.conversations.ingest(ctx.em, ctx.principal!, input, ctx.logger));
+  ingestConversation(
+    @Arg('input') input: IngestConversationInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.conversations.ingest(ctx.em, principal, input, ctx.logger));
   }
 
   @Authorized()
@@ -135,7 +145,7 @@ export class ConversationResolver {
       const d = fromGlobalId(clientId);
       where.client = d?.type === 'Client' ? d.id : '00000000-0000-0000-0000-000000000000';
     }
-    return paginate(ctx.em, Conversation, ConversationConnection, where, NEWEST_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, Conversation, ConversationConnection, where, NEWEST_FIRST, pageRequest(args));
   }
 
   @Authorized()
@@ -152,7 +162,7 @@ export class ConversationResolver {
 
   @FieldResolver(() => [Extraction], { description: 'Every extraction, newest first.' })
   extractions(@Root() c: Conversation, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, Extraction, 'conversation', c.id, {}, [...NEWEST_FIRST]);
+    return loadChildren(ctx, Extraction, 'conversation', c.id, {}, NEWEST_FIRST);
   }
 
   @FieldResolver(() => Client, { nullable: true, description: 'The client it was filed under.' })
@@ -178,7 +188,7 @@ export class ExtractionResolver {
       Extraction,
       ExtractionConnection,
       { decision: ExtractionDecision.PROPOSED },
-      NEWEST_FIRST as never,
+      NEWEST_FIRST,
       pageRequest(args),
     );
   }
@@ -187,31 +197,46 @@ export class ExtractionResolver {
   @Mutation(() => ExtractionPayload, {
     description: 'Files a proposed extraction (thresholds waived), optionally under another client or practice type.',
   })
-  acceptExtraction(@Arg('input') input: AcceptExtractionInput, @Ctx() ctx: GraphQLContext) {
+  acceptExtraction(
+    @Arg('input') input: AcceptExtractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      extraction: await ctx.services.conversations.accept(ctx.em, ctx.principal!, input),
+      extraction: await ctx.services.conversations.accept(ctx.em, principal, input),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => ExtractionPayload, { description: 'Declines a proposed extraction: nothing is filed.' })
-  rejectExtraction(@Arg('input') input: RejectExtractionInput, @Ctx() ctx: GraphQLContext) {
+  rejectExtraction(
+    @Arg('input') input: RejectExtractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      extraction: await ctx.services.conversations.reject(ctx.em, ctx.principal!, input),
+      extraction: await ctx.services.conversations.reject(ctx.em, principal, input),
     }));
   }
 
   @Authorized()
   @Query(() => ExtractionSettings, { description: 'The auto-CRM thresholds and the extractor in use.' })
-  async extractionSettings(@Ctx() ctx: GraphQLContext): Promise<ExtractionSettings> {
-    return settingsOf(ctx, (await loadById(ctx, Tenant, ctx.principal!.tenantId))!);
+  async extractionSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ExtractionSettings> {
+    return settingsOf(ctx, (await loadById(ctx, Tenant, principal.tenantId))!);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ExtractionSettingsPayload, { description: 'Changes the auto-CRM thresholds (ADMIN).' })
-  updateExtractionSettings(@Arg('input') input: UpdateExtractionSettingsInput, @Ctx() ctx: GraphQLContext) {
+  updateExtractionSettings(
+    @Arg('input') input: UpdateExtractionSettingsInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      settings: settingsOf(ctx, await ctx.services.conversations.updateSettings(ctx.em, ctx.principal!, input)),
+      settings: settingsOf(ctx, await ctx.services.conversations.updateSettings(ctx.em, principal, input)),
     }));
   }
 

@@ -2,6 +2,7 @@ import { type EntityManager, LockMode, ref, UniqueConstraintViolationException }
 
 import { ExtractionError, type ExtractionMeta, type ExtractionResult, type Extractor } from '../../ai/extractor.js';
 import type { Principal } from '../../platform/auth/principal.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { resolveRef } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
@@ -19,7 +20,6 @@ import { CLOSED_PRACTICE_STATUSES } from '../practices/practice.enums.js';
 import type { PracticeService } from '../practices/practice.service.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { escapeLike } from '../tenancy/tenancy.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ExtractionOutcome } from '../timeline/event-payloads.js';
 import { type ConversationTrigger, diff, recordEvent } from '../timeline/timeline.service.js';

@@ -1,3 +1,4 @@
+import { requirePrincipal } from '../../platform/auth/principal.js';
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
@@ -15,7 +16,7 @@ export async function extractionStream(
   ctx: GraphQLContext,
   args: { conversationId?: string | null },
 ): Promise<AsyncIterableIterator<Extraction>> {
-  const tenantId = ctx.principal!.tenantId;
+  const tenantId = requirePrincipal(ctx.principal).tenantId;
   const conversationId = args.conversationId ? filterIds([args.conversationId], 'Conversation')![0] : undefined;
   const completed = await liveSubjectIds(ctx, TimelineEventType.EXTRACTION_COMPLETED, 'Extraction');
 

@@ -18,4 +18,8 @@ registerEnumType(StageKind, {
   name: 'StageKind',
   description: 'OPEN stages hold live deals; a WON or LOST stage closes the deal.',
 });
-registerEnumType(DealStatus, { name: 'DealStatus' });
+registerEnumType(DealStatus, {
+  name: 'DealStatus',
+  description:
+    'Whether a deal is OPEN (in progress), WON or LOST; moving to a WON or LOST stage, winDeal and loseDeal close it.',
+});

@@ -53,7 +53,7 @@ export class UpdateDealInput {
   ownerId?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Moves a deal to another stage of its pipeline; a WON or LOST stage closes the deal.' })
 export class MoveDealStageInput {
   @Field(() => ID)
   id!: string;
@@ -71,13 +71,13 @@ export class MoveDealStageInput {
   lostReason?: string;
 }
 
-@InputType()
+@InputType({ description: 'Marks a deal won.' })
 export class WinDealInput {
   @Field(() => ID)
   id!: string;
 }
 
-@InputType()
+@InputType({ description: 'Marks a deal lost, with the reason.' })
 export class LoseDealInput {
   @Field(() => ID)
   id!: string;
@@ -120,6 +120,7 @@ export enum DealOrderField {
 }
 registerEnumType(DealOrderField, {
   name: 'DealOrderField',
+  description: 'What a deal list can be ordered by.',
   valuesConfig: { EXPECTED_CLOSE_DATE: { description: 'Lists only deals with an expected close date.' } },
 });
 

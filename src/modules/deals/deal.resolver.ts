@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -13,6 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +24,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -43,13 +46,13 @@ import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
 export const DealConnection = connectionType(Deal, 'Deal');
 
-const ORDER_COLUMNS: Record<DealOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   EXPECTED_CLOSE_DATE: 'expectedCloseDate',
-};
+} as const satisfies Record<DealOrderField, EntityKey<Deal>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a deal mutation: the deal, or userErrors (then nothing changed).' })
 class DealPayload {
   @Field(() => Deal, { nullable: true })
   deal?: Deal;
@@ -82,7 +85,7 @@ export class DealResolver {
       field: DealOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(ctx.em, Deal, DealConnection, where as never, order as never, pageRequest(args));
+    return paginate(ctx.em, Deal, DealConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
@@ -96,39 +99,51 @@ export class DealResolver {
   @Mutation(() => DealPayload, {
     description: "Creates a deal (default: the default pipeline's first stage, you as owner).",
   })
-  createDeal(@Arg('input') input: CreateDealInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ deal: await ctx.services.deals.create(ctx.em, ctx.principal!, input) }));
+  createDeal(
+    @Arg('input') input: CreateDealInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.create(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => DealPayload)
-  updateDeal(@Arg('input') input: UpdateDealInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ deal: await ctx.services.deals.update(ctx.em, ctx.principal!, input) }));
+  updateDeal(
+    @Arg('input') input: UpdateDealInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.update(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => DealPayload, {
     description: 'Moves a deal to another stage of its pipeline, recording stage history.',
   })
-  moveDealStage(@Arg('input') input: MoveDealStageInput, @Ctx() ctx: GraphQLContext) {
+  moveDealStage(
+    @Arg('input') input: MoveDealStageInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      deal: await ctx.services.deals.move(ctx.em, ctx.principal!, input.id, input.stageId, input.lostReason),
+      deal: await ctx.services.deals.move(ctx.em, principal, input.id, input.stageId, input.lostReason),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => DealPayload, { description: 'Closes a deal as won (status WON, closedAt set).' })
-  winDeal(@Arg('input') input: WinDealInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ deal: await ctx.services.deals.win(ctx.em, ctx.principal!, input.id) }));
+  winDeal(@Arg('input') input: WinDealInput, @CurrentPrincipal() principal: Principal, @Ctx() ctx: GraphQLContext) {
+    return withUserErrors(async () => ({ deal: await ctx.services.deals.win(ctx.em, principal, input.id) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => DealPayload, {
     description: 'Closes a deal as lost with a reason (status LOST, closedAt and lostReason set).',
   })
-  loseDeal(@Arg('input') input: LoseDealInput, @Ctx() ctx: GraphQLContext) {
+  loseDeal(@Arg('input') input: LoseDealInput, @CurrentPrincipal() principal: Principal, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => ({
-      deal: await ctx.services.deals.lose(ctx.em, ctx.principal!, input.id, input.reason),
+      deal: await ctx.services.deals.lose(ctx.em, principal, input.id, input.reason),
     }));
   }
 
@@ -194,6 +209,7 @@ export class ClientDealsResolver {
       'client',
       client.id,
       ctx.services.deals.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+      [{ createdAt: 'desc' }, { id: 'desc' }],
     );
   }
 }

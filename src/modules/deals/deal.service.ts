@@ -1,6 +1,7 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
@@ -9,7 +10,6 @@ import { Money } from '../../platform/graphql/money.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { escapeLike } from '../tenancy/tenancy.service.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import type { DealFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';

@@ -21,9 +21,16 @@ export enum Sentiment {
   NEGATIVE = 'NEGATIVE',
 }
 
-registerEnumType(InteractionKind, { name: 'InteractionKind' });
+registerEnumType(InteractionKind, {
+  name: 'InteractionKind',
+  description:
+    'What kind of contact an interaction was: a chat, an email, a call, a WhatsApp conversation, a meeting or an internal note.',
+});
 registerEnumType(Direction, {
   name: 'Direction',
   description: 'INBOUND from the client, OUTBOUND to the client, INTERNAL (notes).',
 });
-registerEnumType(Sentiment, { name: 'Sentiment' });
+registerEnumType(Sentiment, {
+  name: 'Sentiment',
+  description: 'The mood of the client in an interaction or conversation.',
+});

@@ -12,8 +12,10 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -25,7 +27,7 @@ import { InteractionFilter, LogInteractionInput } from './interaction.input.js';
 
 export const InteractionConnection = connectionType(Interaction, 'Interaction');
 
-@ObjectType()
+@ObjectType({ description: 'Result of logInteraction: the interaction, or userErrors (then nothing was logged).' })
 class InteractionPayload {
   @Field(() => Interaction, { nullable: true })
   interaction?: Interaction;
@@ -49,16 +51,20 @@ export class InteractionResolver {
       Interaction,
       InteractionConnection,
       ctx.services.interactions.where(filter),
-      [{ occurredAt: 'desc' }, { id: 'desc' }] as never,
+      [{ occurredAt: 'desc' }, { id: 'desc' }],
       pageRequest(args),
     );
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => InteractionPayload, { description: 'Logs a call, chat, email, meeting or note with a client.' })
-  logInteraction(@Arg('input') input: LogInteractionInput, @Ctx() ctx: GraphQLContext) {
+  logInteraction(
+    @Arg('input') input: LogInteractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      interaction: await ctx.services.interactions.log(ctx.em, ctx.principal!, input),
+      interaction: await ctx.services.interactions.log(ctx.em, principal, input),
     }));
   }
 

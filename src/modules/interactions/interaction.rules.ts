@@ -1,4 +1,4 @@
-import { Channel } from '../tickets/ticket.enums.js';
+import { Channel } from '../shared/channel.js';
 import { InteractionKind } from './interaction.enums.js';
 
 const CHANNEL_OF: Record<InteractionKind, Channel | null> = {

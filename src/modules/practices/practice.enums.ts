@@ -56,5 +56,11 @@ registerEnumType(PracticeStatus, {
   description:
     'Workflow: INQUIRY → QUOTATION_SENT → PAYMENT_PENDING → IN_PROGRESS ⇄ WAITING_DOCUMENTS → SUBMITTED → APPROVED → COMPLETED; CANCELLED and REJECTED can reopen to INQUIRY. `allowedTransitions` on a practice lists its next states.',
 });
-registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
-registerEnumType(DocumentStatus, { name: 'DocumentStatus' });
+registerEnumType(PaymentStatus, {
+  name: 'PaymentStatus',
+  description: 'How much of a practice has been paid: UNPAID, PARTIAL, PAID, or REFUNDED.',
+});
+registerEnumType(DocumentStatus, {
+  name: 'DocumentStatus',
+  description: 'Where a document of a practice stands: REQUESTED from the client, RECEIVED, VERIFIED or REJECTED.',
+});

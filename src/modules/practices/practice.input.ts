@@ -65,7 +65,9 @@ export class UpdatePracticeInput {
   notes?: string | null;
 }
 
-@InputType()
+@InputType({
+  description: 'Moves a practice to another status (only allowed transitions: see Practice.allowedTransitions).',
+})
 export class TransitionPracticeInput {
   @Field(() => ID)
   id!: string;
@@ -74,7 +76,7 @@ export class TransitionPracticeInput {
   status!: PracticeStatus;
 }
 
-@InputType()
+@InputType({ description: 'A document to record on a practice: its kind and name, optionally its status and URL.' })
 export class AddPracticeDocumentInput {
   @Field(() => ID)
   practiceId!: string;
@@ -129,6 +131,7 @@ export enum PracticeOrderField {
 }
 registerEnumType(PracticeOrderField, {
   name: 'PracticeOrderField',
+  description: 'What a practice list can be ordered by.',
   valuesConfig: { EXPIRY_DATE: { description: 'Lists only practices that have an expiry date.' } },
 });
 

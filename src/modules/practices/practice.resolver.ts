@@ -1,3 +1,4 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -13,6 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +24,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -44,13 +47,13 @@ import { PracticeType } from './practice-type.entity.js';
 
 export const PracticeConnection = connectionType(Practice, 'Practice');
 
-const ORDER_COLUMNS: Record<PracticeOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   EXPIRY_DATE: 'expiryDate',
-};
+} as const satisfies Record<PracticeOrderField, EntityKey<Practice>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a practice mutation: the practice, or userErrors (then nothing changed).' })
 class PracticePayload {
   @Field(() => Practice, { nullable: true })
   practice?: Practice;
@@ -59,7 +62,7 @@ class PracticePayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of addPracticeDocument: the document added, or userErrors.' })
 class AddPracticeDocumentPayload {
   @Field(() => Document, { nullable: true })
   document?: Document;
@@ -95,7 +98,7 @@ export class PracticeResolver {
       field: PracticeOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(ctx.em, Practice, PracticeConnection, where as never, order as never, pageRequest(args));
+    return paginate(ctx.em, Practice, PracticeConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
@@ -109,17 +112,25 @@ export class PracticeResolver {
   @Mutation(() => PracticePayload, {
     description: "Opens a practice for a client; the quoted price defaults to the type's price.",
   })
-  createPractice(@Arg('input') input: CreatePracticeInput, @Ctx() ctx: GraphQLContext) {
+  createPractice(
+    @Arg('input') input: CreatePracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.create(ctx.em, ctx.principal!, input),
+      practice: await ctx.services.practices.create(ctx.em, principal, input),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => PracticePayload, { description: 'Changes prices, payment, dates, assignee or notes of a practice.' })
-  updatePractice(@Arg('input') input: UpdatePracticeInput, @Ctx() ctx: GraphQLContext) {
+  updatePractice(
+    @Arg('input') input: UpdatePracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.update(ctx.em, ctx.principal!, input),
+      practice: await ctx.services.practices.update(ctx.em, principal, input),
     }));
   }
 
@@ -127,16 +138,24 @@ export class PracticeResolver {
   @Mutation(() => PracticePayload, {
     description: 'Moves a practice along its workflow; an illegal move is a user error naming the allowed next states.',
   })
-  transitionPractice(@Arg('input') input: TransitionPracticeInput, @Ctx() ctx: GraphQLContext) {
+  transitionPractice(
+    @Arg('input') input: TransitionPracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      practice: await ctx.services.practices.transition(ctx.em, ctx.principal!, input.id, input.status),
+      practice: await ctx.services.practices.transition(ctx.em, principal, input.id, input.status),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => AddPracticeDocumentPayload, { description: 'Adds a document to a practice.' })
-  addPracticeDocument(@Arg('input') input: AddPracticeDocumentInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.practices.addDocument(ctx.em, ctx.principal!, input));
+  addPracticeDocument(
+    @Arg('input') input: AddPracticeDocumentInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.practices.addDocument(ctx.em, principal, input));
   }
 
   @FieldResolver(() => Client)
@@ -185,6 +204,7 @@ export class ClientPracticesResolver {
       'client',
       client.id,
       ctx.services.practices.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
+      [{ createdAt: 'desc' }, { id: 'desc' }],
     );
   }
 }

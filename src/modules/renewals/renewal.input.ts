@@ -51,13 +51,13 @@ export class RenewalAlertFilter {
   practiceId?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Identifies the renewal alert to act on.' })
 export class RenewalAlertInput {
   @Field(() => ID)
   id!: string;
 }
 
-@InputType()
+@InputType({ description: 'Snoozes a renewal alert until a date; it reopens on that day.' })
 export class SnoozeRenewalAlertInput {
   @Field(() => ID)
   id!: string;

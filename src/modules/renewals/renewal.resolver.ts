@@ -15,8 +15,11 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -40,10 +43,10 @@ import { RenewalAlert } from './renewal-alert.entity.js';
 
 export const RenewalAlertConnection = connectionType(RenewalAlert, 'RenewalAlert');
 
-const SOONEST_FIRST = [{ expiryDate: 'asc' }, { id: 'asc' }] as const;
-const DUE_FIRST = [{ dueDate: 'asc' }, { id: 'asc' }] as const;
+const SOONEST_FIRST: KeysetOrder<Practice> = [{ expiryDate: 'asc' }, { id: 'asc' }];
+const DUE_FIRST: KeysetOrder<RenewalAlert> = [{ dueDate: 'asc' }, { id: 'asc' }];
 
-@ObjectType()
+@ObjectType({ description: 'Result of acting on a renewal alert: the alert, or userErrors.' })
 class RenewalAlertPayload {
   @Field(() => RenewalAlert, { nullable: true })
   renewalAlert?: RenewalAlert;
@@ -52,7 +55,7 @@ class RenewalAlertPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of renewPractice: the practices involved (see each field), or userErrors.' })
 class RenewPracticePayload {
   @Field(() => Practice, { nullable: true, description: 'The new follow-up practice.' })
   practice?: Practice;
@@ -64,7 +67,7 @@ class RenewPracticePayload {
   userErrors!: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of updateRenewalSettings: the new schedule, or userErrors.' })
 class RenewalSettingsPayload {
   @Field(() => RenewalSettings, { nullable: true })
   settings?: RenewalSettings;
@@ -85,8 +88,8 @@ class RunRenewalScanPayload {
   asOf!: string;
 }
 
-async function tenantOf(ctx: GraphQLContext): Promise<Tenant> {
-  return (await loadById(ctx, Tenant, ctx.principal!.tenantId))!;
+async function tenantOf(ctx: GraphQLContext, principal: Principal): Promise<Tenant> {
+  return (await loadById(ctx, Tenant, principal.tenantId))!;
 }
 
 /** Renewal alerts, the renewal schedule and renewing practices. */
@@ -94,17 +97,22 @@ async function tenantOf(ctx: GraphQLContext): Promise<Tenant> {
 export class RenewalResolver {
   @Authorized()
   @Query(() => RenewalSettings, { description: "The tenant's renewal schedule: alert offsets, scan time, time zone." })
-  async renewalSettings(@Ctx() ctx: GraphQLContext): Promise<RenewalSettings> {
-    return ctx.services.renewals.settings(await tenantOf(ctx));
+  async renewalSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RenewalSettings> {
+    return ctx.services.renewals.settings(await tenantOf(ctx, principal));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RenewalSettingsPayload, { description: 'Changes the renewal schedule (ADMIN).' })
-  updateRenewalSettings(@Arg('input') input: UpdateRenewalSettingsInput, @Ctx() ctx: GraphQLContext) {
+  updateRenewalSettings(
+    @Arg('input') input: UpdateRenewalSettingsInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      settings: ctx.services.renewals.settings(
-        await ctx.services.renewals.updateSettings(ctx.em, ctx.principal!, input),
-      ),
+      settings: ctx.services.renewals.settings(await ctx.services.renewals.updateSettings(ctx.em, principal, input)),
     }));
   }
 
@@ -119,11 +127,12 @@ export class RenewalResolver {
     @Arg('assignedTo', () => [ID], { nullable: true, description: 'Only practices assigned to these members.' })
     assignedTo: string[] | null,
     @Arg('practiceTypeCodes', () => [String], { nullable: true }) practiceTypeCodes: string[] | null,
+    @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const today = ctx.services.renewals.today(await tenantOf(ctx));
+    const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays, assignedTo, practiceTypeCodes);
-    return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST, pageRequest(args));
   }
 
   @Authorized()
@@ -134,15 +143,18 @@ export class RenewalResolver {
     @Ctx() ctx: GraphQLContext,
   ) {
     const where = ctx.services.renewals.alertWhere(filter);
-    return paginate(ctx.em, RenewalAlert, RenewalAlertConnection, where, DUE_FIRST as never, pageRequest(args));
+    return paginate(ctx.em, RenewalAlert, RenewalAlertConnection, where, DUE_FIRST, pageRequest(args));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RunRenewalScanPayload, {
     description: "Runs the tenant's renewal scan now (ADMIN); idempotent: a rerun raises nothing new.",
   })
-  async runRenewalScan(@Ctx() ctx: GraphQLContext): Promise<RunRenewalScanPayload> {
-    const result = await ctx.services.renewals.scan(ctx.em, ctx.principal!.tenantId, {
+  async runRenewalScan(
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RunRenewalScanPayload> {
+    const result = await ctx.services.renewals.scan(ctx.em, principal.tenantId, {
       trigger: RenewalScanTrigger.MANUAL,
       actor: ctx.principal,
     });
@@ -151,9 +163,13 @@ export class RenewalResolver {
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => RenewalAlertPayload, { description: 'Takes an alert in hand (from PENDING, NOTIFIED or SNOOZED).' })
-  acknowledgeRenewalAlert(@Arg('input') input: RenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  acknowledgeRenewalAlert(
+    @Arg('input') input: RenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'acknowledge'),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'acknowledge'),
     }));
   }
 
@@ -161,17 +177,25 @@ export class RenewalResolver {
   @Mutation(() => RenewalAlertPayload, {
     description: 'Puts an alert aside until a date; the scan on that day reopens it (PENDING).',
   })
-  snoozeRenewalAlert(@Arg('input') input: SnoozeRenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  snoozeRenewalAlert(
+    @Arg('input') input: SnoozeRenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'snooze', input.until),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'snooze', input.until),
     }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => RenewalAlertPayload, { description: 'Closes an alert without renewing.' })
-  dismissRenewalAlert(@Arg('input') input: RenewalAlertInput, @Ctx() ctx: GraphQLContext) {
+  dismissRenewalAlert(
+    @Arg('input') input: RenewalAlertInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      renewalAlert: await ctx.services.renewals.act(ctx.em, ctx.principal!, input.id, 'dismiss'),
+      renewalAlert: await ctx.services.renewals.act(ctx.em, principal, input.id, 'dismiss'),
     }));
   }
 
@@ -180,8 +204,12 @@ export class RenewalResolver {
     description:
       "Creates the follow-up practice (same client and type, INQUIRY, renewalOf the old one) and resolves the old one's open alerts.",
   })
-  renewPractice(@Arg('input') input: RenewPracticeInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.renewals.renew(ctx.em, ctx.principal!, input));
+  renewPractice(
+    @Arg('input') input: RenewPracticeInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.renewals.renew(ctx.em, principal, input));
   }
 
   @Subscription(() => RenewalAlert, {
@@ -221,7 +249,7 @@ export class RenewalResolver {
 export class PracticeRenewalsResolver {
   @FieldResolver(() => [RenewalAlert], { description: "The practice's renewal alerts, the earliest due first." })
   renewalAlerts(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, RenewalAlert, 'practice', practice.id, {}, [...DUE_FIRST]);
+    return loadChildren(ctx, RenewalAlert, 'practice', practice.id, {}, DUE_FIRST);
   }
 }
 
@@ -234,10 +262,11 @@ export class ClientRenewalsResolver {
   async upcomingRenewals(
     @Root() client: Client,
     @Arg('withinDays', () => Int, { defaultValue: 60 }) withinDays: number,
+    @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const today = ctx.services.renewals.today(await tenantOf(ctx));
+    const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays);
-    return loadChildren(ctx, Practice, 'client', client.id, where as Record<string, unknown>, [...SOONEST_FIRST]);
+    return loadChildren(ctx, Practice, 'client', client.id, where as Record<string, unknown>, SOONEST_FIRST);
   }
 }

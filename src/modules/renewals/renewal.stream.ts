@@ -1,3 +1,4 @@
+import { requirePrincipal } from '../../platform/auth/principal.js';
 import { addDays } from '../../platform/clock.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
@@ -25,7 +26,7 @@ export async function renewalStream(
   ctx: GraphQLContext,
   args: RenewalStreamArgs,
 ): Promise<AsyncIterableIterator<RenewalAlert>> {
-  const principal = ctx.principal!;
+  const principal = requirePrincipal(ctx.principal);
   if (args.assignedToMe && !principal.memberId)
     throw DomainError.badInput('assignedToMe needs a team member: API keys are assigned nothing', 'assignedToMe');
   if (args.withinDays != null && (args.withinDays < 0 || args.withinDays > 3650))

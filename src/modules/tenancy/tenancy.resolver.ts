@@ -14,9 +14,11 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import { type Principal, requirePrincipal } from '../../platform/auth/principal.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { tenantTopic } from '../../platform/pubsub.js';
@@ -55,7 +57,7 @@ class UpdateTeamMemberInput {
   active?: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of a team-member mutation: the member, or userErrors.' })
 class TeamMemberPayload {
   @Field(() => TeamMember, { nullable: true })
   teamMember?: TeamMember;
@@ -73,7 +75,7 @@ class CreateApiKeyInput {
   role!: Role;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of createApiKey: the key record and the secret key, shown this once.' })
 class CreateApiKeyPayload {
   @Field(() => ApiKey, { nullable: true })
   apiKey?: ApiKey;
@@ -85,13 +87,13 @@ class CreateApiKeyPayload {
   userErrors!: UserError[];
 }
 
-@InputType()
+@InputType({ description: 'Identifies the API key to revoke.' })
 class RevokeApiKeyInput {
   @Field(() => ID)
   id!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Result of revokeApiKey: the revoked key, or userErrors.' })
 class ApiKeyPayload {
   @Field(() => ApiKey, { nullable: true })
   apiKey?: ApiKey;
@@ -115,8 +117,8 @@ export class TenancyResolver {
 
   @Authorized()
   @Query(() => Tenant, { description: "The caller's tenant." })
-  async tenant(@Ctx() ctx: GraphQLContext): Promise<Tenant> {
-    return ctx.em.findOneOrFail(Tenant, { id: ctx.principal!.tenantId });
+  async tenant(@CurrentPrincipal() principal: Principal, @Ctx() ctx: GraphQLContext): Promise<Tenant> {
+    return ctx.em.findOneOrFail(Tenant, { id: principal.tenantId });
   }
 
   @Authorized()
@@ -169,14 +171,18 @@ export class TenancyResolver {
     description: "A team member of the caller's tenant was added or changed (name, role, active).",
     subscribe: ({ context }) => (context as GraphQLContext).pubsub.subscribe(memberTopic(context as GraphQLContext)),
   })
-  teamMemberChanged(@Root() payload: { id: string }, @Ctx() ctx: GraphQLContext): Promise<TeamMember | null> {
+  teamMemberChanged(
+    @Root() payload: { id: string },
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TeamMember | null> {
     // A fresh fork per event: the subscription's context lives as long as the socket.
-    return forkForTenant(ctx.em, ctx.principal!.tenantId).findOne(TeamMember, { id: payload.id });
+    return forkForTenant(ctx.em, principal.tenantId).findOne(TeamMember, { id: payload.id });
   }
 }
 
 function memberTopic(ctx: GraphQLContext): string {
-  return tenantTopic(ctx.principal!.tenantId, 'teamMember');
+  return tenantTopic(requirePrincipal(ctx.principal).tenantId, 'teamMember');
 }
 
 /** Announces a member change; a publishing failure is logged, never fails the committed change. */

@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 
 import { generateApiKey } from '../../platform/auth/api-keys.js';
 import type { TokenService } from '../../platform/auth/jwt.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { ApiKey } from './api-key.entity.js';
@@ -135,9 +136,4 @@ export class TenancyService {
     await em.flush();
     return apiKey;
   }
-}
-
-/** Escapes LIKE wildcards so user text is matched literally. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

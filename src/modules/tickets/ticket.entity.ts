@@ -7,8 +7,9 @@ import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
 /** A support request, optionally linked to a client, a deal and a practice. */
 @Entity({ tableName: 'ticket' })

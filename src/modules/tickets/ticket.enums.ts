@@ -14,18 +14,11 @@ export enum TicketPriority {
   URGENT = 'URGENT',
 }
 
-/** Channel a ticket or interaction came through. */
-export enum Channel {
-  EMAIL = 'EMAIL',
-  CHAT = 'CHAT',
-  WHATSAPP = 'WHATSAPP',
-  PHONE = 'PHONE',
-  WEB = 'WEB',
-}
-
 registerEnumType(TicketStatus, {
   name: 'TicketStatus',
   description: 'OPEN, PENDING (waiting on the client), RESOLVED (sets resolvedAt), CLOSED.',
 });
-registerEnumType(TicketPriority, { name: 'TicketPriority' });
-registerEnumType(Channel, { name: 'Channel' });
+registerEnumType(TicketPriority, {
+  name: 'TicketPriority',
+  description: 'How urgent a ticket is, from LOW to URGENT.',
+});

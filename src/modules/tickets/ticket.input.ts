@@ -1,7 +1,8 @@
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
-import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { Channel } from '../shared/channel.js';
+import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
 @InputType({ description: 'A new ticket; it gets the next number of the tenant.' })
 export class CreateTicketInput {
@@ -104,7 +105,10 @@ export enum TicketOrderField {
   UPDATED_AT = 'UPDATED_AT',
   NUMBER = 'NUMBER',
 }
-registerEnumType(TicketOrderField, { name: 'TicketOrderField' });
+registerEnumType(TicketOrderField, {
+  name: 'TicketOrderField',
+  description: 'What a ticket list can be ordered by.',
+});
 
 @InputType({ description: 'Order of a ticket list (default CREATED_AT DESC).' })
 export class TicketOrder {
@@ -113,4 +117,11 @@ export class TicketOrder {
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
   direction!: OrderDirection;
+}
+
+/** Arguments of the tickets of a client, a deal or a practice. */
+@ArgsType()
+export class ChildTicketsArgs {
+  @Field(() => TicketFilter, { nullable: true })
+  filter?: TicketFilter | null;
 }

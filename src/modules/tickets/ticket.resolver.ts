@@ -1,7 +1,9 @@
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
   Authorized,
+  type ClassType,
   Ctx,
   Field,
   FieldResolver,
@@ -13,6 +15,8 @@ import {
   Root,
 } from 'type-graphql';
 
+import type { Principal } from '../../platform/auth/principal.js';
+import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -22,6 +26,7 @@ import {
   paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
+import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -32,6 +37,7 @@ import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from './ticket.entity.js';
 import {
+  ChildTicketsArgs,
   CreateTicketInput,
   LinkTicketInput,
   TicketFilter,
@@ -42,13 +48,13 @@ import {
 
 export const TicketConnection = connectionType(Ticket, 'Ticket');
 
-const ORDER_COLUMNS: Record<TicketOrderField, string> = {
+const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
   UPDATED_AT: 'updatedAt',
   NUMBER: 'number',
-};
+} as const satisfies Record<TicketOrderField, EntityKey<Ticket>>;
 
-@ObjectType()
+@ObjectType({ description: 'Result of a ticket mutation: the ticket, or userErrors (then nothing changed).' })
 class TicketPayload {
   @Field(() => Ticket, { nullable: true })
   ticket?: Ticket;
@@ -72,14 +78,7 @@ export class TicketResolver {
       field: TicketOrderField.CREATED_AT,
       direction: OrderDirection.DESC,
     });
-    return paginate(
-      ctx.em,
-      Ticket,
-      TicketConnection,
-      ctx.services.tickets.where(filter),
-      order as never,
-      pageRequest(args),
-    );
+    return paginate(ctx.em, Ticket, TicketConnection, ctx.services.tickets.where(filter), order, pageRequest(args));
   }
 
   @Authorized()
@@ -94,14 +93,22 @@ export class TicketResolver {
     description:
       'Opens a ticket with the next number. A deal or practice given without a client links their client too. A ticket is about one client: a deal or practice of another client is a CLIENT_MISMATCH userError.',
   })
-  createTicket(@Arg('input') input: CreateTicketInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, ctx.principal!, input) }));
+  createTicket(
+    @Arg('input') input: CreateTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.create(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
   @Mutation(() => TicketPayload, { description: 'Changes a ticket. RESOLVED sets resolvedAt; reopening clears it.' })
-  updateTicket(@Arg('input') input: UpdateTicketInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.update(ctx.em, ctx.principal!, input) }));
+  updateTicket(
+    @Arg('input') input: UpdateTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({ ticket: await ctx.services.tickets.update(ctx.em, principal, input) }));
   }
 
   @Authorized(WRITER_ROLES)
@@ -109,9 +116,13 @@ export class TicketResolver {
     description:
       'Links a ticket to a client, a deal or a practice (replacing the previous one of that kind). Client, deal and practice of a ticket belong to one client: anything else is a CLIENT_MISMATCH userError (unlink first to move a ticket to another client).',
   })
-  linkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+  linkTicket(
+    @Arg('input') input: LinkTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, true),
+      ticket: await ctx.services.tickets.link(ctx.em, principal, input.id, input.targetId, true),
     }));
   }
 
@@ -119,9 +130,13 @@ export class TicketResolver {
   @Mutation(() => TicketPayload, {
     description: 'Removes the link between a ticket and a client, a deal or a practice.',
   })
-  unlinkTicket(@Arg('input') input: LinkTicketInput, @Ctx() ctx: GraphQLContext) {
+  unlinkTicket(
+    @Arg('input') input: LinkTicketInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => ({
-      ticket: await ctx.services.tickets.link(ctx.em, ctx.principal!, input.id, input.targetId, false),
+      ticket: await ctx.services.tickets.link(ctx.em, principal, input.id, input.targetId, false),
     }));
   }
 
@@ -146,56 +161,28 @@ export class TicketResolver {
   }
 }
 
-function ticketsOf(
-  ctx: GraphQLContext,
-  fk: 'client' | 'deal' | 'practice',
-  parentId: string,
-  filter: TicketFilter | null,
-) {
-  const where = ctx.services.tickets.where({
-    ...filter,
-    clientId: undefined,
-    dealId: undefined,
-    practiceId: undefined,
-  }) as Record<string, unknown>;
-  return loadChildren(ctx, Ticket, fk, parentId, where);
+/** `tickets(filter)` on a parent: its tickets, newest first, in one batched query per parent type. */
+function ticketsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'practice', noun: string) {
+  return childFieldResolver(parent, {
+    name: 'tickets',
+    type: () => [Ticket],
+    description: `The ${noun}'s tickets, newest first.`,
+    args: ChildTicketsArgs,
+    resolve: ({ id }, { filter }, ctx) => {
+      const where = ctx.services.tickets.where({
+        ...filter,
+        clientId: undefined,
+        dealId: undefined,
+        practiceId: undefined,
+      }) as Record<string, unknown>;
+      return loadChildren(ctx, Ticket, fk, id, where, [{ createdAt: 'desc' }, { id: 'desc' }]);
+    },
+  });
 }
 
-/** Tickets of a client. */
-@Resolver(() => Client)
-export class ClientTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The client's tickets, newest first." })
-  tickets(
-    @Root() client: Client,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'client', client.id, filter);
-  }
-}
-
-/** Tickets of a deal. */
-@Resolver(() => Deal)
-export class DealTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The deal's tickets, newest first." })
-  tickets(
-    @Root() deal: Deal,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'deal', deal.id, filter);
-  }
-}
-
-/** Tickets of a practice. */
-@Resolver(() => Practice)
-export class PracticeTicketsResolver {
-  @FieldResolver(() => [Ticket], { description: "The practice's tickets, newest first." })
-  tickets(
-    @Root() practice: Practice,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ticketsOf(ctx, 'practice', practice.id, filter);
-  }
-}
+/** `Client.tickets`. */
+export const ClientTicketsResolver = ticketsOf(Client, 'client', 'client');
+/** `Deal.tickets`. */
+export const DealTicketsResolver = ticketsOf(Deal, 'deal', 'deal');
+/** `Practice.tickets`. */
+export const PracticeTicketsResolver = ticketsOf(Practice, 'practice', 'practice');

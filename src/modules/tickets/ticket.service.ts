@@ -1,6 +1,7 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, fromGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
@@ -9,13 +10,13 @@ import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { escapeLike } from '../tenancy/tenancy.service.js';
 import type { TicketFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Ticket } from './ticket.entity.js';
-import { Channel, TicketPriority, TicketStatus } from './ticket.enums.js';
+import { TicketPriority, TicketStatus } from './ticket.enums.js';
 import type { CreateTicketInput, TicketFilter, UpdateTicketInput } from './ticket.input.js';
 import { reserveTicketNumbers, ticketOpenedSummary } from './ticket.rules.js';
 

@@ -6,7 +6,8 @@ import { DealStatus } from '../deals/deal.enums.js';
 import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/practice.enums.js';
 import { RenewalAlertStatus } from '../renewals/renewal.enums.js';
-import { Channel, TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
+import { Channel } from '../shared/channel.js';
+import { TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
 /*

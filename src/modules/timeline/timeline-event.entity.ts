@@ -2,12 +2,13 @@ import { type Ref } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { JSONScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
+import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Channel } from '../tickets/ticket.enums.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
 /**
@@ -82,4 +83,4 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
 }
 
 /** The timeline's one order; its cursors are also the resume points of `timelineEventAdded`. */
-export const NEWEST_FIRST = [{ seq: 'desc' }] as const;
+export const NEWEST_FIRST: KeysetOrder<TimelineEvent> = [{ seq: 'desc' }];

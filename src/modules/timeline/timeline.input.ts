@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 
-import { Channel } from '../tickets/ticket.enums.js';
+import { Channel } from '../shared/channel.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
 @InputType({ description: 'Filters on the timeline; all given fields must match.' })

@@ -1,7 +1,9 @@
+import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import {
   Arg,
   Args,
   Authorized,
+  type ClassType,
   createUnionType,
   Ctx,
   FieldResolver,
@@ -13,6 +15,7 @@ import {
 } from 'type-graphql';
 
 import { filterIds } from '../../platform/db/refs.js';
+import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import {
   ConnectionArgs,
   connectionType,
@@ -73,8 +76,8 @@ function where(filter: TimelineFilter | null | undefined): Record<string, unknow
   return w;
 }
 
-function page(ctx: GraphQLContext, args: ConnectionArgs, w: Record<string, unknown>) {
-  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w as never, NEWEST_FIRST as never, pageRequest(args));
+function page(ctx: GraphQLContext, args: ConnectionArgs, w: FilterQuery<TimelineEvent>) {
+  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w, NEWEST_FIRST, pageRequest(args));
 }
 
 /** The unified timeline: every change, newest first. */
@@ -110,7 +113,7 @@ export class TimelineResolver {
       'Position of the event in the stream: pass it as `after` to resume a subscription or page the timeline.',
   })
   cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): string {
-    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST as never);
+    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST);
   }
 
   @FieldResolver(() => TeamMember, {
@@ -132,41 +135,44 @@ export class TimelineResolver {
   })
   subject(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext) {
     const all = subjects();
-    const entity = all[e.subjectType as keyof typeof all];
-    return entity ? loadById(ctx, entity as never, e.subjectId) : null;
+    const entity: EntityClass<object> | undefined = all[e.subjectType as keyof typeof all];
+    return entity ? loadById(ctx, entity, e.subjectId) : null;
   }
 }
 
-@Resolver(() => Client)
-export class ClientTimelineResolver {
-  @FieldResolver(() => TimelineEventConnection, {
-    description: "The client's timeline: its own events and those of its practices, deals, tickets and interactions.",
-  })
-  timeline(@Root() client: Client, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return page(ctx, args, { client: client.id });
-  }
+/** `timeline(first, after, …)` on a parent: the connection of its events, newest first. */
+function timelineOf<P extends { id: string }>(
+  parent: ClassType<P>,
+  description: string,
+  where: (parent: P) => FilterQuery<TimelineEvent>,
+) {
+  return childFieldResolver(parent, {
+    name: 'timeline',
+    type: () => TimelineEventConnection,
+    description,
+    args: ConnectionArgs,
+    resolve: (p, args, ctx) => page(ctx, args, where(p)),
+  });
 }
 
-@Resolver(() => Practice)
-export class PracticeTimelineResolver {
-  @FieldResolver(() => TimelineEventConnection, { description: "The practice's events, newest first." })
-  timeline(@Root() practice: Practice, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return page(ctx, args, { subjectType: 'Practice', subjectId: practice.id });
-  }
-}
-
-@Resolver(() => Deal)
-export class DealTimelineResolver {
-  @FieldResolver(() => TimelineEventConnection, { description: "The deal's events, newest first." })
-  timeline(@Root() deal: Deal, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return page(ctx, args, { subjectType: 'Deal', subjectId: deal.id });
-  }
-}
-
-@Resolver(() => Ticket)
-export class TicketTimelineResolver {
-  @FieldResolver(() => TimelineEventConnection, { description: "The ticket's events, newest first." })
-  timeline(@Root() ticket: Ticket, @Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return page(ctx, args, { subjectType: 'Ticket', subjectId: ticket.id });
-  }
-}
+/** `Client.timeline`. */
+export const ClientTimelineResolver = timelineOf(
+  Client,
+  "The client's timeline: its own events and those of its practices, deals, tickets and interactions.",
+  (client) => ({ client: client.id }),
+);
+/** `Practice.timeline`. */
+export const PracticeTimelineResolver = timelineOf(Practice, "The practice's events, newest first.", (practice) => ({
+  subjectType: 'Practice',
+  subjectId: practice.id,
+}));
+/** `Deal.timeline`. */
+export const DealTimelineResolver = timelineOf(Deal, "The deal's events, newest first.", (deal) => ({
+  subjectType: 'Deal',
+  subjectId: deal.id,
+}));
+/** `Ticket.timeline`. */
+export const TicketTimelineResolver = timelineOf(Ticket, "The ticket's events, newest first.", (ticket) => ({
+  subjectType: 'Ticket',
+  subjectId: ticket.id,
+}));

@@ -2,8 +2,8 @@ import type { EntityManager, Ref } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Client } from '../clients/client.entity.js';
+import type { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import type { Channel } from '../tickets/ticket.enums.js';
 import type { EventPayload, EventSource } from './event-payloads.js';
 import { TimelineEvent } from './timeline-event.entity.js';
 import type { TimelineEventType } from './timeline-event.enums.js';

@@ -1,5 +1,6 @@
 import { Cursor, type EntityManager } from '@mikro-orm/core';
 
+import { requirePrincipal } from '../../platform/auth/principal.js';
 import { filterIds } from '../../platform/db/refs.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
@@ -241,7 +242,7 @@ const timelines = new WeakMap<PubSub, Map<string, TenantTimeline>>();
 
 /** Adds `listener` to the live timeline of the context's tenant; resolves once it is subscribed. */
 async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<() => void> {
-  const tenantId = ctx.principal!.tenantId;
+  const tenantId = requirePrincipal(ctx.principal).tenantId;
   let byTenant = timelines.get(ctx.pubsub);
   if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map()));
   let timeline = byTenant.get(tenantId);
@@ -265,7 +266,7 @@ async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
 export function seqFromCursor(cursor: string): string {
   try {
-    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST as never, 'after')!) as unknown[];
+    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST, 'after')!) as unknown[];
     if (typeof seq === 'string' || typeof seq === 'number') {
       const s = String(seq);
       if (/^\d+$/.test(s)) return s;
@@ -287,7 +288,7 @@ export async function timelineStream(
   ctx: GraphQLContext,
   args: TimelineStreamArgs,
 ): Promise<AsyncIterableIterator<TimelineEvent>> {
-  const tenantId = ctx.principal!.tenantId;
+  const tenantId = requirePrincipal(ctx.principal).tenantId;
   const clientId = args.clientId ? filterIds([args.clientId], 'Client')![0]! : undefined;
   const types = args.types?.length ? new Set<string>(args.types) : undefined;
   let last = args.after ? BigInt(seqFromCursor(args.after)) : undefined;

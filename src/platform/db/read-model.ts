@@ -5,8 +5,10 @@ import {
   type EntityName,
   type EntityProperty,
   type FilterQuery,
+  type Loaded,
   type Platform,
   QueryHelper,
+  type QueryOrderMap,
   ReferenceKind,
 } from '@mikro-orm/core';
 
@@ -32,9 +34,16 @@ export class RowRef {
   constructor(readonly id: string) {}
 }
 
+/**
+ * A keyset order: columns of `E` with their direction, most significant first; it ends in a
+ * unique column (the id) so pages never skip or repeat rows, e.g.
+ * `[{ createdAt: 'desc' }, { id: 'desc' }]`.
+ */
+export type KeysetOrder<E> = QueryOrderMap<E>[];
+
 /** Options of {@link readRows}: order, limit, and MikroORM keyset-cursor options. */
-export interface ReadOptions {
-  orderBy?: object[];
+export interface ReadOptions<E> {
+  orderBy?: KeysetOrder<E>;
   limit?: number;
   first?: number;
   last?: number;
@@ -115,7 +124,7 @@ function toRow<E extends object>(
   cols: Column[],
   data: Record<string, unknown> | unknown[],
   shape: 'property' | 'column' | 'array' = 'property',
-): E {
+): Loaded<E> {
   const row = Object.create(meta.prototype as object) as Record<string, unknown>;
   const get = (name: string, column: string, index: number) =>
     shape === 'array'
@@ -140,7 +149,7 @@ function toRow<E extends object>(
     else if (col.kind === 'ref') row[col.name] = new RowRef(String(value));
     else row[col.name] = col.convert ? col.convert(value) : value;
   }
-  return row as E;
+  return row as Loaded<E>;
 }
 
 /**
@@ -152,20 +161,42 @@ export async function readRows<E extends object>(
   em: EntityManager,
   entity: EntityName<E>,
   where: FilterQuery<E>,
-  options: ReadOptions = {},
-): Promise<E[]> {
-  const metadata = em.getMetadata();
-  const meta = metadata.get(entity) as EntityMetadata<E>;
-  const platform = em.getPlatform();
-  let cond = QueryHelper.processWhere({ where, entityName: entity, metadata, platform, aliased: true });
-  cond = (await em.applyFilters(entity, cond, {}, 'read')) ?? {};
-  const data = (await em.getDriver().find(entity, cond, {
+  options: ReadOptions<E> = {},
+): Promise<Loaded<E>[]> {
+  const data = await em.getDriver().find(entity, await filtered(em, entity, where), {
     ...options,
-    orderBy: (options.orderBy ?? []) as never,
+    orderBy: options.orderBy ?? [],
     ctx: em.getTransactionContext(),
-  } as never)) as Record<string, unknown>[];
-  const cols = columns(meta as EntityMetadata, platform);
+  });
+  const meta = em.getMetadata().get(entity);
+  const cols = columns(meta as EntityMetadata, em.getPlatform());
   return data.map((d) => toRow(meta, cols, d));
+}
+
+/** Counts the rows {@link readRows} would select for `where` (same filters, same transaction). */
+export async function countRows<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
+): Promise<number> {
+  return em.getDriver().count(entity, await filtered(em, entity, where), { ctx: em.getTransactionContext() });
+}
+
+/** `where` in MikroORM's processed form with the EntityManager's filters (the tenant's) applied. */
+async function filtered<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
+): Promise<FilterQuery<E>> {
+  const metadata = em.getMetadata();
+  const cond = QueryHelper.processWhere({
+    where,
+    entityName: entity,
+    metadata,
+    platform: em.getPlatform(),
+    aliased: true,
+  });
+  return (await em.applyFilters(entity, cond, {}, 'read')) ?? {};
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
@@ -274,7 +305,7 @@ function compileColumn(column: string, value: unknown, params: unknown[]): strin
 }
 
 /** `order by` SQL, or null when a key is not an own column. */
-function compileOrder(t: Table, order: [string, string][]): string | null {
+function compileOrder(t: Table, order: [string, unknown][]): string | null {
   const parts: string[] = [];
   for (const [key, dir] of order) {
     const column = t.columns.get(key);
@@ -293,7 +324,7 @@ async function select<E extends object>(
   params: unknown[],
   orderSql: string,
   limit?: number,
-): Promise<E[]> {
+): Promise<Loaded<E>[]> {
   const head: string[] = [];
   const headParams: unknown[] = [];
   if (t.tenant) {
@@ -382,18 +413,20 @@ export async function readRowsIn<E extends object>(
   key: string,
   keys: readonly string[],
   where: Record<string, unknown> = {},
-  orderBy: Record<string, 'asc' | 'desc'>[] = [],
-): Promise<E[]> {
+  orderBy: KeysetOrder<E> = [],
+): Promise<Loaded<E>[]> {
   const meta = em.getMetadata().get(entity) as EntityMetadata<E>;
   const t = table(meta as EntityMetadata, em.getPlatform());
   const params: unknown[] = [];
-  const condition = compileWhere(t, { ...where, [key]: { $in: [...keys] } }, params);
+  // Plain conditions over the entity's own columns (the generator's input), hence a plain record.
+  const inKeys = { ...where, [key]: { $in: [...keys] } } as FilterQuery<E>;
+  const condition = compileWhere(t, inKeys, params);
   const orderSql = compileOrder(
     t,
     orderBy.flatMap((o) => Object.entries(o)),
   );
   if (condition === null || orderSql === null) {
-    return readRows(em, entity, { ...where, [key]: { $in: [...keys] } } as never, { orderBy });
+    return readRows(em, entity, inKeys, { orderBy });
   }
   return select(em, meta, t, condition, params, orderSql);
 }
@@ -408,8 +441,8 @@ export async function readPage<E extends object>(
   em: EntityManager,
   entity: EntityName<E>,
   where: FilterQuery<E>,
-  options: ReadOptions & { orderBy: Record<string, 'asc' | 'desc'>[] },
-): Promise<E[]> {
+  options: ReadOptions<E> & { orderBy: KeysetOrder<E> },
+): Promise<Loaded<E>[]> {
   const fallback = () => readRows(em, entity, where, options);
   if (options.last !== undefined || options.before !== undefined || options.first === undefined) return fallback();
   const meta = em.getMetadata().get(entity) as EntityMetadata<E>;

@@ -1,8 +1,8 @@
-import type { EntityManager, EntityMetadata, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityManager, EntityMetadata, EntityName, FilterQuery } from '@mikro-orm/core';
 import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
-import { readPage } from '../db/read-model.js';
+import { countRows, type KeysetOrder, readPage } from '../db/read-model.js';
 import { DomainError } from '../errors.js';
 
 /** Largest `first`/`last`; set from GRAPHQL_MAX_PAGE_SIZE at start. */
@@ -151,27 +151,22 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   entity: EntityName<E>,
   ConnectionClass: new () => C,
   where: FilterQuery<E>,
-  orderBy: QueryOrderMap<E>[],
+  orderBy: KeysetOrder<E>,
   page: PageRequest,
 ): Promise<C> {
   const after = decodeCursor(page.after, orderBy, 'after');
   const before = decodeCursor(page.before, orderBy, 'before');
   try {
     const options = { orderBy, first: page.first, after, last: page.last, before, overfetch: true };
-    const meta = em.getMetadata().find(entity)!;
-    const cursor = new Cursor(
-      (await readPage(em, entity, where, options as never)) as never[],
-      0,
-      options as never,
-      meta,
-    );
-    const items = cursor.items as E[];
+    const meta = em.getMetadata().get(entity);
+    const cursor = new Cursor<E>(await readPage(em, entity, where, options), 0, options, meta);
+    const items: E[] = cursor.items;
     return buildConnection(
       ConnectionClass,
       items,
       (item) => encodeCursor(meta, item, orderBy),
       { hasNextPage: cursor.hasNextPage, hasPreviousPage: cursor.hasPrevPage },
-      () => em.count(entity, where as never),
+      () => countRows(em, entity, where),
     );
   } catch (err) {
     if (err instanceof CursorError || (err instanceof Error && /cursor/i.test(err.message) && !('code' in err))) {
@@ -186,8 +181,8 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
  * order, so a cursor reused with another orderBy is refused instead of comparing a date with a
  * name in SQL.
  */
-export function encodeCursor<E extends object>(meta: EntityMetadata<E>, item: E, orderBy: object[]): string {
-  return `${orderTag(orderBy)}.${Cursor.for(meta, item as never, orderBy as never)}`;
+export function encodeCursor<E extends object>(meta: EntityMetadata<E>, item: E, orderBy: KeysetOrder<E>): string {
+  return `${orderTag(orderBy)}.${Cursor.for(meta, item, orderBy)}`;
 }
 
 /** The keyset cursor inside `cursor` made by {@link encodeCursor} for `orderBy`; BAD_USER_INPUT otherwise. */
@@ -213,18 +208,23 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection' });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction: ASC (ascending) or DESC (descending).',
+});
 
 /**
  * Turns `{ field, direction }` into a keyset-safe MikroORM order: the chosen column, then the id
  * (unique) in the same direction, so pages never skip or repeat rows with equal values.
  */
-export function keysetOrder<F extends string>(
+export function keysetOrder<F extends string, K extends string>(
   order: { field: F; direction: OrderDirection } | null | undefined,
-  columns: Record<F, string>,
+  columns: Record<F, K>,
   fallback: { field: F; direction: OrderDirection },
-): Record<string, 'asc' | 'desc'>[] {
+): (Partial<Record<K, 'asc' | 'desc'>> | { id: 'asc' | 'desc' })[] {
   const o = order ?? fallback;
   const dir = o.direction === OrderDirection.ASC ? 'asc' : 'desc';
-  return [{ [columns[o.field]]: dir }, { id: dir }];
+  // TypeScript types a computed key as `string`: the key is a K by construction.
+  const column = { [columns[o.field]]: dir } as Partial<Record<K, 'asc' | 'desc'>>;
+  return [column, { id: dir }];
 }

@@ -1,7 +1,7 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 
-import { readRowsIn } from '../db/read-model.js';
+import { type KeysetOrder, readRowsIn } from '../db/read-model.js';
 
 /**
  * Per-request DataLoaders, created on first use. Modules ask for a loader by a unique key and a
@@ -71,8 +71,8 @@ export function loadChildren<E extends object>(
   entity: EntityClass<E>,
   fk: string,
   parentId: string,
-  where: Record<string, unknown> = {},
-  orderBy: Record<string, 'asc' | 'desc'>[] = [{ createdAt: 'desc' }, { id: 'desc' }],
+  where: Record<string, unknown>,
+  orderBy: KeysetOrder<E>,
 ): Promise<E[]> {
   const key = `children:${entity.name}.${fk}:${JSON.stringify(where)}:${JSON.stringify(orderBy)}`;
   const loader = ctx.loaders.get(key, () => {

@@ -1,9 +1,11 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 
+import type { Principal } from '../auth/principal.js';
 import type { Role } from '../auth/role.js';
 import { Tenant } from '../db/tenant.entity.js';
 import type { GraphQLContext } from './context.js';
+import { CurrentPrincipal } from './current-principal.js';
 import { fromGlobalId } from './global-id.js';
 import { loadById } from './loaders.js';
 import { Node } from './node.js';
@@ -25,13 +27,13 @@ export function createNodeResolver(registry: NodeRegistry) {
   const roles = registry.roles ?? {};
 
   /** Loads a node through a per-request loader per type (one query per type, however many IDs). */
-  async function loadNode(ctx: GraphQLContext, globalId: string): Promise<Node | null> {
+  async function loadNode(ctx: GraphQLContext, principal: Principal, globalId: string): Promise<Node | null> {
     const decoded = fromGlobalId(globalId);
     const entity = decoded && byName.get(decoded.type);
     if (!decoded || !entity) return null;
     const allowed = roles[decoded.type];
-    if (allowed && !allowed.includes(ctx.principal!.role)) return null;
-    if (entity === Tenant && decoded.id !== ctx.principal!.tenantId) return null;
+    if (allowed && !allowed.includes(principal.role)) return null;
+    if (entity === Tenant && decoded.id !== principal.tenantId) return null;
     return (await loadById(ctx, entity, decoded.id)) as Node | null;
   }
 
@@ -43,8 +45,12 @@ export function createNodeResolver(registry: NodeRegistry) {
       nullable: true,
       description: 'Fetches any object by its global ID. An ID of another tenant, or of nothing, gives null.',
     })
-    node(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Node | null> {
-      return loadNode(ctx, id);
+    node(
+      @Arg('id', () => ID) id: string,
+      @CurrentPrincipal() principal: Principal,
+      @Ctx() ctx: GraphQLContext,
+    ): Promise<Node | null> {
+      return loadNode(ctx, principal, id);
     }
 
     @Authorized()
@@ -52,8 +58,12 @@ export function createNodeResolver(registry: NodeRegistry) {
       nullable: 'items',
       description: 'Fetches objects by global IDs, in order; null for each one not found.',
     })
-    nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GraphQLContext): Promise<(Node | null)[]> {
-      return Promise.all(ids.map((id) => loadNode(ctx, id)));
+    nodes(
+      @Arg('ids', () => [ID]) ids: string[],
+      @CurrentPrincipal() principal: Principal,
+      @Ctx() ctx: GraphQLContext,
+    ): Promise<(Node | null)[]> {
+      return Promise.all(ids.map((id) => loadNode(ctx, principal, id)));
     }
   }
   return NodeResolver;

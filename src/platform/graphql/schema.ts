@@ -97,8 +97,23 @@ export function getSchema(resolvers: ResolverClasses): Promise<GraphQLSchema> {
         throw new Error('use context.pubsub');
       },
     },
-  }).then(useGlobalIdScalar);
+  })
+    .then(useGlobalIdScalar)
+    .then(describeRootTypes);
   built.set(resolvers, schema);
+  return schema;
+}
+
+/** Descriptions of the root types, which type-graphql does not let resolvers set. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) query.description = 'Reads; everything returned belongs to your tenant.';
+  if (mutation)
+    mutation.description =
+      'Changes: each takes one `input` and returns a payload with `userErrors` (VIEWERs cannot mutate).';
+  if (subscription) subscription.description = 'Live events of your tenant over WebSocket (graphql-ws).';
   return schema;
 }
 

@@ -10,9 +10,9 @@ import type { Deal, DealStageHistory } from '../../modules/deals/deal.entity.js'
 import type { StageKind } from '../../modules/deals/deal.enums.js';
 import type { Interaction } from '../../modules/interactions/interaction.entity.js';
 import type { Practice } from '../../modules/practices/practice.entity.js';
+import type { Channel } from '../../modules/shared/channel.js';
 import { Role } from '../../modules/tenancy/role.js';
 import type { Ticket } from '../../modules/tickets/ticket.entity.js';
-import type { Channel } from '../../modules/tickets/ticket.enums.js';
 import type { TimelineEvent } from '../../modules/timeline/timeline-event.entity.js';
 import type { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import { Money } from '../../platform/graphql/money.js';

@@ -1,8 +1,9 @@
 /** Tickets of a generated client; their numbers are given once reserved (see `Batch.numberTickets`). */
 import { randomUUID } from 'node:crypto';
 
+import { Channel } from '../../modules/shared/channel.js';
 import { Ticket } from '../../modules/tickets/ticket.entity.js';
-import { Channel, TicketPriority, TicketStatus } from '../../modules/tickets/ticket.enums.js';
+import { TicketPriority, TicketStatus } from '../../modules/tickets/ticket.enums.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import type { Batch, ClientCtx, Row, SeedContext, TicketEvent } from './context.js';
 import { TICKET_DESCRIPTIONS, TICKET_SUBJECTS } from './reference/records.js';
