@@ -46,7 +46,7 @@ describe('CLIs while the embedded server runs (separate processes)', () => {
   beforeAll(async () => {
     port = await freePort();
     server = await startProcess(env, port);
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     if (server) await stopProcess(server);
     rmSync(dataDir, { recursive: true, force: true });

@@ -93,7 +93,7 @@ describe('Embedded default (separate processes)', () => {
     expect((await query(prefilled!, demoData)).data).toEqual(seeded.data); // seeded once, not again
     expect(await stop(child)).toBe(0);
     child = undefined;
-  });
+  }, 240_000);
 
   it('refuses to start on a bad configuration value, naming the variable', async () => {
     await expect(

@@ -34,7 +34,8 @@ export async function startProcess(
   let output = '';
   proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 45_000;
+  // PGlite compiles its WASM and replays its WAL at start: seconds on a quiet machine, more on a loaded one.
+  const deadline = Date.now() + 100_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
