@@ -19,6 +19,7 @@ export default {
       },
     ],
   },
-  testTimeout: 60000,
+  // Generous: each suite starts real servers (PGlite compiles its WASM), slow on a loaded 2-core machine.
+  testTimeout: 120000,
   maxWorkers: 2,
 };
