@@ -187,7 +187,7 @@ describe('seed generator', () => {
 
   it('seeds the demo data once into an empty tenant', async () => {
     const { tenant } = await server.app.services.tenancy.ensureTenant(server.app.db.orm.em, uniq('seed-demo'));
-    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     const clients = await count('client', tenant.id);
     expect(clients).toBe(DEMO_DATA_CLIENTS);
     const practices = await count('practice', tenant.id);
@@ -199,7 +199,7 @@ describe('seed generator', () => {
       [tenant.id],
     );
     expect(Number(due[0]!.n)).toBeGreaterThanOrEqual(3);
-    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);
     expect(await count('practice', tenant.id)).toBe(practices);
     expect(await count('team_member', tenant.id)).toBe(5);
