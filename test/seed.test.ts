@@ -1,7 +1,10 @@
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { Client } from '../src/modules/clients/client.entity.js';
+import { EVENTS } from '../src/modules/timeline/event-payloads.js';
+import { TimelineEventType } from '../src/modules/timeline/timeline-event.enums.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
+import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
 import { CreateTicketDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -92,6 +95,40 @@ describe('seed generator', () => {
     });
     const fromOther = await clients(other.tenantId);
     expect(fromOther.filter((c) => fromA.includes(c)).length).toBeLessThan(20);
+  });
+
+  /** The timeline events of a tenant. */
+  const tenantEvents = (tenantId: string) =>
+    sql.execute<{ type: TimelineEventType; subject_id: string; data: unknown }[]>(
+      'select type, subject_id, data from timeline_event where tenant_id = ?',
+      [tenantId],
+    );
+  /** The first few events whose payload does not match its type's schema, with the schema's issues. */
+  const payloadErrors = (events: { type: TimelineEventType; data: unknown }[]) =>
+    events
+      .map((e) => ({ type: e.type, issues: EVENTS[e.type].payload.safeParse(e.data).error?.issues }))
+      .filter((e) => e.issues)
+      .slice(0, 3);
+
+  it('gives every seeded event the documented payload of its type, built from the record', async () => {
+    const events = await tenantEvents(a.tenantId);
+    expect(events).toHaveLength(a.events);
+    expect(new Set(events.map((e) => e.type)).size).toBe(5);
+    expect(payloadErrors(events)).toEqual([]);
+    // The payload describes its record: a client's creation carries the client's fields.
+    const clients = await sql.execute<
+      { id: string; full_name: string; email: string | null; owner_id: string | null }[]
+    >('select id, full_name, email, owner_id from client where tenant_id = ?', [a.tenantId]);
+    const byId = new Map(clients.map((c) => [c.id, c]));
+    const created = events.filter((e) => e.type === TimelineEventType.CLIENT_CREATED);
+    expect(created).toHaveLength(a.clients);
+    for (const e of created) {
+      const c = byId.get(e.subject_id)!;
+      expect(e.data).toMatchObject({
+        after: { fullName: c.full_name, email: c.email, owner: c.owner_id && toGlobalId('TeamMember', c.owner_id) },
+        source: { kind: 'PERSON' },
+      });
+    }
   });
 
   it('writes realistic clients: unique lowercase emails, organisations, many nationalities', async () => {
@@ -187,7 +224,7 @@ describe('seed generator', () => {
 
   it('seeds the demo data once into an empty tenant', async () => {
     const { tenant } = await server.app.services.tenancy.ensureTenant(server.app.db.orm.em, uniq('seed-demo'));
-    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     const clients = await count('client', tenant.id);
     expect(clients).toBe(DEMO_DATA_CLIENTS);
     const practices = await count('practice', tenant.id);
@@ -199,7 +236,8 @@ describe('seed generator', () => {
       [tenant.id],
     );
     expect(Number(due[0]!.n)).toBeGreaterThanOrEqual(3);
-    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
+    expect(payloadErrors(await tenantEvents(tenant.id))).toEqual([]);
+    await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);
     expect(await count('practice', tenant.id)).toBe(practices);
     expect(await count('team_member', tenant.id)).toBe(5);

@@ -21,7 +21,7 @@ export async function seedDemo(root: EntityManager, services: Services, logger: 
     tenant: DEMO_TENANT,
     role: Role.ADMIN,
   });
-  await seedDemoData(forkForTenant(root, tenant.id), tenant);
+  await seedDemoData(forkForTenant(root, tenant.id), tenant, services);
   logger.info({ tenant: tenant.slug, admin: member.email }, 'demo tenant ready');
   return { token };
 }

@@ -5,49 +5,21 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
-import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { Checks } from '../../platform/validation.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
-import type { ClientFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent, type Trigger, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEvent } from '../timeline/timeline-event.entity.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Client } from './client.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 import type { ClientFilter, CreateClientInput, UpdateClientInput } from './client.input.js';
+import { clientCreatedPayload, clientFields as snapshot } from './client.payloads.js';
 import { ClientMerge } from './client-merge.entity.js';
-
-/** Fields of a client that updates and merges compare and record. */
-const TRACKED = [
-  'fullName',
-  'email',
-  'phone',
-  'nationality',
-  'kind',
-  'lifecycleStage',
-  'leadScore',
-  'source',
-  'tags',
-  'notes',
-  'owner',
-  'organization',
-] as const;
-
-function snapshot(c: Client): ClientFields {
-  const out: Record<string, unknown> = {};
-  for (const k of TRACKED) {
-    const v = c[k];
-    out[k] =
-      v && typeof v === 'object' && 'id' in v && !Array.isArray(v)
-        ? toGlobalId(k === 'owner' ? 'TeamMember' : 'Client', (v as { id: string }).id)
-        : (v ?? null);
-  }
-  return out as ClientFields;
-}
 
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {
@@ -82,7 +54,7 @@ export class ClientService {
           subject: client,
           client,
           summary: `Client ${client.fullName} created${conversation}`,
-          data: { after: snapshot(client), source: triggerSource(by) },
+          data: clientCreatedPayload(client, triggerSource(by)),
         });
         return client;
       }),

@@ -11,24 +11,14 @@ import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
-import type { DealFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
 import { DealStatus, StageKind } from './deal.enums.js';
 import type { CreateDealInput, DealFilter, UpdateDealInput } from './deal.input.js';
+import { dealCreatedPayload, dealFields as snapshot } from './deal.payloads.js';
 import { dealStatusFor } from './deal.rules.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
-
-function snapshot(d: Deal): DealFields {
-  return {
-    title: d.title,
-    amount: d.amount ? { amount: d.amount.amount, currency: d.amount.currency } : null,
-    probability: d.probability,
-    expectedCloseDate: d.expectedCloseDate ?? null,
-    owner: d.owner ? toGlobalId('TeamMember', d.owner.id) : null,
-  };
-}
 
 /** Deals: creation, updates, stage moves with history, winning and losing. */
 export class DealService {
@@ -82,7 +72,7 @@ export class DealService {
         subject: deal,
         client: client!,
         summary: `Deal "${deal.title}" created in ${stage!.name}`,
-        data: { after: { ...snapshot(deal), stage: stage!.nodeId, stageName: stage!.name, status: deal.status } },
+        data: dealCreatedPayload(deal, stage!),
       });
       return deal;
     });

@@ -1,7 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
-import { toGlobalId } from '../../platform/graphql/global-id.js';
 import { refId } from '../../platform/graphql/loaders.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
@@ -13,6 +12,7 @@ import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Interaction } from './interaction.entity.js';
 import { Direction, InteractionKind } from './interaction.enums.js';
 import type { InteractionFilter, LogInteractionInput } from './interaction.input.js';
+import { interactionLoggedPayload } from './interaction.payloads.js';
 import { channelOfInteraction } from './interaction.rules.js';
 
 /** Interactions: calls, chats, emails, meetings and notes with clients. */
@@ -54,19 +54,7 @@ export class InteractionService {
         client: client!,
         channel: channelOfInteraction(input.kind),
         summary: `${input.kind} logged: ${summary!.slice(0, 200)}`,
-        data: {
-          after: {
-            kind: interaction.kind,
-            direction: interaction.direction,
-            sentiment: interaction.sentiment ?? null,
-            actionItems: interaction.actionItems,
-            occurredAt: interaction.occurredAt.toISOString(),
-            practice: practice?.nodeId ?? null,
-            teamMember: interaction.teamMember ? toGlobalId('TeamMember', interaction.teamMember.id) : null,
-            conversation: by.kind === 'conversation' ? by.conversation.nodeId : null,
-          },
-          source: triggerSource(by),
-        },
+        data: interactionLoggedPayload(interaction, triggerSource(by)),
       });
       return interaction;
     });

@@ -4,13 +4,12 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
-import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { Money } from '../../platform/graphql/money.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
-import type { PracticeFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent, type Trigger, triggerActor, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Document } from './document.entity.js';
@@ -22,30 +21,12 @@ import type {
   PracticeFilter,
   UpdatePracticeInput,
 } from './practice.input.js';
+import {
+  PRACTICE_TRACKED as TRACKED,
+  practiceCreatedPayload,
+  practiceFields as snapshot,
+} from './practice.payloads.js';
 import { PracticeType } from './practice-type.entity.js';
-
-const TRACKED = [
-  'quotedPrice',
-  'actualPrice',
-  'paymentStatus',
-  'amountPaid',
-  'startDate',
-  'completionDate',
-  'expiryDate',
-  'assignedTo',
-  'notes',
-] as const;
-
-function snapshot(p: Practice): PracticeFields {
-  const out: Record<string, unknown> = {};
-  for (const k of TRACKED) {
-    const v = p[k] as unknown;
-    if (v instanceof Money) out[k] = { amount: v.amount, currency: v.currency };
-    else if (v && typeof v === 'object' && 'id' in v) out[k] = toGlobalId('TeamMember', (v as { id: string }).id);
-    else out[k] = v ?? null;
-  }
-  return out as PracticeFields;
-}
 
 /** What creating a practice takes: the API's input, plus the practice it renews (renewals only). */
 export type NewPractice = CreatePracticeInput & { renewalOf?: Practice | null };
@@ -100,15 +81,7 @@ export class PracticeService {
         subject: practice,
         client: client!,
         summary: `Practice ${type!.code} opened for ${client!.fullName}${why}`,
-        data: {
-          after: {
-            type: type!.code,
-            status: practice.status,
-            ...snapshot(practice),
-            renewalOf: input.renewalOf?.nodeId ?? null,
-          },
-          source: triggerSource(by),
-        },
+        data: practiceCreatedPayload(practice, type!.code, triggerSource(by)),
       });
       return practice;
     });

@@ -12,12 +12,12 @@ import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import type { TicketFields } from '../timeline/event-payloads.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Ticket } from './ticket.entity.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
 import type { CreateTicketInput, TicketFilter, UpdateTicketInput } from './ticket.input.js';
+import { ticketFields as snapshot, ticketOpenedPayload } from './ticket.payloads.js';
 import { reserveTicketNumbers, ticketOpenedSummary } from './ticket.rules.js';
 
 /** The relations a ticket can be linked through, by the GraphQL type of the target. */
@@ -31,17 +31,6 @@ type LinkType = keyof typeof LINKS;
 function checkOneClient(checks: Checks, field: string, clientIds: (string | null | undefined)[], what: string): void {
   if (new Set(clientIds.filter((id) => id != null)).size > 1)
     checks.add(field, 'CLIENT_MISMATCH', `${what} belongs to another client than the rest of the ticket`);
-}
-
-function snapshot(t: Ticket): TicketFields {
-  return {
-    subject: t.subject,
-    description: t.description ?? null,
-    status: t.status,
-    priority: t.priority,
-    channel: t.channel,
-    assignee: t.assignee ? toGlobalId('TeamMember', t.assignee.id) : null,
-  };
 }
 
 /** Tickets: sequential numbers per tenant, status changes, links to clients, deals and practices. */
@@ -79,7 +68,7 @@ export class TicketService {
         client: client ?? null,
         channel: ticket.channel,
         summary: ticketOpenedSummary(ticket.number, ticket.subject),
-        data: { after: snapshot(ticket) },
+        data: ticketOpenedPayload(ticket),
       });
       return ticket;
     });

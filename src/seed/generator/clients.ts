@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Client } from '../../modules/clients/client.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from '../../modules/clients/client.enums.js';
+import { clientCreatedPayload } from '../../modules/clients/client.payloads.js';
 import { ticketOpenedSummary } from '../../modules/tickets/ticket.rules.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
-import type { Batch, ClientCtx, SeedContext, TicketEvent } from './context.js';
+import { type Batch, type ClientCtx, type Row, SEED_SOURCE, type SeedContext, type TicketEvent } from './context.js';
 import { generateDeals } from './deals.js';
 import { generateInteractions } from './interactions.js';
 import { generatePractices } from './practices.js';
@@ -94,7 +95,7 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
     INACTIVE: [10, 50],
     CHURNED: [0, 25],
   }[stage];
-  b.clients.push({
+  const client: Row<Client> = {
     id,
     tenant: g.tenantId,
     kind: isOrg ? ClientKind.ORGANIZATION : ClientKind.PERSON,
@@ -122,10 +123,19 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
     archivedAt: stage === LifecycleStage.CHURNED && f.number.float() < 0.3 ? g.between(createdAt, SEED_ANCHOR) : null,
     createdAt,
     updatedAt: createdAt,
-  });
+  };
+  b.clients.push(client);
   if (isOrg) g.orgs.push({ id, name: fullName });
   b.events.push(
-    g.event(TimelineEventType.CLIENT_CREATED, Client.name, id, id, createdAt, `Client ${fullName} created`),
+    g.event(
+      TimelineEventType.CLIENT_CREATED,
+      Client.name,
+      id,
+      id,
+      createdAt,
+      `Client ${fullName} created`,
+      clientCreatedPayload(client, SEED_SOURCE),
+    ),
   );
 
   const ctx: ClientCtx = { id, fullName, isOrg, createdAt, stage, owner, practices: [], deals: [] };

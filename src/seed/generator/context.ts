@@ -13,12 +13,16 @@ import type { Practice } from '../../modules/practices/practice.entity.js';
 import type { Channel } from '../../modules/shared/channel.js';
 import { Role } from '../../modules/tenancy/role.js';
 import type { Ticket } from '../../modules/tickets/ticket.entity.js';
+import type { EventPayload, EventSource } from '../../modules/timeline/event-payloads.js';
 import type { TimelineEvent } from '../../modules/timeline/timeline-event.entity.js';
 import type { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import { Money } from '../../platform/graphql/money.js';
 import { NATIONALITIES, type Nationality } from './reference/people.js';
 import { ORG_TYPE_WEIGHTS, PERSON_TYPE_WEIGHTS } from './reference/records.js';
 import { clip, HOUR, SEED_ANCHOR } from './util.js';
+
+/** The `source` of the generated records' creation events: a program calling in, like a person would. */
+export const SEED_SOURCE: EventSource = { kind: 'PERSON' };
 
 /** A team member records are assigned to. */
 export interface SeedMember {
@@ -128,14 +132,18 @@ export class SeedContext {
     return this.f.helpers.weightedArrayElement(weights);
   }
 
-  /** A timeline event of a generated record, already published. */
-  event(
-    type: TimelineEventType,
+  /**
+   * A timeline event of a generated record, already published; `data` is the payload of its type
+   * (see event-payloads.ts), built from the record by the module's payload builder as the service does.
+   */
+  event<T extends TimelineEventType>(
+    type: T,
     subjectType: string,
     subjectId: string,
     clientId: string,
     occurredAt: Date,
     summary: string,
+    data: EventPayload<T>,
     channel: Channel | null = null,
   ): Row<TimelineEvent> {
     return {
@@ -150,7 +158,7 @@ export class SeedContext {
       client: clientId,
       channel,
       summary: clip(summary),
-      data: {},
+      data: data as Record<string, unknown>,
       publishedAt: occurredAt,
       createdAt: occurredAt,
       updatedAt: occurredAt,

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Deal } from '../../modules/deals/deal.entity.js';
 import { DealStatus, StageKind } from '../../modules/deals/deal.enums.js';
+import { dealCreatedPayload } from '../../modules/deals/deal.payloads.js';
 import { dealStatusFor } from '../../modules/deals/deal.rules.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
-import type { Batch, ClientCtx, SeedContext } from './context.js';
+import type { Batch, ClientCtx, Row, SeedContext } from './context.js';
 import { LOST_REASONS } from './reference/records.js';
 import { clip, DAY, isoDate, roundTo, SEED_ANCHOR } from './util.js';
 
@@ -35,7 +36,7 @@ export function generateDeals(g: SeedContext, b: Batch, c: ClientCtx): void {
     ]);
     const id = randomUUID();
     const amount = roundTo((type.price ?? 10_000_000) * f.number.int({ min: 1, max: 3 }), 100_000);
-    b.deals.push({
+    const deal: Row<Deal> = {
       id,
       tenant: g.tenantId,
       title: clip(title, 200),
@@ -53,7 +54,8 @@ export function generateDeals(g: SeedContext, b: Batch, c: ClientCtx): void {
       lostReason: status === DealStatus.LOST ? f.helpers.arrayElement(LOST_REASONS) : null,
       createdAt,
       updatedAt: closedAt ?? createdAt,
-    });
+    };
+    b.deals.push(deal);
     b.histories.push({
       id: randomUUID(),
       tenant: g.tenantId,
@@ -66,6 +68,16 @@ export function generateDeals(g: SeedContext, b: Batch, c: ClientCtx): void {
       updatedAt: createdAt,
     });
     c.deals.push(id);
-    b.events.push(g.event(TimelineEventType.DEAL_CREATED, Deal.name, id, c.id, createdAt, `Deal "${title}" created`));
+    b.events.push(
+      g.event(
+        TimelineEventType.DEAL_CREATED,
+        Deal.name,
+        id,
+        c.id,
+        createdAt,
+        `Deal "${title}" created`,
+        dealCreatedPayload(deal, stage),
+      ),
+    );
   }
 }

@@ -11,9 +11,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Services } from '../../app/services.js';
 import { Client } from '../../modules/clients/client.entity.js';
-import { TeamMember } from '../../modules/tenancy/team-member.entity.js';
 import type { Tenant } from '../../modules/tenancy/tenant.entity.js';
-import { escapeLike } from '../../platform/db/like.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import type { SeedMember } from './context.js';
 import { seedMembers } from './reference/people.js';
@@ -66,26 +64,28 @@ export interface GenerateResult extends GeneratedCounts {
 export async function generateDataset(root: EntityManager, opts: GenerateOptions): Promise<GenerateResult> {
   const { tenant } = await opts.services.tenancy.ensureTenant(root, opts.tenantSlug);
   const em = forkForTenant(root, tenant.id);
-  const members: SeedMember[] = [];
-  for (const m of seedMembers(tenant.slug))
-    members.push(await opts.services.tenancy.ensureMember(em, m.email, m.role, m.name));
+  const members = await ensureSeedMembers(em, tenant, opts.services);
   const counts = await fillTenant(em, tenant, members, opts.clients, opts.seed ?? 42, opts.onProgress);
   return { tenantId: tenant.id, ...counts };
+}
+
+/** The five team members of a seeded tenant, created through the tenancy service if missing. */
+async function ensureSeedMembers(em: EntityManager, tenant: Tenant, services: Services): Promise<SeedMember[]> {
+  const members: SeedMember[] = [];
+  for (const m of seedMembers(tenant.slug))
+    members.push(await services.tenancy.ensureMember(em, m.email, m.role, m.name));
+  return members;
 }
 
 /**
  * Writes a small demo data set ({@link DEMO_DATA_CLIENTS} clients with their practices, deals,
  * tickets, interactions and timeline) into a tenant that has no clients yet; does nothing
  * otherwise, so it is safe to call on every start. `em` is scoped to `tenant`, whose practice types
- * and pipeline must exist (they are seeded when the tenant is created).
+ * and pipeline must exist (they are seeded when the tenant is created); its five team members are
+ * created through the tenancy service if missing.
  */
-export async function seedDemoData(em: EntityManager, tenant: Tenant): Promise<void> {
+export async function seedDemoData(em: EntityManager, tenant: Tenant, services: Services): Promise<void> {
   if (await em.count(Client, {})) return;
-  const members: SeedMember[] = [];
-  for (const m of seedMembers(tenant.slug)) {
-    const existing = await em.findOne(TeamMember, { email: { $ilike: escapeLike(m.email) } });
-    members.push(existing ?? em.create(TeamMember, { email: m.email, name: m.name, role: m.role, active: true }));
-  }
-  await em.flush();
+  const members = await ensureSeedMembers(em, tenant, services);
   await fillTenant(em, tenant, members, DEMO_DATA_CLIENTS, DEMO_DATA_SEED);
 }

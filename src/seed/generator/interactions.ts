@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Interaction } from '../../modules/interactions/interaction.entity.js';
 import { InteractionKind, Sentiment } from '../../modules/interactions/interaction.enums.js';
+import { interactionLoggedPayload } from '../../modules/interactions/interaction.payloads.js';
 import { channelOfInteraction } from '../../modules/interactions/interaction.rules.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
-import type { Batch, ClientCtx, SeedContext } from './context.js';
+import { type Batch, type ClientCtx, type Row, SEED_SOURCE, type SeedContext } from './context.js';
 import { ACTION_ITEMS, INTERACTION_SUMMARIES } from './reference/records.js';
 import { capitalize, SEED_ANCHOR } from './util.js';
 
@@ -28,7 +29,7 @@ export function generateInteractions(g: SeedContext, b: Batch, c: ClientCtx): vo
     const occurredAt = g.between(c.createdAt, SEED_ANCHOR);
     const member = f.helpers.arrayElement(g.writers);
     const id = randomUUID();
-    b.interactions.push({
+    const interaction: Row<Interaction> = {
       id,
       tenant: g.tenantId,
       client: c.id,
@@ -49,7 +50,8 @@ export function generateInteractions(g: SeedContext, b: Batch, c: ClientCtx): vo
       teamMember: member.id,
       createdAt: occurredAt,
       updatedAt: occurredAt,
-    });
+    };
+    b.interactions.push(interaction);
     b.events.push(
       g.event(
         TimelineEventType.INTERACTION_LOGGED,
@@ -58,6 +60,7 @@ export function generateInteractions(g: SeedContext, b: Batch, c: ClientCtx): vo
         c.id,
         occurredAt,
         `${capitalize(kind)} logged: ${summary}`,
+        interactionLoggedPayload(interaction, SEED_SOURCE),
         channelOfInteraction(kind),
       ),
     );

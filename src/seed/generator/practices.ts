@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { LifecycleStage } from '../../modules/clients/client.enums.js';
 import { Practice } from '../../modules/practices/practice.entity.js';
 import { PaymentStatus, PracticeStatus } from '../../modules/practices/practice.enums.js';
+import { practiceCreatedPayload } from '../../modules/practices/practice.payloads.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
-import type { Batch, ClientCtx, SeedContext, TypeInfo } from './context.js';
+import { type Batch, type ClientCtx, type Row, SEED_SOURCE, type SeedContext, type TypeInfo } from './context.js';
 import { addMonths, DAY, isoDate, roundTo, SEED_ANCHOR } from './util.js';
 
 /** A few practices for the client, more for customers than for leads. */
@@ -38,7 +39,7 @@ export function generatePractices(g: SeedContext, b: Batch, c: ClientCtx): void 
           ? roundTo((actual ?? quoted)! / 2, 100_000)
           : null;
     const id = randomUUID();
-    b.practices.push({
+    const practice: Row<Practice> = {
       id,
       tenant: g.tenantId,
       client: c.id,
@@ -54,7 +55,8 @@ export function generatePractices(g: SeedContext, b: Batch, c: ClientCtx): void 
       renewalOf: null,
       createdAt,
       updatedAt: createdAt,
-    });
+    };
+    b.practices.push(practice);
     c.practices.push({ id, label: type.label });
     b.events.push(
       g.event(
@@ -64,6 +66,7 @@ export function generatePractices(g: SeedContext, b: Batch, c: ClientCtx): void 
         c.id,
         createdAt,
         `Practice ${type.label} opened for ${c.fullName}`,
+        practiceCreatedPayload(practice, type.code, SEED_SOURCE),
       ),
     );
   }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Channel } from '../../modules/shared/channel.js';
 import { Ticket } from '../../modules/tickets/ticket.entity.js';
 import { TicketPriority, TicketStatus } from '../../modules/tickets/ticket.enums.js';
+import { ticketOpenedPayload } from '../../modules/tickets/ticket.payloads.js';
 import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import type { Batch, ClientCtx, Row, SeedContext, TicketEvent } from './context.js';
 import { TICKET_DESCRIPTIONS, TICKET_SUBJECTS } from './reference/records.js';
@@ -60,7 +61,16 @@ export function generateTickets(g: SeedContext, b: Batch, c: ClientCtx, ticketEv
       createdAt,
       updatedAt: resolvedAt ?? createdAt,
     };
-    const event = g.event(TimelineEventType.TICKET_OPENED, Ticket.name, id, c.id, createdAt, '', channel);
+    const event = g.event(
+      TimelineEventType.TICKET_OPENED,
+      Ticket.name,
+      id,
+      c.id,
+      createdAt,
+      '',
+      ticketOpenedPayload(ticket),
+      channel,
+    );
     b.tickets.push(ticket);
     b.events.push(event);
     ticketEvents.push({ ticket, event });
