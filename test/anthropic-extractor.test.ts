@@ -109,7 +109,7 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     fake.enqueue(toolUse(goodInput()));
     await extractor().extract(input);
     expect(fake.requests).toHaveLength(1);
-    const req = fake.requests[0]!;
+    const req = fake.requests[0];
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1/messages');
     // SDK 1.12 sends the key as `authorization: Bearer …` (older ones used `x-api-key`).
@@ -139,7 +139,7 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     fake.enqueue(toolUse({ ...goodInput(), practice: null }));
     const { result } = await extractor().extract({ ...input, practiceTypes: [] });
     expect(result).not.toHaveProperty('practice');
-    expect(fake.requests[0]!.body.tools[0].input_schema.properties.practice).toMatchObject({ type: 'null' });
+    expect(fake.requests[0].body.tools[0].input_schema.properties.practice).toMatchObject({ type: 'null' });
   });
 
   it('retries a 429 (SDK retry) and succeeds', async () => {
@@ -147,7 +147,7 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     const { result } = await extractor().extract(input);
     expect(result.practice?.value).toBe('KITAS');
     expect(fake.requests).toHaveLength(2);
-    expect(fake.requests[1]!.headers['x-stainless-retry-count']).toBe('1');
+    expect(fake.requests[1].headers['x-stainless-retry-count']).toBe('1');
   });
 
   it('gives a retryable error for a 500 once the SDK retries are spent', async () => {

@@ -59,9 +59,9 @@ describe('Embedded default (separate processes)', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"query":"{ viewer { email } }"}',
     });
-    expect(
-      ((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
-    ).toBe('UNAUTHENTICATED');
+    expect(((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
     const page = await (await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } })).text();
     const prefilled = /Bearer (ey[\w-]+\.[\w-]+\.[\w-]+)/.exec(page)?.[1];

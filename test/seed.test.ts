@@ -19,7 +19,7 @@ describe('seed generator', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    sql = server.app.db.orm.em.fork() as SqlEntityManager;
+    sql = server.app.db.orm.em.fork();
     const services = server.app.services;
     a = await generateDataset(server.app.db.orm.em, {
       tenantSlug: tenantA,
@@ -36,7 +36,7 @@ describe('seed generator', () => {
     const rows = await sql.execute<{ n: string }[]>(`select count(*) as n from ${table} where tenant_id = ?`, [
       tenantId,
     ]);
-    return Number(rows[0]!.n);
+    return Number(rows[0].n);
   };
 
   it('inserts what it reports, with one timeline event per record', async () => {
@@ -58,14 +58,14 @@ describe('seed generator', () => {
       'select count(*) as n from timeline_event where tenant_id = ? and published_at is null',
       [a.tenantId],
     );
-    expect(Number(unpublished[0]!.n)).toBe(0);
+    expect(Number(unpublished[0].n)).toBe(0);
     const outOfOrder = await sql.execute<{ n: string }[]>(
       `select count(*) as n from (
          select occurred_at, lag(occurred_at) over (order by seq) as prev from timeline_event where tenant_id = ?
        ) t where occurred_at < prev`,
       [a.tenantId],
     );
-    expect(Number(outOfOrder[0]!.n)).toBe(0);
+    expect(Number(outOfOrder[0].n)).toBe(0);
     expect(progress[0]).toEqual([0, 200]);
     expect(progress.at(-1)).toEqual([200, 200]);
   });
@@ -142,7 +142,7 @@ describe('seed generator', () => {
       'select count(distinct stage_id) as n from deal where tenant_id = ?',
       [a.tenantId],
     );
-    expect(Number(stages[0]!.n)).toBe(6);
+    expect(Number(stages[0].n)).toBe(6);
   });
 
   it('numbers tickets 1..n and keeps the ticket counter at the highest number, across runs', async () => {
@@ -157,7 +157,7 @@ describe('seed generator', () => {
         "select value from tenant_counter where tenant_id = ? and name = 'ticket'",
         [tenantId],
       );
-      expect(Number(counter[0]!.value)).toBe(expected);
+      expect(Number(counter[0].value)).toBe(expected);
     };
     await check(a.tenantId, a.tickets);
     const more = await generateDataset(server.app.db.orm.em, {
@@ -173,7 +173,7 @@ describe('seed generator', () => {
       'select count(email) - count(distinct lower(email)) as n from client where tenant_id = ?',
       [a.tenantId],
     );
-    expect(Number(dupes[0]!.n)).toBe(0);
+    expect(Number(dupes[0].n)).toBe(0);
   });
 
   it('numbers an API ticket after the seeded ones, even when the counter row is missing', async () => {
@@ -198,7 +198,7 @@ describe('seed generator', () => {
        where tenant_id = ? and expiry_date between current_date and current_date + 90`,
       [tenant.id],
     );
-    expect(Number(due[0]!.n)).toBeGreaterThanOrEqual(3);
+    expect(Number(due[0].n)).toBeGreaterThanOrEqual(3);
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant);
     expect(await count('client', tenant.id)).toBe(clients);
     expect(await count('practice', tenant.id)).toBe(practices);

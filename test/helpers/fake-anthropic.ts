@@ -241,7 +241,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       }
       const recorded: RecordedRequest = {
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0]!,
+        path: (req.url ?? '/').split('?')[0],
         headers: req.headers,
         body,
         receivedAt: Date.now(),

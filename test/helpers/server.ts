@@ -115,7 +115,7 @@ export async function startTestServer(
         body: JSON.stringify({ query: print(doc), variables }),
       });
       const body = (await res.json()) as Omit<GqlResponse<never>, 'status'>;
-      return { status: res.status, ...body } as GqlResponse<never>;
+      return { status: res.status, ...body };
     },
     async post(body, headers = {}) {
       const res = await fetch(`${url}/graphql`, {

@@ -297,7 +297,7 @@ export class ClientService {
       const like = `%${escapeLike(q)}%`;
       where.$or = [{ fullName: { $ilike: like } }, { email: { $ilike: like } }, { phone: { $ilike: like } }];
     }
-    return where as FilterQuery<Client>;
+    return where;
   }
 
   private check(

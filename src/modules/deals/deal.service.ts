@@ -58,22 +58,22 @@ export class DealService {
       throw ValidationFailed.of('pipelineId', 'NO_PIPELINE', 'No pipeline or stage to put the deal in');
     return em.transactional(async (tx) => {
       const now = new Date();
-      const closed = stage!.kind !== StageKind.OPEN;
+      const closed = stage.kind !== StageKind.OPEN;
       const deal = tx.create(Deal, {
         title: title!,
         client: client!,
-        pipeline: pipeline!,
-        stage: stage!,
+        pipeline: pipeline,
+        stage: stage,
         amount: amount ? new Money(amount.amount, amount.currency) : null,
-        probability: probability ?? stage!.probability,
+        probability: probability ?? stage.probability,
         expectedCloseDate,
         owner: owner ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
-        status: dealStatusFor(stage!.kind),
+        status: dealStatusFor(stage.kind),
         closedAt: closed ? now : null,
       });
       tx.create(DealStageHistory, {
         deal,
-        stage: stage!,
+        stage: stage,
         enteredAt: now,
         movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
       });
@@ -81,8 +81,8 @@ export class DealService {
         type: TimelineEventType.DEAL_CREATED,
         subject: deal,
         client: client!,
-        summary: `Deal "${deal.title}" created in ${stage!.name}`,
-        data: { after: { ...snapshot(deal), stage: stage!.nodeId, stageName: stage!.name, status: deal.status } },
+        summary: `Deal "${deal.title}" created in ${stage.name}`,
+        data: { after: { ...snapshot(deal), stage: stage.nodeId, stageName: stage.name, status: deal.status } },
       });
       return deal;
     });
@@ -209,7 +209,7 @@ export class DealService {
       };
     }
     if (f.search?.trim()) where.title = { $ilike: `%${escapeLike(f.search.trim())}%` };
-    return where as FilterQuery<Deal>;
+    return where;
   }
 
   private async closingStage(em: EntityManager, deal: Deal, kind: StageKind): Promise<PipelineStage> {

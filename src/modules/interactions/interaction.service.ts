@@ -82,6 +82,6 @@ export class InteractionService {
     if (f.sentiments?.length) where.sentiment = { $in: f.sentiments };
     if (f.teamMemberIds?.length) where.teamMember = { $in: filterIds(f.teamMemberIds, 'TeamMember') };
     if (f.from || f.to) where.occurredAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
-    return where as FilterQuery<Interaction>;
+    return where;
   }
 }

@@ -247,6 +247,6 @@ export class PracticeService {
         ...(f.expiryTo ? { $lte: f.expiryTo } : {}),
       };
     }
-    return where as FilterQuery<Practice>;
+    return where;
   }
 }

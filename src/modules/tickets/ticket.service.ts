@@ -229,7 +229,7 @@ export class TicketService {
         ...(f.createdBefore ? { $lt: f.createdBefore } : {}),
       };
     }
-    return where as FilterQuery<Ticket>;
+    return where;
   }
 
   /** Takes the tenant's next ticket number atomically (row lock on the counter until commit). */

@@ -96,7 +96,7 @@ export class OutboxRelay {
     const em = this.orm.em.fork({ freshEventManager: true, useContext: false }) as SqlEntityManager;
     return em.transactional(async (tx) => {
       // Claim and mark in one statement; the marks commit only if every publish below succeeds.
-      const rows = await (tx as SqlEntityManager).execute<
+      const rows = await tx.execute<
         {
           id: string;
           seq: string;

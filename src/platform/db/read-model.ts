@@ -87,16 +87,16 @@ function columns(meta: EntityMetadata, platform: Platform): Column[] {
     if (p.kind === ReferenceKind.SCALAR)
       cols.push({
         name: p.name,
-        column: p.fieldNames[0]!,
+        column: p.fieldNames[0],
         kind: 'value',
         convert: converter(p, platform),
         index: index++,
       });
     else if (p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner))
-      cols.push({ name: p.name, column: p.fieldNames[0]!, kind: 'ref', convert: null, index: index++ });
+      cols.push({ name: p.name, column: p.fieldNames[0], kind: 'ref', convert: null, index: index++ });
     else if (p.kind === ReferenceKind.EMBEDDED && !p.object && !p.array) {
       const children = Object.entries(p.embeddedProps as Record<string, EntityProperty>).map(
-        ([child, c]) => [child, c.name, c.fieldNames[0]!, index++] as [string, string, string, number],
+        ([child, c]) => [child, c.name, c.fieldNames[0], index++] as [string, string, string, number],
       );
       cols.push({
         name: p.name,
@@ -125,7 +125,7 @@ function toRow<E extends object>(
   data: Record<string, unknown> | unknown[],
   shape: 'property' | 'column' | 'array' = 'property',
 ): Loaded<E> {
-  const row = Object.create(meta.prototype as object) as Record<string, unknown>;
+  const row = Object.create(meta.prototype) as Record<string, unknown>;
   const get = (name: string, column: string, index: number) =>
     shape === 'array'
       ? (data as unknown[])[index]
@@ -222,7 +222,7 @@ function table(meta: EntityMetadata, platform: Platform): Table {
   const props = meta.properties as Record<string, EntityProperty>;
   const own = new Map<string, string>();
   for (const c of cols) if (c.kind !== 'embedded') own.set(c.name, quote(c.column));
-  const tenant = props.tenant?.kind === ReferenceKind.MANY_TO_ONE ? quote(props.tenant.fieldNames[0]!) : null;
+  const tenant = props.tenant?.kind === ReferenceKind.MANY_TO_ONE ? quote(props.tenant.fieldNames[0]) : null;
   t = { select: `select ${select} from ${quote(meta.tableName)}`, tenant, columns: own };
   tables.set(meta, t);
   return t;
@@ -376,15 +376,15 @@ class ReadBatch {
       // Counted (the SQL-per-operation figure) like every other statement.
       const onQuery = this.em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
       for (const q of batch) onQuery?.(q.sql, []);
-      const pool = (await connection.getNativeClient()) as unknown as PgPool;
+      const pool = (await connection.getNativeClient()) as PgPool;
       const started = performance.now();
       const result = await pool.query({ text: batch.map((q) => q.sql).join(';\n'), rowMode: 'array' });
       const results = Array.isArray(result) ? result : [result];
       const took = Math.round(performance.now() - started);
       const logger = this.em.config.getLogger();
       batch.forEach((q, i) => {
-        logger.logQuery({ query: `${q.sql} [batch of ${batch.length}]`, took, results: results[i]!.rows.length });
-        q.resolve(results[i]!.rows);
+        logger.logQuery({ query: `${q.sql} [batch of ${batch.length}]`, took, results: results[i].rows.length });
+        q.resolve(results[i].rows);
       });
     } catch (err) {
       for (const q of batch) q.reject(err);
@@ -463,7 +463,7 @@ export async function readPage<E extends object>(
     // (a > v1) or (a = v1 and b > v2) …, each column compared in its own direction.
     const branches = order.map((_, i) => {
       const eq = order.slice(0, i).map(([k]) => `${t.columns.get(k)} = ?`);
-      const [k, dir] = order[i]!;
+      const [k, dir] = order[i];
       return [...eq, `${t.columns.get(k)} ${dir === 'asc' ? '>' : '<'} ?`].join(' and ');
     });
     for (let i = 0; i < order.length; i++) params.push(...values.slice(0, i + 1));
