@@ -2,6 +2,8 @@
  * Conversations in, CRM records out, on the offline heuristic extractor (no ANTHROPIC_API_KEY),
  * through the real GraphQL endpoint and WebSocket.
  */
+import { expect } from '@jest/globals';
+
 import {
   AcceptExtractionDocument,
   ConversationByIdDocument,

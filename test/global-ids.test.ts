@@ -1,4 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { expect } from '@jest/globals';
 import { parse } from 'graphql';
 import type { Client as WsClient } from 'graphql-ws';
 

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import { expect } from '@jest/globals';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import {

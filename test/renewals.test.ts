@@ -2,6 +2,8 @@
  * Renewal alerts through the real GraphQL endpoint and WebSocket, on the embedded default and
  * (with DATABASE_URL/REDIS_URL) on PostgreSQL and Redis. The app clock is moved to make days pass.
  */
+import { expect } from '@jest/globals';
+
 import {
   AcknowledgeRenewalAlertDocument,
   ClientUpcomingRenewalsDocument,

@@ -1,6 +1,7 @@
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { Client } from '../src/modules/clients/client.entity.js';
+import { ClientKind } from '../src/modules/clients/client.enums.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
 import { CreateTicketDocument } from './generated/graphql.js';
@@ -100,7 +101,7 @@ describe('seed generator', () => {
     const emails = clients.map((c) => c.email).filter((e): e is string => !!e);
     expect(new Set(emails).size).toBe(emails.length);
     for (const e of emails) expect(e).toMatch(/^[a-z0-9._]+@[a-z0-9.-]+$/);
-    const orgs = clients.filter((c) => c.kind === 'ORGANIZATION').length;
+    const orgs = clients.filter((c) => c.kind === ClientKind.ORGANIZATION).length;
     expect(orgs).toBeGreaterThan(5);
     expect(orgs).toBeLessThan(45);
     expect(new Set(clients.map((c) => c.nationality)).size).toBeGreaterThanOrEqual(10);

@@ -297,6 +297,10 @@ describe('SubscriptionFanout groups executions by principal (principalKey)', () 
       { tick: { n: 1, seenBy: 'VIEWER:cy' } },
     ]);
     expect(executions).toBe(3); // ana's two subscriptions share one
-    await Promise.all(streams.map((s) => s.return?.()));
+    await Promise.all(
+      streams.map(async (s) => {
+        await s.return?.();
+      }),
+    );
   });
 });

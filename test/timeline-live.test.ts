@@ -81,7 +81,7 @@ describe('Live timeline (graphql-ws, outbox)', () => {
       const probe = nextResults(ws(tokenA), TimelineEventAddedDocument, { clientId }, 1, 8000);
       await Promise.all([sub.ready, probe.ready]);
       const insert = (db: pg.Client, summary: string) =>
-        db.query(
+        db.query<{ seq: string }>(
           `insert into timeline_event (id, tenant_id, type, actor_label, subject_type, subject_id, client_id, summary, data)
            values ($1, $2, 'CLIENT_UPDATED', 'test', 'Client', $3, $3, $4, '{}') returning seq`,
           [randomUUID(), tenantId, rawClientId, summary],

@@ -160,7 +160,11 @@ export async function startTestServer(
       return client;
     },
     async close() {
-      await Promise.all(sockets.map((s) => s.dispose()));
+      await Promise.all(
+        sockets.map(async (s) => {
+          await s.dispose();
+        }),
+      );
       await app.close();
       await dropDatabase?.();
       rmSync(dataDir, { recursive: true, force: true });

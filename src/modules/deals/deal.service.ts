@@ -56,7 +56,7 @@ export class DealService {
     checks.throwIfAny();
     if (!pipeline || !stage)
       throw ValidationFailed.of('pipelineId', 'NO_PIPELINE', 'No pipeline or stage to put the deal in');
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const now = new Date();
       const closed = stage.kind !== StageKind.OPEN;
       const deal = tx.create(Deal, {
@@ -99,7 +99,7 @@ export class DealService {
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(deal);
       if (title) deal.title = title;
       if (amount !== undefined) deal.amount = amount ? new Money(amount.amount, amount.currency) : null;

@@ -35,7 +35,7 @@ export class InteractionService {
     if (client && practice && refId(practice.client) !== client.id)
       checks.add('practiceId', 'NOT_CLIENTS_PRACTICE', 'The practice belongs to another client');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const interaction = tx.create(Interaction, {
         client: client!,
         practice: practice ?? null,

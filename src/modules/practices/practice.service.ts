@@ -78,7 +78,7 @@ export class PracticeService {
     if (client?.archivedAt) checks.add('clientId', 'ARCHIVED', `Client ${client.fullName} is archived`);
     checks.throwIfAny();
     const price = quoted ?? type!.defaultPrice;
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const practice = tx.create(Practice, {
         client: client!,
         type: type!,
@@ -134,7 +134,7 @@ export class PracticeService {
     if (input.paymentStatus) patch.paymentStatus = input.paymentStatus;
     if (input.assignedToId !== undefined) patch.assignedTo = assignedTo ?? null;
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(practice);
       Object.assign(practice, patch);
       tx.persist(practice);
@@ -163,7 +163,7 @@ export class PracticeService {
         `A practice in ${practice.status} cannot move to ${status}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
       );
     }
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const from = practice.status;
       practice.status = status;
       if (status === PracticeStatus.COMPLETED && !practice.completionDate)
@@ -199,7 +199,7 @@ export class PracticeService {
     const url = checks.url('url', input.url);
     if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const document = tx.create(Document, {
         practice,
         name: name!,

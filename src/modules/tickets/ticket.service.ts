@@ -99,7 +99,7 @@ export class TicketService {
     const assignee = await resolveRef(em, checks, 'assigneeId', TeamMember, input.assigneeId);
     if (input.subject === null) checks.add('subject', 'REQUIRED', 'subject cannot be cleared');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(ticket);
       if (subject) ticket.subject = subject;
       if (description !== undefined) ticket.description = description;
@@ -177,7 +177,7 @@ export class TicketService {
     if (link && current === target!.id) return ticket;
     if (!link && current !== target!.id)
       throw ValidationFailed.of('targetId', 'NOT_LINKED', `Ticket #${ticket.number} is not linked to that ${type}`);
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       (ticket as unknown as Record<string, unknown>)[field] = link ? target : null;
       tx.persist(ticket);
       const client = type === 'Client' ? (target as Client) : (ticket.client ?? null);

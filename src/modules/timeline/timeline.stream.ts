@@ -244,7 +244,7 @@ const timelines = new WeakMap<PubSub, Map<string, TenantTimeline>>();
 async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<() => void> {
   const tenantId = requirePrincipal(ctx.principal).tenantId;
   let byTenant = timelines.get(ctx.pubsub);
-  if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map()));
+  if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map<string, TenantTimeline>()));
   let timeline = byTenant.get(tenantId);
   if (!timeline) {
     const tenants = byTenant;

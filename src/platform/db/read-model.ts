@@ -10,6 +10,7 @@ import {
   QueryHelper,
   type QueryOrderMap,
   ReferenceKind,
+  type Transaction,
 } from '@mikro-orm/core';
 
 import { TENANT_FILTER } from './tenancy.js';
@@ -72,7 +73,7 @@ interface Column {
 const columnsOf = new WeakMap<EntityMetadata, Column[]>();
 
 function converter(p: EntityProperty, platform: Platform): Column['convert'] {
-  if (p.customType) return (v) => p.customType!.convertToJSValue(v, platform);
+  if (p.customType) return (v) => p.customType!.convertToJSValue(v, platform) as unknown;
   if (p.runtimeType === 'Date') return (v) => (v instanceof Date ? v : new Date(v as string));
   return null;
 }
@@ -146,8 +147,10 @@ function toRow<E extends object>(
     }
     const value = get(col.name, col.column, col.index);
     if (value === undefined || value === null) row[col.name] = null;
-    else if (col.kind === 'ref') row[col.name] = new RowRef(String(value));
-    else row[col.name] = col.convert ? col.convert(value) : value;
+    else if (col.kind === 'ref') {
+      const id = value as string | number | bigint; // a foreign key column
+      row[col.name] = new RowRef(String(id));
+    } else row[col.name] = col.convert ? col.convert(value) : value;
   }
   return row as Loaded<E>;
 }
@@ -166,7 +169,7 @@ export async function readRows<E extends object>(
   const data = await em.getDriver().find(entity, await filtered(em, entity, where), {
     ...options,
     orderBy: options.orderBy ?? [],
-    ctx: em.getTransactionContext(),
+    ctx: em.getTransactionContext<Transaction<object>>(),
   });
   const meta = em.getMetadata().get(entity);
   const cols = columns(meta as EntityMetadata, em.getPlatform());
@@ -179,7 +182,9 @@ export async function countRows<E extends object>(
   entity: EntityName<E>,
   where: FilterQuery<E>,
 ): Promise<number> {
-  return em.getDriver().count(entity, await filtered(em, entity, where), { ctx: em.getTransactionContext() });
+  return em
+    .getDriver()
+    .count(entity, await filtered(em, entity, where), { ctx: em.getTransactionContext<Transaction<object>>() });
 }
 
 /** `where` in MikroORM's processed form with the EntityManager's filters (the tenant's) applied. */
@@ -335,7 +340,7 @@ async function select<E extends object>(
   }
   const sql = `${t.select} where ${[...head, `(${condition})`].join(' and ')}${orderSql}${limit !== undefined ? ` limit ${limit}` : ''}`;
   const allParams = [...headParams, ...params];
-  const tx = em.getTransactionContext();
+  const tx = em.getTransactionContext<Transaction<object>>();
   const cols = columns(meta as EntityMetadata, em.getPlatform());
   if (tx) {
     const data = (await em.getConnection().execute(sql, allParams, 'all', tx)) as Record<string, unknown>[];
@@ -415,7 +420,7 @@ export async function readRowsIn<E extends object>(
   where: Record<string, unknown> = {},
   orderBy: KeysetOrder<E> = [],
 ): Promise<Loaded<E>[]> {
-  const meta = em.getMetadata().get(entity) as EntityMetadata<E>;
+  const meta = em.getMetadata().get<E>(entity);
   const t = table(meta as EntityMetadata, em.getPlatform());
   const params: unknown[] = [];
   // Plain conditions over the entity's own columns (the generator's input), hence a plain record.
@@ -445,7 +450,7 @@ export async function readPage<E extends object>(
 ): Promise<Loaded<E>[]> {
   const fallback = () => readRows(em, entity, where, options);
   if (options.last !== undefined || options.before !== undefined || options.first === undefined) return fallback();
-  const meta = em.getMetadata().get(entity) as EntityMetadata<E>;
+  const meta = em.getMetadata().get<E>(entity);
   const t = table(meta as EntityMetadata, em.getPlatform());
   const params: unknown[] = [];
   let condition = compileWhere(t, where, params);
