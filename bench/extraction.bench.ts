@@ -108,14 +108,14 @@ export async function runExtractionBench(): Promise<Record<string, unknown>> {
       const [row] = await em
         .getConnection()
         .execute<{ n: string }[]>(`select count(*) as n from extraction where status = 'PENDING'`);
-      if (Number(row!.n) === 0) break;
+      if (Number(row.n) === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const completedSeconds = (performance.now() - t0) / 1000;
     const [failed] = await em
       .getConnection()
       .execute<{ n: string }[]>(`select count(*) as n from extraction where status <> 'SUCCEEDED'`);
-    if (Number(failed!.n) !== 0) throw new Error(`${failed!.n} extractions did not succeed`);
+    if (Number(failed.n) !== 0) throw new Error(`${failed.n} extractions did not succeed`);
 
     return {
       conversations: N,

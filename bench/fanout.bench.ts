@@ -50,7 +50,7 @@ class LoadClient {
     this.proc = fork(clientScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (m: any) => {
       const i = this.waiting.findIndex((w) => w.type === m.type);
-      if (i >= 0) this.waiting.splice(i, 1)[0]!.resolve(m);
+      if (i >= 0) this.waiting.splice(i, 1)[0].resolve(m);
       else this.queue.push(m);
     });
   }
@@ -73,7 +73,7 @@ class LoadClient {
 
 /** CPU time (user + system) the process `pid` has used so far, in ms (Linux /proc, 100 ticks/s). */
 function cpuMs(pid: number): { user: number; system: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 

@@ -291,7 +291,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
         default: {
           const deal = openDeals[Math.floor(i / 3) % openDeals.length]!;
           const stages = openStages.get(deal.pipeline_id)!.filter((s) => s !== stageOf.get(deal.id));
-          const stage = stages[i % stages.length]!;
+          const stage = stages[i % stages.length];
           stageOf.set(deal.id, stage);
           return JSON.stringify({
             query: `mutation($i: MoveDealStageInput!) { moveDealStage(input: $i) { deal { id } userErrors { code message } } }`,

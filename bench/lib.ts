@@ -55,7 +55,7 @@ export function startBenchApp(databaseUrl: string, env: Record<string, string> =
 /** The p-th percentile (0–100) of `values`. */
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Posts a GraphQL operation; throws on errors. */

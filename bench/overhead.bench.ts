@@ -427,9 +427,9 @@ export async function runOverheadBench(): Promise<Record<string, unknown>> {
       check[mode] = {
         identical: true,
         clients: nodes.length,
-        practices: nodes.reduce((s, n) => s + n.practices!.length, 0),
-        deals: nodes.reduce((s, n) => s + n.deals!.length, 0),
-        openTickets: nodes.reduce((s, n) => s + n.tickets!.length, 0),
+        practices: nodes.reduce((s, n) => s + n.practices.length, 0),
+        deals: nodes.reduce((s, n) => s + n.deals.length, 0),
+        openTickets: nodes.reduce((s, n) => s + n.tickets.length, 0),
         responseBytes: JSON.stringify(ra.result.data).length,
         sql: { typeGraphql: ra.sql, plainGraphqlJs: rb.sql },
         promisesPerOp: {

@@ -29,7 +29,7 @@ interface CpuProfile {
 function origin(url: string): string {
   if (!url) return '(native/gc)';
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1]!;
+  if (m) return m[1];
   if (url.startsWith('node:')) return 'node';
   const d = /dist\/(src\/[^/]+(?:\/[^/]+)?)/.exec(url);
   return d ? `meridian:${d[1]}` : url;

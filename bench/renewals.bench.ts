@@ -48,7 +48,7 @@ function check(ok: boolean, what: string): void {
 
 /** 1-minute load average, rounded. */
 function load(): number {
-  return Math.round(loadavg()[0]! * 100) / 100;
+  return Math.round(loadavg()[0] * 100) / 100;
 }
 
 export async function runRenewalsBench(): Promise<Record<string, unknown>> {
@@ -66,7 +66,7 @@ export async function runRenewalsBench(): Promise<Record<string, unknown>> {
     const offsets = [...tenant.renewalOffsets].sort((a, b) => a - b);
     const maxOffset = offsets.at(-1)!;
     const count = async (sql: string, params: unknown[] = []): Promise<number> =>
-      Number((await em.execute<{ n: string }[]>(sql, params))[0]!.n);
+      Number((await em.execute<{ n: string }[]>(sql, params))[0].n);
 
     // Data: clients and practices, each with one insert … select from generate_series. Practice g
     // gets client 1 + g % CLIENTS, type g % 7 (by code), expiry today - 30 + g % 431, status

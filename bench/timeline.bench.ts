@@ -99,7 +99,7 @@ export async function runTimelineBench(): Promise<Record<string, unknown>> {
     );
     after = encodeCursor(
       em.getMetadata().find(TimelineEvent)!,
-      { seq: deepCursor[0]!.seq } as never,
+      { seq: deepCursor[0].seq } as never,
       NEWEST_FIRST as never,
     );
     const deepPages: number[] = [];

@@ -30,7 +30,7 @@ const app = await startApp(config, {
         if (config.NODE_ENV === 'development') demoToken = demo.token;
       }
     : undefined,
-  playgroundHeaders: async () => (demoToken ? { Authorization: `Bearer ${demoToken}` } : undefined),
+  playgroundHeaders: () => Promise.resolve(demoToken ? { Authorization: `Bearer ${demoToken}` } : undefined),
 });
 if (config.PLAYGROUND) console.log(`\n  Meridian is running: open ${app.url}/graphql in a browser\n`);
 

@@ -41,11 +41,11 @@ const services = createServices(tokenService(config), {
   extractor: createExtractor(config),
   model: config.ANTHROPIC_MODEL,
 });
-const pubsub = new RedisBackedPubSub(config.REDIS_URL!, `${config.REDIS_PREFIX}:`);
+const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
 const runner = new BullJobRunner(
-  config.REDIS_URL!,
+  config.REDIS_URL,
   recurringJobs(db.orm.em, services, config, logger),
   oneOffJobs(db.orm.em, services, logger),
   logger,
@@ -53,7 +53,7 @@ const runner = new BullJobRunner(
 );
 // Jobs may queue jobs: from a worker they go to the same BullMQ queue.
 const queue = new BullJobQueue(
-  config.REDIS_URL!,
+  config.REDIS_URL,
   oneOffJobs(db.orm.em, services, logger),
   `${config.REDIS_PREFIX}-jobs`,
 );

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+
 import { AnthropicExtractor, estimateCostUsd } from '../src/ai/anthropic.js';
 import { ExtractionError, type ExtractionInput } from '../src/ai/extractor.js';
 import {
@@ -11,6 +13,25 @@ import {
 } from './helpers/fake-anthropic.js';
 
 const MODEL = 'claude-haiku-4-5';
+
+/** The parts of a recorded Messages API request body these tests read. */
+interface MessagesRequest {
+  model: string;
+  max_tokens: number;
+  tool_choice: unknown;
+  system: string;
+  messages: { content: string }[];
+  tools: {
+    name: string;
+    input_schema: {
+      required: string[];
+      properties: {
+        practice: { anyOf: { properties: { value: { enum: string[] } } }[] };
+        urgency: { enum: string[] };
+      };
+    };
+  }[];
+}
 
 const input: ExtractionInput = {
   messages: [
@@ -109,17 +130,18 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     fake.enqueue(toolUse(goodInput()));
     await extractor().extract(input);
     expect(fake.requests).toHaveLength(1);
-    const req = fake.requests[0]!;
+    const req = fake.requests[0];
+    const body = req.body as MessagesRequest;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1/messages');
     // SDK 1.12 sends the key as `authorization: Bearer …` (older ones used `x-api-key`).
     expect(apiKeyOf(req)).toBe('sk-ant-test');
     expect(req.headers['anthropic-version']).toEqual(expect.any(String));
-    expect(req.body.model).toBe(MODEL);
-    expect(req.body.max_tokens).toBeGreaterThan(0);
-    expect(req.body.tool_choice).toEqual({ type: 'tool', name: 'record_extraction' });
-    expect(req.body.tools).toHaveLength(1);
-    const tool = req.body.tools[0];
+    expect(body.model).toBe(MODEL);
+    expect(body.max_tokens).toBeGreaterThan(0);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'record_extraction' });
+    expect(body.tools).toHaveLength(1);
+    const tool = body.tools[0];
     expect(tool.name).toBe('record_extraction');
     expect(tool.input_schema.required).toEqual(
       expect.arrayContaining(['client', 'practice', 'sentiment', 'urgency', 'actionItems', 'summary']),
@@ -127,9 +149,9 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     const practice = tool.input_schema.properties.practice.anyOf[0];
     expect(practice.properties.value.enum).toEqual(['KITAS', 'PT_PMA']);
     expect(tool.input_schema.properties.urgency.enum).toEqual(['LOW', 'NORMAL', 'HIGH', 'URGENT']);
-    expect(req.body.system).toMatch(/KITAS/);
-    const prompt: string = req.body.messages[0].content;
-    expect(req.body.messages).toHaveLength(1);
+    expect(body.system).toMatch(/KITAS/);
+    const prompt: string = body.messages[0].content;
+    expect(body.messages).toHaveLength(1);
     expect(prompt).toContain('PT_PMA: PT PMA company formation');
     expect(prompt).toContain('[user] marco.rossi@example.it');
     expect(prompt).toContain('marco@chat.example');
@@ -139,7 +161,9 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     fake.enqueue(toolUse({ ...goodInput(), practice: null }));
     const { result } = await extractor().extract({ ...input, practiceTypes: [] });
     expect(result).not.toHaveProperty('practice');
-    expect(fake.requests[0]!.body.tools[0].input_schema.properties.practice).toMatchObject({ type: 'null' });
+    expect((fake.requests[0].body as MessagesRequest).tools[0].input_schema.properties.practice).toMatchObject({
+      type: 'null',
+    });
   });
 
   it('retries a 429 (SDK retry) and succeeds', async () => {
@@ -147,7 +171,7 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
     const { result } = await extractor().extract(input);
     expect(result.practice?.value).toBe('KITAS');
     expect(fake.requests).toHaveLength(2);
-    expect(fake.requests[1]!.headers['x-stainless-retry-count']).toBe('1');
+    expect(fake.requests[1].headers['x-stainless-retry-count']).toBe('1');
   });
 
   it('gives a retryable error for a 500 once the SDK retries are spent', async () => {

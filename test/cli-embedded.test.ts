@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { expect } from '@jest/globals';
 import pg from 'pg';
 
 import { freePort, startProcess, stopProcess } from './helpers/process.js';

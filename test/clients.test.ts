@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+
 import {
   ArchiveClientDocument,
   type ClientFilter,
@@ -201,8 +203,8 @@ describe('Clients', () => {
       expect(res.data?.createClient.client).toBeNull();
       const [error] = res.data!.createClient.userErrors;
       expect(error).toMatchObject({ field: ['input', 'email'], code: 'TAKEN' });
-      expect(error!.message).toContain('Maya Existing');
-      expect(error!.message).toContain(existing.id);
+      expect(error.message).toContain('Maya Existing');
+      expect(error.message).toContain(existing.id);
       expect(await countAll()).toBe(before);
       // The same email is free in another tenant.
       const other = await server.gql(
@@ -870,7 +872,7 @@ describe('Clients', () => {
         expect(await pageBackward(orderBy, size)).toEqual(all);
       }
       // after and before from the middle: the pages on both sides of a cursor meet exactly.
-      const mid = res.data!.clients.edges[3]!.cursor;
+      const mid = res.data!.clients.edges[3].cursor;
       const right = await server.gql(CpClientPageDocument, { first: 100, after: mid, orderBy }, adminL);
       const left = await server.gql(CpClientPageDocument, { last: 100, before: mid, orderBy }, adminL);
       expect(left.data!.clients.edges.map((e) => e.node.id)).toEqual(all.slice(0, 3));

@@ -97,9 +97,9 @@ describe('Conversations (Anthropic extractor against a local Messages API)', () 
       },
     });
     expect(extraction!.latencyMs).toBeGreaterThanOrEqual(0);
-    const request = fake.requests[0]!.body as { tool_choice: unknown; tools: { input_schema: unknown }[] };
+    const request = fake.requests[0].body as { tool_choice: unknown; tools: { input_schema: unknown }[] };
     expect(request.tool_choice).toEqual({ type: 'tool', name: 'record_extraction' });
-    expect(JSON.stringify(request.tools[0]!.input_schema)).toContain('RETIREMENT_KITAS'); // the tenant's codes
+    expect(JSON.stringify(request.tools[0].input_schema)).toContain('RETIREMENT_KITAS'); // the tenant's codes
     expect(await counts()).toEqual({ clients: 1, practices: 1, interactions: 1 });
   });
 
@@ -153,7 +153,7 @@ describe('Conversations (Anthropic extractor against a local Messages API)', () 
     const { extraction } = await ingest({ wait: false });
     expect(extraction!.status).toBe('PENDING');
     const [done] = await sub.results;
-    expect(done!.extractionCompleted).toMatchObject({ id: extraction!.id, status: 'SUCCEEDED', attempts: 2 });
+    expect(done.extractionCompleted).toMatchObject({ id: extraction!.id, status: 'SUCCEEDED', attempts: 2 });
     expect(fake.count).toBe(3);
   }, 30_000);
 
@@ -170,8 +170,8 @@ describe('Conversations (Anthropic extractor against a local Messages API)', () 
     try {
       const { extraction } = await ingest({ wait: false });
       const [done] = await sub.results;
-      expect(done!.extractionCompleted).toMatchObject({ id: extraction!.id, status: 'FAILED', attempts: 3 });
-      expect(done!.extractionCompleted.error).toMatch(/HTTP 503/);
+      expect(done.extractionCompleted).toMatchObject({ id: extraction!.id, status: 'FAILED', attempts: 3 });
+      expect(done.extractionCompleted.error).toMatch(/HTTP 503/);
       expect(fake.count).toBe(6); // 3 job attempts × (1 call + 1 SDK retry)
     } finally {
       fake.setDefault(status(400));

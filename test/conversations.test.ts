@@ -2,6 +2,8 @@
  * Conversations in, CRM records out, on the offline heuristic extractor (no ANTHROPIC_API_KEY),
  * through the real GraphQL endpoint and WebSocket.
  */
+import { expect } from '@jest/globals';
+
 import {
   AcceptExtractionDocument,
   ConversationByIdDocument,
@@ -40,7 +42,7 @@ describe('Conversations (heuristic extractor)', () => {
   ) {
     const res = await server.gql(
       IngestConversationDocument,
-      { input: { sessionId: uniq('session'), ...input } as IngestConversationInput },
+      { input: { sessionId: uniq('session'), ...input } },
       token,
     );
     expect(res.errors).toBeUndefined();
@@ -240,7 +242,7 @@ describe('Conversations (heuristic extractor)', () => {
     const proposals = await server.gql(ExtractionProposalsDocument, { first: 10 }, t.agent);
     expect(proposals.data!.extractionProposals.nodes.map((n) => n.id)).toEqual([b.extraction!.id, a.extraction!.id]);
     expect(
-      proposals.data!.extractionProposals.nodes[1]!.fields.find((f) => f.field === 'practiceTypeCode'),
+      proposals.data!.extractionProposals.nodes[1].fields.find((f) => f.field === 'practiceTypeCode'),
     ).toMatchObject({
       value: 'PT_PMA',
       evidence: expect.stringContaining('PT PMA'),
@@ -331,7 +333,7 @@ describe('Conversations (heuristic extractor)', () => {
     });
     expect(res.extraction).toMatchObject({ status: 'PENDING', decision: null, result: null });
     const [done] = await any.results;
-    expect(done!.extractionCompleted).toMatchObject({
+    expect(done.extractionCompleted).toMatchObject({
       id: res.extraction!.id,
       status: 'SUCCEEDED',
       decision: 'APPLIED',

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 
+import { expect } from '@jest/globals';
 import WebSocket from 'ws';
 
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -120,7 +121,9 @@ describe('CORS with the development default (any localhost port)', () => {
       expect(res.status).toBe(403);
       expectNoCors(res);
       expect(res.headers.vary).toMatch(/\bOrigin\b/);
-      expect(JSON.parse(res.body).errors[0].extensions.code).toBe('FORBIDDEN');
+      expect((JSON.parse(res.body) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+        'FORBIDDEN',
+      );
     }
   });
 
@@ -180,7 +183,7 @@ describe('CORS in production', () => {
     expectAllowed(pre, 'https://app.example.com');
     const res = await post(configured, 'https://app.example.com', token);
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body).data).toEqual({ viewer: { role: 'VIEWER' } });
+    expect((JSON.parse(res.body) as { data: unknown }).data).toEqual({ viewer: { role: 'VIEWER' } });
     expectAllowed(res, 'https://app.example.com');
     expect(await upgrade(configured, 'https://app.example.com')).toEqual({ opened: true });
 

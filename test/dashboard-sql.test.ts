@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+
 import {
   CreateClientDocument,
   CreateDealDocument,
@@ -35,7 +37,7 @@ describe('SQL statements of the dashboard query', () => {
   ): Promise<P> {
     const { data, errors } = await res;
     expect(errors).toBeUndefined();
-    const payload = Object.values(data!)[0]!;
+    const payload = Object.values(data!)[0];
     expect(payload.userErrors).toEqual([]);
     return payload;
   }
@@ -50,7 +52,7 @@ describe('SQL statements of the dashboard query', () => {
       );
       owners.push(m.teamMember!.id);
     }
-    const stages = (await server.gql(PipelinesDocument, {}, token)).data!.pipelines[0]!.stages.map((s) => s.id);
+    const stages = (await server.gql(PipelinesDocument, {}, token)).data!.pipelines[0].stages.map((s) => s.id);
 
     await pool(
       Array.from({ length: CLIENTS }, (_, i) => i),
@@ -64,7 +66,7 @@ describe('SQL statements of the dashboard query', () => {
           await must(
             server.gql(
               CreatePracticeDocument,
-              { input: { clientId, practiceTypeCode: PRACTICE_TYPES[(i + p) % PRACTICE_TYPES.length]! } },
+              { input: { clientId, practiceTypeCode: PRACTICE_TYPES[(i + p) % PRACTICE_TYPES.length] } },
               token,
             ),
           );

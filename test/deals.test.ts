@@ -63,7 +63,7 @@ describe('Deals and pipelines', () => {
     (await server.gql(DealsPageDocument, { first: 1 }, token)).data!.deals.totalCount;
   const stagesOf = async (token: string) => {
     const res = await server.gql(PipelinesDocument, {}, token);
-    const pipeline = res.data!.pipelines[0]!;
+    const pipeline = res.data!.pipelines[0];
     return { pipeline: pipeline.id, stages: Object.fromEntries(pipeline.stages.map((s) => [s.name, s.id])) };
   };
 
@@ -136,7 +136,7 @@ describe('Deals and pipelines', () => {
       });
       expect(deal.stageHistory).toHaveLength(1);
       expect(deal.stageHistory[0]).toMatchObject({ stage: { name: 'New lead' }, leftAt: null });
-      expect(Date.parse(deal.stageHistory[0]!.enteredAt)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(deal.stageHistory[0].enteredAt)).toBeGreaterThanOrEqual(before - 1000);
       expect(await readDeal(deal.id)).toMatchObject({ id: deal.id, title: 'KITAS for Ana', tickets: [] });
     });
 
@@ -176,7 +176,7 @@ describe('Deals and pipelines', () => {
         ['12.5', '12.50'],
         ['007.25', '7.25'],
       ]) {
-        const deal = await createDeal({ title: `Amount ${typed}`, clientId: clientA, amount: { amount: typed! } });
+        const deal = await createDeal({ title: `Amount ${typed}`, clientId: clientA, amount: { amount: typed } });
         expect(deal.amount!.amount).toBe(stored);
         expect((await readDeal(deal.id)).amount!.amount).toBe(stored);
       }
@@ -280,7 +280,7 @@ describe('Deals and pipelines', () => {
       const cases: [Partial<CreateDealInput>, string][] = [
         [{ clientId: clientB }, 'clientId'],
         [{ clientId: missingId('Client') }, 'clientId'],
-        [{ clientId: stagesA['Won']! }, 'clientId'],
+        [{ clientId: stagesA['Won'] }, 'clientId'],
         [{ stageId: stagesB['Qualified'] }, 'stageId'],
         [{ stageId: missingId('PipelineStage') }, 'stageId'],
         [{ pipelineId: pipelineB }, 'pipelineId'],
@@ -403,7 +403,7 @@ describe('Deals and pipelines', () => {
       const deal = await createDeal({ title: 'Mover', clientId: clientA });
       const res = await server.gql(
         MoveDealStageDocument,
-        { input: { id: deal.id, stageId: stagesA['Qualified']! } },
+        { input: { id: deal.id, stageId: stagesA['Qualified'] } },
         adminA,
       );
       expect(res.data?.moveDealStage.userErrors).toEqual([]);
@@ -411,35 +411,35 @@ describe('Deals and pipelines', () => {
       expect(moved).toMatchObject({ status: 'OPEN', probability: 25, stage: { name: 'Qualified' }, closedAt: null });
       expect(moved.stageHistory.map((h) => h.stage.name)).toEqual(['New lead', 'Qualified']);
       const [first, second] = moved.stageHistory;
-      expect(first!.leftAt).not.toBeNull();
-      expect(first!.leftAt).toBe(second!.enteredAt);
-      expect(Date.parse(first!.enteredAt)).toBeLessThanOrEqual(Date.parse(first!.leftAt!));
-      expect(second!.leftAt).toBeNull();
+      expect(first.leftAt).not.toBeNull();
+      expect(first.leftAt).toBe(second.enteredAt);
+      expect(Date.parse(first.enteredAt)).toBeLessThanOrEqual(Date.parse(first.leftAt!));
+      expect(second.leftAt).toBeNull();
 
-      await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA['Negotiation']! } }, adminA);
+      await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA['Negotiation'] } }, adminA);
       const after = await readDeal(deal.id);
       expect(after.stageHistory.map((h) => [h.stage.name, h.leftAt === null])).toEqual([
         ['New lead', false],
         ['Qualified', false],
         ['Negotiation', true],
       ]);
-      expect(after.stageHistory[1]!.leftAt).toBe(after.stageHistory[2]!.enteredAt);
+      expect(after.stageHistory[1].leftAt).toBe(after.stageHistory[2].enteredAt);
     });
 
     it('closes the deal in a Won or Lost stage and reopens it in an open stage', async () => {
       const deal = await createDeal({ title: 'Round trip', clientId: clientA });
-      const won = await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA['Won']! } }, adminA);
+      const won = await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA['Won'] } }, adminA);
       expect(won.data?.moveDealStage.deal).toMatchObject({ status: 'WON', probability: 100 });
       expect(won.data?.moveDealStage.deal?.closedAt).not.toBeNull();
       const reopened = await server.gql(
         MoveDealStageDocument,
-        { input: { id: deal.id, stageId: stagesA['Negotiation']! } },
+        { input: { id: deal.id, stageId: stagesA['Negotiation'] } },
         adminA,
       );
       expect(reopened.data?.moveDealStage.deal).toMatchObject({ status: 'OPEN', closedAt: null, lostReason: null });
       const lost = await server.gql(
         MoveDealStageDocument,
-        { input: { id: deal.id, stageId: stagesA['Lost']! } },
+        { input: { id: deal.id, stageId: stagesA['Lost'] } },
         adminA,
       );
       expect(lost.data?.moveDealStage.deal).toMatchObject({ status: 'LOST', probability: 0, stage: { name: 'Lost' } });
@@ -454,7 +454,7 @@ describe('Deals and pipelines', () => {
         ).data!.timeline.edges.map((e) => e.node.summary);
       const deal = await createDeal({ title: 'Dragged', clientId: clientA });
       const move = (stage: string, lostReason?: string) =>
-        server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA[stage]!, lostReason } }, adminA);
+        server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA[stage], lostReason } }, adminA);
 
       const open = await move('Negotiation', 'Not lost at all');
       expect(open.data?.moveDealStage).toMatchObject({
@@ -475,7 +475,7 @@ describe('Deals and pipelines', () => {
       const other = await createDeal({ title: 'Quietly dropped', clientId: clientA });
       const silent = await server.gql(
         MoveDealStageDocument,
-        { input: { id: other.id, stageId: stagesA['Lost']! } },
+        { input: { id: other.id, stageId: stagesA['Lost'] } },
         adminA,
       );
       expect(silent.data?.moveDealStage.deal).toMatchObject({ status: 'LOST', lostReason: null });
@@ -488,7 +488,7 @@ describe('Deals and pipelines', () => {
         const deal = await createDeal({ title: `Race ${round}`, clientId: clientA });
         const results = await Promise.all(
           ['Qualified', 'Proposal sent', 'Negotiation', 'Won', 'Lost'].map((name) =>
-            server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA[name]! } }, adminA),
+            server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA[name] } }, adminA),
           ),
         );
         for (const r of results) expect(r.data?.moveDealStage.userErrors).toEqual([]);
@@ -497,7 +497,7 @@ describe('Deals and pipelines', () => {
         expect(stays).toHaveLength(6);
         const open = stays.filter((h) => h.leftAt === null);
         expect(open).toHaveLength(1);
-        expect(open[0]!.stage.name).toBe(after.stage.name);
+        expect(open[0].stage.name).toBe(after.stage.name);
         // The stays form one chain: every stay but the first entered when another one left.
         const left = stays.flatMap((h) => (h.leftAt ? [h.leftAt] : [])).sort();
         const entered = stays.map((h) => h.enteredAt).sort();
@@ -511,7 +511,7 @@ describe('Deals and pipelines', () => {
       const deal = await createDeal({ title: 'Stay', clientId: clientA });
       const res = await server.gql(
         MoveDealStageDocument,
-        { input: { id: deal.id, stageId: stagesA['New lead']! } },
+        { input: { id: deal.id, stageId: stagesA['New lead'] } },
         adminA,
       );
       expect(res.data?.moveDealStage).toMatchObject({
@@ -524,7 +524,7 @@ describe('Deals and pipelines', () => {
     it('gives NOT_FOUND on stageId for a foreign, missing or wrongly typed stage, and changes nothing', async () => {
       const deal = await createDeal({ title: 'Foreign stage', clientId: clientA });
       const before = await readDeal(deal.id);
-      for (const stageId of [stagesB['Qualified']!, missingId('PipelineStage'), pipelineA]) {
+      for (const stageId of [stagesB['Qualified'], missingId('PipelineStage'), pipelineA]) {
         const res = await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId } }, adminA);
         expect(res.data?.moveDealStage.userErrors).toMatchObject([{ field: ['input', 'stageId'], code: 'NOT_FOUND' }]);
       }
@@ -533,12 +533,12 @@ describe('Deals and pipelines', () => {
 
     it("gives top-level NOT_FOUND for another tenant's or a missing deal, and changes nothing", async () => {
       for (const id of [dealB, missingId('Deal')]) {
-        const res = await server.gql(MoveDealStageDocument, { input: { id, stageId: stagesA['Qualified']! } }, adminA);
+        const res = await server.gql(MoveDealStageDocument, { input: { id, stageId: stagesA['Qualified'] } }, adminA);
         expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       }
       const foreignStage = await server.gql(
         MoveDealStageDocument,
-        { input: { id: dealB, stageId: stagesB['Qualified']! } },
+        { input: { id: dealB, stageId: stagesB['Qualified'] } },
         adminA,
       );
       expect(foreignStage.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -550,11 +550,7 @@ describe('Deals and pipelines', () => {
 
     it('gives FORBIDDEN to a VIEWER, and changes nothing', async () => {
       const deal = await createDeal({ title: 'Viewer move', clientId: clientA });
-      const res = await server.gql(
-        MoveDealStageDocument,
-        { input: { id: deal.id, stageId: stagesA['Won']! } },
-        viewerA,
-      );
+      const res = await server.gql(MoveDealStageDocument, { input: { id: deal.id, stageId: stagesA['Won'] } }, viewerA);
       expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(await readDeal(deal.id)).toMatchObject({ status: 'OPEN', stageHistory: [{ leftAt: null }] });
     });
@@ -575,7 +571,7 @@ describe('Deals and pipelines', () => {
       });
       expect(Date.parse(won.closedAt!)).toBeGreaterThanOrEqual(before - 1000);
       expect(won.stageHistory.map((h) => h.stage.name)).toEqual(['Negotiation', 'Won']);
-      expect(won.stageHistory[0]!.leftAt).toBe(won.closedAt);
+      expect(won.stageHistory[0].leftAt).toBe(won.closedAt);
     });
 
     it('wins a deal once when winDeal calls race: the others get ALREADY_WON', async () => {
@@ -740,8 +736,8 @@ describe('Deals and pipelines', () => {
         const d = await createDeal({ title, clientId, stageId: stage ? stages[stage] : undefined, ownerId }, adminList);
         ids[title] = d.id;
       }
-      await server.gql(WinDealDocument, { input: { id: ids['Beta company']! } }, adminList);
-      await server.gql(LoseDealDocument, { input: { id: ids['Delta 100% deal']!, reason: 'Budget' } }, adminList);
+      await server.gql(WinDealDocument, { input: { id: ids['Beta company'] } }, adminList);
+      await server.gql(LoseDealDocument, { input: { id: ids['Delta 100% deal'], reason: 'Budget' } }, adminList);
     });
 
     it('lists every deal of the tenant with totalCount, newest first by default', async () => {
@@ -756,8 +752,8 @@ describe('Deals and pipelines', () => {
     it('filters by statuses, stageIds, ownerIds, clientId and search, with a matching totalCount', async () => {
       expect(await titles({ statuses: ['OPEN'] })).toEqual(['Alpha visa', 'Epsilon visa_x', 'Gamma VISA renewal']);
       expect(await titles({ statuses: ['WON', 'LOST'] })).toEqual(['Beta company', 'Delta 100% deal']);
-      expect(await titles({ stageIds: [stages['Qualified']!] })).toEqual(['Epsilon visa_x']);
-      expect(await titles({ stageIds: [stages['Qualified']!, stages['Won']!] })).toEqual([
+      expect(await titles({ stageIds: [stages['Qualified']] })).toEqual(['Epsilon visa_x']);
+      expect(await titles({ stageIds: [stages['Qualified'], stages['Won']] })).toEqual([
         'Beta company',
         'Epsilon visa_x',
       ]);
@@ -780,7 +776,7 @@ describe('Deals and pipelines', () => {
     it("matches nothing for another tenant's, missing or wrongly typed IDs in filters", async () => {
       expect((await list({ clientId: clientA })).totalCount).toBe(0);
       expect((await list({ clientId: ids['Alpha visa'] })).totalCount).toBe(0);
-      expect((await list({ stageIds: [stagesA['New lead']!] })).totalCount).toBe(0);
+      expect((await list({ stageIds: [stagesA['New lead']] })).totalCount).toBe(0);
       expect((await list({ ownerIds: [meA] })).totalCount).toBe(0);
       expect((await list({ pipelineId: pipelineA })).totalCount).toBe(0);
     });
@@ -791,22 +787,22 @@ describe('Deals and pipelines', () => {
       expect(asc).toEqual([...desc].reverse());
       const touched = await server.gql(
         UpdateDealDocument,
-        { input: { id: ids['Alpha visa']!, title: 'Alpha visa' } },
+        { input: { id: ids['Alpha visa'], title: 'Alpha visa' } },
         adminList,
       );
       expect(touched.data?.updateDeal.userErrors).toEqual([]);
-      await server.gql(UpdateDealDocument, { input: { id: ids['Alpha visa']!, probability: 33 } }, adminList);
+      await server.gql(UpdateDealDocument, { input: { id: ids['Alpha visa'], probability: 33 } }, adminList);
       const byUpdate = (await list(undefined, { field: 'UPDATED_AT', direction: 'ASC' })).edges;
       const updated = byUpdate.map((e) => Date.parse(e.node.updatedAt));
       expect(updated).toEqual([...updated].sort((a, b) => a - b));
       expect(byUpdate.at(-1)!.node.title).toBe('Alpha visa');
-      const newestUpdate = (await list(undefined, { field: 'UPDATED_AT', direction: 'DESC' }, 1)).edges[0]!.node;
+      const newestUpdate = (await list(undefined, { field: 'UPDATED_AT', direction: 'DESC' }, 1)).edges[0].node;
       expect(newestUpdate.title).toBe('Alpha visa');
     });
 
     it('orders by EXPECTED_CLOSE_DATE, listing only deals that have one, and filters by its range', async () => {
       const set = async (title: string, expectedCloseDate: string) => {
-        const res = await server.gql(UpdateDealDocument, { input: { id: ids[title]!, expectedCloseDate } }, adminList);
+        const res = await server.gql(UpdateDealDocument, { input: { id: ids[title], expectedCloseDate } }, adminList);
         expect(res.data?.updateDeal.userErrors).toEqual([]);
       };
       await set('Gamma VISA renewal', '2027-03-01');
@@ -851,7 +847,7 @@ describe('Deals and pipelines', () => {
       const page1 = await server.gql(DealsPageDocument, { first: 2 }, adminList);
       const conn1 = page1.data!.deals;
       expect(conn1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-      expect(conn1.pageInfo.endCursor).toBe(conn1.edges[1]!.cursor);
+      expect(conn1.pageInfo.endCursor).toBe(conn1.edges[1].cursor);
       // A deal created between pages is newer: it must not shift the next page.
       await createDeal({ title: 'Zeta late', clientId: c1 }, adminList);
       const page2 = await server.gql(DealsPageDocument, { first: 2, after: conn1.pageInfo.endCursor }, adminList);
@@ -876,7 +872,7 @@ describe('Deals and pipelines', () => {
     });
 
     it("reads a deal by id, and null for another tenant's or a non-deal id", async () => {
-      const own = await server.gql(DealByIdDocument, { id: ids['Beta company']! }, adminList);
+      const own = await server.gql(DealByIdDocument, { id: ids['Beta company'] }, adminList);
       expect(own.data?.deal).toMatchObject({ title: 'Beta company', status: 'WON', owner: { id: rep } });
       for (const id of [dealB, c1, missingId('Deal')]) {
         const res = await server.gql(DealByIdDocument, { id }, adminList);

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { expect } from '@jest/globals';
+
 import { freePort, startProcess, stopProcess } from './helpers/process.js';
 
 const run = promisify(execFile);
@@ -25,13 +27,13 @@ describe('Embedded default (separate processes)', () => {
   const start = () => startProcess(env, port);
   const stop = stopProcess;
 
-  async function query(token: string, q: string, variables?: object) {
+  async function query<D = unknown>(token: string, q: string, variables?: object) {
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: q, variables }),
     });
-    return (await res.json()) as { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
+    return (await res.json()) as { data?: D; errors?: { extensions?: { code?: string } }[] };
   }
 
   beforeAll(async () => {
@@ -52,16 +54,16 @@ describe('Embedded default (separate processes)', () => {
     expect(token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
 
     child = await start();
-    const viewer = await query(token, '{ viewer { email role } }');
+    const viewer = await query<{ viewer: unknown }>(token, '{ viewer { email role } }');
     expect(viewer.data?.viewer).toEqual({ email: 'e2e@demo.test', role: 'ADMIN' });
     const anonymous = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"query":"{ viewer { email } }"}',
     });
-    expect(
-      ((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
-    ).toBe('UNAUTHENTICATED');
+    expect(((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
 
     const page = await (await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } })).text();
     const prefilled = /Bearer (ey[\w-]+\.[\w-]+\.[\w-]+)/.exec(page)?.[1];
@@ -73,22 +75,22 @@ describe('Embedded default (separate processes)', () => {
     });
     const demoData =
       '{ clients(first: 1) { totalCount } practices(first: 1) { totalCount } deals(first: 1) { totalCount } }';
-    const seeded = await query(prefilled!, demoData);
+    const seeded = await query<Record<'clients' | 'practices' | 'deals', { totalCount: number }>>(prefilled!, demoData);
     expect(seeded.data?.clients.totalCount).toBe(25);
     expect(seeded.data?.practices.totalCount).toBeGreaterThan(0);
     expect(seeded.data?.deals.totalCount).toBeGreaterThan(0);
 
-    const created = await query(
+    const created = await query<{ createApiKey: { apiKey: { id: string } } }>(
       token,
       'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } userErrors { code } } }',
       { i: { name: 'survives restarts', role: 'VIEWER' } },
     );
-    const keyId = created.data?.createApiKey.apiKey.id as string;
+    const keyId = created.data?.createApiKey.apiKey.id;
     expect(keyId).toBeTruthy();
 
     expect(await stop(child)).toBe(0);
     child = await start();
-    const keys = await query(token, '{ apiKeys(first: 10) { nodes { id name } } }');
+    const keys = await query<{ apiKeys: { nodes: unknown[] } }>(token, '{ apiKeys(first: 10) { nodes { id name } } }');
     expect(keys.data?.apiKeys.nodes).toEqual([{ id: keyId, name: 'survives restarts' }]);
     expect((await query(prefilled!, demoData)).data).toEqual(seeded.data); // seeded once, not again
     expect(await stop(child)).toBe(0);

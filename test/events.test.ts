@@ -185,7 +185,7 @@ describe('Timeline events: one payload shape per type', () => {
       'updateDeal',
     );
     ok(
-      await server.gql(MoveDealStageDocument, { input: { id: won, stageId: openStages[1]!.id } }, agent),
+      await server.gql(MoveDealStageDocument, { input: { id: won, stageId: openStages[1].id } }, agent),
       'moveDealStage',
     );
     ok(await server.gql(WinDealDocument, { input: { id: won } }, agent), 'winDeal');
@@ -237,7 +237,7 @@ describe('Timeline events: one payload shape per type', () => {
     };
     await scan(); // raises the 7-day alert of kitas and the 30-day ones of snoozeMe and renewMe
     const alertOf = async (practiceId: string) =>
-      (await server.gql(PracticeRenewalAlertsDocument, { id: practiceId }, agent)).data!.practice!.renewalAlerts[0]!.id;
+      (await server.gql(PracticeRenewalAlertsDocument, { id: practiceId }, agent)).data!.practice!.renewalAlerts[0].id;
     ok(
       await server.gql(AcknowledgeRenewalAlertDocument, { input: { id: await alertOf(kitas) } }, agent),
       'acknowledgeRenewalAlert',

@@ -1,4 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { expect } from '@jest/globals';
 import { parse } from 'graphql';
 import type { Client as WsClient } from 'graphql-ws';
 
@@ -18,8 +19,8 @@ function refused(res: GqlResponse<Data>): { message: string; extensions?: Record
   expect(res.status).toBe(400);
   expect(res.data ?? undefined).toBeUndefined();
   expect(res.errors).toHaveLength(1);
-  expect(res.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
-  return res.errors![0]!;
+  expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  return res.errors![0];
 }
 
 /** The errors a subscription ends with (graphql-ws `error` or a `next` carrying errors). */

@@ -33,7 +33,7 @@ describe('HTTP surface', () => {
       const html = await res.text();
       expect(html).toContain('GraphiQL');
       expect(html).not.toMatch(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
-      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
       expect(assets.length).toBeGreaterThanOrEqual(5);
       for (const asset of assets) {
         expect(asset.startsWith('/playground/assets/')).toBe(true);

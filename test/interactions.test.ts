@@ -278,8 +278,7 @@ describe('Interactions', () => {
         { clientId: c2, kind: 'CALL', summary: 'fourth', occurredAt: '2025-04-01T10:00:00Z', sentiment: 'NEUTRAL' },
       ];
       // Logged out of order: lists sort by occurredAt, not by when they were logged.
-      for (const input of [specs[2]!, specs[0]!, specs[3]!, specs[1]!])
-        ids[input.summary] = (await log(input, admin)).id;
+      for (const input of [specs[2], specs[0], specs[3], specs[1]]) ids[input.summary] = (await log(input, admin)).id;
     });
 
     it('lists the tenant interactions, most recent occurredAt first, with totalCount', async () => {

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import { expect } from '@jest/globals';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import {
@@ -161,8 +162,8 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
           resolve(proc);
         }
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
       proc.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`worker exited with ${code}:\n${output}`));
@@ -220,7 +221,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     );
     expect(res.data!.ingestConversation.extraction).toMatchObject({ status: 'PENDING' });
     const [completed] = await done.results;
-    expect(completed!.extractionCompleted).toMatchObject({
+    expect(completed.extractionCompleted).toMatchObject({
       id: res.data!.ingestConversation.extraction!.id,
       status: 'SUCCEEDED',
       decision: 'APPLIED',

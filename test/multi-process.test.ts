@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
@@ -54,7 +54,11 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(sockets.map((s) => s.dispose()));
+    await Promise.all(
+      sockets.map(async (s) => {
+        await s.dispose();
+      }),
+    );
     const codes = await Promise.all(procs.map(stopProcess));
     await drop?.();
     expect(codes).toEqual([0, 0]);
@@ -103,7 +107,12 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
       new Promise<number>((resolve, reject) => {
         if (early.has(clientId)) return resolve(early.get(clientId)!);
         const timer = setTimeout(
-          () => reject(new Error(`no event for ${clientId} within ${timeoutMs} ms (${String(failed ?? 'no error')})`)),
+          () =>
+            reject(
+              new Error(
+                `no event for ${clientId} within ${timeoutMs} ms (${failed === undefined ? 'no error' : inspect(failed)})`,
+              ),
+            ),
           timeoutMs,
         );
         waiting.set(clientId, (t) => {
@@ -132,8 +141,8 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     for (let i = 0; i < 20; i++) {
       const [sub, mut] = i % 2 === 0 ? [0, 1] : [1, 0];
       const sent = performance.now();
-      const created = await gql(ports[mut]!, CreateClientDocument, { input: { fullName: `Across ${i}` } });
-      const at = await received[sub]!(created.createClient.client!.id);
+      const created = await gql(ports[mut], CreateClientDocument, { input: { fullName: `Across ${i}` } });
+      const at = await received[sub](created.createClient.client!.id);
       latencies.push(at - sent);
     }
     expect(Math.max(...latencies)).toBeLessThan(1000);

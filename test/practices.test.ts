@@ -477,8 +477,8 @@ describe('Practices', () => {
       expect(res.data?.transitionPractice.practice).toBeNull();
       const [error] = res.data!.transitionPractice.userErrors;
       expect(error).toMatchObject({ field: ['input', 'status'], code: 'ILLEGAL_TRANSITION' });
-      expect(error!.message).toContain('INQUIRY');
-      expect(error!.message).toContain('QUOTATION_SENT, CANCELLED');
+      expect(error.message).toContain('INQUIRY');
+      expect(error.message).toContain('QUOTATION_SENT, CANCELLED');
       const same = await transition(id, 'INQUIRY');
       expect(same.data?.transitionPractice.userErrors[0]?.code).toBe('ILLEGAL_TRANSITION');
       expect(await readPractice(id)).toEqual(before);

@@ -19,7 +19,7 @@ function comparable(value: unknown): string {
   if (value instanceof RowRef) return `ref:${value.id}`;
   if (typeof value === 'object' && 'id' in value && typeof value.id === 'string' && !Array.isArray(value))
     return `ref:${value.id}`;
-  return `${typeof value}:${(value as object).constructor?.name ?? ''}:${JSON.stringify(value)}`;
+  return `${typeof value}:${value.constructor?.name ?? ''}:${JSON.stringify(value)}`;
 }
 
 describe('read-only rows (the read path of GraphQL relations and lists)', () => {
@@ -46,11 +46,8 @@ describe('read-only rows (the read path of GraphQL relations and lists)', () => 
       const meta = metadata.find(entity);
       if (!meta || meta.abstract || meta.embeddable || meta.virtual) continue;
       const em = forkForTenant(server.app.db.orm.em, tenantAId);
-      const pk = meta.primaryKeys[0]!;
-      const managed = (await em.find(entity, {}, { orderBy: { [pk]: 'asc' }, limit: 30 } as never)) as Record<
-        string,
-        unknown
-      >[];
+      const pk = meta.primaryKeys[0];
+      const managed = (await em.find(entity, {}, { orderBy: { [pk]: 'asc' }, limit: 30 })) as Record<string, unknown>[];
       const rows = (await readRows(em, entity, {}, { orderBy: [{ [pk]: 'asc' }], limit: 30 })) as Record<
         string,
         unknown
@@ -62,7 +59,7 @@ describe('read-only rows (the read path of GraphQL relations and lists)', () => 
       managed.forEach((m, i) => {
         expect(rows[i]).toBeInstanceOf(entity);
         for (const p of props) {
-          expect([meta.className, p.name, comparable(rows[i]![p.name])]).toEqual([
+          expect([meta.className, p.name, comparable(rows[i][p.name])]).toEqual([
             meta.className,
             p.name,
             comparable(m[p.name]),
@@ -75,8 +72,7 @@ describe('read-only rows (the read path of GraphQL relations and lists)', () => 
       if (ids.length && pk === 'id') {
         const viaIn = (await readRowsIn(em, entity, 'id', ids, {}, [{ id: 'asc' }])) as Record<string, unknown>[];
         viaIn.forEach((r, i) => {
-          for (const p of props)
-            expect([p.name, comparable(r[p.name])]).toEqual([p.name, comparable(rows[i]![p.name])]);
+          for (const p of props) expect([p.name, comparable(r[p.name])]).toEqual([p.name, comparable(rows[i][p.name])]);
         });
       }
     }
@@ -164,7 +160,7 @@ describe('read-only rows (the read path of GraphQL relations and lists)', () => 
       await readRowsIn(em, Practice, 'client', ids),
       await readRowsIn(em, Ticket, 'client', ids, { status: 'OPEN' }),
     ];
-    const pool = (await em.getConnection().getNativeClient()) as unknown as { query: (...a: unknown[]) => unknown };
+    const pool = (await em.getConnection().getNativeClient()) as { query: (...a: unknown[]) => unknown };
     const query = jest.spyOn(pool, 'query');
     try {
       const together = await Promise.all([
@@ -173,9 +169,9 @@ describe('read-only rows (the read path of GraphQL relations and lists)', () => 
         readRowsIn(em, Ticket, 'client', ids, { status: 'OPEN' }),
       ]);
       expect(query).toHaveBeenCalledTimes(1);
-      expect((query.mock.calls[0]![0] as { text: string }).text.split(';\n')).toHaveLength(3);
+      expect((query.mock.calls[0][0] as { text: string }).text.split(';\n')).toHaveLength(3);
       expect(together.map((rows) => rows.map((r) => r.id))).toEqual(alone.map((rows) => rows.map((r) => r.id)));
-      expect(alone[1]!.length).toBeGreaterThan(0);
+      expect(alone[1].length).toBeGreaterThan(0);
     } finally {
       query.mockRestore();
     }

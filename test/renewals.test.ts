@@ -2,6 +2,8 @@
  * Renewal alerts through the real GraphQL endpoint and WebSocket, on the embedded default and
  * (with DATABASE_URL/REDIS_URL) on PostgreSQL and Redis. The app clock is moved to make days pass.
  */
+import { expect } from '@jest/globals';
+
 import {
   AcknowledgeRenewalAlertDocument,
   ClientUpcomingRenewalsDocument,
@@ -103,9 +105,9 @@ describe('Renewal alerts', () => {
         [['input', 'timeZone'], 'INVALID_TIME_ZONE'],
       ]);
       const range = await server.gql(UpdateRenewalSettingsDocument, { input: { alertOffsetsDays: [0] } }, t.admin);
-      expect(range.data!.updateRenewalSettings.userErrors[0]!.code).toBe('OUT_OF_RANGE');
+      expect(range.data!.updateRenewalSettings.userErrors[0].code).toBe('OUT_OF_RANGE');
       const empty = await server.gql(UpdateRenewalSettingsDocument, { input: { alertOffsetsDays: [] } }, t.admin);
-      expect(empty.data!.updateRenewalSettings.userErrors[0]!.code).toBe('INVALID_LENGTH');
+      expect(empty.data!.updateRenewalSettings.userErrors[0].code).toBe('INVALID_LENGTH');
       expect((await server.gql(RenewalSettingsDocument, {}, t.admin)).data!.renewalSettings.scanTime).toBe('07:00');
 
       const ok = await server.gql(
@@ -123,7 +125,7 @@ describe('Renewal alerts', () => {
         t.admin,
       );
       expect(events.data!.timeline.edges).toHaveLength(1);
-      expect(events.data!.timeline.edges[0]!.node.data).toMatchObject({
+      expect(events.data!.timeline.edges[0].node.data).toMatchObject({
         before: { scanTime: '07:00' },
         after: { scanTime: '06:30', alertOffsetsDays: [45, 14] },
       });
@@ -181,8 +183,8 @@ describe('Renewal alerts', () => {
       const events = timeline.data!.timeline.edges.map((e) => e.node);
       expect(events).toHaveLength(2);
       expect(events[0]).toMatchObject({ actorLabel: expect.any(String), subject: { __typename: 'RenewalAlert' } });
-      expect(events[0]!.summary).toContain('7-day renewal alert');
-      expect(events[1]!.data).toMatchObject({ after: { daysBefore: 30, practiceType: 'KITAS', expiryDate: expiry } });
+      expect(events[0].summary).toContain('7-day renewal alert');
+      expect(events[1].data).toMatchObject({ after: { daysBefore: 30, practiceType: 'KITAS', expiryDate: expiry } });
     });
 
     it('raises nothing for far, expired, cancelled, non-renewable or undated practices, and counts days in the tenant time zone', async () => {
@@ -239,7 +241,7 @@ describe('Renewal alerts', () => {
       const [alert] = await a.alertsOf(p);
       const seenByB = await server.gql(RenewalAlertsDocument, { first: 10 }, b.admin);
       expect(seenByB.data!.renewalAlerts.totalCount).toBe(0);
-      const ack = await server.gql(AcknowledgeRenewalAlertDocument, { input: { id: alert!.id } }, b.admin);
+      const ack = await server.gql(AcknowledgeRenewalAlertDocument, { input: { id: alert.id } }, b.admin);
       expect(ack.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       const renew = await server.gql(RenewPracticeDocument, { input: { id: p } }, b.admin);
       expect(renew.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -287,7 +289,7 @@ describe('Renewal alerts', () => {
       await assigned.ready;
       await a.scan();
       const [only] = await assigned.results;
-      expect(only!.renewalAlertRaised).toMatchObject({ practice: { id: mine }, assignedTo: { id: a.agentId } });
+      expect(only.renewalAlertRaised).toMatchObject({ practice: { id: mine }, assignedTo: { id: a.agentId } });
     });
   });
 
@@ -299,7 +301,7 @@ describe('Renewal alerts', () => {
       const p = await t.practice(c, expiry);
       await t.scan();
       const [alert] = await t.alertsOf(p);
-      const id = alert!.id;
+      const id = alert.id;
 
       const ack = await server.gql(AcknowledgeRenewalAlertDocument, { input: { id } }, t.agent);
       expect(ack.data!.acknowledgeRenewalAlert).toMatchObject({
@@ -309,7 +311,7 @@ describe('Renewal alerts', () => {
       const again = await server.gql(AcknowledgeRenewalAlertDocument, { input: { id } }, t.agent);
       expect(again.data!.acknowledgeRenewalAlert.renewalAlert).toBeNull();
       expect(again.data!.acknowledgeRenewalAlert.userErrors[0]).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
-      expect(again.data!.acknowledgeRenewalAlert.userErrors[0]!.message).toMatch(/allowed: snooze, dismiss/);
+      expect(again.data!.acknowledgeRenewalAlert.userErrors[0].message).toMatch(/allowed: snooze, dismiss/);
 
       const past = await server.gql(SnoozeRenewalAlertDocument, { input: { id, until: TODAY } }, t.agent);
       expect(past.data!.snoozeRenewalAlert.userErrors[0]).toMatchObject({
@@ -317,9 +319,9 @@ describe('Renewal alerts', () => {
         code: 'NOT_IN_FUTURE',
       });
       const late = await server.gql(SnoozeRenewalAlertDocument, { input: { id, until: plus(expiry, 1) } }, t.agent);
-      expect(late.data!.snoozeRenewalAlert.userErrors[0]!.code).toBe('AFTER_EXPIRY');
+      expect(late.data!.snoozeRenewalAlert.userErrors[0].code).toBe('AFTER_EXPIRY');
       const impossible = await server.gql(SnoozeRenewalAlertDocument, { input: { id, until: '2027-02-30' } }, t.agent);
-      expect(impossible.data!.snoozeRenewalAlert.userErrors[0]!.code).toBe('INVALID_DATE');
+      expect(impossible.data!.snoozeRenewalAlert.userErrors[0].code).toBe('INVALID_DATE');
       const viewer = await server.tokenFor(t.slug, 'VIEWER');
       const denied = await server.gql(SnoozeRenewalAlertDocument, { input: { id, until: plus(TODAY, 3) } }, viewer);
       expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -339,7 +341,7 @@ describe('Renewal alerts', () => {
       expect(dismissed.data!.dismissRenewalAlert.renewalAlert).toMatchObject({ status: 'DISMISSED' });
       expect(dismissed.data!.dismissRenewalAlert.renewalAlert!.closedAt).toBeTruthy();
       const final = await server.gql(DismissRenewalAlertDocument, { input: { id } }, t.agent);
-      expect(final.data!.dismissRenewalAlert.userErrors[0]!.message).toMatch(/none \(final state\)/);
+      expect(final.data!.dismissRenewalAlert.userErrors[0].message).toMatch(/none \(final state\)/);
 
       const types = await server.gql(TimelineDocument, { first: 20, filter: { clientId: c } }, t.admin);
       expect(types.data!.timeline.edges.map((e) => e.node.type).filter((x) => x.startsWith('RENEWAL_'))).toEqual([
@@ -384,7 +386,7 @@ describe('Renewal alerts', () => {
       });
       const npwp = await t.practice(c, plus(TODAY, 3), 'NPWP');
       const notRenewable = await server.gql(RenewPracticeDocument, { input: { id: npwp } }, t.agent);
-      expect(notRenewable.data!.renewPractice.userErrors[0]!.code).toBe('NOT_RENEWABLE');
+      expect(notRenewable.data!.renewPractice.userErrors[0].code).toBe('NOT_RENEWABLE');
 
       server.app.services.clock.set(makassarNoon(plus(expiry, -1)));
       expect((await t.scan()).raised).toBe(0);

@@ -1,6 +1,7 @@
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { Client } from '../src/modules/clients/client.entity.js';
+import { ClientKind } from '../src/modules/clients/client.enums.js';
 import { EVENTS } from '../src/modules/timeline/event-payloads.js';
 import { TimelineEventType } from '../src/modules/timeline/timeline-event.enums.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
@@ -22,7 +23,7 @@ describe('seed generator', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    sql = server.app.db.orm.em.fork() as SqlEntityManager;
+    sql = server.app.db.orm.em.fork();
     const services = server.app.services;
     a = await generateDataset(server.app.db.orm.em, {
       tenantSlug: tenantA,
@@ -39,7 +40,7 @@ describe('seed generator', () => {
     const rows = await sql.execute<{ n: string }[]>(`select count(*) as n from ${table} where tenant_id = ?`, [
       tenantId,
     ]);
-    return Number(rows[0]!.n);
+    return Number(rows[0].n);
   };
 
   it('inserts what it reports, with one timeline event per record', async () => {
@@ -61,14 +62,14 @@ describe('seed generator', () => {
       'select count(*) as n from timeline_event where tenant_id = ? and published_at is null',
       [a.tenantId],
     );
-    expect(Number(unpublished[0]!.n)).toBe(0);
+    expect(Number(unpublished[0].n)).toBe(0);
     const outOfOrder = await sql.execute<{ n: string }[]>(
       `select count(*) as n from (
          select occurred_at, lag(occurred_at) over (order by seq) as prev from timeline_event where tenant_id = ?
        ) t where occurred_at < prev`,
       [a.tenantId],
     );
-    expect(Number(outOfOrder[0]!.n)).toBe(0);
+    expect(Number(outOfOrder[0].n)).toBe(0);
     expect(progress[0]).toEqual([0, 200]);
     expect(progress.at(-1)).toEqual([200, 200]);
   });
@@ -137,7 +138,7 @@ describe('seed generator', () => {
     const emails = clients.map((c) => c.email).filter((e): e is string => !!e);
     expect(new Set(emails).size).toBe(emails.length);
     for (const e of emails) expect(e).toMatch(/^[a-z0-9._]+@[a-z0-9.-]+$/);
-    const orgs = clients.filter((c) => c.kind === 'ORGANIZATION').length;
+    const orgs = clients.filter((c) => c.kind === ClientKind.ORGANIZATION).length;
     expect(orgs).toBeGreaterThan(5);
     expect(orgs).toBeLessThan(45);
     expect(new Set(clients.map((c) => c.nationality)).size).toBeGreaterThanOrEqual(10);
@@ -179,7 +180,7 @@ describe('seed generator', () => {
       'select count(distinct stage_id) as n from deal where tenant_id = ?',
       [a.tenantId],
     );
-    expect(Number(stages[0]!.n)).toBe(6);
+    expect(Number(stages[0].n)).toBe(6);
   });
 
   it('numbers tickets 1..n and keeps the ticket counter at the highest number, across runs', async () => {
@@ -194,7 +195,7 @@ describe('seed generator', () => {
         "select value from tenant_counter where tenant_id = ? and name = 'ticket'",
         [tenantId],
       );
-      expect(Number(counter[0]!.value)).toBe(expected);
+      expect(Number(counter[0].value)).toBe(expected);
     };
     await check(a.tenantId, a.tickets);
     const more = await generateDataset(server.app.db.orm.em, {
@@ -210,7 +211,7 @@ describe('seed generator', () => {
       'select count(email) - count(distinct lower(email)) as n from client where tenant_id = ?',
       [a.tenantId],
     );
-    expect(Number(dupes[0]!.n)).toBe(0);
+    expect(Number(dupes[0].n)).toBe(0);
   });
 
   it('numbers an API ticket after the seeded ones, even when the counter row is missing', async () => {
@@ -235,7 +236,7 @@ describe('seed generator', () => {
        where tenant_id = ? and expiry_date between current_date and current_date + 90`,
       [tenant.id],
     );
-    expect(Number(due[0]!.n)).toBeGreaterThanOrEqual(3);
+    expect(Number(due[0].n)).toBeGreaterThanOrEqual(3);
     expect(payloadErrors(await tenantEvents(tenant.id))).toEqual([]);
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);

@@ -108,8 +108,8 @@ describe('Subscription fan-out (shared execution)', () => {
       clientA = a.data!.createClient.client!.id;
       for (const sub of [...sameA, viewer]) {
         const [got] = await sub.results;
-        expect(Object.keys(got!.timelineEventAdded).sort()).toEqual(['client', 'id', 'summary', 'type']);
-        expect(got!.timelineEventAdded).toMatchObject({
+        expect(Object.keys(got.timelineEventAdded).sort()).toEqual(['client', 'id', 'summary', 'type']);
+        expect(got.timelineEventAdded).toMatchObject({
           type: 'CLIENT_CREATED',
           summary: 'Client Fanout Alpha created',
           client: { id: clientA, fullName: 'Fanout Alpha' },
@@ -122,10 +122,10 @@ describe('Subscription fan-out (shared execution)', () => {
     expect(reads).toBe(cost.create + 2 * cost.execution);
 
     const [summary] = await summaryA.results;
-    expect(Object.keys(summary!.timelineEventAdded).sort()).toEqual(['occurredAt', 'summary']);
-    expect(summary!.timelineEventAdded.summary).toBe('Client Fanout Alpha created');
+    expect(Object.keys(summary.timelineEventAdded).sort()).toEqual(['occurredAt', 'summary']);
+    expect(summary.timelineEventAdded.summary).toBe('Client Fanout Alpha created');
     const [created] = await createdA.results;
-    expect(created!.timelineEventAdded).toEqual({ type: 'CLIENT_CREATED', summary: 'Client Fanout Alpha created' });
+    expect(created.timelineEventAdded).toEqual({ type: 'CLIENT_CREATED', summary: 'Client Fanout Alpha created' });
     // Sentinel: an interaction logged after the client was created reaches loggedA; the client's
     // CLIENT_CREATED event, earlier on the same stream, would have arrived first.
     await server.gql(
@@ -134,7 +134,7 @@ describe('Subscription fan-out (shared execution)', () => {
       adminA,
     );
     const [logged] = await loggedA.results;
-    expect(logged!.timelineEventAdded).toEqual({ type: 'INTERACTION_LOGGED', summary: 'NOTE logged: Sentinel' });
+    expect(logged.timelineEventAdded).toEqual({ type: 'INTERACTION_LOGGED', summary: 'NOTE logged: Sentinel' });
   });
 
   it("never gives one tenant's subscribers another tenant's event, though the selection is the same", async () => {
@@ -142,12 +142,12 @@ describe('Subscription fan-out (shared execution)', () => {
     const sameA = nextResults(ws(adminA), WITH_CLIENT, {}, 1);
     await Promise.all([...sameB, sameA].map((s) => s.ready));
     await server.gql(CreateClientDocument, { input: { fullName: 'Tenant Alpha' } }, adminA);
-    expect((await sameA.results)[0]!.timelineEventAdded.client).toMatchObject({ fullName: 'Tenant Alpha' });
+    expect((await sameA.results)[0].timelineEventAdded.client).toMatchObject({ fullName: 'Tenant Alpha' });
     // Sentinel: B's own event, caused after A's was delivered, is the first B's subscribers get.
     const b = await server.gql(CreateClientDocument, { input: { fullName: 'Tenant Beta' } }, adminB);
     for (const sub of sameB) {
       const [got] = await sub.results;
-      expect(got!.timelineEventAdded).toMatchObject({
+      expect(got.timelineEventAdded).toMatchObject({
         summary: 'Client Tenant Beta created',
         client: { id: b.data!.createClient.client!.id, fullName: 'Tenant Beta' },
       });
@@ -164,7 +164,7 @@ describe('Subscription fan-out (shared execution)', () => {
       const c = await server.gql(CreateClientDocument, { input: { fullName: 'Two Admins' } }, adminA);
       for (const sub of [...first, ...second]) {
         const [got] = await sub.results;
-        expect(got!.timelineEventAdded).toMatchObject({
+        expect(got.timelineEventAdded).toMatchObject({
           summary: 'Client Two Admins created',
           client: { id: c.data!.createClient.client!.id, fullName: 'Two Admins' },
         });
@@ -183,7 +183,7 @@ describe('Subscription fan-out (shared execution)', () => {
         await server.gql(CreateClientDocument, { input: { fullName: name } }, adminA);
         for (const s of subs) {
           const [got] = await s.results;
-          expect(got!.timelineEventAdded.client).toMatchObject({ fullName: name });
+          expect(got.timelineEventAdded.client).toMatchObject({ fullName: name });
         }
       });
     };
@@ -297,6 +297,10 @@ describe('SubscriptionFanout groups executions by principal (principalKey)', () 
       { tick: { n: 1, seenBy: 'VIEWER:cy' } },
     ]);
     expect(executions).toBe(3); // ana's two subscriptions share one
-    await Promise.all(streams.map((s) => s.return?.()));
+    await Promise.all(
+      streams.map(async (s) => {
+        await s.return?.();
+      }),
+    );
   });
 });

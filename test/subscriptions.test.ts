@@ -35,11 +35,11 @@ describe('Subscriptions over graphql-ws', () => {
     await Promise.all([subA.ready, subB.ready]);
     await server.gql(CreateTeamMemberDocument, { input: { email: 'new@a.test', role: 'AGENT' } }, adminA);
     const [event] = await subA.results;
-    expect(event!.teamMemberChanged).toMatchObject({ email: 'new@a.test', role: 'AGENT' });
+    expect(event.teamMemberChanged).toMatchObject({ email: 'new@a.test', role: 'AGENT' });
     // Sentinel: B's own change, made after A's was delivered, is the first event B receives.
     await server.gql(CreateTeamMemberDocument, { input: { email: 'new@b.test', role: 'VIEWER' } }, adminB);
     const [own] = await subB.results;
-    expect(own!.teamMemberChanged).toMatchObject({ email: 'new@b.test', role: 'VIEWER' });
+    expect(own.teamMemberChanged).toMatchObject({ email: 'new@b.test', role: 'VIEWER' });
   });
 
   it('counts open WebSocket connections in /metrics', async () => {

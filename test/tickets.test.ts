@@ -104,7 +104,7 @@ describe('Tickets', () => {
     dealB = await createDeal('Bea deal', clientB, adminB);
     practiceB = await createPractice(clientB, adminB);
     ticketB = (await createTicket({ subject: 'B ticket', clientId: clientB }, adminB)).id;
-    stageA = (await server.gql(PipelinesDocument, {}, adminA)).data!.pipelines[0]!.stages[0]!.id;
+    stageA = (await server.gql(PipelinesDocument, {}, adminA)).data!.pipelines[0].stages[0].id;
   });
   afterAll(() => server.close());
 
@@ -622,7 +622,7 @@ describe('Tickets', () => {
       expect(pages).toBe(3);
       const back = await server.gql(
         TicketsPageDocument,
-        { last: 2, before: asc.edges[3]!.cursor, orderBy: { field: 'NUMBER', direction: 'ASC' } },
+        { last: 2, before: asc.edges[3].cursor, orderBy: { field: 'NUMBER', direction: 'ASC' } },
         admin,
       );
       expect(back.data!.tickets.edges.map((e) => e.node.number)).toEqual([2, 3]);
@@ -637,7 +637,7 @@ describe('Tickets', () => {
     });
 
     it("reads a ticket by id, and null for another tenant's or a non-ticket id", async () => {
-      const own = (await list(undefined, { field: 'NUMBER', direction: 'ASC' })).edges[0]!.node;
+      const own = (await list(undefined, { field: 'NUMBER', direction: 'ASC' })).edges[0].node;
       const res = await server.gql(TicketByIdDocument, { id: own.id }, admin);
       expect(res.data?.ticket).toMatchObject({ number: 1, subject: 'Visa question', client: { id: c1 } });
       for (const id of [ticketB, c1, missingId('Ticket')]) {

@@ -45,11 +45,11 @@ describe('Live timeline (graphql-ws, outbox)', () => {
     await server.gql(LogInteractionDocument, { input: { clientId, kind: 'CALL', summary: 'Called' } }, tokenA);
     expect((await all.results).map((r) => r.timelineEventAdded.type)).toEqual(['CLIENT_UPDATED', 'INTERACTION_LOGGED']);
     const [only] = await onlyClient.results;
-    expect(only!.timelineEventAdded).toMatchObject({ type: 'INTERACTION_LOGGED', client: { id: clientId } });
+    expect(only.timelineEventAdded).toMatchObject({ type: 'INTERACTION_LOGGED', client: { id: clientId } });
     // Sentinel: B's own event, caused after A's were delivered, is the first B receives.
     await server.gql(CreateClientDocument, { input: { fullName: 'Other Tenant' } }, tokenB);
     const [own] = await otherTenant.results;
-    expect(own!.timelineEventAdded).toMatchObject({ type: 'CLIENT_CREATED', summary: 'Client Other Tenant created' });
+    expect(own.timelineEventAdded).toMatchObject({ type: 'CLIENT_CREATED', summary: 'Client Other Tenant created' });
   });
 
   it('delivers through the relay an event committed by a process that died before publishing', async () => {
@@ -67,7 +67,7 @@ describe('Live timeline (graphql-ws, outbox)', () => {
       [randomUUID(), tenant.id, rawClientId, rawClientId],
     );
     const [event] = await sub.results;
-    expect(event!.timelineEventAdded.summary).toBe('committed before the crash');
+    expect(event.timelineEventAdded.summary).toBe('committed before the crash');
   });
 
   (usingPostgres ? it : it.skip)(
@@ -75,13 +75,13 @@ describe('Live timeline (graphql-ws, outbox)', () => {
     async () => {
       const c = await server.gql(CreateClientDocument, { input: { fullName: 'Late Commit' } }, tokenA);
       const clientId = c.data!.createClient.client!.id;
-      const rawClientId = Buffer.from(clientId, 'base64url').toString().split(':')[1]!;
+      const rawClientId = Buffer.from(clientId, 'base64url').toString().split(':')[1];
       const tenantId = (await server.app.db.orm.em.fork().findOneOrFail(Tenant, { slug: slugA })).id;
       const sub = nextResults(ws(tokenA), TimelineEventAddedDocument, { clientId }, 2, 8000);
       const probe = nextResults(ws(tokenA), TimelineEventAddedDocument, { clientId }, 1, 8000);
       await Promise.all([sub.ready, probe.ready]);
       const insert = (db: pg.Client, summary: string) =>
-        db.query(
+        db.query<{ seq: string }>(
           `insert into timeline_event (id, tenant_id, type, actor_label, subject_type, subject_id, client_id, summary, data)
            values ($1, $2, 'CLIENT_UPDATED', 'test', 'Client', $3, $3, $4, '{}') returning seq`,
           [randomUUID(), tenantId, rawClientId, summary],
@@ -113,7 +113,7 @@ describe('Live timeline (graphql-ws, outbox)', () => {
     const c = await server.gql(CreateClientDocument, { input: { fullName: 'Resumer' } }, tokenA);
     const clientId = c.data!.createClient.client!.id;
     const first = await server.gql(TimelineDocument, { first: 1, filter: { clientId } }, tokenA);
-    const cursor = first.data!.timeline.edges[0]!.cursor;
+    const cursor = first.data!.timeline.edges[0].cursor;
     for (const n of [1, 2, 3])
       await server.gql(LogInteractionDocument, { input: { clientId, kind: 'NOTE', summary: `missed ${n}` } }, tokenA);
     const sub = nextResults(ws(tokenA), TimelineEventAddedDocument, { clientId, after: cursor }, 5);
@@ -152,7 +152,7 @@ describe('Live timeline (graphql-ws, outbox)', () => {
         const started = Date.now();
         await server.gql(CreateClientDocument, { input: { fullName: 'Cross Instance' } }, tokenA);
         const [event] = await sub.results;
-        expect(event!.timelineEventAdded.summary).toBe('Client Cross Instance created');
+        expect(event.timelineEventAdded.summary).toBe('Client Cross Instance created');
         expect(Date.now() - started).toBeLessThan(1000);
       } finally {
         await second.close();
@@ -239,7 +239,7 @@ describe('Live timeline (graphql-ws, outbox)', () => {
         await resubscribed; // the timeline's catch-up (if any) runs before what arrives next
         await server.gql(CreateClientDocument, { input: { fullName: 'After Reconnect' } }, token);
         const [first] = await sub.results;
-        expect(first!.timelineEventAdded.summary).toBe('Client After Reconnect created'); // not History 1
+        expect(first.timelineEventAdded.summary).toBe('Client After Reconnect created'); // not History 1
       } finally {
         config.set('onQuery', onQuery);
         await second.close();

@@ -43,14 +43,14 @@ describe('Timeline and audit trail', () => {
 
     await server.gql(UpdateClientDocument, { input: { id: clientId, nationality: 'Italian' } }, token);
     const bad = await server.gql(UpdateClientDocument, { input: { id: clientId, email: 'nope' } }, token);
-    expect(bad.data!.updateClient.userErrors[0]!.code).toBe('INVALID_EMAIL');
+    expect(bad.data!.updateClient.userErrors[0].code).toBe('INVALID_EMAIL');
     const noop = await server.gql(UpdateClientDocument, { input: { id: clientId, nationality: 'Italian' } }, token);
     expect(noop.data!.updateClient.userErrors).toEqual([]);
     const afterUpdate = await events(clientId);
     expect(afterUpdate.map((e) => e.type)).toEqual(['CLIENT_UPDATED', 'CLIENT_CREATED']);
-    expect(afterUpdate[0]!.data).toEqual({ before: { nationality: null }, after: { nationality: 'Italian' } });
-    expect(afterUpdate[0]!.actor?.email).toMatch(/^admin@/);
-    expect(afterUpdate[0]!.subject).toEqual({ __typename: 'Client', id: clientId });
+    expect(afterUpdate[0].data).toEqual({ before: { nationality: null }, after: { nationality: 'Italian' } });
+    expect(afterUpdate[0].actor?.email).toMatch(/^admin@/);
+    expect(afterUpdate[0].subject).toEqual({ __typename: 'Client', id: clientId });
 
     const p = await server.gql(CreatePracticeDocument, { input: { clientId, practiceTypeCode: 'KITAS' } }, token);
     const practiceId = p.data!.createPractice.practice!.id;

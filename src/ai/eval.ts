@@ -117,7 +117,7 @@ function parseArgs(argv: string[]): Options {
     extractor: process.env.ANTHROPIC_API_KEY ? 'anthropic' : 'heuristic',
   };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
     if (flag === '--threshold') {
       opts.threshold = Number(value());

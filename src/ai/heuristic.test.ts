@@ -145,7 +145,7 @@ describe('HeuristicExtractor', () => {
         ['Tolong kirim daftar dokumen. Terima kasih, Robert Clark', 'Robert Clark'],
         ['Saya ingin visa investor.\nSalam,\nHiroshi Tanaka', 'Hiroshi Tanaka'],
       ]) {
-        expect((await run(text!)).client.fullName?.value).toBe(name);
+        expect((await run(text)).client.fullName?.value).toBe(name);
       }
     });
 
@@ -195,9 +195,9 @@ describe('HeuristicExtractor', () => {
     });
 
     it('rates explicit codes above aliases above vague words', async () => {
-      const explicit = (await run('I need a KITAS'))!.practice!.confidence;
-      const alias = (await run('I need a work permit'))!.practice!.confidence;
-      const vague = (await run('We are planning to retire in Sanur'))!.practice!.confidence;
+      const explicit = (await run('I need a KITAS')).practice!.confidence;
+      const alias = (await run('I need a work permit')).practice!.confidence;
+      const vague = (await run('We are planning to retire in Sanur')).practice!.confidence;
       expect(explicit).toBeGreaterThanOrEqual(0.9);
       expect(alias).toBeGreaterThanOrEqual(0.7);
       expect(alias).toBeLessThan(explicit);

@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     const services = createServices(tokenService(config));
     const { token } = await services.tenancy.mintToken(db.orm.em, {
       email: values.email,
-      tenant: values.tenant!,
+      tenant: values.tenant,
       role,
     });
     console.log(token);

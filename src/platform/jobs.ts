@@ -72,7 +72,7 @@ export class InlineJobRunner implements JobRunner, JobQueue {
     this.oneOff = new Map(oneOff.map((j) => [j.name, j]));
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     for (const job of this.recurring) {
       let busy = false;
       const fire = () => {
@@ -90,11 +90,12 @@ export class InlineJobRunner implements JobRunner, JobQueue {
       this.timers.push(timer);
       setImmediate(fire);
     }
+    return Promise.resolve();
   }
 
-  async enqueue(name: string, data: unknown): Promise<void> {
+  enqueue(name: string, data: unknown): Promise<void> {
     const job = this.oneOff.get(name);
-    if (!job) throw new Error(`unknown job ${name}`);
+    if (!job) return Promise.reject(new Error(`unknown job ${name}`));
     this.track(
       (async () => {
         await this.slot();
@@ -106,6 +107,7 @@ export class InlineJobRunner implements JobRunner, JobQueue {
         }
       })(),
     );
+    return Promise.resolve();
   }
 
   /** Waits for one of the `concurrency` one-off slots. */

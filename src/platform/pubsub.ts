@@ -32,19 +32,21 @@ export interface PubSub {
 export class LocalPubSub implements PubSub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  async publish(topic: string, payload: unknown): Promise<void> {
+  publish(topic: string, payload: unknown): Promise<void> {
     this.emitter.emit(topic, payload);
+    return Promise.resolve();
   }
 
-  async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
+  subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
     const queue = new AsyncQueue<T>(() => this.emitter.off(topic, push));
     const push = (value: T) => queue.push(value);
     this.emitter.on(topic, push);
-    return queue;
+    return Promise.resolve(queue);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.emitter.removeAllListeners();
+    return Promise.resolve();
   }
 }
 

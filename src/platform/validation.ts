@@ -148,5 +148,5 @@ export class Checks {
 /** "12" → "12.00", "12.5" → "12.50": amounts read back exactly as the numeric(…, 2) column returns them. */
 function twoDecimals(amount: string): string {
   const m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(amount.trim());
-  return m ? `${BigInt(m[1]!).toString()}.${(m[2] ?? '').padEnd(2, '0')}` : amount;
+  return m ? `${BigInt(m[1]).toString()}.${(m[2] ?? '').padEnd(2, '0')}` : amount;
 }

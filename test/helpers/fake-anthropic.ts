@@ -31,7 +31,7 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body (`model`, `tools`, `tool_choice`, `messages`…); the raw text when not JSON. */
-  body: any;
+  body: unknown;
   receivedAt: number;
 }
 
@@ -142,7 +142,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     id: nextId('msg'),
     type: 'message',
     role: 'assistant',
-    model: model ?? options.model ?? (typeof req.body?.model === 'string' ? req.body.model : 'claude-fake'),
+    model: model ?? options.model ?? requestedModel(req.body) ?? 'claude-fake',
     content,
     stop_reason: stopReason,
     stop_sequence: null,
@@ -241,7 +241,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       }
       const recorded: RecordedRequest = {
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0]!,
+        path: (req.url ?? '/').split('?')[0],
         headers: req.headers,
         body,
         receivedAt: Date.now(),
@@ -271,4 +271,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;
+}
+
+/** The `model` a request body asks for, if it is a JSON object naming one. */
+function requestedModel(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null && 'model' in body && typeof body.model === 'string'
+    ? body.model
+    : undefined;
 }

@@ -32,8 +32,8 @@ export async function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
   // PGlite compiles its WASM and replays its WAL at start: seconds on a quiet machine, more on a loaded one.
   const deadline = Date.now() + 100_000;
   while (Date.now() < deadline) {

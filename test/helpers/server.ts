@@ -115,7 +115,7 @@ export async function startTestServer(
         body: JSON.stringify({ query: print(doc), variables }),
       });
       const body = (await res.json()) as Omit<GqlResponse<never>, 'status'>;
-      return { status: res.status, ...body } as GqlResponse<never>;
+      return { status: res.status, ...body };
     },
     async post(body, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
@@ -160,7 +160,11 @@ export async function startTestServer(
       return client;
     },
     async close() {
-      await Promise.all(sockets.map((s) => s.dispose()));
+      await Promise.all(
+        sockets.map(async (s) => {
+          await s.dispose();
+        }),
+      );
       await app.close();
       await dropDatabase?.();
       rmSync(dataDir, { recursive: true, force: true });

@@ -20,10 +20,10 @@ export function extractCompany(users: UserText[]): Extracted | undefined {
   const cands: Candidate[] = [];
   for (const u of users) {
     for (const m of u.text.matchAll(COMPANY_SUFFIX_RE)) {
-      const tokens = m[1]!.split(/[ \t]+/);
+      const tokens = m[1].split(/[ \t]+/);
       let offset = 0;
-      while (tokens.length && (COMPANY_NOT_START.has(tokens[0]!.toLowerCase()) || tokens[0] === '&')) {
-        offset += tokens[0]!.length;
+      while (tokens.length && (COMPANY_NOT_START.has(tokens[0].toLowerCase()) || tokens[0] === '&')) {
+        offset += tokens[0].length;
         tokens.shift();
         const ws = /^[ \t]+/.exec(m[0].slice(offset));
         offset += ws ? ws[0].length : 0;
@@ -33,10 +33,10 @@ export function extractCompany(users: UserText[]): Extracted | undefined {
       cands.push({ value: evidence, confidence: 0.8, evidence, order: u.base + m.index + offset });
     }
     for (const m of u.text.matchAll(COMPANY_PREFIX_RE)) {
-      const tokens = m[1]!.split(/[ \t]+/);
-      if (PT_GENERIC.has(tokens[1]!.toLowerCase())) continue;
+      const tokens = m[1].split(/[ \t]+/);
+      if (PT_GENERIC.has(tokens[1].toLowerCase())) continue;
       // Stop at words that start a new clause ("PT Maju Jaya Saya…" rarely happens; keep it simple).
-      const value = m[1]!;
+      const value = m[1];
       cands.push({ value, confidence: tokens.length >= 3 ? 0.8 : 0.7, evidence: value, order: u.base + m.index });
     }
   }

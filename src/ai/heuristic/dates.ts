@@ -43,8 +43,8 @@ export function datesIn(text: string, now: Date): Date[] {
     make(m[3] ? Number(m[3]) : undefined, Number(m[2]) - 1, Number(m[1]));
   }
   for (const m of text.matchAll(DATE_WORDS))
-    make(m[3] ? Number(m[3]) : undefined, MONTHS[m[2]!.toLowerCase()]!, Number(m[1]));
+    make(m[3] ? Number(m[3]) : undefined, MONTHS[m[2].toLowerCase()], Number(m[1]));
   for (const m of text.matchAll(DATE_WORDS_US))
-    make(m[3] ? Number(m[3]) : undefined, MONTHS[m[1]!.toLowerCase()]!, Number(m[2]));
+    make(m[3] ? Number(m[3]) : undefined, MONTHS[m[1].toLowerCase()], Number(m[2]));
   return out;
 }

@@ -35,7 +35,7 @@ export class HeuristicExtractor implements Extractor {
     this.now = options.now ?? (() => new Date());
   }
 
-  async extract(input: ExtractionInput): Promise<{ result: ExtractionResult; meta: ExtractionMeta }> {
+  extract(input: ExtractionInput): Promise<{ result: ExtractionResult; meta: ExtractionMeta }> {
     const started = performance.now();
     const result = this.extractSync(input);
     const meta: ExtractionMeta = {
@@ -46,7 +46,7 @@ export class HeuristicExtractor implements Extractor {
       outputTokens: null,
       costUsd: null,
     };
-    return { result, meta };
+    return Promise.resolve({ result, meta });
   }
 
   /** The extraction itself (synchronous; {@link extract} wraps it with the meta). */

@@ -32,17 +32,17 @@ interface Found {
 /** Whether a capitalised phrase can be a person's name (not "Hello Team", not "Italian"). */
 function isPlausibleName(name: string): boolean {
   const tokens = name.split(/\s+/);
-  const first = tokens[0]!.toLowerCase();
+  const first = tokens[0].toLowerCase();
   if (NOT_NAMES.has(first) || DEMONYM_WORDS.has(first) || COUNTRY_WORDS.has(first)) return false;
   // Surnames may be demonyms or places (Greco, Russo, French, England) or short words (Nguyen Van An).
-  return !NOT_SURNAMES.has(tokens[tokens.length - 1]!.toLowerCase());
+  return !NOT_SURNAMES.has(tokens[tokens.length - 1].toLowerCase());
 }
 
 /** Drops trailing tokens that are not part of a name ("John Smith Director" → "John Smith"). */
 function trimName(name: string): string {
   const tokens = name.split(/[ \t]+/);
   while (tokens.length > 1) {
-    const last = tokens[tokens.length - 1]!.toLowerCase();
+    const last = tokens[tokens.length - 1].toLowerCase();
     if (NOT_SURNAMES.has(last)) tokens.pop();
     else break;
   }
@@ -53,7 +53,7 @@ function trimName(name: string): string {
 function nameAt(text: string, index: number): Found | null {
   NAME_STICKY.lastIndex = index;
   const m = NAME_STICKY.exec(text);
-  return m ? { name: m[1]!, start: index + m[0].indexOf(m[1]!), end: index + m[0].length } : null;
+  return m ? { name: m[1], start: index + m[0].indexOf(m[1]), end: index + m[0].length } : null;
 }
 
 /** Adds a candidate: the name trimmed and capitalised, a lone first name a little less sure; implausible ones dropped. */
@@ -88,14 +88,14 @@ function selfIntroductions(text: string, push: PushName): void {
     }
   }
   // The same in lower case, where the phrase leaves no doubt ("my name is john", "i am chris from …").
-  for (const m of text.matchAll(LOWER_NAME_STRONG)) push(m[1]!, m.index, m.index + m[0].length, 0.6);
-  for (const m of text.matchAll(LOWER_NAME_FROM)) push(m[1]!, m.index, m.index + m[0].length, 0.55);
+  for (const m of text.matchAll(LOWER_NAME_STRONG)) push(m[1], m.index, m.index + m[0].length, 0.6);
+  for (const m of text.matchAll(LOWER_NAME_FROM)) push(m[1], m.index, m.index + m[0].length, 0.55);
 }
 
 /** 2. "Ahmed Khan here", "Tom Baker (tom@bakerdesign.co.uk)". */
 function namesWithMarkers(text: string, push: PushName): void {
-  for (const m of text.matchAll(NAME_HERE)) push(m[1]!, m.index, m.index + m[1]!.length, 0.7);
-  for (const m of text.matchAll(NAME_BEFORE_EMAIL)) push(m[1]!, m.index, m.index + m[1]!.length, 0.65);
+  for (const m of text.matchAll(NAME_HERE)) push(m[1], m.index, m.index + m[1].length, 0.7);
+  for (const m of text.matchAll(NAME_BEFORE_EMAIL)) push(m[1], m.index, m.index + m[1].length, 0.65);
 }
 
 /** 3. Sign-offs at the end of a message ("Regards,\nJohn Smith", "grazie Roberto", "… thx - jess"). */
@@ -114,8 +114,8 @@ function signOffs(text: string, push: PushName): void {
   // A dash sign-off at the very end ("… thx - jess", "Thx. - Hendra (0813-8888-1212)").
   const dash = DASH_SIGN_OFF.exec(text);
   if (dash) {
-    const start = dash.index + dash[0].indexOf(dash[1]!);
-    push(dash[1]!, start, start + dash[1]!.length, /^\p{Lu}/u.test(dash[1]!) ? 0.6 : 0.55);
+    const start = dash.index + dash[0].indexOf(dash[1]);
+    push(dash[1], start, start + dash[1].length, /^\p{Lu}/u.test(dash[1]) ? 0.6 : 0.55);
   }
 }
 
@@ -197,7 +197,7 @@ export function extractFullName(users: UserText[], email: string | null): Extrac
 
 /** "john.smith@x" → "John Smith"; null when the local part does not look like a first.last name. */
 export function nameFromEmail(email: string): string | null {
-  const local = email.split('@')[0]!.replace(/\d+$/, '');
+  const local = email.split('@')[0].replace(/\d+$/, '');
   const parts = local.split(/[._-]+/).filter(Boolean);
   if (parts.length < 2 || parts.length > 3) return null;
   if (!parts.every((p) => /^\p{L}{2,}$/u.test(p))) return null;
@@ -209,5 +209,5 @@ export function nameFromEmail(email: string): string | null {
     )
   )
     return null;
-  return parts.map((p) => p[0]!.toUpperCase() + p.slice(1).toLowerCase()).join(' ');
+  return parts.map((p) => p[0].toUpperCase() + p.slice(1).toLowerCase()).join(' ');
 }

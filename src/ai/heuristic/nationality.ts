@@ -110,7 +110,7 @@ export function extractNationality(users: UserText[]): Extracted | undefined {
     const text = u.text;
     for (const { re, confidence, kind } of NATIONALITY_PATTERNS) {
       for (const m of text.matchAll(re)) {
-        const word = m[1]!;
+        const word = m[1];
         const key = word.toLowerCase().replace(/\s+/g, ' ');
         if (kind === 'name' && UPPERCASE_ONLY.has(key)) {
           const bare = word.replace(/^the\s+/i, '');
@@ -123,14 +123,14 @@ export function extractNationality(users: UserText[]): Extracted | undefined {
       }
     }
     for (const m of text.matchAll(STANDALONE_ADJ)) {
-      const key = m[1]!.toLowerCase().replace(/\s+/g, ' ');
+      const key = m[1].toLowerCase().replace(/\s+/g, ' ');
       if (NO_STANDALONE.has(key)) continue;
       const before = clauseBefore(text, m.index);
       if (OTHER_PERSON_BEFORE.test(before) || NOT_PERSON_BEFORE.test(before)) continue;
       // Only as an apposition ("im 62, american, living"), not as an adjective ("un tecnico italiano").
       if (before.trim() && !/[,;:(\-–]\s*$/.test(before)) continue;
       // "Fabio Greco", "Marco Russo": a capitalised demonym right after a capitalised word is a surname.
-      if (/^\p{Lu}/u.test(m[1]!) && /\p{Lu}\p{Ll}+[ \t]+$/u.test(before)) continue;
+      if (/^\p{Lu}/u.test(m[1]) && /\p{Lu}\p{Ll}+[ \t]+$/u.test(before)) continue;
       if (NOT_PERSON_AFTER.test(text.slice(m.index + m[0].length))) continue;
       const country = BY_ADJECTIVE.get(key);
       if (country) cands.push({ value: country.demonym, confidence: 0.5, evidence: m[0], order: u.base + m.index });
@@ -152,8 +152,8 @@ export function countryHint(text: string, start: number, end: number): string | 
   if (stop >= 0) after = after.slice(0, stop);
   const window = before + ' ' + after;
   for (const m of window.matchAll(COUNTRY_OR_ADJ)) {
-    const key = m[1]!.toLowerCase().replace(/\s+/g, ' ');
-    if (UPPERCASE_ONLY.has(key) && m[1] !== m[1]!.toUpperCase()) continue;
+    const key = m[1].toLowerCase().replace(/\s+/g, ' ');
+    if (UPPERCASE_ONLY.has(key) && m[1] !== m[1].toUpperCase()) continue;
     const country = BY_NAME.get(key) ?? BY_ADJECTIVE.get(key);
     if (country) return country.demonym;
   }

@@ -25,7 +25,7 @@ function practicePatterns(types: ExtractionInput['practiceTypes']): Map<string, 
     if (name.trim()) {
       const main = name.replace(/\([^)]*\)/g, '').trim();
       if (main) add(phrase(main), 0.85);
-      for (const m of name.matchAll(/\(([^)]+)\)/g)) if (m[1]!.trim().length > 3) add(phrase(m[1]!), 0.85);
+      for (const m of name.matchAll(/\(([^)]+)\)/g)) if (m[1].trim().length > 3) add(phrase(m[1]), 0.85);
     }
     for (const [src, confidence] of PRACTICE_ALIASES[code.toUpperCase()] ?? []) add(src, confidence);
     out.set(code, list);
@@ -99,7 +99,7 @@ export function extractPractice(
   const top = Math.max(...scored.map((s) => s.confidence));
   const chosen = scored
     .filter((s) => s.confidence >= top - 0.1)
-    .sort((a, b) => a.hit.u.base + a.hit.start - (b.hit.u.base + b.hit.start))[0]!;
+    .sort((a, b) => a.hit.u.base + a.hit.start - (b.hit.u.base + b.hit.start))[0];
   const h = chosen.hit;
   return {
     value: chosen.code,

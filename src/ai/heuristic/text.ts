@@ -75,8 +75,8 @@ export function sentences(text: string): Span[] {
 }
 
 function pushTrimmed(out: Span[], text: string, start: number, end: number) {
-  while (start < end && /\s/.test(text[start]!)) start++;
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  while (start < end && /\s/.test(text[start])) start++;
+  while (end > start && /\s/.test(text[end - 1])) end--;
   if (end > start) out.push({ text: text.slice(start, end), start, end });
 }
 

@@ -79,6 +79,6 @@ export function summarise(users: UserText[], name: string | undefined, practice:
   const all = users.flatMap((u) => sentences(u.text).map((s) => s.text));
   if (!all.length) return 'No message from the client.';
   // The first sentence with some substance (not a bare greeting).
-  const first = all.find((s) => s.split(/\s+/).length >= 4) ?? all[0]!;
+  const first = all.find((s) => s.split(/\s+/).length >= 4) ?? all[0];
   return `${who} writes: ${oneLine(first)}`;
 }

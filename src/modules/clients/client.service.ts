@@ -36,7 +36,7 @@ export class ClientService {
     if (fields.email) await this.checkEmailFree(em, checks, fields.email);
     checks.throwIfAny();
     return this.saving(fields.email, () =>
-      em.transactional(async (tx) => {
+      em.transactional((tx) => {
         const client = tx.create(Client, {
           ...fields,
           fullName: fields.fullName!,
@@ -74,7 +74,7 @@ export class ClientService {
     if (fields.email && fields.email !== client.email) await this.checkEmailFree(em, checks, fields.email);
     checks.throwIfAny();
     return this.saving(fields.email, () =>
-      em.transactional(async (tx) => {
+      em.transactional((tx) => {
         const before = snapshot(client);
         const patch: Record<string, unknown> = { ...fields };
         if (input.ownerId !== undefined) patch.owner = owner ?? null;
@@ -108,7 +108,7 @@ export class ClientService {
         'A merged client cannot be restored; edit the surviving client instead',
       );
     }
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       client.archivedAt = archived ? new Date() : null;
       tx.persist(client);
       const event = {
@@ -269,7 +269,7 @@ export class ClientService {
       const like = `%${escapeLike(q)}%`;
       where.$or = [{ fullName: { $ilike: like } }, { email: { $ilike: like } }, { phone: { $ilike: like } }];
     }
-    return where as FilterQuery<Client>;
+    return where;
   }
 
   private check(

@@ -242,7 +242,8 @@ export class ExtractionResolver {
 
   @Subscription(() => Extraction, {
     description: 'Extractions of your tenant as they complete (SUCCEEDED or FAILED), optionally of one conversation.',
-    subscribe: ({ args, context }) => extractionStream(context as GraphQLContext, args),
+    subscribe: ({ args, context }) =>
+      extractionStream(context as GraphQLContext, args as { conversationId?: string | null }),
   })
   extractionCompleted(
     @Root() extraction: Extraction,

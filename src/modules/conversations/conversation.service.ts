@@ -696,12 +696,12 @@ function identityConfidence(r: ExtractionResult): number | null {
  */
 function newMessages(stored: ConversationMessage[], incoming: ConversationMessage[]): ConversationMessage[] {
   const same = (a: ConversationMessage, b: ConversationMessage) => a.role === b.role && a.content === b.content;
-  if (incoming.length >= stored.length && stored.every((m, i) => same(m, incoming[i]!)))
+  if (incoming.length >= stored.length && stored.every((m, i) => same(m, incoming[i])))
     return incoming.slice(stored.length);
   // A batch of only new messages, or an overlapping tail: drop the prefix that repeats the stored tail.
   for (let k = Math.min(stored.length, incoming.length); k > 0; k--) {
     const tail = stored.slice(stored.length - k);
-    if (tail.every((m, i) => same(m, incoming[i]!))) return incoming.slice(k);
+    if (tail.every((m, i) => same(m, incoming[i]))) return incoming.slice(k);
   }
   return incoming;
 }

@@ -46,24 +46,24 @@ export class DealService {
     checks.throwIfAny();
     if (!pipeline || !stage)
       throw ValidationFailed.of('pipelineId', 'NO_PIPELINE', 'No pipeline or stage to put the deal in');
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const now = new Date();
-      const closed = stage!.kind !== StageKind.OPEN;
+      const closed = stage.kind !== StageKind.OPEN;
       const deal = tx.create(Deal, {
         title: title!,
         client: client!,
-        pipeline: pipeline!,
-        stage: stage!,
+        pipeline: pipeline,
+        stage: stage,
         amount: amount ? new Money(amount.amount, amount.currency) : null,
-        probability: probability ?? stage!.probability,
+        probability: probability ?? stage.probability,
         expectedCloseDate,
         owner: owner ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
-        status: dealStatusFor(stage!.kind),
+        status: dealStatusFor(stage.kind),
         closedAt: closed ? now : null,
       });
       tx.create(DealStageHistory, {
         deal,
-        stage: stage!,
+        stage: stage,
         enteredAt: now,
         movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
       });
@@ -71,8 +71,8 @@ export class DealService {
         type: TimelineEventType.DEAL_CREATED,
         subject: deal,
         client: client!,
-        summary: `Deal "${deal.title}" created in ${stage!.name}`,
-        data: dealCreatedPayload(deal, stage!),
+        summary: `Deal "${deal.title}" created in ${stage.name}`,
+        data: dealCreatedPayload(deal, stage),
       });
       return deal;
     });
@@ -89,7 +89,7 @@ export class DealService {
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(deal);
       if (title) deal.title = title;
       if (amount !== undefined) deal.amount = amount ? new Money(amount.amount, amount.currency) : null;
@@ -199,7 +199,7 @@ export class DealService {
       };
     }
     if (f.search?.trim()) where.title = { $ilike: `%${escapeLike(f.search.trim())}%` };
-    return where as FilterQuery<Deal>;
+    return where;
   }
 
   private async closingStage(em: EntityManager, deal: Deal, kind: StageKind): Promise<PipelineStage> {

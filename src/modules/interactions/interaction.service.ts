@@ -35,7 +35,7 @@ export class InteractionService {
     if (client && practice && refId(practice.client) !== client.id)
       checks.add('practiceId', 'NOT_CLIENTS_PRACTICE', 'The practice belongs to another client');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const interaction = tx.create(Interaction, {
         client: client!,
         practice: practice ?? null,
@@ -70,6 +70,6 @@ export class InteractionService {
     if (f.sentiments?.length) where.sentiment = { $in: f.sentiments };
     if (f.teamMemberIds?.length) where.teamMember = { $in: filterIds(f.teamMemberIds, 'TeamMember') };
     if (f.from || f.to) where.occurredAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
-    return where as FilterQuery<Interaction>;
+    return where;
   }
 }

@@ -59,7 +59,7 @@ export class PracticeService {
     if (client?.archivedAt) checks.add('clientId', 'ARCHIVED', `Client ${client.fullName} is archived`);
     checks.throwIfAny();
     const price = quoted ?? type!.defaultPrice;
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const practice = tx.create(Practice, {
         client: client!,
         type: type!,
@@ -107,7 +107,7 @@ export class PracticeService {
     if (input.paymentStatus) patch.paymentStatus = input.paymentStatus;
     if (input.assignedToId !== undefined) patch.assignedTo = assignedTo ?? null;
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(practice);
       Object.assign(practice, patch);
       tx.persist(practice);
@@ -136,7 +136,7 @@ export class PracticeService {
         `A practice in ${practice.status} cannot move to ${status}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
       );
     }
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const from = practice.status;
       practice.status = status;
       if (status === PracticeStatus.COMPLETED && !practice.completionDate)
@@ -172,7 +172,7 @@ export class PracticeService {
     const url = checks.url('url', input.url);
     if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const document = tx.create(Document, {
         practice,
         name: name!,
@@ -220,6 +220,6 @@ export class PracticeService {
         ...(f.expiryTo ? { $lte: f.expiryTo } : {}),
       };
     }
-    return where as FilterQuery<Practice>;
+    return where;
   }
 }

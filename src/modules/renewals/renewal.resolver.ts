@@ -38,7 +38,7 @@ import {
   SnoozeRenewalAlertInput,
   UpdateRenewalSettingsInput,
 } from './renewal.input.js';
-import { renewalStream } from './renewal.stream.js';
+import { renewalStream, type RenewalStreamArgs } from './renewal.stream.js';
 import { RenewalAlert } from './renewal-alert.entity.js';
 
 export const RenewalAlertConnection = connectionType(RenewalAlert, 'RenewalAlert');
@@ -215,7 +215,7 @@ export class RenewalResolver {
   @Subscription(() => RenewalAlert, {
     description:
       'Renewal alerts of your tenant as they are raised; `assignedToMe` keeps those of practices assigned to you, `withinDays` those expiring within that many days. A delivered PENDING alert becomes NOTIFIED.',
-    subscribe: ({ args, context }) => renewalStream(context as GraphQLContext, args),
+    subscribe: ({ args, context }) => renewalStream(context as GraphQLContext, args as RenewalStreamArgs),
   })
   renewalAlertRaised(
     @Root() alert: RenewalAlert,

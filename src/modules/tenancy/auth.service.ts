@@ -42,7 +42,7 @@ export class AuthService {
     if (!header) return null;
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match) throw DomainError.unauthenticated('Authorization must be "Bearer <token>"');
-    const claims = await this.tokens.verify(match[1]!);
+    const claims = await this.tokens.verify(match[1]);
     if (!claims) throw DomainError.unauthenticated('Invalid or expired token');
     // Checked on every request, so deactivating a member locks their tokens out at once.
     const [member] = await readRowsIn(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);

@@ -87,7 +87,7 @@ export class TenancyService {
     const email = input.email.trim();
     if (!EMAIL.test(email) || email.length > 320)
       throw ValidationFailed.of('email', 'INVALID_EMAIL', `"${input.email}" is not a valid email address`);
-    const name = (input.name ?? email.split('@')[0]!).trim();
+    const name = (input.name ?? email.split('@')[0]).trim();
     if (!name || name.length > 200)
       throw ValidationFailed.of('name', 'INVALID_LENGTH', 'Name must be 1–200 characters');
     const taken = await this.findMemberByEmail(em, email);

@@ -15,7 +15,7 @@ export async function reserveTicketNumbers(em: EntityManager, tenantId: string, 
      returning value`,
     [tenantId, count, tenantId, count],
   );
-  return Number(rows[0]!.value) - count + 1;
+  return Number(rows[0].value) - count + 1;
 }
 
 /** The timeline summary of a newly opened ticket. */

@@ -88,7 +88,7 @@ export class TicketService {
     const assignee = await resolveRef(em, checks, 'assigneeId', TeamMember, input.assigneeId);
     if (input.subject === null) checks.add('subject', 'REQUIRED', 'subject cannot be cleared');
     checks.throwIfAny();
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       const before = snapshot(ticket);
       if (subject) ticket.subject = subject;
       if (description !== undefined) ticket.description = description;
@@ -166,7 +166,7 @@ export class TicketService {
     if (link && current === target!.id) return ticket;
     if (!link && current !== target!.id)
       throw ValidationFailed.of('targetId', 'NOT_LINKED', `Ticket #${ticket.number} is not linked to that ${type}`);
-    return em.transactional(async (tx) => {
+    return em.transactional((tx) => {
       (ticket as unknown as Record<string, unknown>)[field] = link ? target : null;
       tx.persist(ticket);
       const client = type === 'Client' ? (target as Client) : (ticket.client ?? null);
@@ -218,7 +218,7 @@ export class TicketService {
         ...(f.createdBefore ? { $lt: f.createdBefore } : {}),
       };
     }
-    return where as FilterQuery<Ticket>;
+    return where;
   }
 
   /** Takes the tenant's next ticket number atomically (row lock on the counter until commit). */

@@ -3,12 +3,13 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import type { Logger } from '../../platform/logger.js';
 import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
+import type { TimelineEventType } from './timeline-event.enums.js';
 
 /** What subscribers receive for each committed timeline event. */
 export interface TimelinePayload {
   id: string;
   seq: string;
-  type: string;
+  type: TimelineEventType;
   clientId: string | null;
   /** Entity type and row id of the event's subject (e.g. RenewalAlert and its id). */
   subjectType: string;
@@ -96,13 +97,13 @@ export class OutboxRelay {
     const em = this.orm.em.fork({ freshEventManager: true, useContext: false }) as SqlEntityManager;
     return em.transactional(async (tx) => {
       // Claim and mark in one statement; the marks commit only if every publish below succeeds.
-      const rows = await (tx as SqlEntityManager).execute<
+      const rows = await tx.execute<
         {
           id: string;
           seq: string;
           tenant_id: string;
           client_id: string | null;
-          type: string;
+          type: TimelineEventType;
           subject_type: string;
           subject_id: string;
         }[]
@@ -134,7 +135,9 @@ class KickOnCommit implements EventSubscriber {
   constructor(private readonly kick: () => void) {}
 
   afterTransactionCommit(args: TransactionEventArgs): void {
-    if (!args.transaction?.savepointName) this.kick();
+    // MikroORM types the driver's transaction as `any`; only its savepoint name matters here.
+    const transaction = args.transaction as { savepointName?: string } | undefined;
+    if (!transaction?.savepointName) this.kick();
   }
 
   afterFlush(args: { em: { isInTransaction(): boolean } }): void {

@@ -34,7 +34,7 @@ import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
-import { timelineStream } from './timeline.stream.js';
+import { timelineStream, type TimelineStreamArgs } from './timeline.stream.js';
 import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
@@ -96,7 +96,7 @@ export class TimelineResolver {
   @Subscription(() => TimelineEvent, {
     description:
       'Timeline events of your tenant as they are committed, optionally of one client and some types. With `after` (the `cursor` of the last event you saw), first replays every event after it, in order, then continues live: no gap, no duplicate.',
-    subscribe: ({ args, context }) => timelineStream(context as GraphQLContext, args),
+    subscribe: ({ args, context }) => timelineStream(context as GraphQLContext, args as TimelineStreamArgs),
   })
   timelineEventAdded(
     @Root() event: TimelineEvent,

@@ -71,7 +71,7 @@ export function recordEvent<T extends TimelineEventType>(
     client: input.client ?? null,
     channel: input.channel ?? null,
     summary: input.summary.slice(0, 500),
-    data: input.data as Record<string, unknown>,
+    data: input.data,
   });
 }
 

@@ -45,7 +45,7 @@ export class DeliveredSeqs {
     if (this.floor !== undefined && seq <= this.floor) return false;
     if (this.recent.includes(seq)) return false;
     if (this.recent.length === this.size) {
-      let min = this.recent[0]!;
+      let min = this.recent[0];
       for (const s of this.recent) if (s < min) min = s;
       if (seq < min) return false;
       this.recent[this.next] = seq;
@@ -169,7 +169,7 @@ class TenantTimeline {
       for (;;) {
         const rows = await forkForTenant(this.em, this.tenantId).find(
           TimelineEvent,
-          { seq: { $gt: String(after) }, publishedAt: { $ne: null } } as never,
+          { seq: { $gt: String(after) }, publishedAt: { $ne: null } },
           { orderBy: { seq: 'asc' }, limit: CATCH_UP_PAGE },
         );
         for (const row of rows) {
@@ -244,7 +244,7 @@ const timelines = new WeakMap<PubSub, Map<string, TenantTimeline>>();
 async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<() => void> {
   const tenantId = requirePrincipal(ctx.principal).tenantId;
   let byTenant = timelines.get(ctx.pubsub);
-  if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map()));
+  if (!byTenant) timelines.set(ctx.pubsub, (byTenant = new Map<string, TenantTimeline>()));
   let timeline = byTenant.get(tenantId);
   if (!timeline) {
     const tenants = byTenant;
@@ -266,7 +266,7 @@ async function listen(ctx: GraphQLContext, listener: TimelineListener): Promise<
 /** The sequence number inside a timeline cursor (the `cursor` of an event or a timeline edge). */
 export function seqFromCursor(cursor: string): string {
   try {
-    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST, 'after')!) as unknown[];
+    const [seq] = Cursor.decode(decodeCursor(cursor, NEWEST_FIRST, 'after')!);
     if (typeof seq === 'string' || typeof seq === 'number') {
       const s = String(seq);
       if (/^\d+$/.test(s)) return s;
@@ -289,7 +289,7 @@ export async function timelineStream(
   args: TimelineStreamArgs,
 ): Promise<AsyncIterableIterator<TimelineEvent>> {
   const tenantId = requirePrincipal(ctx.principal).tenantId;
-  const clientId = args.clientId ? filterIds([args.clientId], 'Client')![0]! : undefined;
+  const clientId = args.clientId ? filterIds([args.clientId], 'Client')![0] : undefined;
   const types = args.types?.length ? new Set<string>(args.types) : undefined;
   let last = args.after ? BigInt(seqFromCursor(args.after)) : undefined;
   const replay = last !== undefined;

@@ -67,7 +67,7 @@ export class SessionGate {
   /** Drops the waiting messages of a client that went away. */
   clearQueueForHandler(handlerId: number): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
-      const pending = this.queue[i]!;
+      const pending = this.queue[i];
       if (pending.handlerId !== handlerId) continue;
       this.queue.splice(i, 1);
       pending.reject(new Error('client disconnected'));
@@ -99,7 +99,7 @@ export class SessionGate {
         const owner = this.owner;
         const index = owner === null ? 0 : this.queue.findIndex((p) => p.handlerId === owner);
         if (index < 0 || index >= this.queue.length) return; // nothing queued, or the owner's next message has not arrived
-        const job = this.queue.splice(index, 1)[0]!;
+        const job = this.queue.splice(index, 1)[0];
         this.owner = job.handlerId;
         let scanner = this.scanners.get(job.handlerId);
         if (!scanner) this.scanners.set(job.handlerId, (scanner = new ReadyForQueryScanner()));
@@ -148,7 +148,7 @@ class ReadyForQueryScanner {
         }
         continue;
       }
-      if (this.header[0] === READY_FOR_QUERY) this.status = String.fromCharCode(chunk[i]!);
+      if (this.header[0] === READY_FOR_QUERY) this.status = String.fromCharCode(chunk[i]);
       const n = Math.min(this.remaining, chunk.length - i);
       i += n;
       this.remaining -= n;

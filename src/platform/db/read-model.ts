@@ -10,6 +10,7 @@ import {
   QueryHelper,
   type QueryOrderMap,
   ReferenceKind,
+  type Transaction,
 } from '@mikro-orm/core';
 
 import { TENANT_FILTER } from './tenancy.js';
@@ -72,7 +73,7 @@ interface Column {
 const columnsOf = new WeakMap<EntityMetadata, Column[]>();
 
 function converter(p: EntityProperty, platform: Platform): Column['convert'] {
-  if (p.customType) return (v) => p.customType!.convertToJSValue(v, platform);
+  if (p.customType) return (v) => p.customType!.convertToJSValue(v, platform) as unknown;
   if (p.runtimeType === 'Date') return (v) => (v instanceof Date ? v : new Date(v as string));
   return null;
 }
@@ -87,16 +88,16 @@ function columns(meta: EntityMetadata, platform: Platform): Column[] {
     if (p.kind === ReferenceKind.SCALAR)
       cols.push({
         name: p.name,
-        column: p.fieldNames[0]!,
+        column: p.fieldNames[0],
         kind: 'value',
         convert: converter(p, platform),
         index: index++,
       });
     else if (p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner))
-      cols.push({ name: p.name, column: p.fieldNames[0]!, kind: 'ref', convert: null, index: index++ });
+      cols.push({ name: p.name, column: p.fieldNames[0], kind: 'ref', convert: null, index: index++ });
     else if (p.kind === ReferenceKind.EMBEDDED && !p.object && !p.array) {
       const children = Object.entries(p.embeddedProps as Record<string, EntityProperty>).map(
-        ([child, c]) => [child, c.name, c.fieldNames[0]!, index++] as [string, string, string, number],
+        ([child, c]) => [child, c.name, c.fieldNames[0], index++] as [string, string, string, number],
       );
       cols.push({
         name: p.name,
@@ -125,7 +126,7 @@ function toRow<E extends object>(
   data: Record<string, unknown> | unknown[],
   shape: 'property' | 'column' | 'array' = 'property',
 ): Loaded<E> {
-  const row = Object.create(meta.prototype as object) as Record<string, unknown>;
+  const row = Object.create(meta.prototype) as Record<string, unknown>;
   const get = (name: string, column: string, index: number) =>
     shape === 'array'
       ? (data as unknown[])[index]
@@ -146,8 +147,10 @@ function toRow<E extends object>(
     }
     const value = get(col.name, col.column, col.index);
     if (value === undefined || value === null) row[col.name] = null;
-    else if (col.kind === 'ref') row[col.name] = new RowRef(String(value));
-    else row[col.name] = col.convert ? col.convert(value) : value;
+    else if (col.kind === 'ref') {
+      const id = value as string | number | bigint; // a foreign key column
+      row[col.name] = new RowRef(String(id));
+    } else row[col.name] = col.convert ? col.convert(value) : value;
   }
   return row as Loaded<E>;
 }
@@ -166,7 +169,7 @@ export async function readRows<E extends object>(
   const data = await em.getDriver().find(entity, await filtered(em, entity, where), {
     ...options,
     orderBy: options.orderBy ?? [],
-    ctx: em.getTransactionContext(),
+    ctx: em.getTransactionContext<Transaction<object>>(),
   });
   const meta = em.getMetadata().get(entity);
   const cols = columns(meta as EntityMetadata, em.getPlatform());
@@ -179,7 +182,9 @@ export async function countRows<E extends object>(
   entity: EntityName<E>,
   where: FilterQuery<E>,
 ): Promise<number> {
-  return em.getDriver().count(entity, await filtered(em, entity, where), { ctx: em.getTransactionContext() });
+  return em
+    .getDriver()
+    .count(entity, await filtered(em, entity, where), { ctx: em.getTransactionContext<Transaction<object>>() });
 }
 
 /** `where` in MikroORM's processed form with the EntityManager's filters (the tenant's) applied. */
@@ -222,7 +227,7 @@ function table(meta: EntityMetadata, platform: Platform): Table {
   const props = meta.properties as Record<string, EntityProperty>;
   const own = new Map<string, string>();
   for (const c of cols) if (c.kind !== 'embedded') own.set(c.name, quote(c.column));
-  const tenant = props.tenant?.kind === ReferenceKind.MANY_TO_ONE ? quote(props.tenant.fieldNames[0]!) : null;
+  const tenant = props.tenant?.kind === ReferenceKind.MANY_TO_ONE ? quote(props.tenant.fieldNames[0]) : null;
   t = { select: `select ${select} from ${quote(meta.tableName)}`, tenant, columns: own };
   tables.set(meta, t);
   return t;
@@ -335,7 +340,7 @@ async function select<E extends object>(
   }
   const sql = `${t.select} where ${[...head, `(${condition})`].join(' and ')}${orderSql}${limit !== undefined ? ` limit ${limit}` : ''}`;
   const allParams = [...headParams, ...params];
-  const tx = em.getTransactionContext();
+  const tx = em.getTransactionContext<Transaction<object>>();
   const cols = columns(meta as EntityMetadata, em.getPlatform());
   if (tx) {
     const data = (await em.getConnection().execute(sql, allParams, 'all', tx)) as Record<string, unknown>[];
@@ -376,15 +381,15 @@ class ReadBatch {
       // Counted (the SQL-per-operation figure) like every other statement.
       const onQuery = this.em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
       for (const q of batch) onQuery?.(q.sql, []);
-      const pool = (await connection.getNativeClient()) as unknown as PgPool;
+      const pool = (await connection.getNativeClient()) as PgPool;
       const started = performance.now();
       const result = await pool.query({ text: batch.map((q) => q.sql).join(';\n'), rowMode: 'array' });
       const results = Array.isArray(result) ? result : [result];
       const took = Math.round(performance.now() - started);
       const logger = this.em.config.getLogger();
       batch.forEach((q, i) => {
-        logger.logQuery({ query: `${q.sql} [batch of ${batch.length}]`, took, results: results[i]!.rows.length });
-        q.resolve(results[i]!.rows);
+        logger.logQuery({ query: `${q.sql} [batch of ${batch.length}]`, took, results: results[i].rows.length });
+        q.resolve(results[i].rows);
       });
     } catch (err) {
       for (const q of batch) q.reject(err);
@@ -415,7 +420,7 @@ export async function readRowsIn<E extends object>(
   where: Record<string, unknown> = {},
   orderBy: KeysetOrder<E> = [],
 ): Promise<Loaded<E>[]> {
-  const meta = em.getMetadata().get(entity) as EntityMetadata<E>;
+  const meta = em.getMetadata().get<E>(entity);
   const t = table(meta as EntityMetadata, em.getPlatform());
   const params: unknown[] = [];
   // Plain conditions over the entity's own columns (the generator's input), hence a plain record.
@@ -445,7 +450,7 @@ export async function readPage<E extends object>(
 ): Promise<Loaded<E>[]> {
   const fallback = () => readRows(em, entity, where, options);
   if (options.last !== undefined || options.before !== undefined || options.first === undefined) return fallback();
-  const meta = em.getMetadata().get(entity) as EntityMetadata<E>;
+  const meta = em.getMetadata().get<E>(entity);
   const t = table(meta as EntityMetadata, em.getPlatform());
   const params: unknown[] = [];
   let condition = compileWhere(t, where, params);
@@ -463,7 +468,7 @@ export async function readPage<E extends object>(
     // (a > v1) or (a = v1 and b > v2) …, each column compared in its own direction.
     const branches = order.map((_, i) => {
       const eq = order.slice(0, i).map(([k]) => `${t.columns.get(k)} = ?`);
-      const [k, dir] = order[i]!;
+      const [k, dir] = order[i];
       return [...eq, `${t.columns.get(k)} ${dir === 'asc' ? '>' : '<'} ?`].join(' and ');
     });
     for (let i = 0; i < order.length; i++) params.push(...values.slice(0, i + 1));

@@ -19,7 +19,7 @@ export async function resolveRef<E extends object>(
   const decoded = fromGlobalId(globalId);
   const found = decoded && decoded.type === entity.name ? await em.findOne(entity, { id: decoded.id } as never) : null;
   if (!found) checks.add(field, 'NOT_FOUND', `No ${entity.name} with id ${globalId}`);
-  return (found as E | null) ?? undefined;
+  return found ?? undefined;
 }
 
 /** Decodes global IDs of `type` for a list filter; IDs of other types or garbage match nothing. */

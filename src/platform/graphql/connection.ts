@@ -133,7 +133,7 @@ export function buildConnection<T extends object, C extends ConnectionShape<T>>(
     nodes: items,
     pageInfo: Object.assign(new PageInfo(), {
       ...flags,
-      startCursor: items.length ? cursorOf(items[0]!) : null,
+      startCursor: items.length ? cursorOf(items[0]) : null,
       endCursor: items.length ? cursorOf(items.at(-1)!) : null,
     }),
     count,

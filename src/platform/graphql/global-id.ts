@@ -79,7 +79,7 @@ export const GlobalIdScalar = new GraphQLScalarType<string, string>({
     if (typeof value === 'string' && fromGlobalId(value)) return value;
     throw new InvalidGlobalIdError();
   },
-  parseLiteral: (ast, variables) => GraphQLID.parseLiteral(ast, variables) as string,
+  parseLiteral: (ast, variables) => GraphQLID.parseLiteral(ast, variables),
 });
 
 /**

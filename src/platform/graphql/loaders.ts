@@ -15,7 +15,7 @@ export class Loaders {
   get<K, V, C = K>(key: string, factory: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
     let loader = this.loaders.get(key);
     if (!loader) {
-      loader = factory() as unknown as DataLoader<unknown, unknown>;
+      loader = factory();
       this.loaders.set(key, loader);
     }
     return loader as unknown as DataLoader<K, V, C>;

@@ -58,12 +58,12 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
         stopGracePeriodMillis: options.stopGracePeriodMillis,
       }),
       {
-        async serverWillStart() {
-          return {
+        serverWillStart() {
+          return Promise.resolve({
             async drainServer() {
               await onDrain?.();
             },
-          };
+          });
         },
       },
       ApolloServerPluginLandingPageDisabled(),
@@ -117,14 +117,15 @@ export function graphqlMiddleware(
 /** Apollo plugin: operation duration metric, and (outside production) SQL statements per operation in `extensions`. */
 function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlugin<GraphQLContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       const started = process.hrtime.bigint();
-      return {
-        async executionDidStart() {
+      return Promise.resolve({
+        executionDidStart() {
           const store = currentRequest();
           if (store) store.sqlStatements = 0;
+          return Promise.resolve();
         },
-        async willSendResponse({ operationName, operation, response }) {
+        willSendResponse({ operationName, operation, response }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics.operationDuration.observe(
             { operation: operationName ?? 'anonymous', type: operation?.operation ?? 'unknown' },
@@ -135,8 +136,9 @@ function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlu
             const result = response.body.singleResult;
             result.extensions = { ...result.extensions, sqlStatements: store.sqlStatements };
           }
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -50,7 +50,8 @@ export function formatErrorFactory(logger: Logger, production: boolean, onCode: 
       onCode('BAD_USER_INPUT');
       return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
     }
-    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    const reported = formatted.extensions?.code;
+    const code = typeof reported === 'string' ? reported : 'INTERNAL_SERVER_ERROR';
     if (KNOWN_CODES.has(code)) {
       onCode(code);
       return formatted;

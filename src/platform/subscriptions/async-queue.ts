@@ -62,6 +62,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (this.error) {
       const { err } = this.error;
       this.error = undefined;
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the producer failed with, unchanged, as a rethrow would
       return Promise.reject(err);
     }
     if (this.done) return Promise.resolve({ value: undefined, done: true });

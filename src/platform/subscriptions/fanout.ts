@@ -109,7 +109,7 @@ export class SubscriptionFanout<C extends object> {
       });
       if (key === undefined || typeof payload !== 'object' || payload === null) return run();
       let byKey = this.results.get(payload);
-      if (!byKey) this.results.set(payload, (byKey = new Map()));
+      if (!byKey) this.results.set(payload, (byKey = new Map<string, SharedResult>()));
       let result = byKey.get(key);
       if (!result) byKey.set(key, (result = run()));
       return result;
@@ -214,7 +214,7 @@ function serialize(result: ExecutionResult): string {
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof Object(value)[Symbol.asyncIterator] === 'function';
+  return typeof (Object(value) as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
 }
 
 /**

@@ -104,7 +104,7 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
     phone,
     nationality: isOrg ? 'Indonesian' : origin.name,
     lifecycleStage: stage,
-    leadScore: f.number.int({ min: leadScore[0]!, max: leadScore[1]! }),
+    leadScore: f.number.int({ min: leadScore[0], max: leadScore[1] }),
     source: f.helpers.weightedArrayElement([
       { weight: 15, value: ClientSource.WHATSAPP },
       { weight: 15, value: ClientSource.WEB },

@@ -20,7 +20,7 @@ export function generatePractices(g: SeedContext, b: Batch, c: ClientCtx): void 
     INACTIVE: [1, 2],
     CHURNED: [0, 2],
   }[c.stage];
-  const n = f.number.int({ min: min!, max: max! });
+  const n = f.number.int({ min: min, max: max });
   for (let i = 0; i < n; i++) {
     const type = g.pickType(c.isOrg);
     const status = practiceStatus(g, c.stage);
