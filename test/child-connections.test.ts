@@ -120,6 +120,17 @@ describe('Child connections', () => {
     expect(nodes[0]!.interactions.totalCount).toBe(1);
   });
 
+  it("weighs a child connection's first in the query cost (GRAPHQL_MAX_COST, 5000 by default)", async () => {
+    const auth = { authorization: `Bearer ${admin}` };
+    const query = (n: number) =>
+      `{ clients(first: 100) { edges { node { interactions(first: ${n}) { edges { node { id summary } } } } } } }`;
+    expect((await server.post({ query: query(1) }, auth)).status).toBe(200);
+    const res = await server.post({ query: query(100) }, auth);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect(JSON.stringify(res.json)).toMatch(/cost limit/i);
+  });
+
   describe('SQL statements', () => {
     let token: string;
     const CLIENTS = 50;
