@@ -28,7 +28,7 @@ const DASHBOARD = (first: number) => `{
     owner { name }
     practices { status type { code } }
     deals { title stage { name } }
-    tickets(filter: { status: OPEN }) { number subject }
+    tickets(filter: { status: OPEN }) { nodes { number subject } }
   } }
 }`;
 
@@ -228,7 +228,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     });
     const equivalence = {
       dashboard: {
-        meridian: nested(mNodes, 'practices', 'deals', 'tickets'),
+        meridian: nested(mNodes, 'practices', 'deals', 'tickets.nodes'),
         postgraphile: nested(pNodes, 'practicesByClientId.nodes', 'dealsByClientId.nodes', 'ticketsByClientId.nodes'),
         sameClientsInOrder: mNodes.every((n, i) => n.fullName === pNodes[i]?.fullName && n.email === pNodes[i]?.email),
       },

@@ -577,8 +577,8 @@ describe('Clients', () => {
       expect([...client!.tags].sort()).toEqual(['a', 'b']);
       expect(client!.practices.map((x) => x.id).sort()).toEqual([s.practiceId, m.practiceId].sort());
       expect(client!.deals.map((x) => x.id).sort()).toEqual([s.dealId, m.dealId].sort());
-      expect(client!.tickets.map((x) => x.id).sort()).toEqual([s.ticketId, m.ticketId].sort());
-      expect(client!.interactions.map((x) => x.id).sort()).toEqual([s.interactionId, m.interactionId].sort());
+      expect(client!.tickets.nodes.map((x) => x.id).sort()).toEqual([s.ticketId, m.ticketId].sort());
+      expect(client!.interactions.nodes.map((x) => x.id).sort()).toEqual([s.interactionId, m.interactionId].sort());
       expect(merge).toMatchObject({
         id: expect.any(String),
         moved: { practices: 1, deals: 1, tickets: 1, interactions: 1 },
@@ -597,8 +597,8 @@ describe('Clients', () => {
         email: null,
         practices: [],
         deals: [],
-        tickets: [],
-        interactions: [],
+        tickets: { nodes: [] },
+        interactions: { nodes: [] },
       });
       expect(merged?.archivedAt).toEqual(expect.any(String));
       expect(await read(s.client.id)).toMatchObject({ practices: expect.any(Array), mergedInto: null });

@@ -112,7 +112,7 @@ describe('SQL statements of the dashboard query', () => {
       for (const p of client.practices) expect(PRACTICE_TYPES).toContain(p.type.code);
       expect(client.deals.length).toBeGreaterThanOrEqual(1);
       for (const d of client.deals) expect(d.stage.name).toEqual(expect.any(String));
-      expect(client.tickets).toEqual([{ number: expect.any(Number), status: 'OPEN' }]);
+      expect(client.tickets.nodes).toEqual([{ number: expect.any(Number), status: 'OPEN' }]);
     }
     expect(new Set(nodes.flatMap((c) => c.practices.map((p) => p.type.code))).size).toBe(PRACTICE_TYPES.length);
   });

@@ -137,7 +137,7 @@ describe('Deals and pipelines', () => {
       expect(deal.stageHistory).toHaveLength(1);
       expect(deal.stageHistory[0]).toMatchObject({ stage: { name: 'New lead' }, leftAt: null });
       expect(Date.parse(deal.stageHistory[0].enteredAt)).toBeGreaterThanOrEqual(before - 1000);
-      expect(await readDeal(deal.id)).toMatchObject({ id: deal.id, title: 'KITAS for Ana', tickets: [] });
+      expect(await readDeal(deal.id)).toMatchObject({ id: deal.id, title: 'KITAS for Ana', tickets: { nodes: [] } });
     });
 
     it('takes a stage (its pipeline implied), a probability, an amount with currency and an owner', async () => {
@@ -272,7 +272,7 @@ describe('Deals and pipelines', () => {
       expect(update.data?.updateDeal.userErrors).toMatchObject([
         { field: ['input', 'expectedCloseDate'], code: 'INVALID_DATE' },
       ]);
-      expect(await readDeal(deal.id)).toEqual({ ...deal, tickets: [] });
+      expect(await readDeal(deal.id)).toEqual({ ...deal, tickets: { nodes: [] } });
     });
 
     it('gives NOT_FOUND on the field for a missing, foreign or wrongly typed client, stage, pipeline or owner, and creates nothing', async () => {

@@ -90,7 +90,7 @@ describe('Interactions', () => {
       expect(Date.parse(i.occurredAt)).toBeGreaterThanOrEqual(before - 1000);
       expect(Date.parse(i.occurredAt)).toBeLessThanOrEqual(Date.now() + 1000);
       const client = await server.gql(ClientRelatedDocument, { id: clientA }, adminA);
-      expect(client.data?.client?.interactions.map((x) => x.id)).toContain(i.id);
+      expect(client.data?.client?.interactions.nodes.map((x) => x.id)).toContain(i.id);
     });
 
     it('logs a NOTE as INTERNAL unless told otherwise', async () => {
@@ -323,7 +323,7 @@ describe('Interactions', () => {
 
     it("lists a client's interactions, most recent first", async () => {
       const res = await server.gql(ClientRelatedDocument, { id: c2 }, admin);
-      expect(res.data?.client?.interactions.map((i) => i.summary)).toEqual(['fourth', 'second']);
+      expect(res.data?.client?.interactions.nodes.map((i) => i.summary)).toEqual(['fourth', 'second']);
     });
 
     it('is readable by a VIEWER and requires authentication', async () => {

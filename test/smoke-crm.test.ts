@@ -73,7 +73,7 @@ describe('CRM smoke', () => {
     expect(dash.data?.clients.nodes[0]).toMatchObject({
       fullName: 'John Smith',
       practices: [{ type: { code: 'PT_PMA' } }],
-      tickets: [{ number: 1 }],
+      tickets: { nodes: [{ number: 1 }] },
     });
     console.log('sql', dash.extensions?.sqlStatements);
   });

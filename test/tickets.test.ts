@@ -156,7 +156,7 @@ describe('Tickets', () => {
       const viaPractice = await createTicket({ subject: 'About the practice', practiceId: practiceA });
       expect(viaPractice).toMatchObject({ client: { id: clientA }, practice: { id: practiceA }, deal: null });
       const deal = await server.gql(DealByIdDocument, { id: deal2A }, adminA);
-      expect(deal.data?.deal?.tickets.map((t) => t.id)).toContain(viaDeal.id);
+      expect(deal.data?.deal?.tickets.nodes.map((t) => t.id)).toContain(viaDeal.id);
     });
 
     it('returns userErrors for a bad subject or description, creates nothing and uses up no number', async () => {
@@ -405,13 +405,13 @@ describe('Tickets', () => {
         practice: { id: practiceA },
       });
       const client = await server.gql(ClientRelatedDocument, { id: clientA }, adminA);
-      expect(client.data?.client?.tickets.map((t) => t.id)).toContain(ticket.id);
+      expect(client.data?.client?.tickets.nodes.map((t) => t.id)).toContain(ticket.id);
       const client2 = await server.gql(ClientRelatedDocument, { id: client2A }, adminA);
-      expect(client2.data?.client?.tickets.map((t) => t.id)).not.toContain(ticket.id);
+      expect(client2.data?.client?.tickets.nodes.map((t) => t.id)).not.toContain(ticket.id);
       const practice = await server.gql(PracticeTicketsOfDocument, { id: practiceA }, adminA);
-      expect(practice.data?.practice?.tickets.map((t) => t.id)).toContain(ticket.id);
+      expect(practice.data?.practice?.tickets.nodes.map((t) => t.id)).toContain(ticket.id);
       const deal = await server.gql(DealByIdDocument, { id: deal2A }, adminA);
-      expect(deal.data?.deal?.tickets.map((t) => t.id)).not.toContain(ticket.id);
+      expect(deal.data?.deal?.tickets.nodes.map((t) => t.id)).not.toContain(ticket.id);
     });
 
     it("returns CLIENT_MISMATCH for a deal or practice of another client than the ticket's, and changes nothing", async () => {
@@ -649,9 +649,9 @@ describe('Tickets', () => {
 
     it("lists a client's tickets, filtered by status", async () => {
       const open = await server.gql(ClientRelatedDocument, { id: c1, ticketFilter: { status: 'OPEN' } }, admin);
-      expect(open.data?.client?.tickets.map((t) => t.number).sort()).toEqual([1, 3]);
+      expect(open.data?.client?.tickets.nodes.map((t) => t.number).sort()).toEqual([1, 3]);
       const all = await server.gql(ClientRelatedDocument, { id: c1 }, admin);
-      expect(all.data?.client?.tickets.map((t) => t.number)).toEqual([3, 2, 1]);
+      expect(all.data?.client?.tickets.nodes.map((t) => t.number)).toEqual([3, 2, 1]);
     });
   });
 });

@@ -37,7 +37,10 @@ export class Conversation extends TenantScopedEntity<'messages' | 'metadata'> {
   userEmail?: string | null;
 
   @Property({ type: 'json' })
-  @Field(() => [ConversationMessage])
+  @Field(() => [ConversationMessage], {
+    description:
+      'The messages, oldest first. A plain list: one chat session is short and is read whole (`messages { role content }`).',
+  })
   messages: ConversationMessage[] = [];
 
   @Property({ type: 'json', defaultRaw: "'{}'" })

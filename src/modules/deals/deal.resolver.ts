@@ -167,7 +167,10 @@ export class DealResolver {
     return loadRef(ctx, TeamMember, deal.owner);
   }
 
-  @FieldResolver(() => [DealStageHistory], { description: 'Every stage the deal has been in, oldest first.' })
+  @FieldResolver(() => [DealStageHistory], {
+    description:
+      'Every stage the deal has been in, oldest first. A plain list: bounded by the stages of its pipeline a deal passes through.',
+  })
   stageHistory(@Root() deal: Deal, @Ctx() ctx: GraphQLContext) {
     return loadChildren(ctx, DealStageHistory, 'deal', deal.id, {}, [{ enteredAt: 'asc' }, { id: 'asc' }]);
   }
@@ -197,7 +200,10 @@ export class PipelineResolver {
 /** Deals of a client. */
 @Resolver(() => Client)
 export class ClientDealsResolver {
-  @FieldResolver(() => [Deal], { description: "The client's deals, newest first." })
+  @FieldResolver(() => [Deal], {
+    description:
+      "The client's deals, newest first. A plain list: a client has a handful of deals (one per sale), unlike its interactions.",
+  })
   deals(
     @Root() client: Client,
     @Arg('filter', () => DealFilter, { nullable: true }) filter: DealFilter | null,

@@ -13,10 +13,19 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
+import { childFieldResolver } from '../../platform/graphql/child-field.js';
+import {
+  ChildConnectionArgs,
+  ConnectionArgs,
+  connectionType,
+  pageRequest,
+  paginate,
+  paginateChildren,
+} from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -26,6 +35,9 @@ import { Interaction } from './interaction.entity.js';
 import { InteractionFilter, LogInteractionInput } from './interaction.input.js';
 
 export const InteractionConnection = connectionType(Interaction, 'Interaction');
+
+/** Newest first, the order of every interactions list. */
+const MOST_RECENT_FIRST: KeysetOrder<Interaction> = [{ occurredAt: 'desc' }, { id: 'desc' }];
 
 @ObjectType({ description: 'Result of logInteraction: the interaction, or userErrors (then nothing was logged).' })
 class InteractionPayload {
@@ -51,7 +63,7 @@ export class InteractionResolver {
       Interaction,
       InteractionConnection,
       ctx.services.interactions.where(filter),
-      [{ occurredAt: 'desc' }, { id: 'desc' }],
+      MOST_RECENT_FIRST,
       pageRequest(args),
     );
   }
@@ -84,11 +96,13 @@ export class InteractionResolver {
   }
 }
 
-/** Interactions of a client. */
-@Resolver(() => Client)
-export class ClientInteractionsResolver {
-  @FieldResolver(() => [Interaction], { description: "The client's interactions, most recent first." })
-  interactions(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, Interaction, 'client', client.id, {}, [{ occurredAt: 'desc' }, { id: 'desc' }]);
-  }
-}
+/** `Client.interactions`: a connection, since a client's interactions grow without bound. */
+export const ClientInteractionsResolver = childFieldResolver(Client, {
+  name: 'interactions',
+  type: () => InteractionConnection,
+  description:
+    "The client's interactions, most recent first. A connection (first/after), since they grow for as long as the client lives.",
+  args: ChildConnectionArgs,
+  resolve: (client, args, ctx) =>
+    paginateChildren(ctx, Interaction, InteractionConnection, 'client', client.id, {}, MOST_RECENT_FIRST, args),
+});

@@ -173,7 +173,10 @@ export class PracticeResolver {
     return loadRef(ctx, TeamMember, practice.assignedTo);
   }
 
-  @FieldResolver(() => [Document])
+  @FieldResolver(() => [Document], {
+    description:
+      "The practice's documents, oldest first. A plain list: a practice needs a fixed set of documents (its checklist).",
+  })
   documents(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
     return loadChildren(ctx, Document, 'practice', practice.id, {}, [{ createdAt: 'asc' }, { id: 'asc' }]);
   }
@@ -192,7 +195,10 @@ export class PracticeResolver {
 /** Practices of a client. */
 @Resolver(() => Client)
 export class ClientPracticesResolver {
-  @FieldResolver(() => [Practice], { description: "The client's practices, newest first." })
+  @FieldResolver(() => [Practice], {
+    description:
+      "The client's practices, newest first. A plain list: a client has a few practices (one per service it buys), unlike its interactions.",
+  })
   practices(
     @Root() client: Client,
     @Arg('filter', () => PracticeFilter, { nullable: true }) filter: PracticeFilter | null,

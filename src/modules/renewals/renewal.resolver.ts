@@ -247,7 +247,10 @@ export class RenewalResolver {
 /** Renewal alerts of a practice. */
 @Resolver(() => Practice)
 export class PracticeRenewalsResolver {
-  @FieldResolver(() => [RenewalAlert], { description: "The practice's renewal alerts, the earliest due first." })
+  @FieldResolver(() => [RenewalAlert], {
+    description:
+      "The practice's renewal alerts, the earliest due first. A plain list: a few per renewal period of one practice.",
+  })
   renewalAlerts(@Root() practice: Practice, @Ctx() ctx: GraphQLContext) {
     return loadChildren(ctx, RenewalAlert, 'practice', practice.id, {}, DUE_FIRST);
   }
@@ -257,7 +260,8 @@ export class PracticeRenewalsResolver {
 @Resolver(() => Client)
 export class ClientRenewalsResolver {
   @FieldResolver(() => [Practice], {
-    description: "The client's renewable practices expiring within `withinDays` (default 60), soonest first.",
+    description:
+      "The client's renewable practices expiring within `withinDays` (default 60), soonest first. A plain list: at most the client's practices.",
   })
   async upcomingRenewals(
     @Root() client: Client,

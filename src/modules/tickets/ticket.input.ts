@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
-import { OrderDirection } from '../../platform/graphql/connection.js';
+import { ChildConnectionArgs, OrderDirection } from '../../platform/graphql/connection.js';
 import { Channel } from '../shared/channel.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
@@ -121,7 +121,7 @@ export class TicketOrder {
 
 /** Arguments of the tickets of a client, a deal or a practice. */
 @ArgsType()
-export class ChildTicketsArgs {
+export class ChildTicketsArgs extends ChildConnectionArgs {
   @Field(() => TicketFilter, { nullable: true })
   filter?: TicketFilter | null;
 }

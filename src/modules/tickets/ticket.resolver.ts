@@ -16,6 +16,7 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import {
   ConnectionArgs,
@@ -24,11 +25,12 @@ import {
   OrderDirection,
   pageRequest,
   paginate,
+  paginateChildren,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
-import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
@@ -47,6 +49,9 @@ import {
 } from './ticket.input.js';
 
 export const TicketConnection = connectionType(Ticket, 'Ticket');
+
+/** Newest first: the order of a parent's tickets. */
+const NEWEST_FIRST: KeysetOrder<Ticket> = [{ createdAt: 'desc' }, { id: 'desc' }];
 
 const ORDER_COLUMNS = {
   CREATED_AT: 'createdAt',
@@ -161,21 +166,24 @@ export class TicketResolver {
   }
 }
 
-/** `tickets(filter)` on a parent: its tickets, newest first, in one batched query per parent type. */
+/**
+ * `tickets(first, after, filter)` on a parent: a connection of its tickets, newest first (they
+ * grow without bound); the page of all the parents of a list in one statement.
+ */
 function ticketsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'practice', noun: string) {
   return childFieldResolver(parent, {
     name: 'tickets',
-    type: () => [Ticket],
-    description: `The ${noun}'s tickets, newest first.`,
+    type: () => TicketConnection,
+    description: `The ${noun}'s tickets, newest first. A connection (first/after), since they grow without bound.`,
     args: ChildTicketsArgs,
-    resolve: ({ id }, { filter }, ctx) => {
+    resolve: ({ id }, { filter, ...page }, ctx) => {
       const where = ctx.services.tickets.where({
         ...filter,
         clientId: undefined,
         dealId: undefined,
         practiceId: undefined,
       }) as Record<string, unknown>;
-      return loadChildren(ctx, Ticket, fk, id, where, [{ createdAt: 'desc' }, { id: 'desc' }]);
+      return paginateChildren(ctx, Ticket, TicketConnection, fk, id, where, NEWEST_FIRST, page);
     },
   });
 }

@@ -208,6 +208,10 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
 interface Table {
   select: string;
+  /** The quoted table name. */
+  from: string;
+  /** The select list (the columns {@link toRow} reads, in order). */
+  list: string;
   /** The tenant column, for tenant-owned entities. */
   tenant: string | null;
   /** Property → quoted column, for properties stored in exactly one column of this table. */
@@ -228,7 +232,8 @@ function table(meta: EntityMetadata, platform: Platform): Table {
   const own = new Map<string, string>();
   for (const c of cols) if (c.kind !== 'embedded') own.set(c.name, quote(c.column));
   const tenant = props.tenant?.kind === ReferenceKind.MANY_TO_ONE ? quote(props.tenant.fieldNames[0]) : null;
-  t = { select: `select ${select} from ${quote(meta.tableName)}`, tenant, columns: own };
+  const from = quote(meta.tableName);
+  t = { select: `select ${select} from ${from}`, from, list: select, tenant, columns: own };
   tables.set(meta, t);
   return t;
 }
@@ -330,23 +335,33 @@ async function select<E extends object>(
   orderSql: string,
   limit?: number,
 ): Promise<Loaded<E>[]> {
-  const head: string[] = [];
-  const headParams: unknown[] = [];
-  if (t.tenant) {
-    const tenantId = em.getFilterParams<{ tenantId?: string }>(TENANT_FILTER)?.tenantId;
-    if (!tenantId) throw new Error(`No tenant for a read of ${meta.className} (tenant filter parameters missing)`);
-    head.push(`${t.tenant} = ?`);
-    headParams.push(tenantId);
-  }
-  const sql = `${t.select} where ${[...head, `(${condition})`].join(' and ')}${orderSql}${limit !== undefined ? ` limit ${limit}` : ''}`;
-  const allParams = [...headParams, ...params];
+  const [tenant, tenantParams] = tenantCondition(em, meta, t);
+  const sql = `${t.select} where ${tenant}(${condition})${orderSql}${limit !== undefined ? ` limit ${limit}` : ''}`;
+  return run(em, meta, sql, [...tenantParams, ...params]);
+}
+
+/** `<tenant column> = ? and ` and its parameter (fails closed without a tenant); nothing for shared tables. */
+function tenantCondition(em: EntityManager, meta: EntityMetadata, t: Table): [string, unknown[]] {
+  if (!t.tenant) return ['', []];
+  const tenantId = em.getFilterParams<{ tenantId?: string }>(TENANT_FILTER)?.tenantId;
+  if (!tenantId) throw new Error(`No tenant for a read of ${meta.className} (tenant filter parameters missing)`);
+  return [`${t.tenant} = ? and `, [tenantId]];
+}
+
+/** Runs `sql`, whose select list starts with the table's {@link Table.list}, and maps the rows. */
+async function run<E extends object>(
+  em: EntityManager,
+  meta: EntityMetadata<E>,
+  sql: string,
+  params: unknown[],
+): Promise<Loaded<E>[]> {
   const tx = em.getTransactionContext<Transaction<object>>();
   const cols = columns(meta as EntityMetadata, em.getPlatform());
   if (tx) {
-    const data = (await em.getConnection().execute(sql, allParams, 'all', tx)) as Record<string, unknown>[];
+    const data = (await em.getConnection().execute(sql, params, 'all', tx)) as Record<string, unknown>[];
     return data.map((d) => toRow(meta, cols, d, 'column'));
   }
-  const data = await batchOf(em).query(em.getPlatform().formatQuery(sql, allParams));
+  const data = await batchOf(em).query(em.getPlatform().formatQuery(sql, params));
   return data.map((d) => toRow(meta, cols, d, 'array'));
 }
 
@@ -458,21 +473,96 @@ export async function readPage<E extends object>(
   const orderSql = compileOrder(t, order);
   if (condition === null || orderSql === null) return fallback();
   if (options.after) {
-    let values: unknown;
-    try {
-      values = Cursor.decode(options.after);
-    } catch {
-      return fallback(); // MikroORM reports the invalid cursor
-    }
-    if (!Array.isArray(values) || values.length !== order.length || !values.every(isValue)) return fallback();
-    // (a > v1) or (a = v1 and b > v2) …, each column compared in its own direction.
-    const branches = order.map((_, i) => {
-      const eq = order.slice(0, i).map(([k]) => `${t.columns.get(k)} = ?`);
-      const [k, dir] = order[i];
-      return [...eq, `${t.columns.get(k)} ${dir === 'asc' ? '>' : '<'} ?`].join(' and ');
-    });
-    for (let i = 0; i < order.length; i++) params.push(...values.slice(0, i + 1));
-    condition = `(${condition}) and ((${branches.join(') or (')}))`;
+    const after = afterCondition(t, order, options.after, params);
+    if (after === null) return fallback();
+    condition = `(${condition}) and ${after}`;
   }
   return select(em, meta, t, condition, params, orderSql, options.first + (options.overfetch ? 1 : 0));
+}
+
+/**
+ * The keyset condition "after the MikroORM cursor `after`" in `order` (each column compared in its
+ * own direction), its values pushed on `params`; null when the cursor is not one this generator
+ * handles (invalid, or with null values), for MikroORM to report or handle.
+ */
+function afterCondition(t: Table, order: [string, unknown][], after: string, params: unknown[]): string | null {
+  let values: unknown;
+  try {
+    values = Cursor.decode(after);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(values) || values.length !== order.length || !values.every(isValue)) return null;
+  // (a > v1) or (a = v1 and b > v2) …
+  const branches = order.map((_, i) => {
+    const eq = order.slice(0, i).map(([k]) => `${t.columns.get(k)} = ?`);
+    const [k, dir] = order[i];
+    return [...eq, `${t.columns.get(k)} ${dir === 'asc' ? '>' : '<'} ?`].join(' and ');
+  });
+  for (let i = 0; i < order.length; i++) params.push(...values.slice(0, i + 1));
+  return `((${branches.join(') or (')}))`;
+}
+
+/**
+ * The same page of each parent's children in ONE statement: for every `key` (a to-one relation
+ * column) in `keys`, the first `first + 1` rows matching `where` after the MikroORM cursor
+ * `after` in `orderBy` (`row_number() over (partition by <key> order by <orderBy>)`). Returns the
+ * rows (in `orderBy` within each parent), or null when the generator cannot build it (conditions
+ * on related tables, an invalid cursor): the caller then pages each parent with {@link readPage}.
+ */
+export async function readPagesIn<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  key: string,
+  keys: readonly string[],
+  where: Record<string, unknown>,
+  orderBy: KeysetOrder<E>,
+  page: { first: number; after?: string },
+): Promise<Loaded<E>[] | null> {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const params: unknown[] = [];
+  let condition = compileWhere(t, { ...where, [key]: { $in: [...keys] } }, params);
+  const order = orderBy.flatMap((o) => Object.entries(o));
+  const orderSql = compileOrder(t, order);
+  const partition = t.columns.get(key);
+  if (condition === null || !orderSql || !partition || !Number.isSafeInteger(page.first)) return null;
+  if (page.after) {
+    const after = afterCondition(t, order, page.after, params);
+    if (after === null) return null;
+    condition = `(${condition}) and ${after}`;
+  }
+  const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
+  const numbered = `select ${t.list}, row_number() over (partition by ${partition}${orderSql}) as "row_number" from ${t.from} where ${tenant}(${condition})`;
+  const sql = `select * from (${numbered}) as "numbered" where "row_number" <= ${page.first + 1} order by ${partition},${orderSql.slice(' order by'.length)}`;
+  return run(em, meta, sql, [...tenantParams, ...params]);
+}
+
+/**
+ * How many rows matching `where` each parent in `keys` has (`key`: a to-one relation), in one
+ * grouped statement, tenant-scoped; parents without any are absent from the map.
+ */
+export async function countRowsIn<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  key: string,
+  keys: readonly string[],
+  where: Record<string, unknown> = {},
+): Promise<Map<string, number> | null> {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const params: unknown[] = [];
+  const condition = compileWhere(t, { ...where, [key]: { $in: [...keys] } }, params);
+  const column = t.columns.get(key);
+  if (condition === null || !column) return null;
+  const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
+  const sql = `select ${column}, count(*) from ${t.from} where ${tenant}(${condition}) group by ${column}`;
+  const allParams = [...tenantParams, ...params];
+  const tx = em.getTransactionContext<Transaction<object>>();
+  const rows = tx
+    ? ((await em.getConnection().execute(sql, allParams, 'all', tx)) as Record<string, unknown>[]).map((r) =>
+        Object.values(r),
+      )
+    : await batchOf(em).query(em.getPlatform().formatQuery(sql, allParams));
+  return new Map(rows.map((r) => [String(r[0]), Number(r[1])]));
 }

@@ -28,8 +28,10 @@ export function childFieldResolver<P extends object, A extends object, R>(
 ): ClassType {
   @Resolver(() => parent)
   class ChildFieldResolver {
+    // Named after the field: type-graphql matches a field to its resolver (and its arguments) by
+    // the method name, so two child fields of one parent must not share one.
     @FieldResolver(options.type, { name: options.name, description: options.description })
-    resolve(@Root() root: P, @Args(() => options.args) args: A, @Ctx() ctx: GraphQLContext): R {
+    [options.name](@Root() root: P, @Args(() => options.args) args: A, @Ctx() ctx: GraphQLContext): R {
       return options.resolve(root, args, ctx);
     }
   }

@@ -1,9 +1,10 @@
-import type { EntityManager, EntityMetadata, EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityClass, EntityManager, EntityMetadata, EntityName, FilterQuery } from '@mikro-orm/core';
 import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 import { countRows, type KeysetOrder, readPage } from '../db/read-model.js';
 import { DomainError } from '../errors.js';
+import { countChildren, loadChildPage, type LoaderContext } from './loaders.js';
 
 /** Largest `first`/`last`; set from GRAPHQL_MAX_PAGE_SIZE at start. */
 let maxPageSize = 100;
@@ -27,6 +28,19 @@ export class ConnectionArgs {
 
   @Field({ nullable: true, description: 'Return items before this cursor.' })
   before?: string;
+}
+
+/**
+ * Forward-only Relay arguments of a parent's child connection (`Client.interactions`…): every
+ * parent of a list gets the same page, read for all parents in one statement.
+ */
+@ArgsType()
+export class ChildConnectionArgs {
+  @Field(() => Int, { nullable: true, description: 'Return the first n items (0–100, default 20).' })
+  first?: number;
+
+  @Field({ nullable: true, description: 'Return items after this cursor (from this same field of this parent).' })
+  after?: string;
 }
 
 /** Validated page request. */
@@ -169,11 +183,52 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
       () => countRows(em, entity, where),
     );
   } catch (err) {
-    if (err instanceof CursorError || (err instanceof Error && /cursor/i.test(err.message) && !('code' in err))) {
+    if (isCursorError(err)) {
       throw DomainError.badInput('Invalid cursor', page.after ? 'after' : 'before');
     }
     throw err;
   }
+}
+
+/**
+ * A page of one parent's children (`fk` = the parent's id, plus `where`) in `orderBy`, as a
+ * connection: the page through {@link loadChildPage} (one statement for all the parents of a
+ * list), `totalCount` through {@link countChildren} (one grouped statement), both tenant-scoped.
+ */
+export async function paginateChildren<E extends object, C extends ConnectionShape<E>>(
+  ctx: LoaderContext,
+  entity: EntityClass<E>,
+  ConnectionClass: new () => C,
+  fk: string,
+  parentId: string,
+  where: Record<string, unknown>,
+  orderBy: KeysetOrder<E>,
+  args: ChildConnectionArgs,
+): Promise<C> {
+  const { first = 20, after } = pageRequest(args);
+  const cursor = decodeCursor(after, orderBy, 'after');
+  let rows: E[];
+  try {
+    rows = await loadChildPage(ctx, entity, fk, parentId, where, orderBy, { first: first, after: cursor });
+  } catch (err) {
+    if (isCursorError(err)) {
+      throw DomainError.badInput('Invalid cursor', 'after');
+    }
+    throw err;
+  }
+  const meta = ctx.em.getMetadata().get(entity);
+  return buildConnection(
+    ConnectionClass,
+    rows.slice(0, first),
+    (item) => encodeCursor(meta, item, orderBy),
+    { hasNextPage: rows.length > first, hasPreviousPage: !!cursor },
+    () => countChildren(ctx, entity, fk, parentId, where),
+  );
+}
+
+/** Whether `err` is MikroORM's report of a cursor it cannot use (a client error, not ours). */
+function isCursorError(err: unknown): boolean {
+  return err instanceof CursorError || (err instanceof Error && /cursor/i.test(err.message) && !('code' in err));
 }
 
 /**

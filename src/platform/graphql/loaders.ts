@@ -1,7 +1,7 @@
-import type { EntityClass, EntityManager } from '@mikro-orm/core';
+import type { EntityClass, EntityManager, FilterQuery } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 
-import { type KeysetOrder, readRowsIn } from '../db/read-model.js';
+import { countRows, countRowsIn, type KeysetOrder, readPage, readPagesIn, readRowsIn } from '../db/read-model.js';
 
 /**
  * Per-request DataLoaders, created on first use. Modules ask for a loader by a unique key and a
@@ -77,18 +77,15 @@ export function loadChildren<E extends object>(
   const key = `children:${entity.name}.${fk}:${JSON.stringify(where)}:${JSON.stringify(orderBy)}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, E[]>(async (parentIds) => {
-      const rows = await readRowsIn(ctx.em, entity, fk, parentIds, where, orderBy);
-      const groups = new Map<string, E[]>(parentIds.map((p) => [p, []]));
-      for (const row of rows) groups.get(refId((row as Record<string, unknown>)[fk])!)?.push(row);
-      return parentIds.map((p) => groups.get(p)!);
+      return groupByParent(await readRowsIn(ctx.em, entity, fk, parentIds, where, orderBy), fk, parentIds);
     });
   });
   return loader.load(parentId);
 }
 
 /**
- * Counts the children of a parent through a per-request DataLoader (one `group by` query per
- * tick).
+ * Counts the children of a parent through a per-request DataLoader: one `group by` statement per
+ * tick for all the parents asked for.
  */
 export function countChildren<E extends object>(
   ctx: LoaderContext,
@@ -100,18 +97,49 @@ export function countChildren<E extends object>(
   const key = `count:${entity.name}.${fk}:${JSON.stringify(where)}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, number>(async (parentIds) => {
-      const rows = (await ctx.em.find(
-        entity,
-        { ...where, [fk]: { $in: [...parentIds] } } as never,
-        { fields: [fk] } as never,
-      )) as E[];
-      const counts = new Map<string, number>();
-      for (const row of rows) {
-        const id = refId((row as Record<string, unknown>)[fk])!;
-        counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      return parentIds.map((p) => counts.get(p) ?? 0);
+      const counts = await countRowsIn(ctx.em, entity, fk, parentIds, where);
+      if (counts) return parentIds.map((p) => counts.get(p) ?? 0);
+      return Promise.all(parentIds.map((p) => countRows(ctx.em, entity, { ...where, [fk]: p } as FilterQuery<E>)));
     });
   });
   return loader.load(parentId);
+}
+
+/**
+ * One page of a parent's children through a per-request DataLoader: the same page (`first` rows
+ * plus one, after the MikroORM cursor `after`, in `orderBy`) of every parent asked for in one
+ * tick, in ONE statement (see `readPagesIn`), so a list of N parents with a child connection
+ * costs one statement, not N. Conditions the SQL generator does not handle page each parent on
+ * its own (`readPage`).
+ */
+export function loadChildPage<E extends object>(
+  ctx: LoaderContext,
+  entity: EntityClass<E>,
+  fk: string,
+  parentId: string,
+  where: Record<string, unknown>,
+  orderBy: KeysetOrder<E>,
+  page: { first: number; after?: string },
+): Promise<E[]> {
+  const key = `page:${entity.name}.${fk}:${JSON.stringify([where, orderBy, page.first, page.after ?? null])}`;
+  const loader = ctx.loaders.get(key, () => {
+    return new DataLoader<string, E[]>(async (parentIds) => {
+      const rows = await readPagesIn(ctx.em, entity, fk, parentIds, where, orderBy, page);
+      if (!rows) {
+        const options = { orderBy, first: page.first, after: page.after, overfetch: true };
+        return Promise.all(
+          parentIds.map((p) => readPage(ctx.em, entity, { ...where, [fk]: p } as FilterQuery<E>, options)),
+        );
+      }
+      return groupByParent(rows, fk, parentIds);
+    });
+  });
+  return loader.load(parentId);
+}
+
+/** `rows` grouped by their `fk` relation, one group (in `rows` order) per parent id. */
+function groupByParent<E extends object>(rows: E[], fk: string, parentIds: readonly string[]): E[][] {
+  const groups = new Map<string, E[]>(parentIds.map((p) => [p, []]));
+  for (const row of rows) groups.get(refId((row as Record<string, unknown>)[fk])!)?.push(row);
+  return parentIds.map((p) => groups.get(p)!);
 }
