@@ -13,9 +13,10 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -46,14 +47,13 @@ export class InteractionResolver {
     @Arg('filter', () => InteractionFilter, { nullable: true }) filter: InteractionFilter | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return paginate(
-      ctx.em,
-      Interaction,
-      InteractionConnection,
-      ctx.services.interactions.where(filter),
-      [{ occurredAt: 'desc' }, { id: 'desc' }],
-      pageRequest(args),
-    );
+    return listConnection(ctx.em, {
+      entity: Interaction,
+      connection: InteractionConnection,
+      args,
+      where: ctx.services.interactions.where(filter),
+      order: [{ occurredAt: 'desc' }, { id: 'desc' }],
+    });
   }
 
   @Authorized(WRITER_ROLES)
