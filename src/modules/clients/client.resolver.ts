@@ -15,17 +15,10 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import {
-  ConnectionArgs,
-  connectionType,
-  keysetOrder,
-  OrderDirection,
-  pageRequest,
-  paginate,
-} from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
@@ -86,18 +79,23 @@ export class ClientResolver {
     @Arg('orderBy', () => ClientOrder, { nullable: true }) orderBy: ClientOrder | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
-      field: ClientOrderField.CREATED_AT,
-      direction: OrderDirection.DESC,
+    return listConnection(ctx.em, {
+      entity: Client,
+      connection: ClientConnection,
+      args,
+      where: ctx.services.clients.where(filter),
+      order: {
+        orderBy,
+        columns: ORDER_COLUMNS,
+        defaultOrder: { field: ClientOrderField.CREATED_AT, direction: OrderDirection.DESC },
+      },
     });
-    return paginate(ctx.em, Client, ClientConnection, ctx.services.clients.where(filter), order, pageRequest(args));
   }
 
   @Authorized()
   @Query(() => Client, { nullable: true, description: 'A client by ID (null when not found in your tenant).' })
   async client(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {
-    const decoded = fromGlobalId(id);
-    return decoded?.type === 'Client' ? ctx.em.findOne(Client, { id: decoded.id }) : null;
+    return findByGlobalId(ctx.em, Client, id);
   }
 
   @Authorized()

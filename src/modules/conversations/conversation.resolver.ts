@@ -18,10 +18,11 @@ import {
 import type { Principal } from '../../platform/auth/principal.js';
 import type { BaseEntity } from '../../platform/db/base.entity.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -145,14 +146,19 @@ export class ConversationResolver {
       const d = fromGlobalId(clientId);
       where.client = d?.type === 'Client' ? d.id : '00000000-0000-0000-0000-000000000000';
     }
-    return paginate(ctx.em, Conversation, ConversationConnection, where, NEWEST_FIRST, pageRequest(args));
+    return listConnection(ctx.em, {
+      entity: Conversation,
+      connection: ConversationConnection,
+      args,
+      where,
+      order: NEWEST_FIRST,
+    });
   }
 
   @Authorized()
   @Query(() => Conversation, { nullable: true })
   conversation(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    const d = fromGlobalId(id);
-    return d?.type === 'Conversation' ? ctx.em.findOne(Conversation, { id: d.id }) : null;
+    return findByGlobalId(ctx.em, Conversation, id);
   }
 
   @FieldResolver(() => Extraction, { nullable: true, description: 'The latest extraction.' })
@@ -183,14 +189,13 @@ export class ExtractionResolver {
     description: 'Extractions below the auto-CRM thresholds, waiting for a person: newest first, with their evidence.',
   })
   extractionProposals(@Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return paginate(
-      ctx.em,
-      Extraction,
-      ExtractionConnection,
-      { decision: ExtractionDecision.PROPOSED },
-      NEWEST_FIRST,
-      pageRequest(args),
-    );
+    return listConnection(ctx.em, {
+      entity: Extraction,
+      connection: ExtractionConnection,
+      args,
+      where: { decision: ExtractionDecision.PROPOSED },
+      order: NEWEST_FIRST,
+    });
   }
 
   @Authorized(WRITER_ROLES)

@@ -15,17 +15,10 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import {
-  ConnectionArgs,
-  connectionType,
-  keysetOrder,
-  OrderDirection,
-  pageRequest,
-  paginate,
-} from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -78,21 +71,24 @@ export class DealResolver {
     @Arg('orderBy', () => DealOrder, { nullable: true }) orderBy: DealOrder | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const where = ctx.services.deals.where(filter) as Record<string, unknown>;
-    if (orderBy?.field === DealOrderField.EXPECTED_CLOSE_DATE)
-      where.expectedCloseDate = { ...(where.expectedCloseDate as object), $ne: null };
-    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
-      field: DealOrderField.CREATED_AT,
-      direction: OrderDirection.DESC,
+    return listConnection(ctx.em, {
+      entity: Deal,
+      connection: DealConnection,
+      args,
+      where: ctx.services.deals.where(filter),
+      order: {
+        orderBy,
+        columns: ORDER_COLUMNS,
+        defaultOrder: { field: DealOrderField.CREATED_AT, direction: OrderDirection.DESC },
+        nonNullWhenSortedBy: [DealOrderField.EXPECTED_CLOSE_DATE],
+      },
     });
-    return paginate(ctx.em, Deal, DealConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
   @Query(() => Deal, { nullable: true })
   deal(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    const d = fromGlobalId(id);
-    return d?.type === 'Deal' ? ctx.em.findOne(Deal, { id: d.id }) : null;
+    return findByGlobalId(ctx.em, Deal, id);
   }
 
   @Authorized(WRITER_ROLES)

@@ -19,12 +19,11 @@ import {
   ChildConnectionArgs,
   ConnectionArgs,
   connectionType,
-  pageRequest,
-  paginate,
   paginateChildren,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { listConnection } from '../../platform/graphql/list.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -58,14 +57,13 @@ export class InteractionResolver {
     @Arg('filter', () => InteractionFilter, { nullable: true }) filter: InteractionFilter | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return paginate(
-      ctx.em,
-      Interaction,
-      InteractionConnection,
-      ctx.services.interactions.where(filter),
-      MOST_RECENT_FIRST,
-      pageRequest(args),
-    );
+    return listConnection(ctx.em, {
+      entity: Interaction,
+      connection: InteractionConnection,
+      args,
+      where: ctx.services.interactions.where(filter),
+      order: MOST_RECENT_FIRST,
+    });
   }
 
   @Authorized(WRITER_ROLES)

@@ -15,17 +15,10 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import {
-  ConnectionArgs,
-  connectionType,
-  keysetOrder,
-  OrderDirection,
-  pageRequest,
-  paginate,
-} from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -91,21 +84,24 @@ export class PracticeResolver {
     @Arg('orderBy', () => PracticeOrder, { nullable: true }) orderBy: PracticeOrder | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const where = ctx.services.practices.where(filter) as Record<string, unknown>;
-    if (orderBy?.field === PracticeOrderField.EXPIRY_DATE)
-      where.expiryDate = { ...(where.expiryDate as object), $ne: null };
-    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
-      field: PracticeOrderField.CREATED_AT,
-      direction: OrderDirection.DESC,
+    return listConnection(ctx.em, {
+      entity: Practice,
+      connection: PracticeConnection,
+      args,
+      where: ctx.services.practices.where(filter),
+      order: {
+        orderBy,
+        columns: ORDER_COLUMNS,
+        defaultOrder: { field: PracticeOrderField.CREATED_AT, direction: OrderDirection.DESC },
+        nonNullWhenSortedBy: [PracticeOrderField.EXPIRY_DATE],
+      },
     });
-    return paginate(ctx.em, Practice, PracticeConnection, where, order, pageRequest(args));
   }
 
   @Authorized()
   @Query(() => Practice, { nullable: true })
   practice(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    const d = fromGlobalId(id);
-    return d?.type === 'Practice' ? ctx.em.findOne(Practice, { id: d.id }) : null;
+    return findByGlobalId(ctx.em, Practice, id);
   }
 
   @Authorized(WRITER_ROLES)

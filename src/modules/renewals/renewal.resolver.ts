@@ -17,9 +17,10 @@ import {
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { listConnection } from '../../platform/graphql/list.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
@@ -132,7 +133,13 @@ export class RenewalResolver {
   ) {
     const today = ctx.services.renewals.today(await tenantOf(ctx, principal));
     const where = ctx.services.renewals.upcomingWhere(today, withinDays, assignedTo, practiceTypeCodes);
-    return paginate(ctx.em, Practice, PracticeConnection, where, SOONEST_FIRST, pageRequest(args));
+    return listConnection(ctx.em, {
+      entity: Practice,
+      connection: PracticeConnection,
+      args,
+      where,
+      order: SOONEST_FIRST,
+    });
   }
 
   @Authorized()
@@ -143,7 +150,13 @@ export class RenewalResolver {
     @Ctx() ctx: GraphQLContext,
   ) {
     const where = ctx.services.renewals.alertWhere(filter);
-    return paginate(ctx.em, RenewalAlert, RenewalAlertConnection, where, DUE_FIRST, pageRequest(args));
+    return listConnection(ctx.em, {
+      entity: RenewalAlert,
+      connection: RenewalAlertConnection,
+      args,
+      where,
+      order: DUE_FIRST,
+    });
   }
 
   @Authorized(Role.ADMIN)

@@ -18,18 +18,10 @@ import {
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
-import {
-  ConnectionArgs,
-  connectionType,
-  keysetOrder,
-  OrderDirection,
-  pageRequest,
-  paginate,
-  paginateChildren,
-} from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType, OrderDirection, paginateChildren } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { fromGlobalId } from '../../platform/graphql/global-id.js';
+import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
 import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -79,18 +71,23 @@ export class TicketResolver {
     @Arg('orderBy', () => TicketOrder, { nullable: true }) orderBy: TicketOrder | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const order = keysetOrder(orderBy, ORDER_COLUMNS, {
-      field: TicketOrderField.CREATED_AT,
-      direction: OrderDirection.DESC,
+    return listConnection(ctx.em, {
+      entity: Ticket,
+      connection: TicketConnection,
+      args,
+      where: ctx.services.tickets.where(filter),
+      order: {
+        orderBy,
+        columns: ORDER_COLUMNS,
+        defaultOrder: { field: TicketOrderField.CREATED_AT, direction: OrderDirection.DESC },
+      },
     });
-    return paginate(ctx.em, Ticket, TicketConnection, ctx.services.tickets.where(filter), order, pageRequest(args));
   }
 
   @Authorized()
   @Query(() => Ticket, { nullable: true })
   ticket(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    const d = fromGlobalId(id);
-    return d?.type === 'Ticket' ? ctx.em.findOne(Ticket, { id: d.id }) : null;
+    return findByGlobalId(ctx.em, Ticket, id);
   }
 
   @Authorized(WRITER_ROLES)
