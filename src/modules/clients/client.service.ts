@@ -80,7 +80,7 @@ export class ClientService {
         if (input.ownerId !== undefined) patch.owner = owner ?? null;
         if (input.organizationId !== undefined) patch.organization = organization ?? null;
         for (const [k, v] of Object.entries(patch)) if (v === undefined) delete patch[k];
-        wrap(client).assign(patch as never, { em: tx });
+        wrap(client).assign(patch, { em: tx });
         const change = diff(before, snapshot(client));
         if (change) {
           recordEvent(tx, actor, {

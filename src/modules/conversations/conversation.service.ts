@@ -245,7 +245,7 @@ export class ConversationService {
     logger: Logger,
   ): Promise<{ retry: boolean }> {
     const em = forkForTenant(root, tenantId);
-    const extraction = await em.findOne(Extraction, { id: extractionId }, { populate: ['conversation'] as never });
+    const extraction = await em.findOne(Extraction, { id: extractionId }, { populate: ['conversation'] as const });
     if (!extraction || extraction.status !== ExtractionStatus.PENDING) return { retry: false }; // done already
     const conversation = extraction.conversation.unwrap();
     const types = await em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
@@ -300,7 +300,7 @@ export class ConversationService {
     final: boolean,
   ): Promise<void> {
     await forkForTenant(root, tenantId).transactional(async (tx) => {
-      const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { populate: ['conversation'] as never });
+      const ex = await tx.findOneOrFail(Extraction, { id: extractionId }, { populate: ['conversation'] as const });
       ex.attempts = attempt;
       ex.error = error.slice(0, 2000);
       this.applyMeta(ex, meta);

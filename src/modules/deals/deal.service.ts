@@ -231,7 +231,7 @@ export class DealService {
         enteredAt: now,
         movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
       });
-      deal.stage = tx.getReference(PipelineStage, stage.id) as never;
+      deal.stage = tx.getReference(PipelineStage, stage.id, { wrapped: true });
       deal.probability = stage.probability;
       deal.status = dealStatusFor(stage.kind);
       deal.closedAt = deal.status === DealStatus.OPEN ? null : now;

@@ -306,7 +306,7 @@ export class RenewalService {
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       if (!old) throw DomainError.notFound('Practice', input.id);
-      await tx.populate(old, ['type', 'client'] as never);
+      await tx.populate(old, ['type', 'client'] as const);
       const type = old.type.unwrap();
       if (!type.renewable)
         throw ValidationFailed.of('id', 'NOT_RENEWABLE', `Practices of type ${type.code} are not renewable`);

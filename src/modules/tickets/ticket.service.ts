@@ -144,7 +144,7 @@ export class TicketService {
       throw ValidationFailed.of('targetId', 'INVALID_TARGET', 'targetId must be the ID of a Client, Deal or Practice');
     const checks = new Checks();
     const entity = { Client, Deal, Practice }[type];
-    const target = (await resolveRef(em, checks, 'targetId', entity as never, targetGlobalId)) as
+    const target = (await resolveRef<Client | Deal | Practice>(em, checks, 'targetId', entity, targetGlobalId)) as
       Client | Deal | Practice | undefined;
     if (link && target) {
       const deal = type === 'Deal' ? (target as Deal) : ticket.deal && (await em.findOne(Deal, { id: ticket.deal.id }));

@@ -1,4 +1,4 @@
-import { Cursor, type EntityManager } from '@mikro-orm/core';
+import { Cursor, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 
 import { requirePrincipal } from '../../platform/auth/principal.js';
 import { filterIds } from '../../platform/db/refs.js';
@@ -315,10 +315,14 @@ export async function timelineStream(
     try {
       for (;;) {
         const em = forkForTenant(ctx.em, tenantId);
-        const page: TimelineEvent[] = await em.find(TimelineEvent, { ...where, seq: { $gt: String(last) } } as never, {
-          orderBy: { seq: 'asc' },
-          limit: BACKLOG_PAGE,
-        });
+        const page: TimelineEvent[] = await em.find(
+          TimelineEvent,
+          { ...where, seq: { $gt: String(last) } } as FilterQuery<TimelineEvent>,
+          {
+            orderBy: { seq: 'asc' },
+            limit: BACKLOG_PAGE,
+          },
+        );
         for (const e of page) {
           last = BigInt(e.seq);
           delivered.offer(last);

@@ -1,4 +1,4 @@
-import type { EntityClass, EntityManager } from '@mikro-orm/core';
+import type { EntityClass, EntityManager, FilterQuery } from '@mikro-orm/core';
 
 import { fromGlobalId } from '../graphql/global-id.js';
 import type { Checks } from '../validation.js';
@@ -17,7 +17,10 @@ export async function resolveRef<E extends object>(
 ): Promise<E | null | undefined> {
   if (globalId === undefined || globalId === null) return globalId;
   const decoded = fromGlobalId(globalId);
-  const found = decoded && decoded.type === entity.name ? await em.findOne(entity, { id: decoded.id } as never) : null;
+  const found =
+    decoded && decoded.type === entity.name
+      ? await em.findOne(entity, { id: decoded.id } as FilterQuery<NoInfer<E>>)
+      : null;
   if (!found) checks.add(field, 'NOT_FOUND', `No ${entity.name} with id ${globalId}`);
   return found ?? undefined;
 }

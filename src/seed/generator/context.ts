@@ -158,7 +158,7 @@ export class SeedContext {
       client: clientId,
       channel,
       summary: clip(summary),
-      data: data as Record<string, unknown>,
+      data,
       publishedAt: occurredAt,
       createdAt: occurredAt,
       updatedAt: occurredAt,
