@@ -13,11 +13,10 @@ import { SingleBar } from 'cli-progress';
 
 import { openAppDatabase } from '../app/database.js';
 import { createServices, tokenService } from '../app/services.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { DataDirLockedError } from '../platform/db/database.js';
-import { ValidationFailed } from '../platform/errors.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../platform/logger.js';
 import { generateDataset } from '../seed/generator/index.js';
+import { runCli } from './run.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -91,12 +90,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
-    else if (err instanceof ValidationFailed) console.error(err.message);
-    else console.error(err);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -11,11 +11,10 @@ import { parseArgs } from 'node:util';
 
 import { openAppDatabase } from '../app/database.js';
 import { createServices, tokenService } from '../app/services.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { parseRole } from '../modules/tenancy/role.js';
-import { DataDirLockedError } from '../platform/db/database.js';
-import { ValidationFailed } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
+import { runCli } from './run.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -51,12 +50,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(err.message);
-    else if (err instanceof ValidationFailed) console.error(err.message);
-    else console.error(err);
-    process.exit(1);
-  },
-);
+runCli(main);

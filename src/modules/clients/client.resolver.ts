@@ -1,26 +1,13 @@
 import type { EntityKey } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
+import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Client } from './client.entity.js';
@@ -44,60 +31,39 @@ const ORDER_COLUMNS = {
   LEAD_SCORE: 'leadScore',
 } as const satisfies Record<ClientOrderField, EntityKey<Client>>;
 
-@ObjectType({ description: 'Result of a client mutation: the client, or userErrors (then nothing changed).' })
-class ClientPayload {
-  @Field(() => Client, { nullable: true })
-  client?: Client;
+const ClientPayload = payloadType(
+  'ClientPayload',
+  'Result of a client mutation: the client, or userErrors (then nothing changed).',
+  { client: () => Client },
+);
 
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Result of mergeClients: the surviving client and the record of the merge, or userErrors.' })
-class MergeClientsPayload {
-  @Field(() => Client, { nullable: true, description: 'The surviving client, with everything moved to it.' })
-  client?: Client;
-
-  @Field(() => ClientMerge, { nullable: true, description: 'The record of the merge.' })
-  merge?: ClientMerge;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const MergeClientsPayload = payloadType(
+  'MergeClientsPayload',
+  'Result of mergeClients: the surviving client and the record of the merge, or userErrors.',
+  {
+    client: { type: () => Client, description: 'The surviving client, with everything moved to it.' },
+    merge: { type: () => ClientMerge, description: 'The record of the merge.' },
+  },
+);
 
 /** Client queries, mutations and relation fields (relations batch through DataLoaders). */
 @Resolver(() => Client)
-export class ClientResolver {
-  @Authorized()
-  @Query(() => ClientConnection, {
+export class ClientResolver extends ResourceResolver({
+  entity: Client,
+  connection: ClientConnection,
+  list: {
+    name: 'clients',
     description:
       'Clients, filtered and ordered (default: newest first). Archived clients only with `filter.includeArchived`.',
-  })
-  clients(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => ClientFilter, { nullable: true }) filter: ClientFilter | null,
-    @Arg('orderBy', () => ClientOrder, { nullable: true }) orderBy: ClientOrder | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return listConnection(ctx.em, {
-      entity: Client,
-      connection: ClientConnection,
-      args,
-      where: ctx.services.clients.where(filter),
-      order: {
-        orderBy,
-        columns: ORDER_COLUMNS,
-        defaultOrder: { field: ClientOrderField.CREATED_AT, direction: OrderDirection.DESC },
-      },
-    });
-  }
-
-  @Authorized()
-  @Query(() => Client, { nullable: true, description: 'A client by ID (null when not found in your tenant).' })
-  async client(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {
-    return findByGlobalId(ctx.em, Client, id);
-  }
-
+  },
+  filter: { type: ClientFilter, where: (ctx, filter) => ctx.services.clients.where(filter) },
+  order: {
+    type: ClientOrder,
+    columns: ORDER_COLUMNS,
+    defaultOrder: { field: ClientOrderField.CREATED_AT, direction: OrderDirection.DESC },
+  },
+  get: { name: 'client', description: 'A client by ID (null when not found in your tenant).' },
+}) {
   @Authorized()
   @Query(() => Client, { nullable: true, description: 'A client by email (case-insensitive), archived ones included.' })
   clientByEmail(@Arg('email') email: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {

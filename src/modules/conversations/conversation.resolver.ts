@@ -24,7 +24,8 @@ import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -83,40 +84,29 @@ class ExtractionOutcome {
   interaction!: Interaction | null;
 }
 
-@ObjectType({
-  description: 'Result of ingestConversation: the saved conversation, its extraction, and userErrors.',
-})
-class IngestConversationPayload {
-  @Field(() => Conversation, { nullable: true })
-  conversation?: Conversation;
+const IngestConversationPayload = payloadType(
+  'IngestConversationPayload',
+  'Result of ingestConversation: the saved conversation, its extraction, and userErrors.',
+  {
+    conversation: () => Conversation,
+    extraction: {
+      type: () => Extraction,
+      description: 'The extraction of the new messages: its outcome with wait: true, PENDING with wait: false.',
+    },
+  },
+);
 
-  @Field(() => Extraction, {
-    nullable: true,
-    description: 'The extraction of the new messages: its outcome with wait: true, PENDING with wait: false.',
-  })
-  extraction?: Extraction;
+const ExtractionPayload = payloadType(
+  'ExtractionPayload',
+  'Result of accepting or rejecting an extraction: the extraction, or userErrors.',
+  { extraction: () => Extraction },
+);
 
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Result of accepting or rejecting an extraction: the extraction, or userErrors.' })
-class ExtractionPayload {
-  @Field(() => Extraction, { nullable: true })
-  extraction?: Extraction;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Result of updateExtractionSettings: the new settings, or userErrors.' })
-class ExtractionSettingsPayload {
-  @Field(() => ExtractionSettings, { nullable: true })
-  settings?: ExtractionSettings;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const ExtractionSettingsPayload = payloadType(
+  'ExtractionSettingsPayload',
+  'Result of updateExtractionSettings: the new settings, or userErrors.',
+  { settings: () => ExtractionSettings },
+);
 
 /** Conversations, their extractions and the auto-CRM rules. */
 @Resolver(() => Conversation)
@@ -183,21 +173,16 @@ export class ConversationResolver {
 }
 
 @Resolver(() => Extraction)
-export class ExtractionResolver {
-  @Authorized()
-  @Query(() => ExtractionConnection, {
+export class ExtractionResolver extends ResourceResolver({
+  entity: Extraction,
+  connection: ExtractionConnection,
+  list: {
+    name: 'extractionProposals',
     description: 'Extractions below the auto-CRM thresholds, waiting for a person: newest first, with their evidence.',
-  })
-  extractionProposals(@Args() args: ConnectionArgs, @Ctx() ctx: GraphQLContext) {
-    return listConnection(ctx.em, {
-      entity: Extraction,
-      connection: ExtractionConnection,
-      args,
-      where: { decision: ExtractionDecision.PROPOSED },
-      order: NEWEST_FIRST,
-    });
-  }
-
+  },
+  where: { decision: ExtractionDecision.PROPOSED },
+  order: NEWEST_FIRST,
+}) {
   @Authorized(WRITER_ROLES)
   @Mutation(() => ExtractionPayload, {
     description: 'Files a proposed extraction (thresholds waived), optionally under another client or practice type.',

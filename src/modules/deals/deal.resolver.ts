@@ -1,26 +1,13 @@
 import type { EntityKey } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
+import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
@@ -45,50 +32,31 @@ const ORDER_COLUMNS = {
   EXPECTED_CLOSE_DATE: 'expectedCloseDate',
 } as const satisfies Record<DealOrderField, EntityKey<Deal>>;
 
-@ObjectType({ description: 'Result of a deal mutation: the deal, or userErrors (then nothing changed).' })
-class DealPayload {
-  @Field(() => Deal, { nullable: true })
-  deal?: Deal;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const DealPayload = payloadType(
+  'DealPayload',
+  'Result of a deal mutation: the deal, or userErrors (then nothing changed).',
+  { deal: () => Deal },
+);
 
 /** Pipelines, deals and their stage moves. */
 @Resolver(() => Deal)
-export class DealResolver {
+export class DealResolver extends ResourceResolver({
+  entity: Deal,
+  connection: DealConnection,
+  list: { name: 'deals', description: 'Deals, filtered and ordered (default: newest first).' },
+  filter: { type: DealFilter, where: (ctx, filter) => ctx.services.deals.where(filter) },
+  order: {
+    type: DealOrder,
+    columns: ORDER_COLUMNS,
+    defaultOrder: { field: DealOrderField.CREATED_AT, direction: OrderDirection.DESC },
+    nonNullWhenSortedBy: [DealOrderField.EXPECTED_CLOSE_DATE],
+  },
+  get: { name: 'deal' },
+}) {
   @Authorized()
   @Query(() => [Pipeline], { description: "The tenant's pipelines (the default first)." })
   pipelines(@Ctx() ctx: GraphQLContext) {
     return ctx.em.find(Pipeline, {}, { orderBy: [{ isDefault: 'desc' }, { name: 'asc' }] });
-  }
-
-  @Authorized()
-  @Query(() => DealConnection, { description: 'Deals, filtered and ordered (default: newest first).' })
-  deals(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => DealFilter, { nullable: true }) filter: DealFilter | null,
-    @Arg('orderBy', () => DealOrder, { nullable: true }) orderBy: DealOrder | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return listConnection(ctx.em, {
-      entity: Deal,
-      connection: DealConnection,
-      args,
-      where: ctx.services.deals.where(filter),
-      order: {
-        orderBy,
-        columns: ORDER_COLUMNS,
-        defaultOrder: { field: DealOrderField.CREATED_AT, direction: OrderDirection.DESC },
-        nonNullWhenSortedBy: [DealOrderField.EXPECTED_CLOSE_DATE],
-      },
-    });
-  }
-
-  @Authorized()
-  @Query(() => Deal, { nullable: true })
-  deal(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return findByGlobalId(ctx.em, Deal, id);
   }
 
   @Authorized(WRITER_ROLES)

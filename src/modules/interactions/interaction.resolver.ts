@@ -1,31 +1,14 @@
-import {
-  Arg,
-  Args,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
-import {
-  ChildConnectionArgs,
-  ConnectionArgs,
-  connectionType,
-  paginateChildren,
-} from '../../platform/graphql/connection.js';
+import { ChildConnectionArgs, connectionType, paginateChildren } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { listConnection } from '../../platform/graphql/list.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
@@ -38,34 +21,21 @@ export const InteractionConnection = connectionType(Interaction, 'Interaction');
 /** Newest first, the order of every interactions list. */
 const MOST_RECENT_FIRST: KeysetOrder<Interaction> = [{ occurredAt: 'desc' }, { id: 'desc' }];
 
-@ObjectType({ description: 'Result of logInteraction: the interaction, or userErrors (then nothing was logged).' })
-class InteractionPayload {
-  @Field(() => Interaction, { nullable: true })
-  interaction?: Interaction;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const InteractionPayload = payloadType(
+  'InteractionPayload',
+  'Result of logInteraction: the interaction, or userErrors (then nothing was logged).',
+  { interaction: () => Interaction },
+);
 
 /** Interactions. */
 @Resolver(() => Interaction)
-export class InteractionResolver {
-  @Authorized()
-  @Query(() => InteractionConnection, { description: 'Interactions, most recent first.' })
-  interactions(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => InteractionFilter, { nullable: true }) filter: InteractionFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return listConnection(ctx.em, {
-      entity: Interaction,
-      connection: InteractionConnection,
-      args,
-      where: ctx.services.interactions.where(filter),
-      order: MOST_RECENT_FIRST,
-    });
-  }
-
+export class InteractionResolver extends ResourceResolver({
+  entity: Interaction,
+  connection: InteractionConnection,
+  list: { name: 'interactions', description: 'Interactions, most recent first.' },
+  filter: { type: InteractionFilter, where: (ctx, filter) => ctx.services.interactions.where(filter) },
+  order: MOST_RECENT_FIRST,
+}) {
   @Authorized(WRITER_ROLES)
   @Mutation(() => InteractionPayload, { description: 'Logs a call, chat, email, meeting or note with a client.' })
   logInteraction(

@@ -5,20 +5,9 @@ import { MoneyInput } from '../../platform/graphql/money.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from './practice.enums.js';
 
-@InputType({ description: 'A new practice for a client.' })
-export class CreatePracticeInput {
-  @Field(() => ID)
-  clientId!: string;
-
-  @Field({ description: 'A practice type code of the tenant, e.g. KITAS (see `practiceTypes`).' })
-  practiceTypeCode!: string;
-
-  @Field(() => PracticeStatus, { nullable: true, description: 'Default INQUIRY.' })
-  status?: PracticeStatus | null;
-
-  @Field(() => MoneyInput, { nullable: true, description: "Default: the type's default price." })
-  quotedPrice?: MoneyInput | null;
-
+/** The fields a practice is created with and changed by alike. */
+@InputType('PracticeTermsInput')
+abstract class PracticeTermsInput {
   @Field(() => DateScalar, { nullable: true })
   startDate?: string | null;
 
@@ -32,8 +21,23 @@ export class CreatePracticeInput {
   notes?: string | null;
 }
 
+@InputType({ description: 'A new practice for a client.' })
+export class CreatePracticeInput extends PracticeTermsInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field({ description: 'A practice type code of the tenant, e.g. KITAS (see `practiceTypes`).' })
+  practiceTypeCode!: string;
+
+  @Field(() => PracticeStatus, { nullable: true, description: 'Default INQUIRY.' })
+  status?: PracticeStatus | null;
+
+  @Field(() => MoneyInput, { nullable: true, description: "Default: the type's default price." })
+  quotedPrice?: MoneyInput | null;
+}
+
 @InputType({ description: 'Changes to a practice (status changes go through transitionPractice).' })
-export class UpdatePracticeInput {
+export class UpdatePracticeInput extends PracticeTermsInput {
   @Field(() => ID)
   id!: string;
 
@@ -50,19 +54,7 @@ export class UpdatePracticeInput {
   amountPaid?: MoneyInput | null;
 
   @Field(() => DateScalar, { nullable: true })
-  startDate?: string | null;
-
-  @Field(() => DateScalar, { nullable: true })
   completionDate?: string | null;
-
-  @Field(() => DateScalar, { nullable: true })
-  expiryDate?: string | null;
-
-  @Field(() => ID, { nullable: true })
-  assignedToId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  notes?: string | null;
 }
 
 @InputType({

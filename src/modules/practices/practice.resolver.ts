@@ -1,26 +1,13 @@
 import type { EntityKey } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { ConnectionArgs, connectionType, OrderDirection } from '../../platform/graphql/connection.js';
+import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
@@ -46,62 +33,37 @@ const ORDER_COLUMNS = {
   EXPIRY_DATE: 'expiryDate',
 } as const satisfies Record<PracticeOrderField, EntityKey<Practice>>;
 
-@ObjectType({ description: 'Result of a practice mutation: the practice, or userErrors (then nothing changed).' })
-class PracticePayload {
-  @Field(() => Practice, { nullable: true })
-  practice?: Practice;
+const PracticePayload = payloadType(
+  'PracticePayload',
+  'Result of a practice mutation: the practice, or userErrors (then nothing changed).',
+  { practice: () => Practice },
+);
 
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Result of addPracticeDocument: the document added, or userErrors.' })
-class AddPracticeDocumentPayload {
-  @Field(() => Document, { nullable: true })
-  document?: Document;
-
-  @Field(() => Practice, { nullable: true })
-  practice?: Practice;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const AddPracticeDocumentPayload = payloadType(
+  'AddPracticeDocumentPayload',
+  'Result of addPracticeDocument: the document added, or userErrors.',
+  { document: () => Document, practice: () => Practice },
+);
 
 /** Practice types, practices and their workflow. */
 @Resolver(() => Practice)
-export class PracticeResolver {
+export class PracticeResolver extends ResourceResolver({
+  entity: Practice,
+  connection: PracticeConnection,
+  list: { name: 'practices', description: 'Practices, filtered and ordered (default: newest first).' },
+  filter: { type: PracticeFilter, where: (ctx, filter) => ctx.services.practices.where(filter) },
+  order: {
+    type: PracticeOrder,
+    columns: ORDER_COLUMNS,
+    defaultOrder: { field: PracticeOrderField.CREATED_AT, direction: OrderDirection.DESC },
+    nonNullWhenSortedBy: [PracticeOrderField.EXPIRY_DATE],
+  },
+  get: { name: 'practice' },
+}) {
   @Authorized()
   @Query(() => [PracticeType], { description: "The tenant's practice types, by code." })
   practiceTypes(@Ctx() ctx: GraphQLContext) {
     return ctx.em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
-  }
-
-  @Authorized()
-  @Query(() => PracticeConnection, { description: 'Practices, filtered and ordered (default: newest first).' })
-  practices(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => PracticeFilter, { nullable: true }) filter: PracticeFilter | null,
-    @Arg('orderBy', () => PracticeOrder, { nullable: true }) orderBy: PracticeOrder | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return listConnection(ctx.em, {
-      entity: Practice,
-      connection: PracticeConnection,
-      args,
-      where: ctx.services.practices.where(filter),
-      order: {
-        orderBy,
-        columns: ORDER_COLUMNS,
-        defaultOrder: { field: PracticeOrderField.CREATED_AT, direction: OrderDirection.DESC },
-        nonNullWhenSortedBy: [PracticeOrderField.EXPIRY_DATE],
-      },
-    });
-  }
-
-  @Authorized()
-  @Query(() => Practice, { nullable: true })
-  practice(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return findByGlobalId(ctx.em, Practice, id);
   }
 
   @Authorized(WRITER_ROLES)

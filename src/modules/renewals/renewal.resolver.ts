@@ -22,8 +22,9 @@ import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { listConnection } from '../../platform/graphql/list.js';
 import { loadById, loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { PracticeConnection } from '../practices/practice.resolver.js';
@@ -47,35 +48,26 @@ export const RenewalAlertConnection = connectionType(RenewalAlert, 'RenewalAlert
 const SOONEST_FIRST: KeysetOrder<Practice> = [{ expiryDate: 'asc' }, { id: 'asc' }];
 const DUE_FIRST: KeysetOrder<RenewalAlert> = [{ dueDate: 'asc' }, { id: 'asc' }];
 
-@ObjectType({ description: 'Result of acting on a renewal alert: the alert, or userErrors.' })
-class RenewalAlertPayload {
-  @Field(() => RenewalAlert, { nullable: true })
-  renewalAlert?: RenewalAlert;
+const RenewalAlertPayload = payloadType(
+  'RenewalAlertPayload',
+  'Result of acting on a renewal alert: the alert, or userErrors.',
+  { renewalAlert: () => RenewalAlert },
+);
 
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const RenewPracticePayload = payloadType(
+  'RenewPracticePayload',
+  'Result of renewPractice: the practices involved (see each field), or userErrors.',
+  {
+    practice: { type: () => Practice, description: 'The new follow-up practice.' },
+    renewed: { type: () => Practice, description: 'The practice that was renewed.' },
+  },
+);
 
-@ObjectType({ description: 'Result of renewPractice: the practices involved (see each field), or userErrors.' })
-class RenewPracticePayload {
-  @Field(() => Practice, { nullable: true, description: 'The new follow-up practice.' })
-  practice?: Practice;
-
-  @Field(() => Practice, { nullable: true, description: 'The practice that was renewed.' })
-  renewed?: Practice;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Result of updateRenewalSettings: the new schedule, or userErrors.' })
-class RenewalSettingsPayload {
-  @Field(() => RenewalSettings, { nullable: true })
-  settings?: RenewalSettings;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const RenewalSettingsPayload = payloadType(
+  'RenewalSettingsPayload',
+  'Result of updateRenewalSettings: the new schedule, or userErrors.',
+  { settings: () => RenewalSettings },
+);
 
 @ObjectType({ description: 'What a renewal scan did.' })
 class RunRenewalScanPayload {
@@ -95,7 +87,13 @@ async function tenantOf(ctx: GraphQLContext, principal: Principal): Promise<Tena
 
 /** Renewal alerts, the renewal schedule and renewing practices. */
 @Resolver(() => RenewalAlert)
-export class RenewalResolver {
+export class RenewalResolver extends ResourceResolver({
+  entity: RenewalAlert,
+  connection: RenewalAlertConnection,
+  list: { name: 'renewalAlerts', description: 'Renewal alerts, filtered, the earliest due first.' },
+  filter: { type: RenewalAlertFilter, where: (ctx, filter) => ctx.services.renewals.alertWhere(filter) },
+  order: DUE_FIRST,
+}) {
   @Authorized()
   @Query(() => RenewalSettings, { description: "The tenant's renewal schedule: alert offsets, scan time, time zone." })
   async renewalSettings(
@@ -139,23 +137,6 @@ export class RenewalResolver {
       args,
       where,
       order: SOONEST_FIRST,
-    });
-  }
-
-  @Authorized()
-  @Query(() => RenewalAlertConnection, { description: 'Renewal alerts, filtered, the earliest due first.' })
-  renewalAlerts(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => RenewalAlertFilter, { nullable: true }) filter: RenewalAlertFilter | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    const where = ctx.services.renewals.alertWhere(filter);
-    return listConnection(ctx.em, {
-      entity: RenewalAlert,
-      connection: RenewalAlertConnection,
-      args,
-      where,
-      order: DUE_FIRST,
     });
   }
 

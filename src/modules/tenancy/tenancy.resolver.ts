@@ -7,7 +7,6 @@ import {
   ID,
   InputType,
   Mutation,
-  ObjectType,
   Query,
   Resolver,
   Root,
@@ -20,7 +19,8 @@ import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../pla
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { tenantTopic } from '../../platform/pubsub.js';
 import { ApiKey } from './api-key.entity.js';
 import { Role } from './role.js';
@@ -57,15 +57,6 @@ class UpdateTeamMemberInput {
   active?: boolean;
 }
 
-@ObjectType({ description: 'Result of a team-member mutation: the member, or userErrors.' })
-class TeamMemberPayload {
-  @Field(() => TeamMember, { nullable: true })
-  teamMember?: TeamMember;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
 @InputType({ description: 'A new API key.' })
 class CreateApiKeyInput {
   @Field({ description: 'What the key is for, e.g. "website form".' })
@@ -75,32 +66,30 @@ class CreateApiKeyInput {
   role!: Role;
 }
 
-@ObjectType({ description: 'Result of createApiKey: the key record and the secret key, shown this once.' })
-class CreateApiKeyPayload {
-  @Field(() => ApiKey, { nullable: true })
-  apiKey?: ApiKey;
-
-  @Field(() => String, { nullable: true, description: 'The key itself. Shown only in this response: store it now.' })
-  key?: string;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
 @InputType({ description: 'Identifies the API key to revoke.' })
 class RevokeApiKeyInput {
   @Field(() => ID)
   id!: string;
 }
 
-@ObjectType({ description: 'Result of revokeApiKey: the revoked key, or userErrors.' })
-class ApiKeyPayload {
-  @Field(() => ApiKey, { nullable: true })
-  apiKey?: ApiKey;
+const TeamMemberPayload = payloadType(
+  'TeamMemberPayload',
+  'Result of a team-member mutation: the member, or userErrors.',
+  { teamMember: () => TeamMember },
+);
 
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const CreateApiKeyPayload = payloadType(
+  'CreateApiKeyPayload',
+  'Result of createApiKey: the key record and the secret key, shown this once.',
+  {
+    apiKey: () => ApiKey,
+    key: { type: () => String, description: 'The key itself. Shown only in this response: store it now.' },
+  },
+);
+
+const ApiKeyPayload = payloadType('ApiKeyPayload', 'Result of revokeApiKey: the revoked key, or userErrors.', {
+  apiKey: () => ApiKey,
+});
 
 /** The caller, their tenant, team members and API keys. */
 @Resolver()

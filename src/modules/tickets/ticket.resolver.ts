@@ -1,29 +1,15 @@
 import type { EntityKey } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  Authorized,
-  type ClassType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, type ClassType, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
-import { ConnectionArgs, connectionType, OrderDirection, paginateChildren } from '../../platform/graphql/connection.js';
+import { connectionType, OrderDirection, paginateChildren } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { findByGlobalId, listConnection } from '../../platform/graphql/list.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
-import { UserError, withUserErrors } from '../../platform/graphql/user-error.js';
+import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
+import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -51,45 +37,26 @@ const ORDER_COLUMNS = {
   NUMBER: 'number',
 } as const satisfies Record<TicketOrderField, EntityKey<Ticket>>;
 
-@ObjectType({ description: 'Result of a ticket mutation: the ticket, or userErrors (then nothing changed).' })
-class TicketPayload {
-  @Field(() => Ticket, { nullable: true })
-  ticket?: Ticket;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const TicketPayload = payloadType(
+  'TicketPayload',
+  'Result of a ticket mutation: the ticket, or userErrors (then nothing changed).',
+  { ticket: () => Ticket },
+);
 
 /** Tickets. */
 @Resolver(() => Ticket)
-export class TicketResolver {
-  @Authorized()
-  @Query(() => TicketConnection, { description: 'Tickets, filtered and ordered (default: newest first).' })
-  tickets(
-    @Args() args: ConnectionArgs,
-    @Arg('filter', () => TicketFilter, { nullable: true }) filter: TicketFilter | null,
-    @Arg('orderBy', () => TicketOrder, { nullable: true }) orderBy: TicketOrder | null,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return listConnection(ctx.em, {
-      entity: Ticket,
-      connection: TicketConnection,
-      args,
-      where: ctx.services.tickets.where(filter),
-      order: {
-        orderBy,
-        columns: ORDER_COLUMNS,
-        defaultOrder: { field: TicketOrderField.CREATED_AT, direction: OrderDirection.DESC },
-      },
-    });
-  }
-
-  @Authorized()
-  @Query(() => Ticket, { nullable: true })
-  ticket(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return findByGlobalId(ctx.em, Ticket, id);
-  }
-
+export class TicketResolver extends ResourceResolver({
+  entity: Ticket,
+  connection: TicketConnection,
+  list: { name: 'tickets', description: 'Tickets, filtered and ordered (default: newest first).' },
+  filter: { type: TicketFilter, where: (ctx, filter) => ctx.services.tickets.where(filter) },
+  order: {
+    type: TicketOrder,
+    columns: ORDER_COLUMNS,
+    defaultOrder: { field: TicketOrderField.CREATED_AT, direction: OrderDirection.DESC },
+  },
+  get: { name: 'ticket' },
+}) {
   @Authorized(WRITER_ROLES)
   @Mutation(() => TicketPayload, {
     description:

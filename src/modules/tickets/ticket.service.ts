@@ -127,15 +127,12 @@ export class TicketService {
     targetGlobalId: string,
     link: boolean,
   ): Promise<Ticket> {
-    return em.transactional((tx) => this.linkLocked(tx, actor, globalId, targetGlobalId, link));
+    return em.transactional((tx) => this.linkIn(tx, actor, globalId, targetGlobalId, link));
   }
 
-  private async linkLocked(
-    em: EntityManager,
-    actor: Principal,
-    globalId: string,
-    targetGlobalId: string,
-    link: boolean,
+  /** {@link link} within the transaction `em`, the ticket row locked. */
+  private async linkIn(
+    ...[em, actor, globalId, targetGlobalId, link]: Parameters<TicketService['link']>
   ): Promise<Ticket> {
     const ticket = await this.get(em, globalId, true);
     const decoded = fromGlobalId(targetGlobalId);

@@ -1,0 +1,117 @@
+import type { EntityKey, FilterQuery } from '@mikro-orm/core';
+import { Arg, Args, Authorized, type ClassType, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+
+import type { Role } from '../auth/role.js';
+import type { KeysetOrder } from '../db/read-model.js';
+import { ConnectionArgs, type ConnectionShape, type OrderDirection } from './connection.js';
+import type { GraphQLContext } from './context.js';
+import { findByGlobalId, listConnection, type SortSpec } from './list.js';
+import { UserError } from './user-error.js';
+
+/** A client-chosen order: the `orderBy` input type and how its fields map onto columns. */
+export interface ResourceSort<F extends string, K extends string> extends Omit<SortSpec<F, K>, 'orderBy'> {
+  /** The `<Name>Order` input type (`{ field, direction }`). */
+  type: ClassType<{ field: F; direction: OrderDirection }>;
+}
+
+/** What {@link ResourceResolver} serves for one entity. */
+export interface ResourceOptions<
+  E extends object,
+  Filter extends object,
+  F extends string,
+  K extends EntityKey<E> & string,
+> {
+  /** The entity listed (and fetched by ID). */
+  entity: ClassType<E>;
+  /** The `<Name>Connection` class (from `connectionType`). */
+  connection: new () => ConnectionShape<E>;
+  /** The list query: its name and schema description. */
+  list: { name: string; description: string };
+  /** Roles allowed to list (default: any signed-in caller). */
+  roles?: Role[];
+  /** The `filter` argument: its input type and the where clause it means (the service's `where`). */
+  filter?: { type: ClassType<Filter>; where: (ctx: GraphQLContext, filter: Filter | null) => FilterQuery<E> };
+  /** Rows every page is limited to, when there is no `filter` argument. */
+  where?: FilterQuery<E>;
+  /** A fixed keyset order (ending in the id), or an `orderBy` argument (needs `filter`). */
+  order: KeysetOrder<E> | ResourceSort<F, K>;
+  /** The by-ID query (`deal(id: ID!): Deal`), when the entity has one. */
+  get?: { name: string; description?: string };
+}
+
+/**
+ * The queries every listed entity has, defined once (conventions.md, "ResourceResolver(Entity)"):
+ * `<list>(first, after, filter, orderBy)` as a Relay connection, and `<get>(id)` by global ID,
+ * null when not found in the caller's tenant. A module's resolver extends what this returns and
+ * adds its mutations and fields.
+ */
+export function ResourceResolver<
+  E extends object,
+  Filter extends object = never,
+  F extends string = never,
+  K extends EntityKey<E> & string = never,
+>(options: ResourceOptions<E, Filter, F, K>) {
+  const { entity, connection, filter, order } = options;
+  const sort = Array.isArray(order) ? undefined : order;
+  if (sort && !filter) throw new Error(`${options.list.name}: an orderBy argument needs a filter argument`);
+
+  @Resolver()
+  abstract class ResourceResolverBase {
+    @Authorized(options.roles ?? [])
+    @Query(() => connection, { name: options.list.name, description: options.list.description })
+    list(
+      @Args() args: ConnectionArgs,
+      @Ctx() ctx: GraphQLContext,
+      filterArg?: Filter | null,
+      orderBy?: { field: F; direction: OrderDirection } | null,
+    ) {
+      return listConnection(ctx.em, {
+        entity,
+        connection,
+        args,
+        where: filter ? filter.where(ctx, filterArg ?? null) : (options.where ?? {}),
+        order: sort ? { ...sort, orderBy } : (order as KeysetOrder<E>),
+      });
+    }
+
+    get(id: string, ctx: GraphQLContext) {
+      return findByGlobalId(ctx.em, entity, id);
+    }
+  }
+
+  const proto = ResourceResolverBase.prototype;
+  // Arguments declared only where the entity has them; their positions follow `list`'s signature.
+  if (filter) Arg('filter', () => filter.type, { nullable: true })(proto, 'list', 2);
+  if (sort) Arg('orderBy', () => sort.type, { nullable: true })(proto, 'list', 3);
+  if (options.get) {
+    const get = Object.getOwnPropertyDescriptor(proto, 'get')!;
+    Arg('id', () => ID)(proto, 'get', 0);
+    Ctx()(proto, 'get', 1);
+    Query(() => entity, { name: options.get.name, nullable: true, description: options.get.description })(
+      proto,
+      'get',
+      get,
+    );
+    Authorized()(proto, 'get');
+  }
+  return ResourceResolverBase;
+}
+
+/** A field of a mutation payload besides `userErrors`: its type, and a description if it needs one. */
+export type PayloadField = (() => ClassType) | { type: () => ClassType; description: string };
+
+/**
+ * A mutation's result type: the changed records (each nullable) and `userErrors`; when there are
+ * user errors nothing changed and the records are null. One definition for every `<X>Payload`.
+ */
+export function payloadType(name: string, description: string, fields: Record<string, PayloadField>): ClassType {
+  const Payload = class {};
+  Object.defineProperty(Payload, 'name', { value: name });
+  for (const [key, field] of Object.entries(fields)) {
+    const [type, extra] = typeof field === 'function' ? [field, {}] : [field.type, { description: field.description }];
+    Field(type, { nullable: true, ...extra })(Payload.prototype, key);
+  }
+  Field(() => [UserError])(Payload.prototype, 'userErrors');
+  ObjectType(name, { description })(Payload);
+  return Payload;
+}
