@@ -137,6 +137,15 @@ const schema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, { message: 'must look like 512kb or 1mb' })
     .default('1mb'),
+  /** Longest message of an ingested conversation, in characters. Default 20000. */
+  CONVERSATION_MAX_MESSAGE_CHARS: int(1, 1_000_000).default(20_000),
+  /** Most messages in one conversation (all ingestions of a session together). Default 500. */
+  CONVERSATION_MAX_MESSAGES: int(1, 100_000).default(500),
+  /**
+   * Most characters in one conversation, all its messages and ingestions together: what one
+   * extraction reads (the heuristic extractor's CPU, the model's tokens). Default 100000.
+   */
+  CONVERSATION_MAX_CHARS: int(1, 10_000_000).default(100_000),
   /** How long SIGTERM waits for in-flight work before closing. Default 10000 ms. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
@@ -202,6 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.JOBS === 'worker' && !e.REDIS_URL) {
     issues.push('JOBS: "worker" needs REDIS_URL (the job queue lives in Redis)');
+  }
+  if (e.CONVERSATION_MAX_MESSAGE_CHARS > e.CONVERSATION_MAX_CHARS) {
+    issues.push('CONVERSATION_MAX_MESSAGE_CHARS: must not exceed CONVERSATION_MAX_CHARS');
   }
   if (issues.length) throw new ConfigError(issues);
   const embedded = !e.DATABASE_URL;

@@ -79,6 +79,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     clock: options.clock,
     extractor: createExtractor(config),
     model: config.ANTHROPIC_MODEL,
+    conversationLimits: {
+      maxMessageChars: config.CONVERSATION_MAX_MESSAGE_CHARS,
+      maxMessages: config.CONVERSATION_MAX_MESSAGES,
+      maxChars: config.CONVERSATION_MAX_CHARS,
+    },
   });
   await options.onDatabaseReady?.({ root, services, logger });
 
