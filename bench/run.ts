@@ -4,6 +4,7 @@
  * and Redis if REDIS_URL is set; prints the results and saves them under bench/results/.
  */
 import { runExtractionBench } from './extraction.bench.js';
+import { runExtractionCpuBench } from './extraction-cpu.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { saveResult } from './lib.js';
@@ -24,6 +25,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   timeline: runTimelineBench,
   renewals: runRenewalsBench,
   extraction: runExtractionBench,
+  // The heuristic extractor alone on 1 MB conversations (no database).
+  'extraction-cpu': runExtractionCpuBench,
 };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen.length ? chosen : Object.keys(benches)) {

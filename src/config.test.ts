@@ -36,9 +36,38 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],
     ['CORS_ORIGINS', '*'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_PORT', '0'],
+    ['CONVERSATION_MAX_CHARS', '0'],
+    ['CONVERSATION_MAX_MESSAGES', 'many'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('listens on 127.0.0.1 outside production and on every interface in production, unless HOST is set', () => {
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+  });
+
+  it('bounds conversations by default and checks the limits against each other', () => {
+    expect(loadConfig({})).toMatchObject({
+      CONVERSATION_MAX_MESSAGE_CHARS: 20_000,
+      CONVERSATION_MAX_MESSAGES: 500,
+      CONVERSATION_MAX_CHARS: 100_000,
+    });
+    expect(() => loadConfig({ CONVERSATION_MAX_MESSAGE_CHARS: '5000', CONVERSATION_MAX_CHARS: '1000' })).toThrow(
+      /CONVERSATION_MAX_MESSAGE_CHARS: must not exceed CONVERSATION_MAX_CHARS/,
+    );
+  });
+
+  it('refuses METRICS_PORT equal to PORT', () => {
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 'a'.repeat(16) })).toMatchObject({
+      METRICS_PORT: 9464,
+      METRICS_TOKEN: 'a'.repeat(16),
+    });
   });
 
   it('requires JWT_SECRET in production and turns introspection and the playground off', () => {

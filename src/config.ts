@@ -86,8 +86,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** HTTP and WebSocket port. Default 4000. */
   PORT: int(0, 65535).default(4000),
-  /** Interface to listen on. Default 0.0.0.0. */
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Interface to listen on. Default 127.0.0.1 (this machine only) outside production, 0.0.0.0 in production. */
+  HOST: z.string().min(1).optional(),
   /** PostgreSQL URL; unset means the embedded PGlite under DATA_DIR. */
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Connection pool size per process for DATABASE_URL. Default 10. */
@@ -137,6 +137,23 @@ const schema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, { message: 'must look like 512kb or 1mb' })
     .default('1mb'),
+  /** Longest message of an ingested conversation, in characters. Default 20000. */
+  CONVERSATION_MAX_MESSAGE_CHARS: int(1, 1_000_000).default(20_000),
+  /** Most messages in one conversation (all ingestions of a session together). Default 500. */
+  CONVERSATION_MAX_MESSAGES: int(1, 100_000).default(500),
+  /**
+   * Most characters in one conversation, all its messages and ingestions together: what one
+   * extraction reads (the heuristic extractor's CPU, the model's tokens). Default 100000.
+   */
+  CONVERSATION_MAX_CHARS: int(1, 10_000_000).default(100_000),
+  /**
+   * Bearer token for `GET /metrics` on the main port (at least 16 characters). In production
+   * `/metrics` on the main port is served only when it is set (404 otherwise); outside production
+   * it is open unless set.
+   */
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Also serve `/metrics`, without a token, on this port of 127.0.0.1 only (for a local scraper). */
+  METRICS_PORT: int(1, 65535).optional(),
   /** How long SIGTERM waits for in-flight work before closing. Default 10000 ms. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
@@ -161,8 +178,10 @@ type Env = z.infer<typeof schema>;
 /** Validated configuration, read once at start. */
 export interface Config extends Omit<
   Env,
-  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS'
+  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS' | 'HOST'
 > {
+  /** The interface to listen on (default: 127.0.0.1 outside production, 0.0.0.0 in production). */
+  HOST: string;
   JOBS: 'inline' | 'worker' | 'off';
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
@@ -203,10 +222,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.JOBS === 'worker' && !e.REDIS_URL) {
     issues.push('JOBS: "worker" needs REDIS_URL (the job queue lives in Redis)');
   }
+  if (e.CONVERSATION_MAX_MESSAGE_CHARS > e.CONVERSATION_MAX_CHARS) {
+    issues.push('CONVERSATION_MAX_MESSAGE_CHARS: must not exceed CONVERSATION_MAX_CHARS');
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    issues.push('METRICS_PORT: must differ from PORT');
+  }
   if (issues.length) throw new ConfigError(issues);
   const embedded = !e.DATABASE_URL;
   return {
     ...e,
+    HOST: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     DATA_DIR: resolve(e.DATA_DIR),
     GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     PLAYGROUND: e.PLAYGROUND ?? !production,

@@ -380,3 +380,46 @@ describe('eval helpers', () => {
     expect(scores({ tp: 0, fp: 3, fn: 0 })).toMatchObject({ precision: 0, f1: 0 });
   });
 });
+
+describe('HeuristicExtractor on adversarial input', () => {
+  /** `unit` repeated to `size` characters. */
+  const fill = (unit: string, size: number) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  /** Milliseconds of one extraction of `messages` (each a user message). */
+  const timed = (messages: string[]) => {
+    const started = performance.now();
+    const result = extractor.extractSync({
+      messages: messages.map((content) => ({ role: 'user', content })),
+      practiceTypes: types,
+    });
+    return { ms: performance.now() - started, result };
+  };
+  // Generous for a loaded 2-core test machine (the figure on a quiet one is in bench/: extraction-cpu);
+  // before the fix, each case took hours at 1 MB.
+  const LIMIT_MS = 5000;
+
+  it('reads 1 MB of a repeated introduction (48 messages of 20,000 characters) in linear time', () => {
+    const message = fill('my name is John Smith and I want a KITAS ', 20_000);
+    timed([message]); // compile the patterns once
+    const { ms, result } = timed(Array.from({ length: 48 }, () => message));
+    expect(result.client.fullName?.value).toBe('John Smith');
+    expect(result.practice?.value).toBe('KITAS');
+    expect(ms).toBeLessThan(LIMIT_MS);
+  });
+
+  // Each of these took seconds at 50,000 characters before (a match attempt rescanning to the end
+  // from every position, or a whole-text scan per match); 1 MB would have taken hours.
+  it.each([
+    ['a run of letters with no @ (the email pattern)', 'a'],
+    ['a run of dots before a letter (the sentence splitter)', '.'],
+    ['abbreviations followed by lower case ("mr. a")', 'mr. a '],
+    ['a run of digits', '1'],
+    ['numbers in one long line (the country hint and language per number)', 'call 0812 3456 7890 '],
+    ['the same practice named again and again', 'KITAS '],
+    ['open parentheses after dashes (the dash sign-off)', '- john ('],
+    ['sign-offs again and again', 'thanks John '],
+    ['one name per line', 'John\n'],
+  ])('reads 1 MB of %s in linear time', (_what, unit) => {
+    const { ms } = timed([fill(unit, 1_000_000)]);
+    expect(ms).toBeLessThan(LIMIT_MS);
+  });
+});

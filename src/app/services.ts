@@ -2,7 +2,7 @@ import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
 import { ClientService } from '../modules/clients/client.service.js';
-import { ConversationService } from '../modules/conversations/conversation.service.js';
+import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
@@ -50,7 +50,12 @@ export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 /** Wires the services. */
 export function createServices(
   tokens: TokenService,
-  options: { clock?: Clock; extractor?: Extractor; model?: string | null } = {},
+  options: {
+    clock?: Clock;
+    extractor?: Extractor;
+    model?: string | null;
+    conversationLimits?: ConversationLimits;
+  } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
   const jobs = new DeferredJobQueue();
@@ -67,6 +72,7 @@ export function createServices(
       jobs,
       extractor.kind === 'ANTHROPIC' ? (options.model ?? null) : null,
       { clients, practices, interactions },
+      options.conversationLimits,
     ),
     renewals: new RenewalService(clock, practices),
     tokens,

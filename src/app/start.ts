@@ -79,6 +79,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     clock: options.clock,
     extractor: createExtractor(config),
     model: config.ANTHROPIC_MODEL,
+    conversationLimits: {
+      maxMessageChars: config.CONVERSATION_MAX_MESSAGE_CHARS,
+      maxMessages: config.CONVERSATION_MAX_MESSAGES,
+      maxChars: config.CONVERSATION_MAX_CHARS,
+    },
   });
   await options.onDatabaseReady?.({ root, services, logger });
 
@@ -130,12 +135,20 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   app.use(requestScope(metrics));
   app.use(corsMiddleware(config.CORS_ORIGINS));
   app.use(healthRouter({ db, pubsub }));
-  app.use(metricsRouter(metrics));
+  // In production /metrics on the public port needs METRICS_TOKEN (else 404); METRICS_PORT adds a loopback-only listener.
+  app.use(
+    metricsRouter(metrics, { enabled: !production || Boolean(config.METRICS_TOKEN), token: config.METRICS_TOKEN }),
+  );
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
   app.use(httpErrorHandler(logger));
 
   const port = await listen(server, config.PORT, config.HOST);
+  const metricsListener = config.METRICS_PORT === undefined ? undefined : createHttpServer();
+  if (metricsListener) {
+    metricsListener.app.use(metricsRouter(metrics));
+    await listen(metricsListener.server, config.METRICS_PORT!, '127.0.0.1');
+  }
   const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info(
     {
@@ -151,6 +164,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const close = stopInOrder(logger, {
     apollo: () => apollo.stop(),
     http: () => closeServer(server),
+    'metrics listener': () => (metricsListener ? closeServer(metricsListener.server) : Promise.resolve()),
     jobs: () => jobs.stop(),
     'outbox relay': () => outbox.stop(),
     pubsub: () => pubsub.close(),

@@ -4,7 +4,9 @@ import { CALLING_CODES } from './lexicon/countries.js';
 import { countryHint } from './nationality.js';
 import { type Candidate, pickBest, strip, type UserText } from './text.js';
 
-const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// The lookbehind starts a match only at the start of a run of address characters: without it a long
+// run with no '@' ("aaaa…") is rescanned from every position (quadratic).
+const EMAIL_RE = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 // ---------------------------------------------------------------------------------------------
 // Phones
@@ -105,6 +107,7 @@ export function extractEmail(users: UserText[], userEmail: string | null | undef
 export function extractPhone(users: UserText[]): Extracted | undefined {
   const cands: Candidate[] = [];
   for (const u of users) {
+    let language: string | null | undefined; // of the whole message: computed once, when a number is found
     for (const m of u.text.matchAll(PHONE_RE)) {
       const start = m.index;
       const raw = m[0].replace(/[\s.(-]+$/, '');
@@ -112,7 +115,11 @@ export function extractPhone(users: UserText[]): Extracted | undefined {
       if (MONEY_BEFORE.test(before)) continue;
       // Dates and times ("15/03/2025", "10.30") have at most 8 digits with separators; skip them.
       if (/^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$/.test(raw.trim())) continue;
-      const n = normalisePhone(raw, countryHint(u.text, start, start + raw.length), languageOf(u.text));
+      const n = normalisePhone(
+        raw,
+        countryHint(u.text, start, start + raw.length),
+        language === undefined ? (language = languageOf(u.text)) : language,
+      );
       if (!n) continue;
       let confidence = n.confidence;
       if (PHONE_CONTEXT.test(before)) confidence += 0.05;

@@ -35,8 +35,11 @@ export class HeuristicExtractor implements Extractor {
     this.now = options.now ?? (() => new Date());
   }
 
-  extract(input: ExtractionInput): Promise<{ result: ExtractionResult; meta: ExtractionMeta }> {
+  async extract(input: ExtractionInput): Promise<{ result: ExtractionResult; meta: ExtractionMeta }> {
     const started = performance.now();
+    // A macrotask turn first, so a request that ingested a conversation does not hold the event loop
+    // from its parse to the end of the extraction (other requests and timers run in between).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const result = this.extractSync(input);
     const meta: ExtractionMeta = {
       extractor: 'HEURISTIC',
@@ -46,7 +49,7 @@ export class HeuristicExtractor implements Extractor {
       outputTokens: null,
       costUsd: null,
     };
-    return Promise.resolve({ result, meta });
+    return { result, meta };
   }
 
   /** The extraction itself (synchronous; {@link extract} wraps it with the meta). */

@@ -141,11 +141,13 @@ export function extractNationality(users: UserText[]): Extracted | undefined {
 
 /** A country named next to a phone number, on the same line ("07700 900456 (UK mobile)"), as a demonym. */
 export function countryHint(text: string, start: number, end: number): string | null {
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const nl = text.indexOf('\n', end);
-  const lineEnd = nl < 0 ? text.length : nl;
-  let before = text.slice(Math.max(lineStart, start - 20), start);
-  let after = text.slice(end, Math.min(lineEnd, end + 20));
+  // 20 characters either side, within the line (looked for inside those 20 only: a whole-line search
+  // per number is quadratic on a long line of numbers).
+  let before = text.slice(Math.max(0, start - 20), start);
+  before = before.slice(before.lastIndexOf('\n') + 1);
+  let after = text.slice(end, end + 20);
+  const nl = after.indexOf('\n');
+  if (nl >= 0) after = after.slice(0, nl);
   // Stay within the sentence: "dia orang korea. no hp 0878…" is an Indonesian number.
   before = before.slice(Math.max(...['. ', '! ', '? '].map((p) => before.lastIndexOf(p) + 1)));
   const stop = after.search(/[.!?](?:\s|$)/);

@@ -14,7 +14,20 @@ const POSSESSION_BEFORE =
 const INTENT_WORDS =
   /\b(?:want|would like|need|needs|looking for|interested|apply|applying|get|obtain|help|how much|cost|price|requirements?|renew|extend|vorrei|voglio|mi serve|serve|ho bisogno|interessa|richiedere|ottenere|rinnovare|costo|quanto|mau|ingin|butuh|perlu|urus|bikin|buat|biaya|harga|syarat|persyaratan|perpanjang|daftar)\b/i;
 
+/** Compiled patterns of the last few sets of practice types (a tenant's rarely change). */
+const patternCache = new Map<string, Map<string, PracticePattern[]>>();
+
 function practicePatterns(types: ExtractionInput['practiceTypes']): Map<string, PracticePattern[]> {
+  const key = JSON.stringify(types);
+  let cached = patternCache.get(key);
+  if (!cached) {
+    if (patternCache.size >= 32) patternCache.clear();
+    patternCache.set(key, (cached = compilePatterns(types)));
+  }
+  return cached;
+}
+
+function compilePatterns(types: ExtractionInput['practiceTypes']): Map<string, PracticePattern[]> {
   const out = new Map<string, PracticePattern[]>();
   for (const { code, name } of types) {
     const list: PracticePattern[] = [];
@@ -29,6 +42,52 @@ function practicePatterns(types: ExtractionInput['practiceTypes']): Map<string, 
     }
     for (const [src, confidence] of PRACTICE_ALIASES[code.toUpperCase()] ?? []) add(src, confidence);
     out.set(code, list);
+  }
+  return out;
+}
+
+/** A hit's place in its message, for {@link covered}. */
+interface Located {
+  start: number;
+  end: number;
+  confidence: number;
+  u: UserText;
+}
+
+/**
+ * For each hit, whether another hit of the same message covers it: a longer one around it, or one
+ * on the same span with a higher confidence. Sorted once (start ascending, end descending), so
+ * n log n rather than comparing every pair.
+ */
+function covered(hits: Located[]): boolean[] {
+  const out = new Array<boolean>(hits.length).fill(false);
+  const byMessage = new Map<UserText, number[]>();
+  hits.forEach((h, i) => {
+    const list = byMessage.get(h.u);
+    if (list) list.push(i);
+    else byMessage.set(h.u, [i]);
+  });
+  for (const list of byMessage.values()) {
+    list.sort((a, b) => hits[a].start - hits[b].start || hits[b].end - hits[a].end);
+    let maxEndBefore = -1; // the furthest end among hits starting before the current start
+    for (let g = 0; g < list.length;) {
+      const start = hits[list[g]].start;
+      let next = g;
+      while (next < list.length && hits[list[next]].start === start) next++;
+      const groupEnd = hits[list[g]].end; // the longest hit starting here
+      // The best confidence per end among the hits starting here.
+      const bestAt = new Map<number, number>();
+      for (let k = g; k < next; k++) {
+        const h = hits[list[k]];
+        bestAt.set(h.end, Math.max(bestAt.get(h.end) ?? -Infinity, h.confidence));
+      }
+      for (let k = g; k < next; k++) {
+        const h = hits[list[k]];
+        out[list[k]] = maxEndBefore >= h.end || groupEnd > h.end || bestAt.get(h.end)! > h.confidence;
+      }
+      maxEndBefore = Math.max(maxEndBefore, groupEnd);
+      g = next;
+    }
   }
   return out;
 }
@@ -61,23 +120,19 @@ export function extractPractice(
     }
   }
   // The most specific match wins: drop a hit inside a longer one ("KITAS" in "investor KITAS").
-  const kept = hits.filter(
-    (h) =>
-      !hits.some(
-        (o) =>
-          o !== h &&
-          o.u === h.u &&
-          o.start <= h.start &&
-          o.end >= h.end &&
-          (o.end - o.start > h.end - h.start || (o.end - o.start === h.end - h.start && o.confidence > h.confidence)),
-      ),
-  );
+  const inner = covered(hits);
+  const kept = hits.filter((_h, i) => !inner[i]);
   if (!kept.length) return null;
   // Per code: the best hit, a little surer when mentioned again.
   const byCode = new Map<string, { best: Hit; mentions: number; intent: boolean }>();
+  const intentOf = new Map<UserText, Map<string, boolean>>();
   for (const h of kept) {
-    const sentence = sentenceAt(h.u.text, h.start);
-    const intent = INTENT_WORDS.test(sentence);
+    const sentence = sentenceAt(h.u, h.start);
+    // One test per distinct sentence: a long sentence mentioned by many hits is scanned once.
+    let known = intentOf.get(h.u);
+    if (!known) intentOf.set(h.u, (known = new Map<string, boolean>()));
+    let intent = known.get(sentence);
+    if (intent === undefined) known.set(sentence, (intent = INTENT_WORDS.test(sentence)));
     const cur = byCode.get(h.code);
     const better =
       !cur ||
@@ -105,6 +160,6 @@ export function extractPractice(
     value: chosen.code,
     confidence: round2(chosen.confidence),
     evidence: h.u.text.slice(h.start, h.end),
-    details: sentenceAt(h.u.text, h.start),
+    details: sentenceAt(h.u, h.start),
   };
 }

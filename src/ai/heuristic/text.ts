@@ -56,22 +56,41 @@ export function pickBest(cands: Candidate[]): Candidate | undefined {
 export const strip = (c: Candidate | undefined): Extracted | undefined =>
   c ? { value: c.value, confidence: round2(c.confidence), evidence: c.evidence } : undefined;
 
-/** Abbreviations after which a '.' does not end the sentence when a lower-case word follows. */
+/** Abbreviations after which a '.' does not end the sentence when a lower-case word follows (a whole word). */
 const ABBREVIATION =
-  /(?:^|[\s(])(?:(?:\p{L}\.)+\p{L}?|mr|mrs|ms|dr|st|jl|no|tel|telp|ecc|etc|sig|dott|vs|ltd|inc|co|srl|spa|approx)$/iu;
+  /^(?:(?:\p{L}\.)+\p{L}?|mr|mrs|ms|dr|st|jl|no|tel|telp|ecc|etc|sig|dott|vs|ltd|inc|co|srl|spa|approx)$/iu;
+/** A sentence end: a run of . ! ? … before a space or the end (matched from the run's start only), or a line break. */
+const SENTENCE_END = /(?<![.!?…])[.!?…]+(?=\s|$)|\n/g;
+/** Whitespace then a lower-case letter, exactly at `lastIndex`. */
+const LOWER_NEXT = /\s+\p{Ll}/uy;
+const WORD_BREAK = /[\s(]/;
 
-/** Splits a text into trimmed sentences (on . ! ? and line breaks), keeping their offsets. */
+/**
+ * Splits a text into trimmed sentences (on . ! ? and line breaks), keeping their offsets. Linear in
+ * the text: every test looks at the word before the stop or the text right after it, never at the
+ * whole sentence.
+ */
 export function sentences(text: string): Span[] {
   const out: Span[] = [];
   let start = 0;
-  for (const m of text.matchAll(/[.!?…]+(?=\s|$)|\n/g)) {
+  for (const m of text.matchAll(SENTENCE_END)) {
     const end = m.index + m[0].length;
-    if (m[0] === '.' && ABBREVIATION.test(text.slice(start, m.index)) && /^\s+\p{Ll}/u.test(text.slice(end))) continue;
+    if (m[0] === '.' && abbreviationBefore(text, start, m.index)) {
+      LOWER_NEXT.lastIndex = end;
+      if (LOWER_NEXT.test(text)) continue;
+    }
     pushTrimmed(out, text, start, end);
     start = end;
   }
   if (start < text.length) pushTrimmed(out, text, start, text.length);
   return out;
+}
+
+/** Whether the word of `text` that ends at `dot` (and starts at or after `start`) is an abbreviation. */
+function abbreviationBefore(text: string, start: number, dot: number): boolean {
+  let w = dot;
+  while (w > start && !WORD_BREAK.test(text[w - 1])) w--;
+  return ABBREVIATION.test(text.slice(w, dot));
 }
 
 function pushTrimmed(out: Span[], text: string, start: number, end: number) {
@@ -80,19 +99,30 @@ function pushTrimmed(out: Span[], text: string, start: number, end: number) {
   if (end > start) out.push({ text: text.slice(start, end), start, end });
 }
 
-/** The sentences of the last few texts asked about (one extraction looks up the same message many times). */
-const sentenceCache = new Map<string, Span[]>();
+/** The sentences of each message, split once per extraction (every field looks them up). */
+const sentenceCache = new WeakMap<UserText, Span[]>();
 
-/** The sentence of `text` that contains `index` (the whole trimmed text when none does). */
-export function sentenceAt(text: string, index: number): string {
-  let spans = sentenceCache.get(text);
-  if (!spans) {
-    if (sentenceCache.size >= 16) sentenceCache.clear();
-    spans = sentences(text);
-    sentenceCache.set(text, spans);
+/** The sentences of a user message (see {@link sentences}), computed once per message. */
+export function sentencesOf(u: UserText): Span[] {
+  let spans = sentenceCache.get(u);
+  if (!spans) sentenceCache.set(u, (spans = sentences(u.text)));
+  return spans;
+}
+
+/** The sentence of a user message that contains `index` (the whole trimmed text when none does). */
+export function sentenceAt(u: UserText, index: number): string {
+  const spans = sentencesOf(u);
+  // Binary search: the spans are sorted and disjoint (a linear scan per call is quadratic over a long text).
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid];
+    if (index < s.start) hi = mid - 1;
+    else if (index >= s.end) lo = mid + 1;
+    else return s.text;
   }
-  for (const s of spans) if (index >= s.start && index < s.end) return s.text;
-  return text.trim();
+  return u.text.trim();
 }
 
 /** The lines of a text, with offsets. */

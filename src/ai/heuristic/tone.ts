@@ -1,7 +1,7 @@
 /** Tone and gist of the conversation: sentiment, urgency, action items and a one-line summary. */
 import type { ExtractedSentiment, ExtractedUrgency, ExtractionResult } from '../extractor.js';
 import { datesIn } from './dates.js';
-import { sentences, type UserText } from './text.js';
+import { sentencesOf, type UserText } from './text.js';
 
 const POSITIVE_WORDS =
   /\b(?:great|perfect|excellent|amazing|awesome|wonderful|happy|glad|love|appreciate|appreciated|helpful|ottimo|ottima|perfetto|perfetta|fantastico|gentilissim[oi]|felice|contento|contenta|bagus|mantap|senang|puas|luar biasa|keren|hebat)\b|[😊🙂😀😃😍👍❤🥰]/giu;
@@ -59,7 +59,7 @@ export function extractUrgency(users: UserText[], now: Date): ExtractedUrgency {
 export function extractActionItems(users: UserText[]): string[] {
   const out: string[] = [];
   for (const u of users) {
-    for (const s of sentences(u.text)) {
+    for (const s of sentencesOf(u)) {
       if (out.length >= 5) return out;
       if (ACTION_TRIGGERS.test(s.text) && !out.includes(s.text))
         out.push(s.text.length > 200 ? s.text.slice(0, 197) + '…' : s.text);
@@ -76,7 +76,7 @@ export function summarise(users: UserText[], name: string | undefined, practice:
     return t.length > 160 ? t.slice(0, 157) + '…' : t;
   };
   if (practice) return `${who} asks about ${practice.value}: ${oneLine(practice.details ?? practice.evidence ?? '')}`;
-  const all = users.flatMap((u) => sentences(u.text).map((s) => s.text));
+  const all = users.flatMap((u) => sentencesOf(u).map((s) => s.text));
   if (!all.length) return 'No message from the client.';
   // The first sentence with some substance (not a bare greeting).
   const first = all.find((s) => s.split(/\s+/).length >= 4) ?? all[0];

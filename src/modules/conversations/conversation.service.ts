@@ -84,6 +84,26 @@ interface FiledPractice {
   proposed: boolean;
 }
 
+/**
+ * Size limits of conversations (the env variables CONVERSATION_MAX_*): what one extraction may have
+ * to read, so one large ingestion cannot hold the server's CPU or the model's budget.
+ */
+export interface ConversationLimits {
+  /** Longest message, in characters. @default 20_000 */
+  maxMessageChars: number;
+  /** Most messages in a conversation, all ingestions of its session together. @default 500 */
+  maxMessages: number;
+  /** Most characters in a conversation, all its messages together. @default 100_000 */
+  maxChars: number;
+}
+
+/** The limits when nothing is configured (the defaults of src/config.ts). */
+export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = {
+  maxMessageChars: 20_000,
+  maxMessages: 500,
+  maxChars: 100_000,
+};
+
 /** Data of an {@link EXTRACT_JOB}. */
 export interface ExtractJobData {
   tenantId: string;
@@ -104,6 +124,7 @@ export class ConversationService {
     readonly model: string | null,
     /** The services whose one creation path filing goes through. */
     private readonly records: { clients: ClientService; practices: PracticeService; interactions: InteractionService },
+    readonly limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS,
   ) {}
 
   /** Saves (or appends to) a conversation, then extracts and files it now (`wait`) or in the background. */
@@ -116,14 +137,33 @@ export class ConversationService {
     const checks = new Checks();
     const sessionId = checks.text('sessionId', input.sessionId, 200, { min: 1, required: true });
     const userEmail = checks.email('userEmail', input.userEmail);
+    const { maxMessages, maxMessageChars, maxChars } = this.limits;
     if (!input.messages.length) checks.add('messages', 'REQUIRED', 'Send at least one message');
-    if (input.messages.length > 500) checks.add('messages', 'TOO_MANY', 'Send at most 500 messages at once');
+    if (input.messages.length > maxMessages)
+      checks.add(
+        'messages',
+        'TOO_MANY',
+        `${input.messages.length} messages: a conversation holds at most ${maxMessages} (CONVERSATION_MAX_MESSAGES)`,
+      );
+    let chars = 0;
     input.messages.forEach((m, i) => {
+      chars += m.content.length;
       if (!ROLES.has(m.role.trim().toLowerCase()))
         checks.add(['messages', String(i), 'role'], 'INVALID_ROLE', `role must be one of ${[...ROLES].join(', ')}`);
-      if (!m.content.trim() || m.content.length > 20_000)
-        checks.add(['messages', String(i), 'content'], 'INVALID_LENGTH', 'content must be 1–20000 characters');
+      if (!m.content.trim())
+        checks.add(
+          ['messages', String(i), 'content'],
+          'INVALID_LENGTH',
+          `content must be 1–${maxMessageChars} characters`,
+        );
+      else if (m.content.length > maxMessageChars)
+        checks.add(
+          ['messages', String(i), 'content'],
+          'TOO_LONG',
+          `content is ${m.content.length} characters: at most ${maxMessageChars} (CONVERSATION_MAX_MESSAGE_CHARS)`,
+        );
     });
+    if (chars > maxChars) checks.add('messages', 'TOO_LARGE', tooLarge(chars, maxChars));
     let teamMember: TeamMember | null = null;
     if (input.teamMemberEmail) {
       teamMember = await em.findOne(TeamMember, { email: { $ilike: escapeLike(input.teamMemberEmail.trim()) } });
@@ -194,6 +234,7 @@ export class ConversationService {
           conversation ??= tx.create(Conversation, { sessionId: input.sessionId, messages: [] });
           const added = newMessages(conversation.messages, input.messages);
           conversation.messages = [...conversation.messages, ...added];
+          this.checkSize(conversation.messages);
           conversation.userEmail ??= input.userEmail ?? null;
           conversation.teamMember ??= input.teamMember ? ref(TeamMember, input.teamMember.id) : null;
           conversation.metadata = { ...conversation.metadata, ...input.metadata };
@@ -229,6 +270,22 @@ export class ConversationService {
         throw err;
       }
     }
+  }
+
+  /** The whole conversation (earlier ingestions and this one) within the limits, else a user error on `messages`. */
+  private checkSize(messages: ConversationMessage[]): void {
+    const { maxMessages, maxChars } = this.limits;
+    const chars = messages.reduce((n, m) => n + m.content.length, 0);
+    const checks = new Checks();
+    if (messages.length > maxMessages)
+      checks.add(
+        'messages',
+        'TOO_MANY',
+        `the conversation would have ${messages.length} messages: at most ${maxMessages} (CONVERSATION_MAX_MESSAGES)`,
+      );
+    if (chars > maxChars)
+      checks.add('messages', 'TOO_LARGE', tooLarge(chars, maxChars, 'the conversation would have '));
+    checks.throwIfAny();
   }
 
   /**
@@ -704,4 +761,9 @@ function newMessages(stored: ConversationMessage[], incoming: ConversationMessag
     if (tail.every((m, i) => same(m, incoming[i]))) return incoming.slice(k);
   }
   return incoming;
+}
+
+/** The message of a conversation over CONVERSATION_MAX_CHARS. */
+function tooLarge(chars: number, max: number, lead = ''): string {
+  return `${lead}${chars} characters of messages: at most ${max} per conversation (CONVERSATION_MAX_CHARS)`;
 }

@@ -128,7 +128,7 @@ function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlu
         willSendResponse({ operationName, operation, response }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics.operationDuration.observe(
-            { operation: operationName ?? 'anonymous', type: operation?.operation ?? 'unknown' },
+            { operation: metrics.operationLabel(operationName), type: operation?.operation ?? 'unknown' },
             seconds,
           );
           const store = currentRequest();

@@ -1,9 +1,30 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 import express, { type Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics of one API process (its own registry, so tests can run several apps). */
+/** Operation names that may become a label value: a GraphQL name of at most 64 characters. */
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Options of {@link Metrics}. */
+export interface MetricsOptions {
+  /**
+   * Distinct operation names kept as their own label value; later new names, and names that are
+   * not a GraphQL name of at most 64 characters, are counted under `other`.
+   * @default 200
+   */
+  maxOperationNames?: number;
+}
+
+/**
+ * Prometheus metrics of one API process (its own registry, so tests can run several apps). Every
+ * label takes a bounded set of values, so clients cannot grow the registry (a new operation name
+ * per request would add a histogram per name).
+ */
 export class Metrics {
   readonly registry = new Registry();
+  private readonly operationNames = new Set<string>();
+  private readonly maxOperationNames: number;
 
   /** HTTP request durations by method, route and status. */
   readonly httpDuration = new Histogram({
@@ -14,10 +35,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** GraphQL operation durations by operation name and type. */
+  /** GraphQL operation durations by operation name (see {@link operationLabel}) and type. */
   readonly operationDuration = new Histogram({
     name: 'meridian_graphql_operation_duration_seconds',
-    help: 'GraphQL operation duration in seconds',
+    help: 'GraphQL operation duration in seconds (operation "other": names beyond the first 200 or not plain names)',
     labelNames: ['operation', 'type'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
@@ -38,16 +59,58 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(options: MetricsOptions = {}) {
+    this.maxOperationNames = options.maxOperationNames ?? 200;
+    // Process metrics, event-loop lag included (meridian_nodejs_eventloop_lag_seconds and its percentiles).
     collectDefaultMetrics({ register: this.registry, prefix: 'meridian_' });
+  }
+
+  /**
+   * The label value of an operation name: the name itself if it is a GraphQL name of at most 64
+   * characters and one of the first {@link MetricsOptions.maxOperationNames} seen; `anonymous`
+   * without a name; else `other`.
+   */
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (this.operationNames.has(name)) return name;
+    if (!OPERATION_NAME.test(name) || this.operationNames.size >= this.maxOperationNames) return 'other';
+    this.operationNames.add(name);
+    return name;
   }
 }
 
-/** `GET /metrics`: the registry in Prometheus text format. */
-export function metricsRouter(metrics: Metrics): Router {
+/** Options of {@link metricsRouter}. */
+export interface MetricsRouterOptions {
+  /** Serve `/metrics` at all (false: 404, as if there were no such route). @default true */
+  enabled?: boolean;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
+}
+
+/** `GET /metrics`: the registry in Prometheus text format, optionally behind a bearer token. */
+export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = {}): Router {
   const router = express.Router();
-  router.get('/metrics', async (_req, res) => {
+  if (options.enabled === false) return router;
+  const expected = options.token ? digest(options.token) : null;
+  router.get('/metrics', async (req, res) => {
+    if (expected) {
+      const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!given || !timingSafeEqual(digest(given), expected)) {
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer realm="metrics"')
+          .json({
+            errors: [{ message: 'Send the metrics token as a bearer token', extensions: { code: 'UNAUTHENTICATED' } }],
+          });
+        return;
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
+}
+
+/** SHA-256 of a token: equal-length buffers for a constant-time comparison. */
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
 }

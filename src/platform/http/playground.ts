@@ -16,7 +16,10 @@ const ASSETS: Record<string, string> = {
 
 /** Options of the playground page. */
 export interface PlaygroundOptions {
-  /** Headers pre-filled in the editor (development: the demo admin's token). */
+  /**
+   * Headers pre-filled in the editor (development: the demo admin's token). Given only to clients
+   * connecting from a loopback address (127.0.0.0/8, ::1); others get the page without them.
+   */
   headers?: () => Promise<Record<string, string> | undefined>;
 }
 
@@ -83,11 +86,10 @@ export function playgroundHtml(headers: Record<string, string> | undefined): str
 /** Express routes of the playground: `/playground`, its assets, and `GET /graphql` for browsers. */
 export function playgroundRouter(options: PlaygroundOptions): Router {
   const router = express.Router();
-  const page = async (_req: express.Request, res: express.Response) => {
-    res
-      .type('html')
-      .set('Cache-Control', 'no-store')
-      .send(playgroundHtml(await options.headers?.()));
+  const page = async (req: express.Request, res: express.Response) => {
+    // The pre-filled headers carry a credential: only for a browser on this machine.
+    const headers = isLoopback(req.socket.remoteAddress) ? await options.headers?.() : undefined;
+    res.type('html').set('Cache-Control', 'no-store').send(playgroundHtml(headers));
   };
   router.get('/playground', page);
   router.get('/graphql', (req, res, next) => {
@@ -100,4 +102,11 @@ export function playgroundRouter(options: PlaygroundOptions): Router {
     router.get(`/playground/assets/${name}`, (_req, res) => res.sendFile(file, { maxAge: '1h' }));
   }
   return router;
+}
+
+/** Whether a socket's remote address is this machine (IPv4 127.0.0.0/8, IPv6 ::1, or IPv4-mapped 127.x). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }
