@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],
     ['CORS_ORIGINS', '*'],
+    ['JWT_TTL', '91d'],
+    ['JWT_TTL', '13w'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
