@@ -40,6 +40,8 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '0'],
     ['CONVERSATION_MAX_CHARS', '0'],
     ['CONVERSATION_MAX_MESSAGES', 'many'],
+    ['JWT_TTL', '91d'],
+    ['JWT_TTL', '13w'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

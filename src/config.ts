@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 
 import { z } from 'zod';
 
+import { MAX_TOKEN_LIFETIME_SECONDS } from './platform/auth/jwt.js';
+
 /** Log levels understood by pino. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -82,6 +84,12 @@ const origins = z.string().transform((value, ctx) => {
  * Every environment variable Meridian reads, with its default. `.env.example` documents each one;
  * keep the two in step.
  */
+/** Seconds in a duration such as `30d`, `12h`, `15m` (s, m, h, d, w). */
+function ttlSeconds(ttl: string): number {
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[ttl.slice(-1) as 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(ttl.slice(0, -1)) * unit;
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** HTTP and WebSocket port. Default 4000. */
@@ -98,10 +106,11 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** HS256 secret for JWTs (at least 32 characters). Unset: generated once and kept in DATA_DIR (not allowed in production). */
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-  /** Lifetime of tokens minted by `npm run token`. Default 30d. */
+  /** Lifetime of tokens minted by `npm run token`. Default 30d, at most 90d. */
   JWT_TTL: z
     .string()
     .regex(/^\d+[smhdw]$/, { message: 'must look like 30d, 12h, 15m' })
+    .refine((ttl) => ttlSeconds(ttl) <= MAX_TOKEN_LIFETIME_SECONDS, { message: 'must be at most 90d' })
     .default('30d'),
   /** Anthropic API key; unset means the heuristic extractor. */
   ANTHROPIC_API_KEY: z.string().min(1).optional(),

@@ -6,6 +6,23 @@ const PHONE = /^\+?[0-9][0-9 ()-]{5,24}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 
+/** Invisible characters: format (zero-width space/joiners, BOM, soft hyphen, bidi marks) and control. */
+const INVISIBLE = /[\p{Cf}\p{Cc}]/gu;
+
+/**
+ * The one form of an email address that is stored and compared: Unicode NFKC (fullwidth
+ * `ｊｏｈｎ＠…` becomes `john@…`, a decomposed `é` the composed one), invisible characters removed,
+ * trimmed, lower-cased. Look-alikes of one address thus meet as one client or member.
+ */
+export function normalizeEmail(value: string): string {
+  return value.normalize('NFKC').replace(INVISIBLE, '').trim().toLowerCase();
+}
+
+/** Whether a normalised email looks like an address (`local@domain.tld`, at most 320 characters). */
+export function isEmail(normalized: string): boolean {
+  return EMAIL.test(normalized) && normalized.length <= 320;
+}
+
 /**
  * Collects every problem with a mutation's input, then throws them together as
  * {@link ValidationFailed} (which mutation resolvers turn into `userErrors`). Field paths are
@@ -39,12 +56,12 @@ export class Checks {
     return v;
   }
 
-  /** A lower-cased email address, or null to clear. */
+  /** An email address in its normalised form ({@link normalizeEmail}), or null to clear. */
   email(field: string, value: string | null | undefined): string | null | undefined {
     if (value === undefined || value === null) return value;
-    const v = value.trim().toLowerCase();
+    const v = normalizeEmail(value);
     if (!v) return null;
-    if (!EMAIL.test(v) || v.length > 320) {
+    if (!isEmail(v)) {
       this.add(field, 'INVALID_EMAIL', `"${value}" is not a valid email address`);
       return undefined;
     }

@@ -8,6 +8,7 @@ import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
+import { normalizeEmail } from '../../platform/validation.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Client } from './client.entity.js';
@@ -67,7 +68,7 @@ export class ClientResolver extends ResourceResolver({
   @Authorized()
   @Query(() => Client, { nullable: true, description: 'A client by email (case-insensitive), archived ones included.' })
   clientByEmail(@Arg('email') email: string, @Ctx() ctx: GraphQLContext): Promise<Client | null> {
-    return ctx.em.findOne(Client, { email: email.trim().toLowerCase() });
+    return ctx.em.findOne(Client, { email: normalizeEmail(email) });
   }
 
   @Authorized(WRITER_ROLES)

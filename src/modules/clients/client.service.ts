@@ -6,7 +6,7 @@ import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
-import { Checks } from '../../platform/validation.js';
+import { Checks, isEmail, normalizeEmail } from '../../platform/validation.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -219,9 +219,10 @@ export class ClientService {
     values: { email?: string; phone?: string; nationality?: string },
   ): Promise<void> {
     const before = snapshot(client);
-    if (values.email && !client.email) {
-      const taken = await em.findOne(Client, { email: { $ilike: escapeLike(values.email) }, id: { $ne: client.id } });
-      if (!taken) client.email = values.email;
+    const email = values.email && normalizeEmail(values.email);
+    if (email && isEmail(email) && !client.email) {
+      const taken = await em.findOne(Client, { email, id: { $ne: client.id } });
+      if (!taken) client.email = email;
     }
     if (values.phone && !client.phone) client.phone = values.phone;
     if (values.nationality && !client.nationality) client.nationality = values.nationality;

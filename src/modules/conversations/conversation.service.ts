@@ -9,7 +9,7 @@ import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
-import { Checks } from '../../platform/validation.js';
+import { Checks, normalizeEmail } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import type { ClientService } from '../clients/client.service.js';
@@ -166,7 +166,9 @@ export class ConversationService {
     if (chars > maxChars) checks.add('messages', 'TOO_LARGE', tooLarge(chars, maxChars));
     let teamMember: TeamMember | null = null;
     if (input.teamMemberEmail) {
-      teamMember = await em.findOne(TeamMember, { email: { $ilike: escapeLike(input.teamMemberEmail.trim()) } });
+      teamMember = await em.findOne(TeamMember, {
+        email: { $ilike: escapeLike(normalizeEmail(input.teamMemberEmail)) },
+      });
       if (!teamMember) checks.add('teamMemberEmail', 'NOT_FOUND', `No team member with email ${input.teamMemberEmail}`);
     }
     if (input.metadata && JSON.stringify(input.metadata).length > 20_000)
@@ -596,7 +598,7 @@ export class ConversationService {
   ): Promise<Client | null> {
     const live = { archivedAt: null, mergedInto: null };
     if (by.email) {
-      const c = await em.findOne(Client, { ...live, email: { $ilike: escapeLike(by.email) } });
+      const c = await em.findOne(Client, { ...live, email: { $ilike: escapeLike(normalizeEmail(by.email)) } });
       if (c) return c;
     }
     if (by.phone) {

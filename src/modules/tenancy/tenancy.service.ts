@@ -6,6 +6,7 @@ import type { TokenService } from '../../platform/auth/jwt.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
+import { isEmail, normalizeEmail } from '../../platform/validation.js';
 import { ApiKey } from './api-key.entity.js';
 import { Role } from './role.js';
 import { TeamMember } from './team-member.entity.js';
@@ -15,7 +16,6 @@ import { Tenant } from './tenant.entity.js';
 export type TenantInitializer = (em: EntityManager, tenant: Tenant) => Promise<void>;
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Tenants, team members and API keys. */
 export class TenancyService {
@@ -76,7 +76,7 @@ export class TenancyService {
   }
 
   findMemberByEmail(em: EntityManager, email: string): Promise<TeamMember | null> {
-    return em.findOne(TeamMember, { email: { $ilike: escapeLike(email) } });
+    return em.findOne(TeamMember, { email: { $ilike: escapeLike(normalizeEmail(email)) } });
   }
 
   /** Creates a team member; a taken email is a user error. */
@@ -84,8 +84,8 @@ export class TenancyService {
     em: EntityManager,
     input: { email: string; role: Role; name?: string | null },
   ): Promise<TeamMember> {
-    const email = input.email.trim();
-    if (!EMAIL.test(email) || email.length > 320)
+    const email = normalizeEmail(input.email);
+    if (!isEmail(email))
       throw ValidationFailed.of('email', 'INVALID_EMAIL', `"${input.email}" is not a valid email address`);
     const name = (input.name ?? email.split('@')[0]).trim();
     if (!name || name.length > 200)

@@ -1,4 +1,6 @@
-import { TokenService } from './jwt.js';
+import { SignJWT } from 'jose';
+
+import { MAX_TOKEN_LIFETIME_SECONDS, TokenService } from './jwt.js';
 import { Role } from './role.js';
 
 describe('TokenService', () => {
@@ -26,5 +28,29 @@ describe('TokenService', () => {
     expect(await tokens.verify(token)).toEqual(claims);
     await new Promise((r) => setTimeout(r, 3100));
     expect(await tokens.verify(token)).toBeNull();
+  });
+
+  it('refuses tokens without exp or iat, and tokens made to live longer than the cap', async () => {
+    const secret = 'unit-test-secret-unit-test-secret-0123';
+    const tokens = new TokenService(secret, '1h');
+    const key = new TextEncoder().encode(secret);
+    const base = () =>
+      new SignJWT({ tid: claims.tid, role: claims.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub)
+        .setIssuer('meridian');
+    const now = Math.floor(Date.now() / 1000);
+    expect(await tokens.verify(await base().setIssuedAt().sign(key))).toBeNull(); // no exp
+    expect(await tokens.verify(await base().setExpirationTime('1h').sign(key))).toBeNull(); // no iat
+    const tooLong = await base()
+      .setIssuedAt(now)
+      .setExpirationTime(now + MAX_TOKEN_LIFETIME_SECONDS + 1)
+      .sign(key);
+    expect(await tokens.verify(tooLong)).toBeNull();
+    const longest = await base()
+      .setIssuedAt(now)
+      .setExpirationTime(now + MAX_TOKEN_LIFETIME_SECONDS)
+      .sign(key);
+    expect(await tokens.verify(longest)).toEqual(claims);
   });
 });

@@ -17,6 +17,12 @@ export interface TokenClaims {
 }
 
 /**
+ * The longest a token may live (`exp - iat`), in seconds: 90 days. A token without `exp` or `iat`,
+ * or one made to live longer (by anyone holding the secret), is refused.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 90 * 24 * 3600;
+
+/**
  * Signs and verifies HS256 JWTs. The secret is the configured one, or (outside production) a
  * random secret generated once and kept in `<dataDir>/jwt-secret`, so tokens survive restarts.
  */
@@ -64,11 +70,16 @@ export class TokenService {
       this.verified.delete(token);
     }
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: 'meridian' });
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: 'meridian',
+        requiredClaims: ['exp', 'iat'],
+      });
+      if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) return null;
       const role = typeof payload.role === 'string' ? parseRole(payload.role) : undefined;
       if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || !role) return null;
       const claims = { sub: payload.sub, tid: payload.tid, role };
-      if (typeof payload.exp === 'number') this.verified.set(token, { claims, expiresAt: payload.exp * 1000 });
+      this.verified.set(token, { claims, expiresAt: payload.exp! * 1000 });
       return claims;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;

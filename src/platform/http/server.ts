@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 
 /** The express app and the HTTP server it runs on (graphql-ws shares the server). */
 export interface HttpServer {
@@ -9,10 +10,22 @@ export interface HttpServer {
   server: Server;
 }
 
-/** Creates the express app and its HTTP server, not yet listening. */
+/**
+ * Creates the express app and its HTTP server, not yet listening. Every response carries helmet's
+ * security headers (`X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
+ * `X-Frame-Options`, …; no Content-Security-Policy: the API answers JSON, and the playground page
+ * runs an inline script) and `Cache-Control: no-store`: answers hold tenant data and the
+ * playground page a token, so neither browsers nor proxies keep them. Static assets set their own
+ * caching.
+ */
 export function createHttpServer(): HttpServer {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   return { app, server: createServer(app) };
 }
 
