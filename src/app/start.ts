@@ -126,6 +126,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         logger,
       })
     : undefined;
+  // Counting in Redis from the first operation (at most 2 s: meanwhile the in-memory insurance counts).
+  await Promise.race([rateLimits?.ready(), new Promise((r) => setTimeout(r, 2000).unref())]);
   const guard = operationGuard(
     schema,
     new CostLimit({ maxCost: config.GRAPHQL_MAX_COST, defaultPageSize: DEFAULT_PAGE_SIZE }),

@@ -95,6 +95,16 @@ export class RateLimits {
     this.redis?.on('error', (err) => options.logger.debug({ err }, 'rate-limit Redis connection error'));
   }
 
+  /**
+   * Resolves once counts go to Redis (at once without Redis). Until then, and whenever Redis is
+   * away, this process counts in memory.
+   */
+  async ready(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    await new Promise((resolve) => redis.once('ready', resolve));
+  }
+
   /** Closes the Redis connection, if any. */
   async close(): Promise<void> {
     if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
