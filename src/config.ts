@@ -139,8 +139,11 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   /** Maximum aliases per operation. Default 15 (graphql-armor's). */
   GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
-  /** Maximum cost of an operation (graphql-armor cost model). Default 5000 (graphql-armor's). */
-  GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
+  /**
+   * Maximum cost of an operation, with its variables (see CostLimit). Default 50000: the dashboard
+   * list of 50 clients with their owner, practices, deals and 5 tickets each costs about 11,400.
+   */
+  GRAPHQL_MAX_COST: int(1, 1_000_000).default(50_000),
   /** Per-principal rate limits on GraphQL operations (HTTP and WebSocket). Default on. */
   RATE_LIMITS: bool.default(true),
   /** Operations of any kind per principal: `points/seconds`. Default 600/60. */

@@ -13,7 +13,10 @@ const LIMITS = {
   RATE_LIMIT_EXPENSIVE: '2/60',
 };
 
-const createClient = (name: string) => ({ query: print(CreateClientDocument), variables: { input: { fullName: name } } });
+const createClient = (name: string) => ({
+  query: print(CreateClientDocument),
+  variables: { input: { fullName: name } },
+});
 
 describe('Rate limits', () => {
   let server: TestServer;
@@ -91,11 +94,9 @@ describe('Rate limits', () => {
     try {
       for (let i = 0; i < 3; i++) expect(await run(`W ${i}`)).toMatchObject({ data: { createClient: { client: {} } } });
       const refused = await run('W 4');
-      expect(refused.errors).toEqual([
-        expect.objectContaining({
-          extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number), budget: 'mutations' },
-        }),
-      ]);
+      expect(refused.errors).toMatchObject([{ extensions: { code: 'RATE_LIMITED', budget: 'mutations' } }]);
+      const [error] = refused.errors as { extensions: { retryAfter: number } }[];
+      expect(error.extensions.retryAfter).toBeGreaterThanOrEqual(1);
       // The socket stays open: queries still run.
       const members = await new Promise<unknown>((resolve, reject) => {
         let data: unknown;
@@ -167,10 +168,7 @@ describe('Rate limits on Redis', () => {
       expect(await a.consume(principal, mutation, 'CreateClient')).toBeUndefined();
       expect(await b.consume(principal, mutation, 'CreateClient')).toBeUndefined();
       expect(await a.consume(principal, mutation, 'CreateClient')).toBeUndefined();
-      expect(await b.consume(principal, mutation, 'CreateClient')).toEqual({
-        budget: 'mutations',
-        retryAfter: expect.any(Number),
-      });
+      expect(await b.consume(principal, mutation, 'CreateClient')).toMatchObject({ budget: 'mutations' });
     } finally {
       await a.close();
       await b.close();

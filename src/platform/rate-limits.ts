@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 
 import type { Principal } from './auth/principal.js';
@@ -52,10 +54,9 @@ export interface RateLimitRefusal {
 
 /** The GraphQL error of a refusal: code RATE_LIMITED, `retryAfter` in seconds and the budget. */
 export function rateLimitedError(refusal: RateLimitRefusal): GraphQLError {
-  return new GraphQLError(
-    `Rate limit exceeded (${refusal.budget}): try again in ${refusal.retryAfter} s`,
-    { extensions: { code: 'RATE_LIMITED', retryAfter: refusal.retryAfter, budget: refusal.budget } },
-  );
+  return new GraphQLError(`Rate limit exceeded (${refusal.budget}): try again in ${refusal.retryAfter} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfter: refusal.retryAfter, budget: refusal.budget },
+  });
 }
 
 /** What {@link RateLimits} is built from. */
@@ -124,7 +125,7 @@ export class RateLimits {
     if (!operation) return undefined; // execution refuses it
     const roots = rootFields(document, operation.selectionSet);
     const charges: [Budget, number][] = [['operations', 1]];
-    if (operation.operation === 'mutation') charges.push(['mutations', roots.length]);
+    if (operation.operation === OperationTypeNode.MUTATION) charges.push(['mutations', roots.length]);
     const expensive = roots.filter((f) => this.expensive.has(f)).length;
     if (expensive) charges.push(['expensive', expensive]);
 
@@ -185,15 +186,22 @@ export class RateLimits {
 }
 
 const budgetLimit = z.object({ points: z.number().int().min(1), seconds: z.number().int().min(1) }).strict();
-const tenantRateLimits = z.object({ operations: budgetLimit, mutations: budgetLimit, expensive: budgetLimit }).partial();
+const tenantRateLimits = z
+  .object({ operations: budgetLimit, mutations: budgetLimit, expensive: budgetLimit })
+  .partial();
 
 /**
  * Reads Tenant.rateLimits. A value that is not a valid {@link TenantRateLimits} is ignored (the
  * defaults apply) and logged.
  */
-export function tenantLimitsFrom(root: EntityManager, logger: Logger): (tenantId: string) => Promise<TenantRateLimits | null> {
+export function tenantLimitsFrom(
+  root: EntityManager,
+  logger: Logger,
+): (tenantId: string) => Promise<TenantRateLimits | null> {
   return async (tenantId) => {
-    const tenant = await root.fork({ clear: true, useContext: false }).findOne(Tenant, tenantId, { fields: ['rateLimits'] });
+    const tenant = await root
+      .fork({ clear: true, useContext: false })
+      .findOne(Tenant, tenantId, { fields: ['rateLimits'] });
     if (!tenant?.rateLimits) return null;
     const parsed = tenantRateLimits.safeParse(tenant.rateLimits);
     if (parsed.success) return parsed.data;

@@ -282,7 +282,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Throws BAD_USER_INPUT unless `keyset` is a MikroORM cursor of values fitting `orderBy`'s columns. */
-function checkCursorValues<E extends object>(keyset: string, orderBy: object[], arg: string, meta: EntityMetadata<E>): void {
+function checkCursorValues<E extends object>(
+  keyset: string,
+  orderBy: object[],
+  arg: string,
+  meta: EntityMetadata<E>,
+): void {
   const invalid = (why: string) => DomainError.badInput(`Invalid cursor: ${arg} ${why}`, arg);
   if (keyset.length > MAX_CURSOR_LENGTH || !/^[\w-]+$/.test(keyset)) throw invalid('is not a cursor this API gave out');
   let values: unknown;
