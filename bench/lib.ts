@@ -45,6 +45,7 @@ export function startBenchApp(databaseUrl: string, env: Record<string, string> =
       DATABASE_URL: databaseUrl,
       DEMO_SEED: 'false',
       GRAPHQL_MAX_COST: '1000000',
+      RATE_LIMITS: 'false', // one token measures throughput
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...env,
     }),

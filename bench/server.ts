@@ -79,6 +79,7 @@ export async function startMeridian(
     DEMO_SEED: 'false',
     JOBS: 'off',
     GRAPHQL_MAX_COST: '1000000',
+    RATE_LIMITS: 'false', // one token measures throughput
     ...env,
   };
   const proc = await startProcess(serverEnv, port, nodeArgs);

@@ -16,6 +16,18 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads rate-limit budgets as points per seconds, on by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      RATE_LIMITS: true,
+      RATE_LIMIT_OPERATIONS: { points: 600, seconds: 60 },
+      RATE_LIMIT_MUTATIONS: { points: 120, seconds: 60 },
+      RATE_LIMIT_EXPENSIVE: { points: 30, seconds: 60 },
+    });
+    const c = loadConfig({ RATE_LIMITS: 'false', RATE_LIMIT_MUTATIONS: '5/10' });
+    expect(c.RATE_LIMITS).toBe(false);
+    expect(c.RATE_LIMIT_MUTATIONS).toEqual({ points: 5, seconds: 10 });
+  });
+
   it('runs jobs on workers when Redis is configured, and refuses workers without Redis', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).JOBS).toBe('worker');
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', JOBS: 'inline' }).JOBS).toBe('inline');
@@ -42,6 +54,11 @@ describe('loadConfig', () => {
     ['CONVERSATION_MAX_MESSAGES', 'many'],
     ['JWT_TTL', '91d'],
     ['JWT_TTL', '13w'],
+    ['RATE_LIMITS', 'sometimes'],
+    ['RATE_LIMIT_OPERATIONS', '600'],
+    ['RATE_LIMIT_MUTATIONS', '0/60'],
+    ['RATE_LIMIT_EXPENSIVE', '10/0'],
+    ['RATE_LIMIT_EXPENSIVE', '-1/60'],
   ])('names %s when its value %p is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

@@ -80,6 +80,17 @@ const origins = z.string().transform((value, ctx) => {
   return parsed;
 });
 
+/** A rate-limit budget: `points/seconds`, e.g. `600/60` (600 per minute). */
+const budget = z
+  .string()
+  .regex(/^\d+\/\d+$/, { message: 'must look like 600/60 (points per seconds)' })
+  .transform((v) => {
+    const [points, seconds] = v.split('/').map(Number);
+    return { points, seconds };
+  })
+  .refine((b) => b.points >= 1 && b.points <= 1_000_000, { message: 'points must be 1–1000000' })
+  .refine((b) => b.seconds >= 1 && b.seconds <= 86_400, { message: 'seconds must be 1–86400' });
+
 /**
  * Every environment variable Meridian reads, with its default. `.env.example` documents each one;
  * keep the two in step.
@@ -137,8 +148,19 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   /** Maximum aliases per operation. Default 15 (graphql-armor's). */
   GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
-  /** Maximum cost of an operation (graphql-armor cost model). Default 5000 (graphql-armor's). */
-  GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
+  /**
+   * Maximum cost of an operation, with its variables (see CostLimit). Default 50000: the dashboard
+   * list of 50 clients with their owner, practices, deals and 5 tickets each costs about 11,400.
+   */
+  GRAPHQL_MAX_COST: int(1, 1_000_000).default(50_000),
+  /** Per-principal rate limits on GraphQL operations (HTTP and WebSocket). Default on. */
+  RATE_LIMITS: bool.default(true),
+  /** Operations of any kind per principal: `points/seconds`. Default 600/60. */
+  RATE_LIMIT_OPERATIONS: budget.default({ points: 600, seconds: 60 }),
+  /** Mutation fields per principal (each root field of a mutation counts). Default 120/60. */
+  RATE_LIMIT_MUTATIONS: budget.default({ points: 120, seconds: 60 }),
+  /** Expensive fields (ingestConversation…) per principal. Default 30/60. */
+  RATE_LIMIT_EXPENSIVE: budget.default({ points: 30, seconds: 60 }),
   /** Largest `first`/`last` a connection accepts. Default 100. */
   GRAPHQL_MAX_PAGE_SIZE: int(1, 1000).default(100),
   /** Largest request body accepted. Default 1mb. */

@@ -16,7 +16,9 @@ describe('Operation limits', () => {
   afterAll(() => server.close());
 
   it('refuses an operation deeper than the depth limit with a coded error', async () => {
-    expect((await server.post({ query: '{ teamMembers { edges { node { id } } } }' }, auth)).status).toBe(200);
+    expect((await server.post({ query: '{ teamMembers(first: 2) { edges { node { id } } } }' }, auth)).status).toBe(
+      200,
+    );
     const res = await server.post({ query: '{ clients { edges { node { owner { id } } } } }' }, auth);
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
@@ -82,15 +84,78 @@ describe('Operation limits', () => {
     expect(JSON.stringify(res.json)).toMatch(/cost/i);
   });
 
-  it('caps `first` at the maximum page size with BAD_USER_INPUT', async () => {
-    const res = await server.gql(TeamMembersDocument, { first: 101 }, token);
-    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(res.errors?.[0]?.message).toMatch(/between 0 and 100/);
+  it('refuses an operation over the cost limit through variables exactly as with literals', async () => {
+    // 3 aliases (the limit here) of a page of 100: graphql-armor's validation rule saw no variables.
+    const page = (first: string) => `teamMembers(first: ${first}) { nodes { id email } }`;
+    const literal = `{ a: ${page('100')} b: ${page('100')} c: ${page('100')} }`;
+    const withVariable = `query ($n: Int) { a: ${page('$n')} b: ${page('$n')} c: ${page('$n')} }`;
+    const refusedLiteral = await server.post({ query: literal }, auth);
+    const refusedVariable = await server.post({ query: withVariable, variables: { n: 100 } }, auth);
+    const errors = (res: { json: unknown }) =>
+      (res.json as { errors: { message: string; extensions: { code: string } }[] }).errors.map((e) => ({
+        message: e.message,
+        code: e.extensions.code,
+      }));
+    expect(refusedLiteral.status).toBe(400);
+    expect(errors(refusedLiteral)).toEqual([
+      { message: 'Query Cost limit of 100 exceeded, found 2850.', code: 'GRAPHQL_VALIDATION_FAILED' },
+    ]);
+    expect(refusedVariable.status).toBe(400);
+    expect(errors(refusedVariable)).toEqual(errors(refusedLiteral));
+    // Refused before it ran: not one statement of the 300 rows it asked for.
+    expect((refusedVariable.json as { data?: unknown }).data).toBeUndefined();
   });
 
-  it('refuses a garbage cursor with BAD_USER_INPUT', async () => {
-    const res = await server.gql(TeamMembersDocument, { first: 5, after: 'not-a-cursor' }, token);
-    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  it('costs a connection given no `first` at the default page size (20)', async () => {
+    // (2 + 1.5 × (2 + 1.5 × 2)) × 20 = 190: over 100. A literal `first: 2` costs 19.
+    const res = await server.post({ query: '{ teamMembers { nodes { id email } } }' }, auth);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({
+      errors: [
+        { message: 'Query Cost limit of 100 exceeded, found 190.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ],
+    });
+  });
+
+  it('runs an ordinary operation with variables under the cost limit', async () => {
+    const res = await server.gql(TeamMembersDocument, { first: 2 }, token);
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.teamMembers.totalCount).toBe(1);
+  });
+
+  it('applies the cost limit with variables over WebSocket', async () => {
+    const members = await server.gql(TeamMembersDocument, { first: 1 }, token);
+    const client = server.ws(auth);
+    const run = (variables: Record<string, unknown>) =>
+      new Promise<{ data?: unknown; errors?: unknown }>((resolve) => {
+        let data: unknown;
+        client.subscribe(
+          { query: 'query ($n: Int) { teamMembers(first: $n) { nodes { id email } } }', variables },
+          { next: (v) => (data = v.data), error: (errors) => resolve({ errors }), complete: () => resolve({ data }) },
+        );
+      });
+    try {
+      expect(await run({ n: 100 })).toEqual({
+        errors: [
+          expect.objectContaining({
+            message: 'Query Cost limit of 100 exceeded, found 950.',
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+        ],
+      });
+      expect(await run({ n: 2 })).toEqual({
+        data: {
+          teamMembers: {
+            nodes: [
+              { id: members.data?.teamMembers.edges[0].node.id, email: members.data?.teamMembers.edges[0].node.email },
+            ],
+          },
+        },
+      });
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -8,10 +8,11 @@ import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/database.js';
-import { setMaxPageSize } from '../platform/graphql/connection.js';
+import { DEFAULT_PAGE_SIZE, setMaxPageSize } from '../platform/graphql/connection.js';
 import { contextFactory } from '../platform/graphql/context.js';
 import { GlobalIdLiteralsRule } from '../platform/graphql/global-id.js';
-import { limitRules } from '../platform/graphql/limits.js';
+import { CostLimit, limitRules } from '../platform/graphql/limits.js';
+import { operationGuard } from '../platform/graphql/operation-guard.js';
 import { getSchema } from '../platform/graphql/schema.js';
 import { graphqlMiddleware, startApolloServer } from '../platform/graphql/server.js';
 import { corsMiddleware, verifyWebSocketOrigin } from '../platform/http/cors.js';
@@ -24,6 +25,7 @@ import { closeServer, createHttpServer, listen } from '../platform/http/server.j
 import { startApiJobs } from '../platform/jobs.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createPubSub, type PubSub } from '../platform/pubsub.js';
+import { RateLimits, tenantLimitsFrom } from '../platform/rate-limits.js';
 import { startSubscriptionServer } from '../platform/subscriptions/server.js';
 import { openAppDatabase } from './database.js';
 import { oneOffJobs, recurringJobs } from './jobs.js';
@@ -114,8 +116,30 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxCost: config.GRAPHQL_MAX_COST,
     }),
   ];
+  // Checked once an operation is known, with its variables and principal: cost, then rate limits.
+  const rateLimits = config.RATE_LIMITS
+    ? new RateLimits({
+        defaults: {
+          operations: config.RATE_LIMIT_OPERATIONS,
+          mutations: config.RATE_LIMIT_MUTATIONS,
+          expensive: config.RATE_LIMIT_EXPENSIVE,
+        },
+        redisUrl: config.REDIS_URL,
+        keyPrefix: options.pubsubPrefix ?? `${config.REDIS_PREFIX}:`,
+        tenantLimits: tenantLimitsFrom(root, logger),
+        onRefused: (budget) => metrics.rateLimited.inc({ budget }),
+        logger,
+      })
+    : undefined;
+  // Counting in Redis from the first operation (at most 2 s: meanwhile the in-memory insurance counts).
+  await Promise.race([rateLimits?.ready(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  const guard = operationGuard(
+    schema,
+    new CostLimit({ maxCost: config.GRAPHQL_MAX_COST, defaultPageSize: DEFAULT_PAGE_SIZE }),
+    rateLimits,
+  );
   const { app, server } = createHttpServer();
-  const served = { httpServer: server, schema, validationRules, metrics, logger };
+  const served = { httpServer: server, schema, validationRules, guard, metrics, logger };
   const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
   const subscriptions = startSubscriptionServer({
     ...served,
@@ -168,6 +192,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     jobs: () => jobs.stop(),
     'outbox relay': () => outbox.stop(),
     pubsub: () => pubsub.close(),
+    'rate limits': async () => rateLimits?.close(),
     db: () => db.close(),
   });
   return { url, port, config, db, pubsub, services, metrics, logger, close };

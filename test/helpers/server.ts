@@ -87,6 +87,7 @@ export async function startTestServer(
     DATA_DIR: dataDir,
     DEMO_SEED: 'false',
     JOBS: 'off', // tests run scans themselves (runRenewalScan); test/jobs.test.ts turns jobs on
+    RATE_LIMITS: 'false', // suites send bursts; test/rate-limits.test.ts turns the limits on
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,

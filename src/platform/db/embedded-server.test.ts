@@ -47,6 +47,29 @@ describe('embedded PGlite socket server', () => {
     expect((await a.query('select x from probe')).rows).toEqual([{ x: 2 }]);
   });
 
+  it('keeps the connection usable after any statement error, for this client and the others', async () => {
+    const [a, b] = [await connect(), await connect()];
+    const failing = [
+      () => a.query('select x from probe where x < Infinity'), // what an unchecked 1e400 cursor became
+      () => a.query('select x from probe where x = $1', ['not a number']), // extended protocol
+      () => a.query('select 1; select x from nowhere; select 2'), // a multi-statement batch (ReadBatch)
+      async () => {
+        await a.query('begin');
+        try {
+          await a.query('select 1/0');
+        } finally {
+          await a.query('rollback');
+        }
+      },
+    ];
+    for (const fail of failing) {
+      await expect(fail()).rejects.toThrow();
+      await a.query('insert into probe values ($1)', [1]);
+      expect((await b.query<{ n: number }>('select count(*)::int as n from probe')).rows).toHaveLength(1);
+    }
+    expect((await a.query('select count(*)::int as n from probe')).rows).toEqual([{ n: failing.length }]);
+  });
+
   it('rolls back the transaction of a client that disconnects, and serves the others', async () => {
     const [a, b] = [await connect(), await connect()];
     await a.query('begin');

@@ -2,6 +2,7 @@ import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
 import { Node } from '../graphql/node.js';
+import type { TenantRateLimits } from '../rate-limits.js';
 import { BaseEntity } from './base.entity.js';
 
 /** Days before expiry at which renewal alerts are raised, unless a tenant chooses others. */
@@ -22,6 +23,7 @@ export class Tenant extends BaseEntity<
   | 'renewalScanTime'
   | 'clientConfidenceThreshold'
   | 'practiceConfidenceThreshold'
+  | 'rateLimits'
 > {
   /** URL-safe unique name, e.g. `demo`. */
   @Unique()
@@ -58,4 +60,11 @@ export class Tenant extends BaseEntity<
   /** Auto-CRM: open a practice from an extraction at this intent confidence or more. */
   @Property({ type: 'double', default: 0.7 })
   practiceConfidenceThreshold: number = 0.7;
+
+  /**
+   * This tenant's rate-limit budgets (`{ "mutations": { "points": 600, "seconds": 60 } }`), set by
+   * the operator; a budget not set here uses its RATE_LIMIT_* default. Null: all defaults.
+   */
+  @Property({ type: 'json', nullable: true })
+  rateLimits: TenantRateLimits | null = null;
 }

@@ -1,10 +1,20 @@
-import type { EntityClass, EntityManager, EntityMetadata, EntityName, FilterQuery } from '@mikro-orm/core';
+import type {
+  EntityClass,
+  EntityManager,
+  EntityMetadata,
+  EntityName,
+  EntityProperty,
+  FilterQuery,
+} from '@mikro-orm/core';
 import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 import { countRows, type KeysetOrder, readPage } from '../db/read-model.js';
 import { DomainError } from '../errors.js';
 import { countChildren, loadChildPage, type LoaderContext } from './loaders.js';
+
+/** The page size of a connection given neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 /** Largest `first`/`last`; set from GRAPHQL_MAX_PAGE_SIZE at start. */
 let maxPageSize = 100;
@@ -64,7 +74,7 @@ export function pageRequest(args: ConnectionArgs): PageRequest {
   }
   const page: PageRequest = { after: args.after ?? undefined, before: args.before ?? undefined };
   if (args.last != null) page.last = args.last;
-  else page.first = args.first ?? 20;
+  else page.first = args.first ?? DEFAULT_PAGE_SIZE;
   return page;
 }
 
@@ -168,11 +178,11 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   orderBy: KeysetOrder<E>,
   page: PageRequest,
 ): Promise<C> {
-  const after = decodeCursor(page.after, orderBy, 'after');
-  const before = decodeCursor(page.before, orderBy, 'before');
+  const meta = em.getMetadata().get(entity);
+  const after = decodeCursor(page.after, orderBy, 'after', meta);
+  const before = decodeCursor(page.before, orderBy, 'before', meta);
   try {
     const options = { orderBy, first: page.first, after, last: page.last, before, overfetch: true };
-    const meta = em.getMetadata().get(entity);
     const cursor = new Cursor<E>(await readPage(em, entity, where, options), 0, options, meta);
     const items: E[] = cursor.items;
     return buildConnection(
@@ -205,8 +215,9 @@ export async function paginateChildren<E extends object, C extends ConnectionSha
   orderBy: KeysetOrder<E>,
   args: ChildConnectionArgs,
 ): Promise<C> {
-  const { first = 20, after } = pageRequest(args);
-  const cursor = decodeCursor(after, orderBy, 'after');
+  const { first = DEFAULT_PAGE_SIZE, after } = pageRequest(args);
+  const meta = ctx.em.getMetadata().get(entity);
+  const cursor = decodeCursor(after, orderBy, 'after', meta);
   let rows: E[];
   try {
     rows = await loadChildPage(ctx, entity, fk, parentId, where, orderBy, { first: first, after: cursor });
@@ -216,7 +227,6 @@ export async function paginateChildren<E extends object, C extends ConnectionSha
     }
     throw err;
   }
-  const meta = ctx.em.getMetadata().get(entity);
   return buildConnection(
     ConnectionClass,
     rows.slice(0, first),
@@ -240,8 +250,22 @@ export function encodeCursor<E extends object>(meta: EntityMetadata<E>, item: E,
   return `${orderTag(orderBy)}.${Cursor.for(meta, item, orderBy)}`;
 }
 
-/** The keyset cursor inside `cursor` made by {@link encodeCursor} for `orderBy`; BAD_USER_INPUT otherwise. */
-export function decodeCursor(cursor: string | null | undefined, orderBy: object[], arg: string): string | undefined {
+/** Longest cursor accepted (ours are well under 300 characters). */
+const MAX_CURSOR_LENGTH = 1000;
+
+/**
+ * The keyset cursor inside `cursor` made by {@link encodeCursor} for `orderBy`; BAD_USER_INPUT
+ * naming `arg` otherwise. With the entity's metadata the cursor's values are checked too, one per
+ * column of the order and each of that column's type (a finite number, an ISO date, a UUID, a
+ * string or a boolean; null only for a nullable column), so nothing a client writes reaches SQL
+ * unless it is a value the column could hold.
+ */
+export function decodeCursor<E extends object>(
+  cursor: string | null | undefined,
+  orderBy: object[],
+  arg: string,
+  meta?: EntityMetadata<E>,
+): string | undefined {
   if (!cursor) return undefined;
   const dot = cursor.indexOf('.');
   if (dot < 0 || cursor.slice(0, dot) !== orderTag(orderBy))
@@ -249,7 +273,55 @@ export function decodeCursor(cursor: string | null | undefined, orderBy: object[
       `Invalid cursor for this orderBy: ${arg} must come from a page with the same orderBy`,
       arg,
     );
-  return cursor.slice(dot + 1);
+  const keyset = cursor.slice(dot + 1);
+  if (meta) checkCursorValues(keyset, orderBy, arg, meta);
+  return keyset;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Throws BAD_USER_INPUT unless `keyset` is a MikroORM cursor of values fitting `orderBy`'s columns. */
+function checkCursorValues<E extends object>(
+  keyset: string,
+  orderBy: object[],
+  arg: string,
+  meta: EntityMetadata<E>,
+): void {
+  const invalid = (why: string) => DomainError.badInput(`Invalid cursor: ${arg} ${why}`, arg);
+  if (keyset.length > MAX_CURSOR_LENGTH || !/^[\w-]+$/.test(keyset)) throw invalid('is not a cursor this API gave out');
+  let values: unknown;
+  try {
+    values = Cursor.decode(keyset);
+  } catch {
+    throw invalid('is not a cursor this API gave out');
+  }
+  const keys = orderBy.flatMap((o) => Object.keys(o));
+  if (!Array.isArray(values) || values.length !== keys.length)
+    throw invalid(`must hold ${keys.length} values, one per sort key`);
+  const properties = meta.properties as Record<string, EntityProperty<E>>;
+  keys.forEach((key, i) => {
+    const prop = properties[key];
+    const value: unknown = values[i];
+    if (value === null) {
+      if (prop?.nullable) return;
+      throw invalid(`has no value for \`${key}\``);
+    }
+    if (!prop || !fitsColumn(prop, value)) throw invalid(`has a value for \`${key}\` that it cannot hold`);
+  });
+}
+
+/** Whether a cursor value is one the column of `prop` can hold. */
+function fitsColumn(prop: EntityProperty, value: unknown): boolean {
+  const type = String(prop.runtimeType ?? prop.type).toLowerCase();
+  const column = String(prop.columnTypes?.[0] ?? '').toLowerCase();
+  if (column === 'uuid') return typeof value === 'string' && UUID.test(value);
+  if (type === 'date' || column.startsWith('date') || column.startsWith('timestamp'))
+    return typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value));
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (type === 'boolean') return typeof value === 'boolean';
+  if (type === 'string') return typeof value === 'string' && value.length <= (prop.length ?? MAX_CURSOR_LENGTH);
+  return false;
 }
 
 /** Short tag of an order (`name:asc,id:asc` in base64url). */

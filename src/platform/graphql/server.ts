@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -19,6 +19,7 @@ import { firstHeader } from '../http/request-scope.js';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import type { ContextFactory, GraphQLContext } from './context.js';
+import type { OperationGuard } from './operation-guard.js';
 
 /** What the Apollo server of an API is built from. */
 export interface ApolloOptions {
@@ -27,6 +28,8 @@ export interface ApolloOptions {
   httpServer: Server;
   /** Query limits and any other validation rules. */
   validationRules: ValidationRule[];
+  /** Checks an operation passes before it runs (cost with variables, rate limits). */
+  guard: OperationGuard;
   /** Answer introspection queries (GRAPHQL_INTROSPECTION). */
   introspection: boolean;
   /** Mask unexpected errors and leave out stack traces and SQL counts. */
@@ -69,6 +72,7 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),
+      guardPlugin(options.guard),
       operationPlugin(metrics, production),
     ],
   });
@@ -112,6 +116,34 @@ export function graphqlMiddleware(
       },
     }),
   ];
+}
+
+/**
+ * Apollo plugin: the {@link OperationGuard} once the operation is known, before it runs. A refusal
+ * answers 400 (cost) or 429 with `Retry-After` (rate limit).
+ */
+function guardPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        async didResolveOperation({ document, operationName, request, contextValue }) {
+          const refused = await guard({
+            document,
+            operationName,
+            variables: request.variables,
+            principal: contextValue.principal,
+          });
+          if (!refused) return;
+          const retryAfter = refused.extensions.retryAfter;
+          const http =
+            typeof retryAfter === 'number'
+              ? { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) }
+              : { status: 400 };
+          throw new GraphQLError(refused.message, { extensions: { ...refused.extensions, http } });
+        },
+      });
+    },
+  };
 }
 
 /** Apollo plugin: operation duration metric, and (outside production) SQL statements per operation in `extensions`. */

@@ -52,6 +52,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Operations refused by a rate limit, by budget (operations, mutations, expensive). */
+  readonly rateLimited = new Counter({
+    name: 'meridian_rate_limited_total',
+    help: 'GraphQL operations refused by a per-principal rate limit, by budget',
+    labelNames: ['budget'] as const,
+    registers: [this.registry],
+  });
+
   /** Open graphql-ws connections. */
   readonly wsConnections = new Gauge({
     name: 'meridian_websocket_connections',

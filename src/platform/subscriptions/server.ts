@@ -9,6 +9,7 @@ import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
 import type { Authenticate, Principal } from '../auth/principal.js';
 import { DomainError } from '../errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
+import type { OperationGuard } from '../graphql/operation-guard.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import { DocumentCache } from './document-cache.js';
@@ -23,6 +24,8 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   /** Query limits, as on HTTP. */
   validationRules: ValidationRule[];
+  /** Checks an operation passes before it runs (cost with variables, rate limits), as on HTTP. */
+  guard: OperationGuard;
   /**
    * Checked before the upgrade (the socket's CSRF guard: browsers send credentials on cross-site
    * WebSockets); a refused upgrade gets HTTP 403 and no socket. Default: every upgrade is accepted.
@@ -89,9 +92,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           return false;
         }
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const { document, errors } = documents.get(payload.query);
         if (errors) return errors;
+        const refused = await options.guard({
+          document,
+          operationName: payload.operationName,
+          variables: payload.variables,
+          principal: ctx.extra.principal ?? null,
+        });
+        if (refused) return [refused];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id) => fanout.bind(context(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
