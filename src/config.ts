@@ -202,6 +202,11 @@ const schema = z.object({
     .default('meridian'),
   /** How often the renewal schedule checks whether a tenant's daily scan time has come. Default 60 s. */
   RENEWAL_TICK_SECONDS: int(1, 3600).default(60),
+  /**
+   * An extraction PENDING for this long without a change was left by a crash (or a lost job): the
+   * sweep queues it again. Default 300 s (longer than a run with all its retries).
+   */
+  EXTRACTION_STALE_SECONDS: int(1, 86_400).default(300),
 });
 
 type Env = z.infer<typeof schema>;

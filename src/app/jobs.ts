@@ -20,6 +20,16 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
         if (scanned) logger.info({ tenants: scanned }, 'scheduled renewal scans ran');
       },
     },
+    {
+      // Extractions whose job was lost (the process running it died) are queued again.
+      name: 'extraction-sweep',
+      everyMs: Math.min(60, config.EXTRACTION_STALE_SECONDS) * 1000,
+      run: async () => {
+        const stale = await services.conversations.stalePending(root, config.EXTRACTION_STALE_SECONDS);
+        for (const { data, key } of stale) await services.jobs.enqueue(EXTRACT_JOB, data, { key });
+        if (stale.length) logger.warn({ extractions: stale.length }, 'queued extractions left pending again');
+      },
+    },
   ];
 }
 

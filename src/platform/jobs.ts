@@ -21,9 +21,18 @@ export interface OneOffJob<T = unknown> {
   run: (data: T, attempt: number) => Promise<void>;
 }
 
+/** How a one-off job is queued. */
+export interface EnqueueOptions {
+  /**
+   * Deduplication key: while a job with this key is queued or running (BullMQ: while its record
+   * is kept), queueing it again does nothing.
+   */
+  key?: string;
+}
+
 /** Where services put background work. */
 export interface JobQueue {
-  enqueue(name: string, data: unknown): Promise<void>;
+  enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<void>;
 }
 
 /** Runs jobs; `stop` waits for the runs in progress. */
@@ -43,9 +52,9 @@ export class DeferredJobQueue implements JobQueue {
     this.target = target;
   }
 
-  enqueue(name: string, data: unknown): Promise<void> {
+  enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<void> {
     if (!this.target) throw new Error(`no job queue bound (enqueueing ${name})`);
-    return this.target.enqueue(name, data);
+    return this.target.enqueue(name, data, options);
   }
 }
 
@@ -59,6 +68,8 @@ export class InlineJobRunner implements JobRunner, JobQueue {
   private readonly running = new Set<Promise<void>>();
   private readonly oneOff: Map<string, OneOffJob>;
   private readonly waiting: (() => void)[] = [];
+  /** Keys of the one-off jobs queued or running (`EnqueueOptions.key`). */
+  private readonly keys = new Set<string>();
   private active = 0;
   private stopped = false;
 
@@ -93,9 +104,14 @@ export class InlineJobRunner implements JobRunner, JobQueue {
     return Promise.resolve();
   }
 
-  enqueue(name: string, data: unknown): Promise<void> {
+  enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<void> {
     const job = this.oneOff.get(name);
     if (!job) return Promise.reject(new Error(`unknown job ${name}`));
+    const key = options?.key;
+    if (key !== undefined) {
+      if (this.keys.has(key)) return Promise.resolve();
+      this.keys.add(key);
+    }
     this.track(
       (async () => {
         await this.slot();
@@ -104,6 +120,7 @@ export class InlineJobRunner implements JobRunner, JobQueue {
         } finally {
           this.active--;
           this.waiting.shift()?.();
+          if (key !== undefined) this.keys.delete(key);
         }
       })(),
     );
@@ -165,10 +182,11 @@ export class BullJobQueue implements JobQueue {
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: this.prefix });
   }
 
-  async enqueue(name: string, data: unknown): Promise<void> {
+  async enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<void> {
     const job = this.options.get(name);
     if (!job) throw new Error(`unknown job ${name}`);
     await this.queue.add(name, data, {
+      jobId: options?.key,
       attempts: job.attempts,
       backoff: { type: 'exponential', delay: job.backoffMs },
       removeOnComplete: 1000,

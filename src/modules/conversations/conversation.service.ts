@@ -1,4 +1,5 @@
 import { type EntityManager, LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { ExtractionError, type ExtractionMeta, type ExtractionResult, type Extractor } from '../../ai/extractor.js';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -288,6 +289,31 @@ export class ConversationService {
     if (chars > maxChars)
       checks.add('messages', 'TOO_LARGE', tooLarge(chars, maxChars, 'the conversation would have '));
     checks.throwIfAny();
+  }
+
+  /**
+   * Extractions of every tenant left PENDING for `staleSeconds` without a change: their job was
+   * lost (a crash of the process running it inline, or between saving and queueing). At most
+   * `limit`, oldest first, each with a job key that changes whenever the extraction does, so a
+   * sweep never queues a second run of one already queued.
+   */
+  async stalePending(
+    root: EntityManager,
+    staleSeconds: number,
+    limit = 100,
+  ): Promise<{ data: ExtractJobData; key: string }[]> {
+    const rows = await (root.fork() as SqlEntityManager).execute<
+      { id: string; tenant_id: string; updated_at: Date | string }[]
+    >(
+      `select id, tenant_id, updated_at from extraction
+        where status = ? and updated_at < now() - make_interval(secs => ?)
+        order by updated_at limit ?`,
+      [ExtractionStatus.PENDING, staleSeconds, limit],
+    );
+    return rows.map((r) => ({
+      data: { tenantId: r.tenant_id, extractionId: r.id },
+      key: `${EXTRACT_JOB}-${r.id}-${new Date(r.updated_at).getTime()}`,
+    }));
   }
 
   /**
