@@ -34,13 +34,13 @@ describe('Extractions left PENDING by a crash', () => {
   let server: ChildProcess | undefined;
   let port: number;
 
-  async function gql(token: string, query: string, variables: Record<string, unknown> = {}) {
+  async function gql<T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    const body = (await res.json()) as { data?: T; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
     return body.data!;
   }
@@ -66,7 +66,14 @@ describe('Extractions left PENDING by a crash', () => {
       timeout: 120_000,
     });
     const token = stdout.trim();
-    const ingested = await gql(
+    interface Ingested {
+      ingestConversation: {
+        conversation: { id: string };
+        extraction: { id: string; status: string };
+        userErrors: { code: string }[];
+      };
+    }
+    const ingested = await gql<Ingested>(
       token,
       `mutation ($input: IngestConversationInput!) {
         ingestConversation(input: $input) { conversation { id } extraction { id status } userErrors { code } }
@@ -90,12 +97,17 @@ describe('Extractions left PENDING by a crash', () => {
     server = undefined;
 
     server = await startProcess({ ...env, EXTRACTION_STALE_SECONDS: '1' }, port);
+    type Extraction = { id: string; status: string; clientName: string | null };
     const status = async () =>
       (
-        await gql(token, `query ($id: ID!) { conversation(id: $id) { extraction { id status clientName } } }`, {
-          id: conversation.id,
-        })
-      ).conversation.extraction as { id: string; status: string; clientName: string | null };
+        await gql<{ conversation: { extraction: Extraction } }>(
+          token,
+          `query ($id: ID!) { conversation(id: $id) { extraction { id status clientName } } }`,
+          {
+            id: conversation.id,
+          },
+        )
+      ).conversation.extraction;
     let after = await status();
     for (let i = 0; i < 150 && after.status === 'PENDING'; i++) {
       await new Promise((r) => setTimeout(r, 200));
