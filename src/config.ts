@@ -202,6 +202,8 @@ const schema = z.object({
     .default('meridian'),
   /** How often the renewal schedule checks whether a tenant's daily scan time has come. Default 60 s. */
   RENEWAL_TICK_SECONDS: int(1, 3600).default(60),
+  /** How long a mutation's `Idempotency-Key` and its stored response are kept (1–720 hours). Default 24. */
+  IDEMPOTENCY_TTL_HOURS: int(1, 720).default(24),
 });
 
 type Env = z.infer<typeof schema>;

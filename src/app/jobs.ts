@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from '../config.js';
 import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import { IdempotencyStore } from '../platform/idempotency.js';
 import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
 import type { Services } from './services.js';
@@ -18,6 +19,15 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       run: async () => {
         const scanned = await services.renewals.tick(root);
         if (scanned) logger.info({ tenants: scanned }, 'scheduled renewal scans ran');
+      },
+    },
+    {
+      // Keys past IDEMPOTENCY_TTL_HOURS; an expired key is also taken over when it is sent again.
+      name: 'idempotency-purge',
+      everyMs: 60 * 60 * 1000,
+      run: async () => {
+        const purged = await new IdempotencyStore(root).purgeExpired();
+        if (purged) logger.info({ purged }, 'expired idempotency keys purged');
       },
     },
   ];
