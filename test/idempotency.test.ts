@@ -4,6 +4,7 @@
  */
 import { print } from 'graphql';
 
+import { IdempotencyStore } from '../src/platform/idempotency.js';
 import { CreateClientDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 
@@ -214,6 +215,26 @@ describe('Idempotency keys', () => {
       const again = await send(server, createClient('Viewer Try'), viewer, key);
       expect(again.headers.get('idempotent-replayed')).toBeNull();
       expect(again.json.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    });
+
+    it('forgets a key once it expires: the next request with it executes, and the purge deletes it', async () => {
+      const token = await server.tokenFor(uniq('idem'));
+      const key = uniq('key');
+      await send(server, createClient('Expiring Eve'), token, key);
+      const connection = server.app.db.orm.em.getConnection();
+      const expire = () =>
+        connection.execute("update idempotency_key set expires_at = now() - interval '1 second' where key = ?", [key]);
+      await expire();
+      const after = await send(server, createClient('Expiring Eve'), token, key);
+      expect(after.headers.get('idempotent-replayed')).toBeNull();
+      expect(await clientCount(server, token)).toBe(2);
+      await expire();
+      expect(await new IdempotencyStore(server.app.db.orm.em).purgeExpired()).toBeGreaterThanOrEqual(1);
+      const left = await connection.execute<{ n: number }[]>(
+        'select count(*)::int as n from idempotency_key where key = ?',
+        [key],
+      );
+      expect(left).toEqual([{ n: 0 }]);
     });
 
     it('without a key, every request executes', async () => {
