@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       JOBS: 'inline',
       RENEWAL_TICK_SECONDS: 60,
       REDIS_PREFIX: 'meridian',
+      IDEMPOTENCY_TTL_HOURS: 24,
     });
   });
 
@@ -44,6 +45,8 @@ describe('loadConfig', () => {
     ['GRAPHQL_INTROSPECTION', 'maybe'],
     ['JOBS', 'sometimes'],
     ['RENEWAL_TICK_SECONDS', '0'],
+    ['IDEMPOTENCY_TTL_HOURS', '0'],
+    ['IDEMPOTENCY_TTL_HOURS', '721'],
     ['REDIS_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],

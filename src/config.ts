@@ -207,6 +207,8 @@ const schema = z.object({
    * sweep queues it again. Default 300 s (longer than a run with all its retries).
    */
   EXTRACTION_STALE_SECONDS: int(1, 86_400).default(300),
+  /** How long a mutation's `Idempotency-Key` and its stored response are kept (1–720 hours). Default 24. */
+  IDEMPOTENCY_TTL_HOURS: int(1, 720).default(24),
 });
 
 type Env = z.infer<typeof schema>;

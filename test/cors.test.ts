@@ -99,6 +99,7 @@ describe('CORS with the development default (any localhost port)', () => {
         'x-api-key',
         'x-request-id',
         'apollo-require-preflight',
+        'idempotency-key',
       ]),
     );
     expect(String(res.headers['access-control-allow-methods'])).toContain('POST');
@@ -110,7 +111,7 @@ describe('CORS with the development default (any localhost port)', () => {
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toEqual({ data: { viewer: { role: 'VIEWER' } }, extensions: expect.any(Object) });
       expectAllowed(res, origin);
-      expect(res.headers['access-control-expose-headers']).toBe('x-request-id');
+      expect(res.headers['access-control-expose-headers']).toBe('x-request-id,idempotent-replayed');
       expect(res.headers['x-request-id']).toBe('cors-test');
     }
   });

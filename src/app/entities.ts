@@ -13,6 +13,7 @@ import { TeamMember } from '../modules/tenancy/team-member.entity.js';
 import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
 import { Ticket } from '../modules/tickets/ticket.entity.js';
 import { TimelineEvent } from '../modules/timeline/timeline-event.entity.js';
+import { IdempotencyKey } from '../platform/db/idempotency-key.entity.js';
 import { Tenant } from '../platform/db/tenant.entity.js';
 import { Money } from '../platform/graphql/money.js';
 
@@ -38,5 +39,6 @@ export const entities = [
   RenewalScan,
   Conversation,
   Extraction,
+  IdempotencyKey,
   Money,
 ];

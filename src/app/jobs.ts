@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from '../config.js';
 import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import { IdempotencyStore } from '../platform/idempotency.js';
 import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
 import type { Services } from './services.js';
@@ -28,6 +29,15 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
         const stale = await services.conversations.stalePending(root, config.EXTRACTION_STALE_SECONDS);
         for (const { data, key } of stale) await services.jobs.enqueue(EXTRACT_JOB, data, { key });
         if (stale.length) logger.warn({ extractions: stale.length }, 'queued extractions left pending again');
+      },
+    },
+    {
+      // Keys past IDEMPOTENCY_TTL_HOURS; an expired key is also taken over when it is sent again.
+      name: 'idempotency-purge',
+      everyMs: 60 * 60 * 1000,
+      run: async () => {
+        const purged = await new IdempotencyStore(root).purgeExpired();
+        if (purged) logger.info({ purged }, 'expired idempotency keys purged');
       },
     },
   ];

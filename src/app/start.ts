@@ -22,6 +22,7 @@ import { Metrics, metricsRouter } from '../platform/http/metrics.js';
 import { type PlaygroundOptions, playgroundRouter } from '../platform/http/playground.js';
 import { requestScope } from '../platform/http/request-scope.js';
 import { closeServer, createHttpServer, listen } from '../platform/http/server.js';
+import { IdempotencyStore } from '../platform/idempotency.js';
 import { startApiJobs } from '../platform/jobs.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createPubSub, type PubSub } from '../platform/pubsub.js';
@@ -138,8 +139,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     new CostLimit({ maxCost: config.GRAPHQL_MAX_COST, defaultPageSize: DEFAULT_PAGE_SIZE }),
     rateLimits,
   );
+  const idempotency = new IdempotencyStore(root, { ttlHours: config.IDEMPOTENCY_TTL_HOURS });
   const { app, server } = createHttpServer();
-  const served = { httpServer: server, schema, validationRules, guard, metrics, logger };
+  const served = { httpServer: server, schema, validationRules, guard, metrics, logger, idempotency };
   const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
   const subscriptions = startSubscriptionServer({
     ...served,

@@ -9,13 +9,28 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
-import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  OperationTypeNode,
+  type ValidationRule,
+} from 'graphql';
 
 import type { Authenticate } from '../auth/principal.js';
 import { DomainError } from '../errors.js';
 import { formatErrorFactory } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import { firstHeader } from '../http/request-scope.js';
+import {
+  IDEMPOTENCY_HEADER,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  parseIdempotencyKey,
+  refusedBeforeRunning,
+  REPLAYED_HEADER,
+  requestHash,
+} from '../idempotency.js';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import type { ContextFactory, GraphQLContext } from './context.js';
@@ -40,6 +55,8 @@ export interface ApolloOptions {
   logger: Logger;
   /** Runs while the server drains (e.g. closing the WebSocket server). */
   onDrain?: () => Promise<void>;
+  /** Where `Idempotency-Key`s of mutations are kept; absent: the header is ignored. */
+  idempotency?: IdempotencyStore;
 }
 
 /** Builds and starts the Apollo server (operations are served by {@link graphqlMiddleware}). */
@@ -74,6 +91,8 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       ApolloServerPluginCacheControlDisabled(),
       guardPlugin(options.guard),
       operationPlugin(metrics, production),
+      // Last: it stores (or replays) the response exactly as the plugins above left it.
+      ...(options.idempotency ? [idempotencyPlugin(options.idempotency, logger)] : []),
     ],
   });
   await apollo.start();
@@ -169,6 +188,82 @@ function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlu
             result.extensions = { ...result.extensions, sqlStatements: store.sqlStatements };
           }
           return Promise.resolve();
+        },
+      });
+    },
+  };
+}
+
+/**
+ * Apollo plugin: `Idempotency-Key` on mutations. A malformed key is refused (400) before anything
+ * runs; a mutation with a key claims it just before execution (after validation, cost and rate
+ * limits, so refusals there are not stored), and its response is stored before it is sent. A retry
+ * with the same key and request gets that response again (same status and body, header
+ * `Idempotent-Replayed: true`) without executing; with another request 422 IDEMPOTENCY_CONFLICT;
+ * while the first still executes 409 IDEMPOTENCY_IN_PROGRESS with `Retry-After: 1`. Queries run as
+ * usual. Responses of 5xx, and mutations refused for credentials or role, release the key.
+ */
+function idempotencyPlugin(store: IdempotencyStore, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      let key: string | undefined;
+      let claim: IdempotencyClaim | undefined;
+      let replay: string | undefined;
+      let executed = false;
+      return Promise.resolve({
+        didResolveOperation({ request }) {
+          key = parseIdempotencyKey(request.http?.headers.get(IDEMPOTENCY_HEADER));
+          return Promise.resolve();
+        },
+        async responseForOperation({ request, operation, contextValue }) {
+          const principal = contextValue.principal;
+          if (!key || operation?.operation !== OperationTypeNode.MUTATION || !principal) return null;
+          try {
+            const decision = await store.begin(principal, key, requestHash(request));
+            if (decision.kind === 'execute') {
+              claim = decision.claim;
+              return null;
+            }
+            replay = decision.body;
+            return {
+              http: { status: decision.status, headers: new HeaderMap([[REPLAYED_HEADER, 'true']]) },
+              body: { kind: 'single', singleResult: JSON.parse(replay) as FormattedExecutionResult },
+            };
+          } catch (err) {
+            if (!(err instanceof GraphQLError)) throw err;
+            const { http, ...extensions } = err.extensions as { http: { status: number }; retryAfter?: number };
+            const headers = new HeaderMap(
+              typeof extensions.retryAfter === 'number' ? [['retry-after', String(extensions.retryAfter)]] : [],
+            );
+            return {
+              http: { status: http.status, headers },
+              body: { kind: 'single', singleResult: { errors: [{ message: err.message, extensions }] } },
+            };
+          }
+        },
+        executionDidStart() {
+          executed = true;
+          return Promise.resolve();
+        },
+        async willSendResponse({ response }) {
+          if (replay !== undefined) {
+            // Undo what other plugins added (e.g. this request's sqlStatements): byte for byte the first response.
+            response.body = { kind: 'single', singleResult: JSON.parse(replay) as FormattedExecutionResult };
+            return;
+          }
+          if (!claim) return;
+          const status = response.http.status ?? 200;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          try {
+            if (executed && result && status < 500 && !refusedBeforeRunning(result)) {
+              await store.complete(claim, status, JSON.stringify(result));
+            } else {
+              await store.release(claim);
+            }
+          } catch (err) {
+            // The mutation has run; its response still goes out. A retry waits for the lock to expire.
+            logger.error({ err }, 'could not store the response of an idempotency key');
+          }
         },
       });
     },

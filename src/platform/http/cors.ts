@@ -31,10 +31,11 @@ export const CORS_ALLOWED_HEADERS = [
   'x-api-key',
   'x-request-id',
   'apollo-require-preflight',
+  'idempotency-key',
 ];
 
 /** Response headers a cross-origin page may read. */
-export const CORS_EXPOSED_HEADERS = ['x-request-id'];
+export const CORS_EXPOSED_HEADERS = ['x-request-id', 'idempotent-replayed'];
 
 /**
  * Returns a predicate telling whether a request's `Origin` is in `origins` (normalized entries as

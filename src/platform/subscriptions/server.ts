@@ -11,9 +11,11 @@ import { DomainError } from '../errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
 import type { Metrics } from '../http/metrics.js';
+import type { IdempotencyStore } from '../idempotency.js';
 import type { Logger } from '../logger.js';
 import { DocumentCache } from './document-cache.js';
 import { principalKey, SubscriptionFanout } from './fanout.js';
+import { WebSocketIdempotency } from './idempotency.js';
 
 /** What the graphql-ws server of an API is built from. */
 export interface SubscriptionServerOptions {
@@ -38,6 +40,8 @@ export interface SubscriptionServerOptions {
   context: ContextFactory;
   metrics: Metrics;
   logger: Logger;
+  /** Where mutations' `extensions.idempotencyKey`s are kept; absent: the key is ignored. */
+  idempotency?: IdempotencyStore;
 }
 
 /** A running graphql-ws server. */
@@ -60,6 +64,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     eventContext: (ctx) => context(ctx.principal, ctx.requestId),
     onSubscribed: options.onSubscribed,
   });
+  const idempotency = options.idempotency && new WebSocketIdempotency(options.idempotency, logger);
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
@@ -102,8 +107,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           principal: ctx.extra.principal ?? null,
         });
         if (refused) return [refused];
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        const args = { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        const keyRefused = await idempotency?.begin(args, payload, ctx.extra.principal ?? null);
+        return keyRefused ? [keyRefused] : args;
       },
+      execute: idempotency?.execute,
+      onNext: idempotency?.onNext,
       context: (ctx, id) => fanout.bind(context(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
       // Each event is executed and serialized once per group of identical subscriptions (same
       // document, variables and principal), and written to each subscriber's socket.
