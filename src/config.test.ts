@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, parseByteSize } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults with an empty environment', () => {
@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       JOBS: 'inline',
       RENEWAL_TICK_SECONDS: 60,
       REDIS_PREFIX: 'meridian',
+      WS_MAX_PENDING_PER_ADDRESS: 16,
     });
   });
 
@@ -32,6 +33,8 @@ describe('loadConfig', () => {
     ['GRAPHQL_INTROSPECTION', 'maybe'],
     ['JOBS', 'sometimes'],
     ['RENEWAL_TICK_SECONDS', '0'],
+    ['WS_MAX_PENDING_PER_ADDRESS', '0'],
+    ['WS_MAX_PENDING_PER_ADDRESS', 'many'],
     ['REDIS_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],
@@ -83,5 +86,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: `http://localhost:5173,${entry}` })).toThrow(
       `CORS_ORIGINS: "${entry}" is not an origin`,
     );
+  });
+
+  it('reads BODY_LIMIT sizes in bytes, as Express does (WebSocket messages are capped at it)', () => {
+    expect([parseByteSize('1mb'), parseByteSize('512KB'), parseByteSize('100b')]).toEqual([1_048_576, 524_288, 100]);
   });
 });

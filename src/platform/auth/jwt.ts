@@ -16,6 +16,11 @@ export interface TokenClaims {
   role: Role;
 }
 
+/** Claims of a verified token, with its expiry (`exp`, seconds since the epoch) when it has one. */
+export interface VerifiedClaims extends TokenClaims {
+  exp?: number;
+}
+
 /**
  * Signs and verifies HS256 JWTs. The secret is the configured one, or (outside production) a
  * random secret generated once and kept in `<dataDir>/jwt-secret`, so tokens survive restarts.
@@ -28,7 +33,7 @@ export class TokenService {
    * request's CPU. Only valid tokens are kept; whether the member is still active is checked on
    * every request by the caller.
    */
-  private readonly verified = new LRUCache<string, { claims: TokenClaims; expiresAt: number }>({ max: 10_000 });
+  private readonly verified = new LRUCache<string, { claims: VerifiedClaims; expiresAt: number }>({ max: 10_000 });
 
   constructor(
     secret: string,
@@ -56,8 +61,8 @@ export class TokenService {
       .sign(this.key);
   }
 
-  /** Verifies a token; returns its claims, or null when invalid, expired or malformed. */
-  async verify(token: string): Promise<TokenClaims | null> {
+  /** Verifies a token; returns its claims (and `exp`), or null when invalid, expired or malformed. */
+  async verify(token: string): Promise<VerifiedClaims | null> {
     const hit = this.verified.get(token);
     if (hit) {
       if (hit.expiresAt > Date.now()) return hit.claims;
@@ -67,8 +72,11 @@ export class TokenService {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: 'meridian' });
       const role = typeof payload.role === 'string' ? parseRole(payload.role) : undefined;
       if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || !role) return null;
-      const claims = { sub: payload.sub, tid: payload.tid, role };
-      if (typeof payload.exp === 'number') this.verified.set(token, { claims, expiresAt: payload.exp * 1000 });
+      const claims: VerifiedClaims = { sub: payload.sub, tid: payload.tid, role };
+      if (typeof payload.exp === 'number') {
+        claims.exp = payload.exp;
+        this.verified.set(token, { claims, expiresAt: payload.exp * 1000 });
+      }
       return claims;
     } catch (err) {
       if (err instanceof errors.JOSEError) return null;

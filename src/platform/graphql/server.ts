@@ -49,6 +49,8 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
     // main.ts owns the signals, so shutdown runs in one known order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
+    // No "Did you mean …?" in production: suggestions reveal the schema that introspection hides.
+    hideSchemaDetailsFromClientErrors: production,
     logger,
     validationRules: options.validationRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
@@ -70,6 +72,7 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),
       operationPlugin(metrics, production),
+      subscriptionsOverWebSocketOnly(),
     ],
   });
   await apollo.start();
@@ -112,6 +115,25 @@ export function graphqlMiddleware(
       },
     }),
   ];
+}
+
+/**
+ * Apollo plugin: a subscription sent over HTTP is refused with 400 BAD_REQUEST before anything runs
+ * (subscriptions are served by graphql-ws on the same path), instead of running its resolver once.
+ */
+function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return Promise.resolve();
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at this path, not over HTTP', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        },
+      });
+    },
+  };
 }
 
 /** Apollo plugin: operation duration metric, and (outside production) SQL statements per operation in `extensions`. */
