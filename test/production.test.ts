@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 
 import { GraphQLError } from 'graphql';
 
+import { Role } from '../src/modules/tenancy/role.js';
 import { formatErrorFactory } from '../src/platform/http/errors.js';
 import { createLogger } from '../src/platform/logger.js';
 import { runInRequest } from '../src/platform/request-context.js';
-import { Role } from '../src/modules/tenancy/role.js';
 import { ViewerDocument } from './generated/graphql.js';
 import { startTestServer, uniq } from './helpers/server.js';
 

@@ -51,7 +51,11 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(sockets.map((s) => s.dispose()));
+    await Promise.all(
+      sockets.map(async (s) => {
+        await s.dispose();
+      }),
+    );
     const codes = await Promise.all(procs.map(stopProcess));
     await drop?.();
     expect(codes).toEqual([0, 0]);

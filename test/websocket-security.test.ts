@@ -5,7 +5,6 @@
  * address are capped.
  */
 import type { Client } from 'graphql-ws';
-import { print } from 'graphql';
 import WebSocket from 'ws';
 
 import { Role } from '../src/modules/tenancy/role.js';
@@ -229,7 +228,7 @@ describe('Subscriptions over HTTP', () => {
   it('are refused with 400 BAD_REQUEST, with or without credentials', async () => {
     const token = await server.tokenFor(uniq('httpsub'));
     const query = 'subscription { teamMemberChanged { id } }';
-    for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const res = await server.post({ query }, headers);
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({

@@ -14,8 +14,8 @@ import {
   Subscription,
 } from 'type-graphql';
 
-import { announcePrincipalChange } from '../../platform/auth/principal-changes.js';
 import { type Principal, requirePrincipal } from '../../platform/auth/principal.js';
+import { announcePrincipalChange } from '../../platform/auth/principal-changes.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';

@@ -1,7 +1,7 @@
 import { CloseCode } from 'graphql-ws';
 
-import type { PrincipalChange } from '../auth/principal-changes.js';
 import type { Authenticate, Credentials, Principal } from '../auth/principal.js';
+import type { PrincipalChange } from '../auth/principal-changes.js';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 

@@ -131,7 +131,9 @@ export class SubscriptionFanout<C extends object> {
     const target = this.sockets.get(context);
     if (target) this.options.onSubscribed?.(target.id);
     if (target && source instanceof AsyncQueue) {
-      const format = this.options.formatError ?? ((e: GraphQLError) => e.toJSON());
+      const format = this.options.formatError
+        ? (e: GraphQLError) => this.options.formatError!(e)
+        : (e: GraphQLError) => e.toJSON();
       return deliverDirectly(source, target.socket, target.prefix, shared, format);
     }
     return mapAsyncIterator(source, (payload) => Promise.resolve(shared(payload).result));

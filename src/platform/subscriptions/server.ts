@@ -12,8 +12,8 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
 
-import { type PrincipalChange, PRINCIPAL_CHANGES_TOPIC } from '../auth/principal-changes.js';
 import type { Authenticate, Credentials } from '../auth/principal.js';
+import { PRINCIPAL_CHANGES_TOPIC, type PrincipalChange } from '../auth/principal-changes.js';
 import { DomainError } from '../errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import { formatErrorFactory } from '../http/errors.js';
