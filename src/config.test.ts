@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, parseByteSize } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults with an empty environment', () => {
@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       RENEWAL_TICK_SECONDS: 60,
       REDIS_PREFIX: 'meridian',
       IDEMPOTENCY_TTL_HOURS: 24,
+      WS_MAX_PENDING_PER_ADDRESS: 16,
     });
   });
 
@@ -47,6 +48,8 @@ describe('loadConfig', () => {
     ['RENEWAL_TICK_SECONDS', '0'],
     ['IDEMPOTENCY_TTL_HOURS', '0'],
     ['IDEMPOTENCY_TTL_HOURS', '721'],
+    ['WS_MAX_PENDING_PER_ADDRESS', '0'],
+    ['WS_MAX_PENDING_PER_ADDRESS', 'many'],
     ['REDIS_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],
@@ -134,5 +137,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: `http://localhost:5173,${entry}` })).toThrow(
       `CORS_ORIGINS: "${entry}" is not an origin`,
     );
+  });
+
+  it('reads BODY_LIMIT sizes in bytes, as Express does (WebSocket messages are capped at it)', () => {
+    expect([parseByteSize('1mb'), parseByteSize('512KB'), parseByteSize('100b')]).toEqual([1_048_576, 524_288, 100]);
   });
 });

@@ -185,6 +185,11 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Also serve `/metrics`, without a token, on this port of 127.0.0.1 only (for a local scraper). */
   METRICS_PORT: int(1, 65535).optional(),
+  /**
+   * WebSockets from one remote address not yet authenticated (no valid `connection_init` yet); one
+   * more is refused with HTTP 429. Default 16. Behind a proxy every client shares its address: raise it.
+   */
+  WS_MAX_PENDING_PER_ADDRESS: int(1, 100_000).default(16),
   /** How long SIGTERM waits for in-flight work before closing. Default 10000 ms. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
@@ -237,6 +242,14 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** Bytes of a size as BODY_LIMIT writes it (`512kb`, `1mb`; units of 1024, as Express reads it). */
+export function parseByteSize(size: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(size);
+  if (!match) throw new Error(`not a byte size: ${size}`);
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2].toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
 }
 
 /**

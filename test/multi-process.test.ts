@@ -13,7 +13,13 @@ import { print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-import { CreateClientDocument, TimelineEventAddedDocument } from './generated/graphql.js';
+import {
+  CreateApiKeyDocument,
+  CreateClientDocument,
+  RevokeApiKeyDocument,
+  TimelineEventAddedDocument,
+  ViewerDocument,
+} from './generated/graphql.js';
 import { freePort, startProcess, stopProcess } from './helpers/process.js';
 import { createDatabase, TEST_JWT_SECRET, uniq } from './helpers/server.js';
 
@@ -147,4 +153,33 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     }
     expect(Math.max(...latencies)).toBeLessThan(1000);
   }, 60_000);
+
+  it('closes a socket on one process with 4401 when its API key is revoked on the other', async () => {
+    const { createApiKey } = await gql(ports[0], CreateApiKeyDocument, { input: { name: 'wall', role: 'AGENT' } });
+    const client = createClient({
+      url: `ws://127.0.0.1:${ports[1]}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: createApiKey.key },
+      retryAttempts: 0,
+      lazy: false, // stays open between operations
+      onNonLazyError: () => undefined,
+    });
+    sockets.push(client);
+    const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
+      client.on('closed', (e) => {
+        const { code, reason } = e as { code: number; reason: string };
+        resolve({ code, reason, at: performance.now() });
+      }),
+    );
+    // The key's socket works on the second process before the key is revoked on the first.
+    const viewer = await new Promise<unknown>((resolve, reject) =>
+      client.subscribe({ query: print(ViewerDocument) }, { next: resolve, error: reject, complete: () => undefined }),
+    );
+    expect(viewer).toEqual({ data: { viewer: null } });
+    const revokedAt = performance.now();
+    await gql(ports[0], RevokeApiKeyDocument, { input: { id: createApiKey.apiKey!.id } });
+    const close = await closed;
+    expect([close.code, close.reason]).toEqual([4401, 'API key revoked']);
+    console.log(`revoke on one process → socket on the other closed: ${Math.round(close.at - revokedAt)} ms`);
+  });
 });

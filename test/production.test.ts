@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 
 import { GraphQLError } from 'graphql';
 
+import { Role } from '../src/modules/tenancy/role.js';
 import { formatErrorFactory } from '../src/platform/http/errors.js';
 import { createLogger } from '../src/platform/logger.js';
 import { runInRequest } from '../src/platform/request-context.js';
@@ -24,6 +25,59 @@ describe('Production mode', () => {
       expect(viewer.extensions?.sqlStatements).toBeUndefined();
       const page = await fetch(`${server.url}/playground`);
       expect(page.status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('over WebSocket too: no introspection, no "Did you mean", coded errors', async () => {
+    const server = await startTestServer({ NODE_ENV: 'production' });
+    try {
+      const tenant = uniq('prodws');
+      const client = server.ws({ authorization: `Bearer ${await server.tokenFor(tenant, Role.VIEWER)}` });
+      const run = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          const results: unknown[] = [];
+          client.subscribe(
+            { query },
+            { next: (r) => results.push(r), error: (error) => resolve({ error }), complete: () => resolve(results) },
+          );
+        });
+      const introspection = (await run('{ __schema { queryType { name } } }')) as { error: { message: string }[] };
+      expect(introspection.error.map((e) => e.message)).toEqual([
+        'GraphQL introspection has been disabled, but the requested query contained the field "__schema".',
+        'GraphQL introspection has been disabled, but the requested query contained the field "queryType".',
+      ]);
+      expect(await run('{ viewr { id } }')).toEqual({
+        error: [
+          {
+            message: 'Cannot query field "viewr" on type "Query".',
+            locations: [{ line: 1, column: 3 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      });
+      // Execution errors carry their codes, as on HTTP.
+      expect(await run('mutation { createTeamMember(input: { email: "x@y.test" }) { teamMember { id } } }')).toEqual([
+        {
+          data: null,
+          errors: [
+            {
+              message: 'This operation needs one of the roles ADMIN; you are VIEWER',
+              locations: [{ line: 1, column: 12 }],
+              path: ['createTeamMember'],
+              extensions: { code: 'FORBIDDEN' },
+            },
+          ],
+        },
+      ]);
+      // And HTTP gives no suggestions either.
+      const http = await server.post(
+        { query: '{ viewr { id } }' },
+        { authorization: `Bearer ${await server.tokenFor(tenant)}` },
+      );
+      expect(http.status).toBe(400);
+      expect(JSON.stringify(http.json)).not.toMatch(/Did you mean/);
     } finally {
       await server.close();
     }

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { createExtractor } from '../ai/index.js';
-import type { Config } from '../config.js';
+import { type Config, parseByteSize } from '../config.js';
 import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
@@ -143,11 +143,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const { app, server } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, guard, metrics, logger, idempotency };
   const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
-  const subscriptions = startSubscriptionServer({
+  const subscriptions = await startSubscriptionServer({
     ...served,
     authenticate,
     context,
     verifyClient,
+    pubsub,
+    maxPayload: parseByteSize(config.BODY_LIMIT),
+    maxPendingPerAddress: config.WS_MAX_PENDING_PER_ADDRESS,
+    introspection: config.GRAPHQL_INTROSPECTION,
+    production,
     onSubscribed: options.onSubscribed,
   });
   const apollo = await startApolloServer({

@@ -47,6 +47,13 @@ export class AuthService {
     // Checked on every request, so deactivating a member locks their tokens out at once.
     const [member] = await readRowsIn(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
     if (!member || !member.active) throw DomainError.unauthenticated('Token does not belong to an active team member');
-    return { kind: 'member', tenantId: claims.tid, role: member.role, memberId: member.id, label: member.name };
+    return {
+      kind: 'member',
+      tenantId: claims.tid,
+      role: member.role,
+      memberId: member.id,
+      label: member.name,
+      ...(claims.exp !== undefined ? { expiresAt: claims.exp * 1000 } : {}),
+    };
   }
 }

@@ -14,6 +14,7 @@ import {
 } from 'type-graphql';
 
 import { type Principal, requirePrincipal } from '../../platform/auth/principal.js';
+import { announcePrincipalChange } from '../../platform/auth/principal-changes.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
@@ -137,6 +138,18 @@ export class TenancyResolver {
   updateTeamMember(@Arg('input') input: UpdateTeamMemberInput, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => {
       const teamMember = await ctx.services.tenancy.updateMember(ctx.em, expectGlobalId(input.id, 'TeamMember'), input);
+      // Open WebSockets of the member, on every instance, stop if they may no longer do what they could.
+      await announcePrincipalChange(
+        ctx.pubsub,
+        {
+          kind: 'member',
+          tenantId: requirePrincipal(ctx.principal).tenantId,
+          memberId: teamMember.id,
+          role: teamMember.role,
+          active: teamMember.active,
+        },
+        ctx.logger,
+      );
       await publishMember(ctx, teamMember);
       return { teamMember };
     });
@@ -151,9 +164,16 @@ export class TenancyResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => ApiKeyPayload, { description: 'Revokes an API key (ADMIN); it stops authenticating at once.' })
   revokeApiKey(@Arg('input') input: RevokeApiKeyInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(async () => ({
-      apiKey: await ctx.services.tenancy.revokeApiKey(ctx.em, expectGlobalId(input.id, 'ApiKey')),
-    }));
+    return withUserErrors(async () => {
+      const apiKey = await ctx.services.tenancy.revokeApiKey(ctx.em, expectGlobalId(input.id, 'ApiKey'));
+      // Open WebSockets of the key, on every instance, are closed (4401).
+      await announcePrincipalChange(
+        ctx.pubsub,
+        { kind: 'apiKey', tenantId: requirePrincipal(ctx.principal).tenantId, apiKeyId: apiKey.id, revoked: true },
+        ctx.logger,
+      );
+      return { apiKey };
+    });
   }
 
   @Subscription(() => TeamMember, {

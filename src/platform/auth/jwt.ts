@@ -16,6 +16,11 @@ export interface TokenClaims {
   role: Role;
 }
 
+/** Claims of a verified token, with its expiry (`exp`, seconds since the epoch) when it has one. */
+export interface VerifiedClaims extends TokenClaims {
+  exp?: number;
+}
+
 /**
  * The longest a token may live (`exp - iat`), in seconds: 90 days. A token without `exp` or `iat`,
  * or one made to live longer (by anyone holding the secret), is refused.
@@ -34,7 +39,7 @@ export class TokenService {
    * request's CPU. Only valid tokens are kept; whether the member is still active is checked on
    * every request by the caller.
    */
-  private readonly verified = new LRUCache<string, { claims: TokenClaims; expiresAt: number }>({ max: 10_000 });
+  private readonly verified = new LRUCache<string, { claims: VerifiedClaims; expiresAt: number }>({ max: 10_000 });
 
   constructor(
     secret: string,
@@ -62,8 +67,8 @@ export class TokenService {
       .sign(this.key);
   }
 
-  /** Verifies a token; returns its claims, or null when invalid, expired or malformed. */
-  async verify(token: string): Promise<TokenClaims | null> {
+  /** Verifies a token; returns its claims (and `exp`), or null when invalid, expired or malformed. */
+  async verify(token: string): Promise<VerifiedClaims | null> {
     const hit = this.verified.get(token);
     if (hit) {
       if (hit.expiresAt > Date.now()) return hit.claims;
@@ -78,7 +83,7 @@ export class TokenService {
       if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) return null;
       const role = typeof payload.role === 'string' ? parseRole(payload.role) : undefined;
       if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || !role) return null;
-      const claims = { sub: payload.sub, tid: payload.tid, role };
+      const claims: VerifiedClaims = { sub: payload.sub, tid: payload.tid, role, exp: payload.exp! };
       this.verified.set(token, { claims, expiresAt: payload.exp! * 1000 });
       return claims;
     } catch (err) {

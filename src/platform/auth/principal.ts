@@ -12,6 +12,11 @@ export interface Principal {
   apiKeyId?: string;
   /** Who this is, in words, for the audit trail: a member's name or `API key "<name>"`. */
   label: string;
+  /**
+   * When the credentials stop being valid (a token's `exp`, in ms since the epoch); absent when they
+   * do not expire (API keys). A WebSocket authenticated with them is closed then.
+   */
+  expiresAt?: number;
 }
 
 /** Credentials as they arrive on HTTP headers or graphql-ws connectionParams. */

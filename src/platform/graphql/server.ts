@@ -69,6 +69,8 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
     // main.ts owns the signals, so shutdown runs in one known order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
+    // No "Did you mean …?" in production: suggestions reveal the schema that introspection hides.
+    hideSchemaDetailsFromClientErrors: production,
     logger,
     validationRules: options.validationRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
@@ -89,6 +91,7 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),
+      subscriptionsOverWebSocketOnly(),
       guardPlugin(options.guard),
       operationPlugin(metrics, production),
       // Last: it stores (or replays) the response exactly as the plugins above left it.
@@ -159,6 +162,25 @@ function guardPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> 
               ? { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) }
               : { status: 400 };
           throw new GraphQLError(refused.message, { extensions: { ...refused.extensions, http } });
+        },
+      });
+    },
+  };
+}
+
+/**
+ * Apollo plugin: a subscription sent over HTTP is refused with 400 BAD_REQUEST before anything runs
+ * (subscriptions are served by graphql-ws on the same path), instead of running its resolver once.
+ */
+function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ operation }) {
+          if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return Promise.resolve();
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at this path, not over HTTP', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
         },
       });
     },

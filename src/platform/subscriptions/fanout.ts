@@ -1,4 +1,12 @@
-import { createSourceEventStream, type DocumentNode, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLFormattedError,
+} from 'graphql';
 
 import type { Principal } from '../auth/principal.js';
 import { AsyncQueue } from './async-queue.js';
@@ -22,6 +30,11 @@ export interface SubscriptionFanoutOptions<C> {
    * source stream is open: what is published from then on reaches it.
    */
   onSubscribed?(id: string): void;
+  /**
+   * How an error of a result is written to the client (codes, masking in production), once per
+   * group. Default: graphql-js's `toJSON()`.
+   */
+  formatError?(error: GraphQLError): GraphQLFormattedError;
 }
 
 /** What the fan-out needs of a graphql-ws socket (the `ws` WebSocket). */
@@ -117,7 +130,12 @@ export class SubscriptionFanout<C extends object> {
 
     const target = this.sockets.get(context);
     if (target) this.options.onSubscribed?.(target.id);
-    if (target && source instanceof AsyncQueue) return deliverDirectly(source, target.socket, target.prefix, shared);
+    if (target && source instanceof AsyncQueue) {
+      const format = this.options.formatError
+        ? (e: GraphQLError) => this.options.formatError!(e)
+        : (e: GraphQLError) => e.toJSON();
+      return deliverDirectly(source, target.socket, target.prefix, shared, format);
+    }
     return mapAsyncIterator(source, (payload) => Promise.resolve(shared(payload).result));
   };
 }
@@ -132,6 +150,7 @@ function deliverDirectly(
   socket: FanoutSocket,
   prefix: string,
   shared: (payload: unknown) => SharedResult,
+  format: (error: GraphQLError) => GraphQLFormattedError,
 ): AsyncIterableIterator<ExecutionResult> {
   let finish!: (r: IteratorResult<ExecutionResult>) => void;
   let fail!: (err: unknown) => void;
@@ -170,7 +189,7 @@ function deliverDirectly(
     push(payload) {
       let json: string | Promise<string>;
       try {
-        json = jsonOf(shared(payload));
+        json = jsonOf(shared(payload), format);
       } catch (err) {
         return failWith(err);
       }
@@ -200,17 +219,20 @@ function deliverDirectly(
   return iterator;
 }
 
-/** The JSON of a shared result, as graphql-ws's `next` payload (errors through `toJSON()`), built once. */
-function jsonOf(shared: SharedResult): string | Promise<string> {
+/** The JSON of a shared result, as graphql-ws's `next` payload (errors through `format`), built once. */
+function jsonOf(
+  shared: SharedResult,
+  format: (error: GraphQLError) => GraphQLFormattedError,
+): string | Promise<string> {
   if (shared.json !== undefined) return shared.json;
   const { result } = shared;
-  if (!(result instanceof Promise)) return (shared.json = serialize(result));
-  return (shared.jsonPromise ??= result.then((r) => (shared.json = serialize(r))));
+  if (!(result instanceof Promise)) return (shared.json = serialize(result, format));
+  return (shared.jsonPromise ??= result.then((r) => (shared.json = serialize(r, format))));
 }
 
-function serialize(result: ExecutionResult): string {
+function serialize(result: ExecutionResult, format: (error: GraphQLError) => GraphQLFormattedError): string {
   const { errors, ...rest } = result;
-  return JSON.stringify({ ...rest, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) });
+  return JSON.stringify({ ...rest, ...(errors ? { errors: errors.map(format) } : {}) });
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
