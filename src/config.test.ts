@@ -16,6 +16,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('drains 5 s before stopping in production, not at all elsewhere, unless DRAIN_SECONDS says', () => {
+    expect(loadConfig({}).DRAIN_SECONDS).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).DRAIN_SECONDS).toBe(5);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DRAIN_SECONDS: '0' }).DRAIN_SECONDS).toBe(
+      0,
+    );
+    expect(loadConfig({ DRAIN_SECONDS: '3' }).DRAIN_SECONDS).toBe(3);
+  });
+
   it('runs jobs on workers when Redis is configured, and refuses workers without Redis', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).JOBS).toBe('worker');
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', JOBS: 'inline' }).JOBS).toBe('inline');
@@ -32,6 +41,9 @@ describe('loadConfig', () => {
     ['GRAPHQL_INTROSPECTION', 'maybe'],
     ['JOBS', 'sometimes'],
     ['RENEWAL_TICK_SECONDS', '0'],
+    ['DRAIN_SECONDS', '-1'],
+    ['DRAIN_SECONDS', '301'],
+    ['DRAIN_SECONDS', '2.5'],
     ['REDIS_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],

@@ -20,7 +20,7 @@ import { healthRouter } from '../platform/http/health.js';
 import { Metrics, metricsRouter } from '../platform/http/metrics.js';
 import { type PlaygroundOptions, playgroundRouter } from '../platform/http/playground.js';
 import { requestScope } from '../platform/http/request-scope.js';
-import { closeServer, createHttpServer, listen } from '../platform/http/server.js';
+import { createHttpServer, listen } from '../platform/http/server.js';
 import { startApiJobs } from '../platform/jobs.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createPubSub, type PubSub } from '../platform/pubsub.js';
@@ -63,7 +63,12 @@ export interface App {
   services: Services;
   metrics: Metrics;
   logger: Logger;
-  /** Graceful stop: refuse new work, finish in-flight operations, close sockets, ORM and Redis. */
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, the instance keeps serving for DRAIN_SECONDS,
+   * then stops accepting work, answers every request it has started (keep-alive connections close
+   * between requests), finishes in-flight WebSocket operations and closes the sockets with 1001,
+   * then stops its jobs, the outbox relay, Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -109,9 +114,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxCost: config.GRAPHQL_MAX_COST,
     }),
   ];
-  const { app, server } = createHttpServer();
+  const { app, server, drain } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, metrics, logger };
-  const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
+  const checkOrigin = verifyWebSocketOrigin(config.CORS_ORIGINS);
+  // A stopping instance takes no new socket (a keep-alive connection could still ask for one).
+  const verifyClient: typeof checkOrigin = (info, callback) =>
+    drain.phase === 'stopping' ? callback(false, 503, 'Shutting down') : checkOrigin(info, callback);
   const subscriptions = startSubscriptionServer({
     ...served,
     authenticate,
@@ -123,13 +131,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ...served,
     production,
     introspection: config.GRAPHQL_INTROSPECTION,
-    stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
-    onDrain: () => subscriptions.dispose(),
   });
 
   app.use(requestScope(metrics));
   app.use(corsMiddleware(config.CORS_ORIGINS));
-  app.use(healthRouter({ db, pubsub }));
+  app.use(healthRouter({ db, pubsub, draining: () => drain.phase !== 'serving' }));
   app.use(metricsRouter(metrics));
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
@@ -147,10 +153,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     'Meridian is listening',
   );
 
-  // Stopped in this order: no new operations, then no background work, then the connections.
+  // Stopped in this order: unready while still serving, then no new operations (every started one
+  // answered), then no background work, then the connections.
   const close = stopInOrder(logger, {
+    drain: async () => {
+      drain.startDraining();
+      if (config.DRAIN_SECONDS) {
+        logger.info({ drainSeconds: config.DRAIN_SECONDS }, 'draining: unready, still serving');
+        await new Promise((resolve) => setTimeout(resolve, config.DRAIN_SECONDS * 1000));
+      }
+    },
+    'http and websockets': async () => {
+      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+      const [answered] = await Promise.all([drain.stop(server, deadline), subscriptions.stop(deadline)]);
+      if (!answered) logger.warn('shutdown timed out: requests still in flight were cut off');
+    },
     apollo: () => apollo.stop(),
-    http: () => closeServer(server),
     jobs: () => jobs.stop(),
     'outbox relay': () => outbox.stop(),
     pubsub: () => pubsub.close(),

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
@@ -23,49 +21,31 @@ import type { ContextFactory, GraphQLContext } from './context.js';
 /** What the Apollo server of an API is built from. */
 export interface ApolloOptions {
   schema: GraphQLSchema;
-  /** The HTTP server Apollo drains on stop. */
-  httpServer: Server;
   /** Query limits and any other validation rules. */
   validationRules: ValidationRule[];
   /** Answer introspection queries (GRAPHQL_INTROSPECTION). */
   introspection: boolean;
   /** Mask unexpected errors and leave out stack traces and SQL counts. */
   production: boolean;
-  /** How long stop waits for in-flight HTTP requests (SHUTDOWN_TIMEOUT_MS). */
-  stopGracePeriodMillis: number;
   metrics: Metrics;
   logger: Logger;
-  /** Runs while the server drains (e.g. closing the WebSocket server). */
-  onDrain?: () => Promise<void>;
 }
 
 /** Builds and starts the Apollo server (operations are served by {@link graphqlMiddleware}). */
 export async function startApolloServer(options: ApolloOptions): Promise<ApolloServer<GraphQLContext>> {
-  const { metrics, logger, production, onDrain } = options;
+  const { metrics, logger, production } = options;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     introspection: options.introspection,
     csrfPrevention: true,
-    // main.ts owns the signals, so shutdown runs in one known order.
+    // main.ts owns the signals, and startApp's close drains the HTTP server and the WebSockets
+    // before it stops Apollo (no drain plugin: see platform/http/drain.ts).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     logger,
     validationRules: options.validationRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
     plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer: options.httpServer,
-        stopGracePeriodMillis: options.stopGracePeriodMillis,
-      }),
-      {
-        serverWillStart() {
-          return Promise.resolve({
-            async drainServer() {
-              await onDrain?.();
-            },
-          });
-        },
-      },
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),

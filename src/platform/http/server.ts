@@ -3,17 +3,24 @@ import type { AddressInfo } from 'node:net';
 
 import express, { type Express } from 'express';
 
-/** The express app and the HTTP server it runs on (graphql-ws shares the server). */
+import { HttpDrain } from './drain.js';
+
+/** The express app, the HTTP server it runs on (graphql-ws shares the server) and its drain. */
 export interface HttpServer {
   app: Express;
   server: Server;
+  /** The graceful stop of the server's HTTP connections. */
+  drain: HttpDrain;
 }
 
 /** Creates the express app and its HTTP server, not yet listening. */
 export function createHttpServer(): HttpServer {
   const app = express();
   app.disable('x-powered-by');
-  return { app, server: createServer(app) };
+  const drain = new HttpDrain();
+  const server = createServer(drain.gate(app));
+  drain.attach(server);
+  return { app, server, drain };
 }
 
 /** Listens on `host:port` (`0`: a free port); resolves with the port. */
@@ -23,13 +30,4 @@ export async function listen(server: Server, port: number, host: string): Promis
     server.listen(port, host, () => resolve());
   });
   return (server.address() as AddressInfo).port;
-}
-
-/** Stops accepting connections and closes the open ones (idle keep-alive sockets included). */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

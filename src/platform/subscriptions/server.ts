@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 
-import { type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema, OperationTypeNode, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
@@ -39,7 +39,14 @@ export interface SubscriptionServerOptions {
 
 /** A running graphql-ws server. */
 export interface SubscriptionServer {
-  /** Closes every socket and stops accepting new ones. */
+  /**
+   * The graceful stop: queries and mutations received from now on are refused unexecuted
+   * (`SHUTTING_DOWN`, safe to send again to another instance), those in flight finish and are
+   * answered (until `deadline`, epoch ms), then every socket is closed with 1001 Going Away, the
+   * signal for clients to reconnect (to another instance) and resume their subscriptions.
+   */
+  stop(deadline: number): Promise<void>;
+  /** Closes every socket with 1001 at once and stops accepting new ones. */
   dispose(): Promise<void>;
 }
 
@@ -57,6 +64,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     eventContext: (ctx) => context(ctx.principal, ctx.requestId),
     onSubscribed: options.onSubscribed,
   });
+  // Queries and mutations in flight, per socket: a stop answers them before closing the sockets.
+  const running = new Map<object, Set<string>>();
+  let stopping = false;
+  let idle: (() => void) | undefined;
+  const done = (ctx: object, id?: string) => {
+    const ids = running.get(ctx);
+    if (id === undefined) running.delete(ctx);
+    else if (ids?.delete(id) && !ids.size) running.delete(ctx);
+    if (!running.size) idle?.();
+  };
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
@@ -89,15 +106,29 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           return false;
         }
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const { document, errors } = documents.get(payload.query);
         if (errors) return errors;
+        if (getOperationAST(document, payload.operationName)?.operation !== OperationTypeNode.SUBSCRIPTION) {
+          if (stopping)
+            return [
+              new GraphQLError('This instance is shutting down; send the operation again.', {
+                extensions: { code: 'SHUTTING_DOWN' },
+              }),
+            ];
+          let ids = running.get(ctx);
+          if (!ids) running.set(ctx, (ids = new Set()));
+          ids.add(id);
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id) => fanout.bind(context(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
       // Each event is executed and serialized once per group of identical subscriptions (same
       // document, variables and principal), and written to each subscriber's socket.
       subscribe: fanout.subscribe,
+      // Called once an operation's result has been sent (or its subscription ended).
+      onComplete: (ctx, id) => done(ctx, id),
+      onClose: (ctx) => done(ctx),
     },
     wsServer,
   );
@@ -105,5 +136,21 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     metrics.wsConnections.inc();
     socket.once('close', () => metrics.wsConnections.dec());
   });
-  return { dispose: async () => void (await server.dispose()) };
+  const dispose = async () => void (await server.dispose());
+  return {
+    dispose,
+    async stop(deadline) {
+      stopping = true;
+      if (running.size)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          idle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      idle = undefined;
+      await dispose();
+    },
+  };
 }
