@@ -5,6 +5,7 @@ import { Migration20261123093356_crm } from './Migration20261123093356_crm.js';
 import { Migration20261123112120_renewals } from './Migration20261123112120_renewals.js';
 import { Migration20261123113546_outbox_index } from './Migration20261123113546_outbox_index.js';
 import { Migration20261123114748_conversations } from './Migration20261123114748_conversations.js';
+import { Migration20261127154500_delivery_position } from './Migration20261127154500_delivery_position.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123112120_renewals', class: Migration20261123112120_renewals },
   { name: 'Migration20261123113546_outbox_index', class: Migration20261123113546_outbox_index },
   { name: 'Migration20261123114748_conversations', class: Migration20261123114748_conversations },
+  { name: 'Migration20261127154500_delivery_position', class: Migration20261127154500_delivery_position },
 ];
