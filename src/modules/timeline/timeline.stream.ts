@@ -124,6 +124,8 @@ class TenantTimeline {
   private readonly listeners = new Set<TimelineListener>();
   private live: AsyncIterableIterator<TimelinePayload> | undefined;
   private closed = false;
+  /** Events received and not processed yet (see processPending). */
+  private readonly pending: TimelinePayload[] = [];
   /** Resolves once the PubSub subscription is active: what is published after it is delivered. */
   readonly ready: Promise<void>;
   /** The position of the last event processed (live events may meet caught-up ones). */
@@ -181,7 +183,36 @@ class TenantTimeline {
   }
 
   private async run(live: AsyncIterableIterator<TimelinePayload>): Promise<void> {
-    for await (const p of live) await this.serially(() => this.process(p));
+    for await (const p of live) {
+      this.pending.push(p);
+      if (this.pending.length === 1) void this.serially(() => this.processPending());
+    }
+  }
+
+  /**
+   * Processes the events received so far, in order, with the rows of all of them read in one
+   * query: under a burst of events the reads stay a few per second, not one per event.
+   */
+  private async processPending(): Promise<void> {
+    const batch = this.pending.splice(0, BACKLOG_PAGE);
+    if (this.pending.length) void this.serially(() => this.processPending());
+    let rows: Map<string, TimelineEvent> | undefined;
+    if ([...this.listeners].some((l) => l.needsRow)) {
+      try {
+        const found = await forkForTenant(this.em, this.tenantId).find(TimelineEvent, {
+          id: { $in: batch.map((p) => p.id) },
+        });
+        rows = new Map(found.map((r) => [r.id, r]));
+      } catch {
+        rows = undefined; // process() reads each row itself, and reports a failure to its listeners
+      }
+    }
+    for (const p of batch) {
+      const row = rows?.get(p.id);
+      // The relay publishes before it commits: the row may not show its position yet.
+      if (row) row.position = p.position;
+      await this.process(p, rows && (row ?? null));
+    }
   }
 
   /** The tenant's newest delivery position (undefined when it has none). */
@@ -211,7 +242,8 @@ class TenantTimeline {
   }
 
   /** Hands one event to the listeners that accept it, loading its row once if one of them needs it. */
-  private async process(p: TimelinePayload, loaded?: TimelineEvent): Promise<void> {
+  /** `loaded`: the event's row, null when it is gone, undefined when not read yet. */
+  private async process(p: TimelinePayload, loaded?: TimelineEvent | null): Promise<void> {
     let position: bigint;
     try {
       position = BigInt(p.position);
@@ -231,7 +263,7 @@ class TenantTimeline {
     }
     if (!targets.length) return;
     let row: TimelineEvent | null = loaded ?? null;
-    if (needsRow && !loaded) {
+    if (needsRow && loaded === undefined) {
       try {
         row = await forkForTenant(this.em, this.tenantId).findOne(TimelineEvent, { id: p.id });
         // The relay publishes before it commits: the row may not show its position yet.
