@@ -6,6 +6,7 @@ import { Migration20261123112120_renewals } from './Migration20261123112120_rene
 import { Migration20261123113546_outbox_index } from './Migration20261123113546_outbox_index.js';
 import { Migration20261123114748_conversations } from './Migration20261123114748_conversations.js';
 import { Migration20261127152929_rate_limits } from './Migration20261127152929_rate_limits.js';
+import { Migration20261127154500_delivery_position } from './Migration20261127154500_delivery_position.js';
 import { Migration20261127155808_idempotency_keys } from './Migration20261127155808_idempotency_keys.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
@@ -16,5 +17,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123113546_outbox_index', class: Migration20261123113546_outbox_index },
   { name: 'Migration20261123114748_conversations', class: Migration20261123114748_conversations },
   { name: 'Migration20261127152929_rate_limits', class: Migration20261127152929_rate_limits },
+  { name: 'Migration20261127154500_delivery_position', class: Migration20261127154500_delivery_position },
   { name: 'Migration20261127155808_idempotency_keys', class: Migration20261127155808_idempotency_keys },
 ];

@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect(c.RATE_LIMIT_MUTATIONS).toEqual({ points: 5, seconds: 10 });
   });
 
+  it('drains 5 s before stopping in production, not at all elsewhere, unless DRAIN_SECONDS says', () => {
+    expect(loadConfig({}).DRAIN_SECONDS).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).DRAIN_SECONDS).toBe(5);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DRAIN_SECONDS: '0' }).DRAIN_SECONDS).toBe(
+      0,
+    );
+    expect(loadConfig({ DRAIN_SECONDS: '3' }).DRAIN_SECONDS).toBe(3);
+  });
+
   it('runs jobs on workers when Redis is configured, and refuses workers without Redis', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).JOBS).toBe('worker');
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', JOBS: 'inline' }).JOBS).toBe('inline');
@@ -50,6 +59,9 @@ describe('loadConfig', () => {
     ['IDEMPOTENCY_TTL_HOURS', '721'],
     ['WS_MAX_PENDING_PER_ADDRESS', '0'],
     ['WS_MAX_PENDING_PER_ADDRESS', 'many'],
+    ['DRAIN_SECONDS', '-1'],
+    ['DRAIN_SECONDS', '301'],
+    ['DRAIN_SECONDS', '2.5'],
     ['REDIS_PREFIX', 'has space'],
     ['CORS_ORIGINS', 'https://app.example.com/path'],
     ['CORS_ORIGINS', 'http://localhost:5173,app.example.com'],

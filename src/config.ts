@@ -192,6 +192,12 @@ const schema = z.object({
   WS_MAX_PENDING_PER_ADDRESS: int(1, 100_000).default(16),
   /** How long SIGTERM waits for in-flight work before closing. Default 10000 ms. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /**
+   * Seconds between SIGTERM and the moment the API stops accepting work: `/readyz` answers 503 at
+   * once and the instance keeps serving meanwhile, so load balancers' health checks take it out of
+   * rotation before it closes anything. Default 5 in production, else 0.
+   */
+  DRAIN_SECONDS: int(0, 300).optional(),
   /** Create the demo tenant, its admin and a small data set on start. Default: on for the embedded database. */
   DEMO_SEED: bool.optional(),
   /**
@@ -221,10 +227,12 @@ type Env = z.infer<typeof schema>;
 /** Validated configuration, read once at start. */
 export interface Config extends Omit<
   Env,
-  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS' | 'HOST'
+  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS' | 'HOST' | 'DRAIN_SECONDS'
 > {
   /** The interface to listen on (default: 127.0.0.1 outside production, 0.0.0.0 in production). */
   HOST: string;
+  /** Seconds served unready after SIGTERM (see the schema). */
+  DRAIN_SECONDS: number;
   JOBS: 'inline' | 'worker' | 'off';
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
@@ -290,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     CORS_ORIGINS: e.CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS),
     DEMO_SEED: e.DEMO_SEED ?? embedded,
     JOBS: e.JOBS ?? (e.REDIS_URL ? 'worker' : 'inline'),
+    DRAIN_SECONDS: e.DRAIN_SECONDS ?? (production ? 5 : 0),
     embedded,
   };
 }

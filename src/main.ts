@@ -40,10 +40,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      app.logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+    const force = setTimeout(
+      () => {
+        app.logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      },
+      config.DRAIN_SECONDS * 1000 + config.SHUTDOWN_TIMEOUT_MS + 5000,
+    ).unref();
     app.close().then(
       () => {
         clearTimeout(force);

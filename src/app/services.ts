@@ -11,6 +11,7 @@ import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
 import { TicketService } from '../modules/tickets/ticket.service.js';
+import { TimelineCursors } from '../modules/timeline/timeline-cursor.js';
 import { TokenService } from '../platform/auth/jwt.js';
 import { Clock } from '../platform/clock.js';
 import { DeferredJobQueue } from '../platform/jobs.js';
@@ -27,6 +28,8 @@ export interface Services {
   interactions: InteractionService;
   renewals: RenewalService;
   conversations: ConversationService;
+  /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
+  timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
   clock: Clock;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
@@ -67,6 +70,7 @@ export function createServices(
   return {
     clock,
     jobs,
+    timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),
     conversations: new ConversationService(
       extractor,
       jobs,

@@ -66,7 +66,12 @@ export interface App {
   services: Services;
   metrics: Metrics;
   logger: Logger;
-  /** Graceful stop: refuse new work, finish in-flight operations, close sockets, ORM and Redis. */
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, the instance keeps serving for DRAIN_SECONDS,
+   * then stops accepting work, answers every request it has started (keep-alive connections close
+   * between requests), finishes in-flight WebSocket operations and closes the sockets with 1001,
+   * then stops its jobs, the outbox relay, Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -140,9 +145,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     rateLimits,
   );
   const idempotency = new IdempotencyStore(root, { ttlHours: config.IDEMPOTENCY_TTL_HOURS });
-  const { app, server } = createHttpServer();
+  const { app, server, drain } = createHttpServer();
   const served = { httpServer: server, schema, validationRules, guard, metrics, logger, idempotency };
-  const verifyClient = verifyWebSocketOrigin(config.CORS_ORIGINS);
+  const checkOrigin = verifyWebSocketOrigin(config.CORS_ORIGINS);
+  // A stopping instance takes no new socket (a keep-alive connection could still ask for one).
+  const verifyClient: typeof checkOrigin = (info, callback) =>
+    drain.phase === 'stopping' ? callback(false, 503, 'Shutting down') : checkOrigin(info, callback);
   const subscriptions = await startSubscriptionServer({
     ...served,
     authenticate,
@@ -159,13 +167,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ...served,
     production,
     introspection: config.GRAPHQL_INTROSPECTION,
-    stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
-    onDrain: () => subscriptions.dispose(),
   });
 
   app.use(requestScope(metrics));
   app.use(corsMiddleware(config.CORS_ORIGINS));
-  app.use(healthRouter({ db, pubsub }));
+  app.use(healthRouter({ db, pubsub, draining: () => drain.phase !== 'serving' }));
   // In production /metrics on the public port needs METRICS_TOKEN (else 404); METRICS_PORT adds a loopback-only listener.
   app.use(
     metricsRouter(metrics, { enabled: !production || Boolean(config.METRICS_TOKEN), token: config.METRICS_TOKEN }),
@@ -191,10 +197,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     'Meridian is listening',
   );
 
-  // Stopped in this order: no new operations, then no background work, then the connections.
+  // Stopped in this order: unready while still serving, then no new operations (every started one
+  // answered), then no background work, then the connections.
   const close = stopInOrder(logger, {
+    drain: async () => {
+      drain.startDraining();
+      if (config.DRAIN_SECONDS) {
+        logger.info({ drainSeconds: config.DRAIN_SECONDS }, 'draining: unready, still serving');
+        await new Promise((resolve) => setTimeout(resolve, config.DRAIN_SECONDS * 1000));
+      }
+    },
+    'http and websockets': async () => {
+      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+      const [answered] = await Promise.all([drain.stop(server, deadline), subscriptions.stop(deadline)]);
+      if (!answered) logger.warn('shutdown timed out: requests still in flight were cut off');
+    },
     apollo: () => apollo.stop(),
-    http: () => closeServer(server),
     'metrics listener': () => (metricsListener ? closeServer(metricsListener.server) : Promise.resolve()),
     jobs: () => jobs.stop(),
     'outbox relay': () => outbox.stop(),

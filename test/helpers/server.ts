@@ -88,6 +88,7 @@ export async function startTestServer(
     DEMO_SEED: 'false',
     JOBS: 'off', // tests run scans themselves (runRenewalScan); test/jobs.test.ts turns jobs on
     RATE_LIMITS: 'false', // suites send bursts; test/rate-limits.test.ts turns the limits on
+    DRAIN_SECONDS: '0', // also for NODE_ENV=production servers: no balancer to wait for
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,

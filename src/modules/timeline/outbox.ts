@@ -9,12 +9,20 @@ import type { TimelineEventType } from './timeline-event.enums.js';
 export interface TimelinePayload {
   id: string;
   seq: string;
+  /** Delivery position (commit order): payloads of a tenant are published in increasing position. */
+  position: string;
   type: TimelineEventType;
   clientId: string | null;
   /** Entity type and row id of the event's subject (e.g. RenewalAlert and its id). */
   subjectType: string;
   subjectId: string;
 }
+
+/**
+ * The advisory lock of the relay: held by the one relay round that assigns positions and
+ * publishes, until it commits; readers of positions take it shared to wait for a round in progress.
+ */
+export const RELAY_LOCK = 4_152_730_001;
 
 /** Topic of a tenant's timeline events. */
 export function timelineTopic(tenantId: string): string {
@@ -31,11 +39,16 @@ export interface OutboxOptions {
 
 /**
  * The transactional outbox of the timeline. Every event row is written in the transaction of its
- * change with `published_at` null. After each commit the relay is kicked; it claims unpublished
- * rows with `FOR UPDATE SKIP LOCKED` (so two instances never publish the same event), publishes
- * them in order, and marks them published in the same transaction. If publishing fails or the
- * process dies, the transaction rolls back and the rows are picked up again by a later round (on
- * any instance): delivery is at-least-once, with stable event ids.
+ * change with `position` (and `published_at`) null. After each commit the relay is kicked; one
+ * relay round at a time, across all processes (an advisory lock held until the round commits),
+ * takes the committed events without a position, gives them the next positions in sequence order,
+ * publishes them in that order and marks them in the same transaction. So delivery order is
+ * position order, and a position is given only to a committed event and only after every smaller
+ * one committed: a resume from a position never skips an event that committed late (a reader that
+ * takes the lock shared sees every position published before it). If publishing fails or the
+ * process dies, the transaction rolls back and the rows are positioned and published again later
+ * (on any instance; the burnt positions are never reused): delivery is at-least-once, with stable
+ * event ids.
  */
 export class OutboxRelay {
   private running: Promise<void> | undefined;
@@ -96,7 +109,7 @@ export class OutboxRelay {
     // A fork with its own event manager, so this commit does not kick the relay again.
     const em = this.orm.em.fork({ freshEventManager: true, useContext: false }) as SqlEntityManager;
     return em.transactional(async (tx) => {
-      // Claim and mark in one statement; the marks commit only if every publish below succeeds.
+      await tx.execute('select pg_advisory_xact_lock(?)', [RELAY_LOCK]);
       const rows = await tx.execute<
         {
           id: string;
@@ -108,16 +121,28 @@ export class OutboxRelay {
           subject_id: string;
         }[]
       >(
-        `update timeline_event set published_at = now()
-          where id in (select id from timeline_event where published_at is null order by seq limit ? for update skip locked)
-          returning id, seq, tenant_id, client_id, type, subject_type, subject_id`,
+        `select id, seq, tenant_id, client_id, type, subject_type, subject_id from timeline_event
+          where "position" is null order by seq limit ?`,
         [this.batchSize],
       );
+      if (!rows.length) return 0;
+      const [{ last }] = await tx.execute<{ last: string }[]>(
+        `select setval('timeline_event_position_seq', nextval('timeline_event_position_seq') + ? - 1) as last`,
+        [rows.length],
+      );
+      const first = BigInt(last) - BigInt(rows.length) + 1n;
       rows.sort((x, y) => (BigInt(x.seq) < BigInt(y.seq) ? -1 : 1));
-      for (const r of rows) {
+      const positioned = rows.map((r, i) => ({ ...r, position: String(first + BigInt(i)) }));
+      await tx.execute(
+        `update timeline_event t set "position" = v.position, published_at = now()
+          from jsonb_to_recordset(?::jsonb) as v(id uuid, position bigint) where t.id = v.id`,
+        [JSON.stringify(positioned.map(({ id, position }) => ({ id, position })))],
+      );
+      for (const r of positioned) {
         const payload: TimelinePayload = {
           id: r.id,
           seq: String(r.seq),
+          position: r.position,
           type: r.type,
           clientId: r.client_id,
           subjectType: r.subject_type,

@@ -19,20 +19,29 @@ import { TimelineEventType } from './timeline-event.enums.js';
 @Index({ properties: ['tenant', 'client', 'seq'] })
 @Index({ properties: ['tenant', 'subjectType', 'subjectId', 'seq'] })
 @Index({ properties: ['tenant', 'seq'] })
-// The outbox relay's claim: only unpublished rows, in order (a full index on seq would walk the published ones).
+@Index({ properties: ['tenant', 'position'] })
+// The outbox relay's claim: only rows without a position, in order (a full index would walk the others).
 @Index({
-  name: 'timeline_event_unpublished_seq_index',
+  name: 'timeline_event_unpositioned_seq_index',
   expression:
-    'create index "timeline_event_unpublished_seq_index" on "timeline_event" ("seq") where "published_at" is null',
+    'create index "timeline_event_unpositioned_seq_index" on "timeline_event" ("seq") where "position" is null',
 })
 @ObjectType({ implements: Node, description: 'Something that happened in the CRM, with who did it and what changed.' })
 export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 'seq'> {
   /**
-   * Insertion order (a database sequence): orders events written in the same millisecond, and is
-   * the position of an event in the stream for keyset paging and resuming subscriptions.
+   * Insertion order (a database sequence): orders events written in the same millisecond, and the
+   * timeline's keyset paging. Not commit order: a transaction that inserted first may commit last.
    */
   @Property({ type: 'bigint', autoincrement: true, unique: true })
   seq!: string;
+
+  /**
+   * Delivery order, which is commit order: set by the outbox relay after the event committed, in
+   * the order it publishes (`timeline_event_position_seq`, one relay at a time). Null until then.
+   * Resume cursors point at a position (see timeline-cursor.ts), so no late commit is skipped.
+   */
+  @Property({ type: 'bigint', nullable: true })
+  position?: string | null;
 
   @Enum({ items: () => TimelineEventType })
   @Field(() => TimelineEventType)
@@ -77,7 +86,7 @@ export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 's
   })
   data: Record<string, unknown> = {};
 
-  /** Outbox: set once the event has been published to subscribers. */
+  /** Outbox: set once the event has been published to subscribers (with its position). */
   @Property({ type: 'datetime', nullable: true })
   publishedAt?: Date | null;
 }

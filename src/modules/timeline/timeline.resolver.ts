@@ -16,13 +16,7 @@ import {
 
 import { filterIds } from '../../platform/db/refs.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
-import {
-  ConnectionArgs,
-  connectionType,
-  encodeCursor,
-  pageRequest,
-  paginate,
-} from '../../platform/graphql/connection.js';
+import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { loadById, loadRef } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
@@ -34,7 +28,7 @@ import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
-import { timelineStream, type TimelineStreamArgs } from './timeline.stream.js';
+import { eventCursor, timelineStream, type TimelineStreamArgs } from './timeline.stream.js';
 import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
@@ -95,14 +89,17 @@ export class TimelineResolver {
 
   @Subscription(() => TimelineEvent, {
     description:
-      'Timeline events of your tenant as they are committed, optionally of one client and some types. With `after` (the `cursor` of the last event you saw), first replays every event after it, in order, then continues live: no gap, no duplicate.',
+      'Timeline events of your tenant in the order they are committed, optionally of one client and some types. With `after` (the `cursor` of the last event you saw), first replays every event committed after it, in order, then continues live: no gap (an event whose transaction committed late is delivered in its commit place, never skipped), no duplicate. After a reconnect, resubscribe with the last `cursor` you received.',
     subscribe: ({ args, context }) => timelineStream(context as GraphQLContext, args as TimelineStreamArgs),
   })
   timelineEventAdded(
     @Root() event: TimelineEvent,
     @Arg('clientId', () => ID, { nullable: true }) _clientId: string | null,
     @Arg('types', () => [TimelineEventType], { nullable: true }) _types: TimelineEventType[] | null,
-    @Arg('after', () => String, { nullable: true, description: 'Resume after this event cursor.' })
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Resume after this event: its `cursor` (or an edge cursor of `timeline`).',
+    })
     _after: string | null,
   ): TimelineEvent {
     return event;
@@ -110,10 +107,10 @@ export class TimelineResolver {
 
   @FieldResolver(() => String, {
     description:
-      'Position of the event in the stream: pass it as `after` to resume a subscription or page the timeline.',
+      "Where the event stands in delivery order (commit order): pass it as `after` to `timelineEventAdded` to resume after it. Opaque and valid only for your tenant. (To page the `timeline`, use its edges' cursors.)",
   })
-  cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): string {
-    return encodeCursor(ctx.em.getMetadata().find(TimelineEvent)!, e, NEWEST_FIRST);
+  cursor(@Root() e: TimelineEvent, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return eventCursor(ctx, e);
   }
 
   @FieldResolver(() => TeamMember, {

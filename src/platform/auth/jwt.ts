@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -54,6 +54,14 @@ export class TokenService {
    */
   static withSecretOrDataDir(secret: string | undefined, dataDir: string, ttl: string): TokenService {
     return new TokenService(secret ?? dataDirSecret(dataDir), ttl);
+  }
+
+  /**
+   * A 32-byte key for another purpose (e.g. sealing resume cursors), derived from the secret with
+   * HKDF-SHA256: the same on every instance sharing JWT_SECRET, and useless for signing tokens.
+   */
+  derivedKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, 'meridian', purpose, 32));
   }
 
   /** Signs a token for a team member. */

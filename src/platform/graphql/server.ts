@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
 import {
@@ -39,8 +37,6 @@ import type { OperationGuard } from './operation-guard.js';
 /** What the Apollo server of an API is built from. */
 export interface ApolloOptions {
   schema: GraphQLSchema;
-  /** The HTTP server Apollo drains on stop. */
-  httpServer: Server;
   /** Query limits and any other validation rules. */
   validationRules: ValidationRule[];
   /** Checks an operation passes before it runs (cost with variables, rate limits). */
@@ -49,24 +45,21 @@ export interface ApolloOptions {
   introspection: boolean;
   /** Mask unexpected errors and leave out stack traces and SQL counts. */
   production: boolean;
-  /** How long stop waits for in-flight HTTP requests (SHUTDOWN_TIMEOUT_MS). */
-  stopGracePeriodMillis: number;
   metrics: Metrics;
   logger: Logger;
-  /** Runs while the server drains (e.g. closing the WebSocket server). */
-  onDrain?: () => Promise<void>;
   /** Where `Idempotency-Key`s of mutations are kept; absent: the header is ignored. */
   idempotency?: IdempotencyStore;
 }
 
 /** Builds and starts the Apollo server (operations are served by {@link graphqlMiddleware}). */
 export async function startApolloServer(options: ApolloOptions): Promise<ApolloServer<GraphQLContext>> {
-  const { metrics, logger, production, onDrain } = options;
+  const { metrics, logger, production } = options;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     introspection: options.introspection,
     csrfPrevention: true,
-    // main.ts owns the signals, so shutdown runs in one known order.
+    // main.ts owns the signals, and startApp's close drains the HTTP server and the WebSockets
+    // before it stops Apollo (no drain plugin: see platform/http/drain.ts).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     // No "Did you mean …?" in production: suggestions reveal the schema that introspection hides.
@@ -75,19 +68,6 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
     validationRules: options.validationRules,
     formatError: formatErrorFactory(logger, production, (code) => metrics.errors.inc({ code })),
     plugins: [
-      ApolloServerPluginDrainHttpServer({
-        httpServer: options.httpServer,
-        stopGracePeriodMillis: options.stopGracePeriodMillis,
-      }),
-      {
-        serverWillStart() {
-          return Promise.resolve({
-            async drainServer() {
-              await onDrain?.();
-            },
-          });
-        },
-      },
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),

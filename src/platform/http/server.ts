@@ -4,10 +4,14 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 
-/** The express app and the HTTP server it runs on (graphql-ws shares the server). */
+import { HttpDrain } from './drain.js';
+
+/** The express app, the HTTP server it runs on (graphql-ws shares the server) and its drain. */
 export interface HttpServer {
   app: Express;
   server: Server;
+  /** The graceful stop of the server's HTTP connections. */
+  drain: HttpDrain;
 }
 
 /**
@@ -26,7 +30,10 @@ export function createHttpServer(): HttpServer {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  return { app, server: createServer(app) };
+  const drain = new HttpDrain();
+  const server = createServer(drain.gate(app));
+  drain.attach(server);
+  return { app, server, drain };
 }
 
 /** Listens on `host:port` (`0`: a free port); resolves with the port. */
@@ -38,7 +45,7 @@ export async function listen(server: Server, port: number, host: string): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting connections and closes the open ones (idle keep-alive sockets included). */
+/** Stops accepting connections and closes the open ones at once (for listeners without a drain). */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 
 import {
+  getOperationAST,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
   type ValidationRule,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -71,7 +73,14 @@ export interface SubscriptionServerOptions {
 
 /** A running graphql-ws server. */
 export interface SubscriptionServer {
-  /** Closes every socket and stops accepting new ones. */
+  /**
+   * The graceful stop: queries and mutations received from now on are refused unexecuted
+   * (`SHUTTING_DOWN`, safe to send again to another instance), those in flight finish and are
+   * answered (until `deadline`, epoch ms), then every socket is closed with 1001 Going Away, the
+   * signal for clients to reconnect (to another instance) and resume their subscriptions.
+   */
+  stop(deadline: number): Promise<void>;
+  /** Closes every socket with 1001 at once and stops accepting new ones. */
   dispose(): Promise<void>;
 }
 
@@ -109,6 +118,16 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
   });
   const idempotency = options.idempotency && new WebSocketIdempotency(options.idempotency, logger);
   const pending = new PendingSockets(options.maxPendingPerAddress ?? 16);
+  // Queries and mutations in flight, per socket: a stop answers them before closing the sockets.
+  const running = new Map<object, Set<string>>();
+  let stopping = false;
+  let idle: (() => void) | undefined;
+  const done = (ctx: object, id?: string) => {
+    const ids = running.get(ctx);
+    if (id === undefined) running.delete(ctx);
+    else if (ids?.delete(id) && !ids.size) running.delete(ctx);
+    if (!running.size) idle?.();
+  };
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
@@ -153,7 +172,7 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
           return false;
         }
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // Every operation runs as the credentials are now, not as they were at connection time.
         const checked = await connections.recheck(ctx.extra.connection!);
         if ('refused' in checked) {
@@ -162,6 +181,14 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
         }
         const { document, errors } = documents.get(payload.query);
         if (errors) return errors;
+        const subscription =
+          getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
+        if (stopping && !subscription)
+          return [
+            new GraphQLError('This instance is shutting down; send the operation again.', {
+              extensions: { code: 'SHUTTING_DOWN' },
+            }),
+          ];
         const refused = await options.guard({
           document,
           operationName: payload.operationName,
@@ -171,7 +198,13 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
         if (refused) return [refused];
         const args = { schema, document, operationName: payload.operationName, variableValues: payload.variables };
         const keyRefused = await idempotency?.begin(args, payload, checked.principal);
-        return keyRefused ? [keyRefused] : args;
+        if (keyRefused) return [keyRefused];
+        if (!subscription) {
+          let ids = running.get(ctx);
+          if (!ids) running.set(ctx, (ids = new Set()));
+          ids.add(id);
+        }
+        return args;
       },
       execute: idempotency?.execute,
       context: (ctx, id) =>
@@ -185,6 +218,9 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
       onNext: (ctx, id, payload, args, result) =>
         idempotency?.onNext(ctx, id, payload, args) ??
         (result.errors ? { ...result, errors: result.errors.map(formatExecutionError) } : undefined),
+      // Called once an operation's result has been sent (or its subscription ended).
+      onComplete: (ctx, id) => done(ctx, id),
+      onClose: (ctx) => done(ctx),
     },
     wsServer,
   );
@@ -192,11 +228,25 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
     metrics.wsConnections.inc();
     socket.once('close', () => metrics.wsConnections.dec());
   });
+  const dispose = async () => {
+    stopResubscribed?.();
+    await changes.return?.();
+    await server.dispose();
+  };
   return {
-    dispose: async () => {
-      stopResubscribed?.();
-      await changes.return?.();
-      await server.dispose();
+    dispose,
+    async stop(deadline) {
+      stopping = true;
+      if (running.size)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          idle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      idle = undefined;
+      await dispose();
     },
   };
 }
