@@ -145,6 +145,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ...served,
     authenticate,
     context,
+    production,
     verifyClient,
     onSubscribed: options.onSubscribed,
   });

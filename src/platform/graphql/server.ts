@@ -72,6 +72,7 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),
+      subscriptionsOverWebSocket(),
       guardPlugin(options.guard),
       operationPlugin(metrics, production),
     ],
@@ -116,6 +117,27 @@ export function graphqlMiddleware(
       },
     }),
   ];
+}
+
+/**
+ * Apollo plugin: subscriptions are served over WebSocket (graphql-ws) only; over HTTP one is
+ * refused with 400 BAD_REQUEST before it runs (executed as a query, its fields would fail).
+ */
+function subscriptionsOverWebSocket(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return Promise.resolve();
+          return Promise.reject(
+            new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            }),
+          );
+        },
+      });
+    },
+  };
 }
 
 /**

@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 
-import { type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
 
 import type { Authenticate, Principal } from '../auth/principal.js';
-import { DomainError } from '../errors.js';
+import { DomainError, withErrorCode } from '../errors.js';
 import type { ContextFactory, GraphQLContext } from '../graphql/context.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
+import { formatErrorFactory } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import { DocumentCache } from './document-cache.js';
@@ -36,6 +43,8 @@ export interface SubscriptionServerOptions {
   /** `connectionParams` `authorization` (or `Authorization`) and `apiKey` to a principal. */
   authenticate: Authenticate;
   context: ContextFactory;
+  /** Mask unexpected errors as on HTTP (no message, no stack). */
+  production: boolean;
   metrics: Metrics;
   logger: Logger;
 }
@@ -53,6 +62,9 @@ export interface SubscriptionServer {
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { schema, authenticate, context, metrics, logger } = options;
+  // Errors reach the client as on HTTP: coded (DomainError's code, BAD_USER_INPUT, …), unexpected ones logged and masked.
+  const formatError = formatErrorFactory(logger, options.production, (code) => metrics.errors.inc({ code }));
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   // Parsed and validated once per distinct query text, not once per subscriber.
   const documents = new DocumentCache(schema, options.validationRules);
   const fanout = new SubscriptionFanout<GraphQLContext>({
@@ -95,6 +107,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onSubscribe: async (ctx, _id, payload) => {
         const { document, errors } = documents.get(payload.query);
         if (errors) return errors;
+        // As Apollo does on HTTP: the operation must be found and the variables coerce, else a coded error.
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          const message = payload.operationName
+            ? `Unknown operation named "${payload.operationName}".`
+            : 'Must provide operation name if query contains multiple operations.';
+          return [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) return coerced.errors.map((e) => withErrorCode(e, 'BAD_USER_INPUT'));
         const refused = await options.guard({
           document,
           operationName: payload.operationName,
@@ -104,6 +126,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         if (refused) return [refused];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       context: (ctx, id) => fanout.bind(context(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
       // Each event is executed and serialized once per group of identical subscriptions (same
       // document, variables and principal), and written to each subscriber's socket.
