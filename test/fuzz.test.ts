@@ -119,11 +119,12 @@ describe('Fuzzing', () => {
 
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `fuzz: ${RUNS} cases in ${seconds.toFixed(1)} s (seed ${SEED}); ${failures.length} failed; cases (ms) by kind: ${Object.keys(counts)
+      `fuzz: ${RUNS} cases in ${seconds.toFixed(1)} s (seed ${SEED}); ${failures.length} failed; cases (ms) by kind: ${Object.keys(
+        counts,
+      )
         .map((k) => `${k} ${counts[k]} (${millis[k]})`)
         .join(', ')}`,
     );
-    if (process.env.FUZZ_DUMP) (await import('node:fs')).writeFileSync(process.env.FUZZ_DUMP, failures.join('\n'));
     if (failures.length) {
       throw new Error(
         `fuzz seed ${SEED}: ${failures.length} of ${RUNS} requests failed (rerun with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}):\n` +
@@ -137,6 +138,76 @@ describe('Fuzzing', () => {
     expect(res.json).toEqual({ data: { viewer: { role: 'ADMIN' } }, extensions: expect.any(Object) });
     expect(crashes).toEqual([]);
   }, 300_000);
+
+  describe('regressions found by fuzzing', () => {
+    const post = (body: object) => server.post(body, { authorization: `Bearer ${tokens.admin}` });
+    /** The errors of one operation over graphql-ws, as the client receives them. */
+    const overWs = (query: string, variables: Record<string, unknown> = {}, operationName?: string) => {
+      const client = server.ws({ authorization: `Bearer ${tokens.admin}` });
+      return new Promise<unknown>((resolve) => {
+        const got: unknown[] = [];
+        client.subscribe(
+          { query, variables, operationName },
+          {
+            next: (r) => got.push(...(r.errors ?? [])),
+            error: (e) => resolve(e),
+            complete: () => resolve(got),
+          },
+        );
+      }).finally(() => client.dispose());
+    };
+    const codes = (errors: unknown) => (errors as { extensions?: { code?: unknown } }[]).map((e) => e.extensions?.code);
+
+    it('refuses a subscription over HTTP with 400 BAD_REQUEST (it ran as a query: INTERNAL_SERVER_ERROR)', async () => {
+      const res = await post({ query: 'subscription { timelineEventAdded { id } }' });
+      expect(res.status).toBe(400);
+      const { errors } = res.json as { errors: { message: string }[] };
+      expect(errors.map((e) => e.message)).toEqual([
+        'Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP',
+      ]);
+      expect(codes(errors)).toEqual(['BAD_REQUEST']);
+    });
+
+    it('codes a persisted-query hash that does not match as BAD_REQUEST', async () => {
+      const res = await post({
+        query: '{ __typename }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } },
+      });
+      expect(res.status).toBe(400);
+      expect(codes((res.json as { errors: unknown }).errors)).toEqual(['BAD_REQUEST']);
+    });
+
+    it('codes "too many errors processing variables" as BAD_USER_INPUT', async () => {
+      const res = await post({
+        query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+        variables: { ids: Array.from({ length: 60 }, () => ({})) },
+      });
+      const errors = (res.json as { errors: { message: string }[] }).errors;
+      expect(errors.at(-1)?.message).toBe(
+        'Too many errors processing variables, error limit reached. Execution aborted.',
+      );
+      expect(new Set(codes(errors))).toEqual(new Set(['BAD_USER_INPUT']));
+    });
+
+    it('codes errors over WebSocket as over HTTP', async () => {
+      expect(codes(await overWs('{ viewer { id '))).toEqual(['GRAPHQL_PARSE_FAILED']);
+      expect(codes(await overWs('{ viewer { notAField } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(codes(await overWs('query ($n: Int) { clients(first: $n) { totalCount } }', { n: 'x' }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await overWs('query A { viewer { id } } query B { viewer { id } }', {}, 'C'))).toEqual([
+        'OPERATION_RESOLUTION_FAILURE',
+      ]);
+      const unknownClient = Buffer.from('Client:00000000-0000-4000-8000-000000000000').toString('base64url');
+      const res = await overWs(
+        'mutation ($id: ID!) { updateClient(input: { id: $id, notes: "x" }) { userErrors { code } } }',
+        {
+          id: unknownClient,
+        },
+      );
+      expect(codes(res)).toEqual(['NOT_FOUND']);
+    });
+  });
 
   async function sendHttp(c: Extract<FuzzCase, { via: 'http' }>): Promise<string[]> {
     const token = tokens[c.sender];
@@ -211,19 +282,26 @@ function describeCase(c: FuzzCase): string {
 /** Creates a few records in the fuzz tenant and returns their IDs (and the pipelines'), by type. */
 async function seedIds(server: TestServer, token: string): Promise<IdPool> {
   const auth = { authorization: `Bearer ${token}` };
-  const run = async (query: string, variables: Record<string, unknown> = {}) => {
+  const run = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
     const res = await server.post({ query, variables }, auth);
-    const body = res.json as { data?: Record<string, unknown>; errors?: unknown };
+    const body = res.json as { data?: T; errors?: unknown };
     if (!body?.data || body.errors) throw new Error(`fuzz seed failed: ${res.text}`);
-    return body.data as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return body.data;
   };
-  const base = await run('{ pipelines { id stages { id } } teamMembers(first: 5) { nodes { id } } }');
-  const client = await run(
-    'mutation ($e: String) { createClient(input: { fullName: "Fuzz Seed", email: $e }) { client { id } userErrors { code } } }',
+  type Id = { id: string };
+  const base = await run<{ pipelines: (Id & { stages: Id[] })[]; teamMembers: { nodes: Id[] } }>(
+    '{ pipelines { id stages { id } } teamMembers(first: 5) { nodes { id } } }',
+  );
+  const client = await run<{ createClient: { client: Id } }>(
+    'mutation ($e: String) { createClient(input: { fullName: "Fuzz Seed", email: $e }) { client { id } } }',
     { e: `${uniq('seed')}@fuzz.test` },
   );
-  const clientId = client.createClient.client.id as string;
-  const made = await run(
+  const clientId = client.createClient.client.id;
+  const made = await run<{
+    createPractice: { practice: Id };
+    createDeal: { deal: Id };
+    createTicket: { ticket: Id };
+  }>(
     `mutation ($c: ID!) {
       createPractice(input: { clientId: $c, practiceTypeCode: "KITAS" }) { practice { id } }
       createDeal(input: { clientId: $c, title: "Fuzz deal" }) { deal { id } }
@@ -236,8 +314,8 @@ async function seedIds(server: TestServer, token: string): Promise<IdPool> {
     Practice: [made.createPractice.practice.id],
     Deal: [made.createDeal.deal.id],
     Ticket: [made.createTicket.ticket.id],
-    Pipeline: base.pipelines.map((p: { id: string }) => p.id),
-    PipelineStage: base.pipelines.flatMap((p: { stages: { id: string }[] }) => p.stages.map((s) => s.id)),
-    TeamMember: base.teamMembers.nodes.map((m: { id: string }) => m.id),
+    Pipeline: base.pipelines.map((p) => p.id),
+    PipelineStage: base.pipelines.flatMap((p) => p.stages.map((st) => st.id)),
+    TeamMember: base.teamMembers.nodes.map((m) => m.id),
   };
 }

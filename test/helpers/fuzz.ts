@@ -78,9 +78,9 @@ class Draw {
 const ARB = {
   string: fc.string({ maxLength: 20 }),
   // Any code point, surrogates included (fc.string's 'grapheme' unit costs ~1 ms a draw).
-  graphemes: fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 30 }).map((cs) =>
-    cs.map((c) => String.fromCodePoint(c)).join(''),
-  ),
+  graphemes: fc
+    .array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 30 })
+    .map((cs) => cs.map((c) => String.fromCodePoint(c)).join('')),
   words: fc.stringMatching(/^[A-Za-z ]{1,20}$/),
   lower: fc.stringMatching(/^[a-z]{1,10}$/),
   base64: fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b).toString('base64')),
@@ -91,7 +91,23 @@ const ARB = {
   date: fc.date({ noInvalidDate: true }),
 };
 
-const UNICODE = ['é', 'ß', '中文', '🙂', '\u200b', '\u202e', 'ﬁ', 'Ｆｕｌｌ', '\u0000', '\ud800', '\n', '"', '\\', "'", '%_'];
+const UNICODE = [
+  'é',
+  'ß',
+  '中文',
+  '🙂',
+  '\u200b',
+  '\u202e',
+  'ﬁ',
+  'Ｆｕｌｌ',
+  '\u0000',
+  '\ud800',
+  '\n',
+  '"',
+  '\\',
+  "'",
+  '%_',
+];
 const STRING_EDGES = ['', ' ', 'null', 'undefined', "' OR 1=1 --", '%', '\\', '{}', '[]', 'NaN', '-0', '1e400'];
 const NUMBER_STRINGS = ['NaN', 'Infinity', '-Infinity', '1e400', '-1e400', '0x10', '1_000', '١٢٣', '12.50', '-0'];
 const DATES = ['2026-02-28', '2024-02-29', '2025-02-29', '2026-13-01', '0000-01-01', '+275760-09-13', '2026-1-1', ''];
@@ -105,8 +121,27 @@ const DATETIMES = [
   '9999-12-31T23:59:59.999Z',
   'now',
 ];
-const EMAILS = ['a@example.com', 'A@EXAMPLE.COM', 'not-an-email', '@x', 'a@b', 'x'.repeat(300) + '@example.com', 'ａ@ｂ.com'];
-const DECIMALS = ['0', '12.50', '-1', '1e400', 'NaN', 'Infinity', '0.000000000001', '99999999999999999999999999.99', '1,5', ''];
+const EMAILS = [
+  'a@example.com',
+  'A@EXAMPLE.COM',
+  'not-an-email',
+  '@x',
+  'a@b',
+  'x'.repeat(300) + '@example.com',
+  'ａ@ｂ.com',
+];
+const DECIMALS = [
+  '0',
+  '12.50',
+  '-1',
+  '1e400',
+  'NaN',
+  'Infinity',
+  '0.000000000001',
+  '99999999999999999999999999.99',
+  '1,5',
+  '',
+];
 const TYPES_FOR_IDS = ['Client', 'Practice', 'Deal', 'Ticket', 'TeamMember', 'Pipeline', 'PipelineStage', 'Nope', 'x'];
 
 /** A string for an argument: short, unicode, long, or an edge case. */
@@ -121,8 +156,8 @@ function stringValue(d: Draw): string {
     case 3:
       return d.pick(STRING_EDGES);
     case 4:
-      // Very long: up to 60,000 characters (the body limit stays far away).
-      return d.pick(['x', 'é', '🙂', 'ab ']).repeat(d.int(1_000, 20_000));
+      // Very long: up to 30,000 characters (the body limit stays far away).
+      return d.pick(['x', 'é', '🙂', 'ab ']).repeat(d.int(1_000, 10_000));
     default:
       return `Fuzz ${d.of(ARB.words)}`;
   }
@@ -189,20 +224,27 @@ function wrongValue(d: Draw): unknown {
     case 7:
       return d.of(ARB.json);
     case 8:
-      return Array.from({ length: d.int(50, 300) }, (_, i) => i);
+      return Array.from({ length: d.int(30, 80) }, (_, i) => i);
     default:
       return stringValue(d);
   }
 }
 
 /** A value for `type`: mostly of the right type, sometimes of the wrong one (`argName` guides strings). */
-function inputValue(d: Draw, type: GraphQLInputType, pool: IdPool, argName: string, sloppy: boolean, depth = 0): unknown {
+function inputValue(
+  d: Draw,
+  type: GraphQLInputType,
+  pool: IdPool,
+  argName: string,
+  sloppy: boolean,
+  depth = 0,
+): unknown {
   if (d.chance(sloppy ? 0.12 : 0.01)) return wrongValue(d);
   if (isNonNullType(type)) return inputValue(d, type.ofType, pool, argName, sloppy, depth);
   if (d.chance(0.04)) return null;
   if (isListType(type)) {
     if (d.chance(0.15)) return inputValue(d, type.ofType, pool, argName, sloppy, depth + 1); // a bare item (coerced)
-    const n = d.chance(0.05) ? d.int(20, 150) : d.int(0, 3);
+    const n = d.chance(0.05) ? d.int(20, 60) : d.int(0, 3);
     return Array.from({ length: n }, () => inputValue(d, type.ofType, pool, argName, sloppy, depth + 1));
   }
   if (isEnumType(type)) {
@@ -311,7 +353,8 @@ class Builder {
         const name = this.next('v');
         const declared = !this.sloppy || d.chance(0.85) ? typeText(arg.type) : d.pick(INPUT_TYPE_NAMES);
         this.variableDefs.push(`$${name}: ${declared}`);
-        if (!this.sloppy || !d.chance(0.05)) this.variables[name] = value === undefined ? null : JSON.parse(JSON.stringify(value));
+        if (!this.sloppy || !d.chance(0.05))
+          this.variables[name] = value === undefined ? null : JSON.parse(JSON.stringify(value));
         parts.push(`${arg.name}: $${name}`);
       } else {
         parts.push(`${arg.name}: ${literal(value)}`);
@@ -356,7 +399,8 @@ class Builder {
     const named = getNamedType(field.type);
     let sub = '';
     if (isCompositeType(named)) {
-      if (this.sloppy && d.chance(0.02)) sub = ''; // a composite field without a selection
+      if (this.sloppy && d.chance(0.02))
+        sub = ''; // a composite field without a selection
       else if (depth >= this.maxDepth) sub = '{ __typename }';
       else sub = this.selection(named, depth + 1);
     } else if (isLeafType(named) && this.sloppy && d.chance(0.02)) {
@@ -372,15 +416,20 @@ export function operationArbitrary(
   pool: IdPool,
   kind: 'query' | 'mutation' | 'subscription',
 ): fc.Arbitrary<{ query: string; variables: Record<string, unknown>; operationName?: string }> {
-  const root = kind === 'query' ? schema.getQueryType() : kind === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    kind === 'query'
+      ? schema.getQueryType()
+      : kind === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!root) throw new Error(`schema has no ${kind} type`);
   const rootFields = Object.values(root.getFields());
   return fc.gen().map((g) => {
     const d = new Draw(g);
     const maxDepth = d.chance(0.05) ? d.int(12, 16) : d.int(1, 4);
-    const sloppy = d.chance(0.4);
+    const sloppy = d.chance(0.3);
     const b = new Builder(d, schema, pool, maxDepth, sloppy);
-    const count = kind === 'subscription' ? 1 : d.chance(0.1) ? d.int(2, sloppy ? 20 : 4) : 1;
+    const count = kind === 'subscription' ? 1 : d.chance(0.1) ? d.int(2, sloppy ? 16 : 4) : 1;
     const fields = Array.from({ length: count }, () => {
       const f = d.pick(rootFields);
       return b.field(f, 1);
@@ -390,7 +439,8 @@ export function operationArbitrary(
     const head = name || defs || kind !== 'query' || d.chance(0.5) ? `${kind} ${name ?? ''}${defs} ` : '';
     const query = [`${head}{ ${fields.join(' ')} }`, ...b.fragments].join('\n');
     if (sloppy && d.chance(0.05)) b.variables[b.next('unused')] = wrongValue(d);
-    const operationName = name && (!sloppy || d.chance(0.9)) ? name : sloppy && d.chance(0.05) ? 'NoSuchOperation' : undefined;
+    const operationName =
+      name && (!sloppy || d.chance(0.9)) ? name : sloppy && d.chance(0.05) ? 'NoSuchOperation' : undefined;
     return { query, variables: b.variables, operationName };
   });
 }
@@ -401,18 +451,27 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 export function garbageArbitrary(schema: GraphQLSchema, pool: IdPool): fc.Arbitrary<FuzzCase> {
   const valid = operationArbitrary(schema, pool, 'query');
   const sender = fc.constantFrom<Sender>('admin', 'admin', 'none', 'forged');
-  const post = (kind: string, body: fc.Arbitrary<string>, headers: fc.Arbitrary<Record<string, string>> = fc.constant(JSON_TYPE)) =>
-    fc.record({ body, headers, sender }).map(
-      (c): FuzzCase => ({ via: 'http', method: 'POST', kind, ...c }),
-    );
+  const post = (
+    kind: string,
+    body: fc.Arbitrary<string>,
+    headers: fc.Arbitrary<Record<string, string>> = fc.constant(JSON_TYPE),
+  ) => fc.record({ body, headers, sender }).map((c): FuzzCase => ({ via: 'http', method: 'POST', kind, ...c }));
   const anyJson = fc.jsonValue({ maxDepth: 3 });
   return fc.oneof(
-    post('random text', fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')))),
+    post(
+      'random text',
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+      ),
+    ),
     post(
       'truncated document',
-      fc.tuple(valid, fc.double({ min: 0, max: 1, noNaN: true })).map(([op, cut]) =>
-        JSON.stringify({ query: op.query.slice(0, Math.floor(op.query.length * cut)), variables: op.variables }),
-      ),
+      fc
+        .tuple(valid, fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([op, cut]) =>
+          JSON.stringify({ query: op.query.slice(0, Math.floor(op.query.length * cut)), variables: op.variables }),
+        ),
     ),
     post(
       'truncated JSON',
@@ -452,36 +511,34 @@ export function garbageArbitrary(schema: GraphQLSchema, pool: IdPool): fc.Arbitr
         {},
       ),
     ),
-    fc.record({ op: valid, sender, extra: fc.boolean() }).map(
-      ({ op, sender, extra }): FuzzCase => ({
-        via: 'http',
-        method: 'GET',
-        kind: 'GET',
-        sender,
-        headers: { 'apollo-require-preflight': 'true', accept: 'application/json' },
-        body: new URLSearchParams({
-          query: op.query,
-          variables: extra ? '{not json' : JSON.stringify(op.variables),
-          ...(op.operationName ? { operationName: op.operationName } : {}),
-        }).toString(),
-      }),
-    ),
+    fc.record({ op: valid, sender, extra: fc.boolean() }).map(({ op, sender, extra }): FuzzCase => ({
+      via: 'http',
+      method: 'GET',
+      kind: 'GET',
+      sender,
+      headers: { 'apollo-require-preflight': 'true', accept: 'application/json' },
+      body: new URLSearchParams({
+        query: op.query,
+        variables: extra ? '{not json' : JSON.stringify(op.variables),
+        ...(op.operationName ? { operationName: op.operationName } : {}),
+      }).toString(),
+    })),
   );
 }
 
 /** Every case of a run: schema-aware HTTP queries and mutations, garbage, and some over WebSocket. */
 export function caseArbitrary(schema: GraphQLSchema, pool: IdPool): fc.Arbitrary<FuzzCase> {
   const http = (kind: 'query' | 'mutation' | 'subscription', senders: Sender[]) =>
-    fc.record({ op: operationArbitrary(schema, pool, kind), sender: fc.constantFrom(...senders) }).map(
-      ({ op, sender }): FuzzCase => ({
+    fc
+      .record({ op: operationArbitrary(schema, pool, kind), sender: fc.constantFrom(...senders) })
+      .map(({ op, sender }): FuzzCase => ({
         via: 'http',
         method: 'POST',
         kind: `http ${kind}`,
         sender,
         headers: JSON_TYPE,
         body: JSON.stringify(op),
-      }),
-    );
+      }));
   const ws = (kind: 'query' | 'mutation' | 'subscription') =>
     operationArbitrary(schema, pool, kind).map((op): FuzzCase => ({ via: 'ws', kind: `ws ${kind}`, ...op }));
   const admin: Sender[] = ['admin', 'admin', 'admin', 'admin', 'admin', 'admin', 'admin', 'viewer', 'none', 'forged'];

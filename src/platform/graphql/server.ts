@@ -9,7 +9,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
-import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLSchema, OperationTypeNode, type ValidationRule } from 'graphql';
 
 import type { Authenticate } from '../auth/principal.js';
 import { DomainError } from '../errors.js';
@@ -128,7 +128,7 @@ function subscriptionsOverWebSocket(): ApolloServerPlugin<GraphQLContext> {
     requestDidStart() {
       return Promise.resolve({
         didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return Promise.resolve();
+          if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return Promise.resolve();
           return Promise.reject(
             new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', {
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },

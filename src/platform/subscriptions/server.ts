@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 
-import {
-  getOperationAST,
-  getVariableValues,
-  GraphQLError,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type VerifyClientCallbackAsync, WebSocketServer } from 'ws';
@@ -127,7 +121,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : result,
       context: (ctx, id) => fanout.bind(context(ctx.extra.principal ?? null, randomUUID()), ctx.extra.socket, id),
       // Each event is executed and serialized once per group of identical subscriptions (same
       // document, variables and principal), and written to each subscriber's socket.
