@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 
 /** Codes clients may see as they are; anything else is an unexpected failure. */
-const KNOWN_CODES = new Set([
+export const KNOWN_CODES: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
