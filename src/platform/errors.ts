@@ -80,3 +80,19 @@ export function toGraphQLError(err: DomainError): GraphQLError {
     }
   }
 }
+
+/**
+ * `error` with `extensions.code` set to `code` unless it already has one: what Apollo does for
+ * HTTP (a syntax error is GRAPHQL_PARSE_FAILED, …), for places that meet graphql-js's errors raw.
+ */
+export function withErrorCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}

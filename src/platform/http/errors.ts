@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 
 /** Codes clients may see as they are; anything else is an unexpected failure. */
-const KNOWN_CODES = new Set([
+export const KNOWN_CODES: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -53,11 +53,13 @@ export function formatErrorFactory(logger: Logger, production: boolean, onCode: 
       onCode('BAD_USER_INPUT');
       return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
     }
+    // Apollo files an error raised without a code as INTERNAL_SERVER_ERROR (graphql-ws leaves it without one).
     const reported = formatted.extensions?.code;
-    const code = typeof reported === 'string' ? reported : 'INTERNAL_SERVER_ERROR';
+    const code =
+      typeof reported === 'string' && reported !== 'INTERNAL_SERVER_ERROR' ? reported : uncodedRefusal(original);
     if (KNOWN_CODES.has(code)) {
       onCode(code);
-      return formatted;
+      return code === reported ? formatted : { ...formatted, extensions: { ...formatted.extensions, code } };
     }
     onCode('INTERNAL_SERVER_ERROR');
     const requestId = currentRequest()?.requestId;
@@ -72,6 +74,21 @@ export function formatErrorFactory(logger: Logger, production: boolean, onCode: 
     }
     return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR', requestId } };
   };
+}
+
+/** graphql-js gives up coercing variables after 50 errors with this error, which Apollo leaves uncoded. */
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
+/**
+ * The code of an error graphql-js or Apollo raises without one for a bad request: Apollo's 4xx
+ * refusals (a persisted-query hash that does not match, an unsupported version) are BAD_REQUEST,
+ * graphql-js's "too many variable errors" BAD_USER_INPUT; anything else is unexpected.
+ */
+function uncodedRefusal(error: unknown): string {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return 'INTERNAL_SERVER_ERROR';
+  if (error.message === TOO_MANY_VARIABLE_ERRORS) return 'BAD_USER_INPUT';
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
 }
 
 /** Express error handler: errors before GraphQL (malformed JSON, too large a body) as coded 4xx JSON. */

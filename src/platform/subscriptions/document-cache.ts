@@ -8,6 +8,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 
+import { withErrorCode } from '../errors.js';
+
 /** A parsed subscription document, or why it was refused. */
 export type CachedDocument =
   { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
@@ -39,7 +41,11 @@ export class DocumentCache {
     this.rules = [...specifiedRules, ...extraRules];
   }
 
-  /** The document of `query`: from the cache, or parsed and validated (syntax errors are returned, not thrown). */
+  /**
+   * The document of `query`: from the cache, or parsed and validated (syntax errors are returned,
+   * not thrown). Errors carry Apollo's codes: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED (or
+   * the rule's own, e.g. BAD_USER_INPUT for a malformed ID literal).
+   */
   get(query: string): CachedDocument {
     const cached = this.documents.get(query);
     if (cached) {
@@ -52,11 +58,11 @@ export class DocumentCache {
     try {
       document = parse(query);
     } catch (err) {
-      if (err instanceof GraphQLError) return { errors: [err] };
+      if (err instanceof GraphQLError) return { errors: [withErrorCode(err, 'GRAPHQL_PARSE_FAILED')] };
       throw err;
     }
     const errors = validate(this.schema, document, this.rules);
-    if (errors.length) return { errors };
+    if (errors.length) return { errors: errors.map((e) => withErrorCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
     if (query.length <= this.maxQueryLength) {
       this.documents.set(query, document);
       if (this.documents.size > this.maxEntries) this.documents.delete(this.documents.keys().next().value!);
