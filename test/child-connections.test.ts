@@ -165,17 +165,23 @@ describe('Child connections', () => {
         for (const i of c.interactions.nodes) expect(i.client.id).toBe(c.id);
         expect(c.tickets.totalCount).toBe(1);
         expect(c.tickets.nodes).toHaveLength(1);
+        // Created, three interactions, a ticket: the newest two, all of this client.
+        expect(c.timeline.totalCount).toBe(5);
+        expect(c.timeline.nodes).toHaveLength(2);
+        expect(c.timeline.pageInfo.hasNextPage).toBe(true);
+        for (const e of c.timeline.nodes) expect(e.client?.id).toBe(c.id);
       }
       return { clients: res.data!.clients.nodes.length, statements: res.extensions!.sqlStatements as number };
     };
 
-    it('stays the same for 5 and 50 clients, each with interactions and tickets', async () => {
+    it('stays the same for 5 and 50 clients, each with interactions, tickets and a timeline', async () => {
       const five = await list(5);
       const fifty = await list(50);
       expect([five.clients, fifty.clients]).toEqual([5, 50]);
-      // clients page + its count-free pageInfo; one page and one count per child connection; interaction.client.
+      // clients page + its count-free pageInfo; one page and one count per child connection (3);
+      // interaction.client and timeline event.client (one loader).
       expect(fifty.statements).toBe(five.statements);
-      expect(fifty.statements).toBeLessThanOrEqual(6);
+      expect(fifty.statements).toBeLessThanOrEqual(8);
     });
   });
 });

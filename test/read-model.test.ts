@@ -16,6 +16,7 @@ import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 function comparable(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return `date:${value.toISOString()}`;
+  if (typeof value === 'bigint') return `bigint:${value}`;
   if (value instanceof RowRef) return `ref:${value.id}`;
   if (typeof value === 'object' && 'id' in value && typeof value.id === 'string' && !Array.isArray(value))
     return `ref:${value.id}`;

@@ -16,7 +16,13 @@ import {
 
 import { filterIds } from '../../platform/db/refs.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
-import { ConnectionArgs, connectionType, pageRequest, paginate } from '../../platform/graphql/connection.js';
+import {
+  ConnectionArgs,
+  connectionType,
+  pageRequest,
+  paginate,
+  paginateChildren,
+} from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { loadById, loadRef } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
@@ -137,18 +143,27 @@ export class TimelineResolver {
   }
 }
 
-/** `timeline(first, after, …)` on a parent: the connection of its events, newest first. */
+/**
+ * `timeline(first, after, …)` on a parent: the connection of its events, newest first. Forward
+ * pages of all parents in one statement (`paginateChildren`: rows where `fk` is one of the
+ * parents, plus `subjectType` when given); `last`/`before` page each parent on its own.
+ */
 function timelineOf<P extends { id: string }>(
   parent: ClassType<P>,
   description: string,
-  where: (parent: P) => FilterQuery<TimelineEvent>,
+  fk: 'client' | 'subjectId',
+  subjectType?: string,
 ) {
+  const where = subjectType ? { subjectType } : {};
   return childFieldResolver(parent, {
     name: 'timeline',
     type: () => TimelineEventConnection,
     description,
     args: ConnectionArgs,
-    resolve: (p, args, ctx) => page(ctx, args, where(p)),
+    resolve: (p, args, ctx) =>
+      args.last !== undefined || args.before !== undefined
+        ? page(ctx, args, { ...where, [fk]: p.id })
+        : paginateChildren(ctx, TimelineEvent, TimelineEventConnection, fk, p.id, where, NEWEST_FIRST, args),
   });
 }
 
@@ -156,20 +171,16 @@ function timelineOf<P extends { id: string }>(
 export const ClientTimelineResolver = timelineOf(
   Client,
   "The client's timeline: its own events and those of its practices, deals, tickets and interactions.",
-  (client) => ({ client: client.id }),
+  'client',
 );
 /** `Practice.timeline`. */
-export const PracticeTimelineResolver = timelineOf(Practice, "The practice's events, newest first.", (practice) => ({
-  subjectType: 'Practice',
-  subjectId: practice.id,
-}));
+export const PracticeTimelineResolver = timelineOf(
+  Practice,
+  "The practice's events, newest first.",
+  'subjectId',
+  'Practice',
+);
 /** `Deal.timeline`. */
-export const DealTimelineResolver = timelineOf(Deal, "The deal's events, newest first.", (deal) => ({
-  subjectType: 'Deal',
-  subjectId: deal.id,
-}));
+export const DealTimelineResolver = timelineOf(Deal, "The deal's events, newest first.", 'subjectId', 'Deal');
 /** `Ticket.timeline`. */
-export const TicketTimelineResolver = timelineOf(Ticket, "The ticket's events, newest first.", (ticket) => ({
-  subjectType: 'Ticket',
-  subjectId: ticket.id,
-}));
+export const TicketTimelineResolver = timelineOf(Ticket, "The ticket's events, newest first.", 'subjectId', 'Ticket');
