@@ -140,4 +140,28 @@ describe('Timeline and audit trail', () => {
     expect([...first.data!.timeline.edges, ...second.data!.timeline.edges].map((e) => e.node.id)).toEqual(all);
     expect(second.data!.timeline.pageInfo.hasNextPage).toBe(false);
   });
+
+  it("seals its cursors for the tenant: no global sequence number in them, another tenant's refused", async () => {
+    const c = await server.gql(CreateClientDocument, { input: { fullName: 'Sealed' } }, token);
+    const clientId = c.data!.createClient.client!.id;
+    for (let i = 0; i < 3; i++)
+      await server.gql(LogInteractionDocument, { input: { clientId, kind: 'NOTE', summary: `n ${i}` } }, token);
+    const page = await server.gql(TimelineDocument, { first: 2, filter: { clientId } }, token);
+    const { edges, pageInfo } = page.data!.timeline;
+    for (const cursor of [...edges.map((e) => e.cursor), pageInfo.endCursor!]) {
+      expect(cursor).toMatch(/^tp_[\w-]{22}$/);
+      // Not a readable keyset cursor: no digits, JSON or order tag once decoded.
+      expect(Buffer.from(cursor.slice(3), 'base64url').toString('latin1')).not.toMatch(/seq|\[|desc/);
+    }
+    expect(pageInfo.endCursor).toBe(edges[1].cursor);
+    const next = await server.gql(
+      TimelineDocument,
+      { first: 2, after: pageInfo.endCursor, filter: { clientId } },
+      token,
+    );
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.timeline.edges.map((e) => e.node.type)).toEqual(['INTERACTION_LOGGED', 'CLIENT_CREATED']);
+    const foreign = await server.gql(TimelineDocument, { first: 2, after: pageInfo.endCursor }, other);
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
 });

@@ -14,11 +14,15 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import { requirePrincipal } from '../../platform/auth/principal.js';
 import { filterIds } from '../../platform/db/refs.js';
+import { DomainError } from '../../platform/errors.js';
 import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import {
   ConnectionArgs,
+  type ConnectionShape,
   connectionType,
+  encodeCursor,
   pageRequest,
   paginate,
   paginateChildren,
@@ -35,6 +39,7 @@ import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
 import { eventCursor, timelineStream, type TimelineStreamArgs } from './timeline.stream.js';
+import { TimelineCursors } from './timeline-cursor.js';
 import { NEWEST_FIRST, TimelineEvent } from './timeline-event.entity.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
@@ -77,7 +82,45 @@ function where(filter: TimelineFilter | null | undefined): Record<string, unknow
 }
 
 function page(ctx: GraphQLContext, args: ConnectionArgs, w: FilterQuery<TimelineEvent>) {
-  return paginate(ctx.em, TimelineEvent, TimelineEventConnection, w, NEWEST_FIRST, pageRequest(args));
+  return sealedPages(ctx, args, (a) =>
+    paginate(ctx.em, TimelineEvent, TimelineEventConnection, w, NEWEST_FIRST, pageRequest(a)),
+  );
+}
+
+/**
+ * A `timeline` connection whose cursors are sealed for the caller's tenant (`tp_…`, see
+ * {@link TimelineCursors.sealPage}): the keyset order is the global sequence number, which would
+ * otherwise let a tenant watch the pace of everyone's activity. `after`/`before` take these cursors
+ * (another tenant's: BAD_USER_INPUT) and, for clients paging across a deploy, the old plain ones.
+ */
+async function sealedPages<C extends ConnectionShape<TimelineEvent>>(
+  ctx: GraphQLContext,
+  args: ConnectionArgs,
+  run: (args: ConnectionArgs) => Promise<C>,
+): Promise<C> {
+  const tenantId = requirePrincipal(ctx.principal).tenantId;
+  const cursors = ctx.services.timelineCursors;
+  const meta = ctx.em.getMetadata().get(TimelineEvent);
+  const unseal = (cursor: string | undefined, arg: 'after' | 'before') => {
+    if (!cursor || !TimelineCursors.isPage(cursor)) return cursor;
+    const seq = cursors.openPage(tenantId, cursor);
+    if (seq === undefined) throw DomainError.badInput(`Invalid cursor: ${arg} must come from this list`, arg);
+    return encodeCursor(meta, Object.assign(new TimelineEvent(), { seq: String(seq) }), NEWEST_FIRST);
+  };
+  const connection = await run({ ...args, after: unseal(args.after, 'after'), before: unseal(args.before, 'before') });
+  const seal = (event: TimelineEvent) => cursors.sealPage(tenantId, BigInt(event.seq));
+  const items = connection.nodes;
+  let edges: { cursor: string; node: TimelineEvent }[] | undefined;
+  Object.defineProperty(connection, 'edges', {
+    enumerable: true,
+    get: () => (edges ??= items.map((node) => ({ cursor: seal(node), node }))),
+  });
+  connection.pageInfo = {
+    ...connection.pageInfo,
+    startCursor: items.length ? seal(items[0]) : null,
+    endCursor: items.length ? seal(items[items.length - 1]) : null,
+  };
+  return connection;
 }
 
 /** The unified timeline: every change, newest first. */
@@ -163,7 +206,9 @@ function timelineOf<P extends { id: string }>(
     resolve: (p, args, ctx) =>
       args.last !== undefined || args.before !== undefined
         ? page(ctx, args, { ...where, [fk]: p.id })
-        : paginateChildren(ctx, TimelineEvent, TimelineEventConnection, fk, p.id, where, NEWEST_FIRST, args),
+        : sealedPages(ctx, args, (a) =>
+            paginateChildren(ctx, TimelineEvent, TimelineEventConnection, fk, p.id, where, NEWEST_FIRST, a),
+          ),
   });
 }
 

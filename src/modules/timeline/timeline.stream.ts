@@ -381,6 +381,11 @@ async function resumeAfter(ctx: GraphQLContext, tenantId: string, after: string)
   if (TimelineCursors.isSealed(after)) {
     const position = ctx.services.timelineCursors.open(tenantId, after);
     if (position !== undefined) return position;
+  } else if (TimelineCursors.isPage(after)) {
+    const seq = ctx.services.timelineCursors.openPage(tenantId, after);
+    const position =
+      seq !== undefined && (await resumePointOf(forkForTenant(ctx.em, tenantId), tenantId, { seq: String(seq) }));
+    if (typeof position === 'bigint') return position;
   } else {
     const seq = seqFromCursor(after);
     const position = seq && (await resumePointOf(forkForTenant(ctx.em, tenantId), tenantId, { seq }));

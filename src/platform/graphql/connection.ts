@@ -151,6 +151,7 @@ export function buildConnection<T extends object, C extends ConnectionShape<T>>(
   let edges: { cursor: string; node: T }[] | undefined;
   Object.defineProperty(conn, 'edges', {
     enumerable: true,
+    configurable: true, // a module may re-cursor a page (the timeline seals its cursors)
     get: () => (edges ??= items.map((node) => ({ cursor: cursorOf(node), node }))),
   });
   Object.assign(conn, {
