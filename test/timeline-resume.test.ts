@@ -164,7 +164,11 @@ describe('Resuming the timeline subscription (commit-order cursors)', () => {
   it(`delivers ${EVENTS} events, written by concurrent writers that commit out of order, to subscribers that reconnect at random: none missed, none twice`, async () => {
     const started = Date.now();
     const ids: string[] = [];
-    await write(1, []); // where every subscriber starts: after this event
+    // Where every subscriber starts: after this event. If the relay has not positioned it yet when
+    // its cursor is read, the cursor points just before it (documented: a resume may repeat, never
+    // skip), so a subscriber may also receive it: allowed, not required.
+    const startIds: string[] = [];
+    await write(1, startIds);
     const head = await server.gql(TimelineHeadDocument, {}, token);
     const start = head.data!.timeline.edges[0].node.cursor;
     expect(start).toMatch(/^tl_[\w-]{22}$/);
@@ -222,7 +226,7 @@ describe('Resuming the timeline subscription (commit-order cursors)', () => {
     const figures = resumers.map((r) => ({
       missed: [...expected].filter((id) => !r.received.has(id)).length,
       twice: [...r.received.values()].filter((n) => n > 1).length,
-      foreign: [...r.received.keys()].filter((id) => !expected.has(id)).length,
+      foreign: [...r.received.keys()].filter((id) => !expected.has(id) && !startIds.includes(id)).length,
       reconnects: r.reconnects,
     }));
     console.log(
