@@ -75,10 +75,10 @@ export function lineAmounts(line: LineInput, currency: string): Amounts {
   const tax = round(net.times(line.taxRate).dividedBy(100));
   const total = net.plus(tax);
   return {
-    subtotal: subtotal.toFixed(dp),
-    discount: discount.toFixed(dp),
-    tax: tax.toFixed(dp),
-    total: total.toFixed(dp),
+    subtotal: subtotal.toFixed(2),
+    discount: discount.toFixed(2),
+    tax: tax.toFixed(2),
+    total: total.toFixed(2),
   };
 }
 
