@@ -7,6 +7,7 @@ import { Interaction } from '../modules/interactions/interaction.entity.js';
 import { Document } from '../modules/practices/document.entity.js';
 import { Practice } from '../modules/practices/practice.entity.js';
 import { PracticeType } from '../modules/practices/practice-type.entity.js';
+import { Quote, QuoteLineItem } from '../modules/quotes/quote.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
@@ -40,5 +41,7 @@ export const entities = [
   Conversation,
   Extraction,
   IdempotencyKey,
+  Quote,
+  QuoteLineItem,
   Money,
 ];

@@ -22,6 +22,15 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       },
     },
     {
+      // SENT quotes past validUntil (tenant-local day) become EXPIRED; idempotent by status.
+      name: 'quotes-expiry',
+      everyMs: config.RENEWAL_TICK_SECONDS * 1000,
+      run: async () => {
+        const expired = await services.quotes.expireDue(root);
+        if (expired) logger.info({ quotes: expired }, 'quotes expired');
+      },
+    },
+    {
       // Extractions whose job was lost (the process running it died) are queued again.
       name: 'extraction-sweep',
       everyMs: Math.min(60, config.EXTRACTION_STALE_SECONDS) * 1000,

@@ -13,6 +13,13 @@ import {
 import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
 import {
+  ClientQuotesResolver,
+  DealQuotesResolver,
+  PracticeQuotesResolver,
+  QuoteLineItemResolver,
+  QuoteResolver,
+} from '../modules/quotes/quote.resolver.js';
+import {
   ClientRenewalsResolver,
   PracticeRenewalsResolver,
   RenewalResolver,
@@ -67,4 +74,9 @@ export const resolvers: ResolverClasses = [
   ConversationResolver,
   ExtractionResolver,
   InteractionConversationResolver,
+  QuoteResolver,
+  QuoteLineItemResolver,
+  ClientQuotesResolver,
+  DealQuotesResolver,
+  PracticeQuotesResolver,
 ];

@@ -6,6 +6,7 @@ import { type ConversationLimits, ConversationService } from '../modules/convers
 import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
+import { QuoteService } from '../modules/quotes/quote.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   interactions: InteractionService;
   renewals: RenewalService;
   conversations: ConversationService;
+  quotes: QuoteService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
@@ -67,6 +69,7 @@ export function createServices(
   const clients = new ClientService();
   const practices = new PracticeService();
   const interactions = new InteractionService();
+  const deals = new DealService();
   return {
     clock,
     jobs,
@@ -84,7 +87,8 @@ export function createServices(
     tenancy: new TenancyService(tokens, tenantInitializers),
     clients,
     practices,
-    deals: new DealService(),
+    deals,
+    quotes: new QuoteService(clock, practices, deals),
     tickets: new TicketService(),
     interactions,
   };

@@ -5,6 +5,7 @@ import { ExtractionDecision, ExtractionStatus, ExtractorKind } from '../conversa
 import { DealStatus } from '../deals/deal.enums.js';
 import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/practice.enums.js';
+import { QuoteStatus } from '../quotes/quote.enums.js';
 import { RenewalAlertStatus } from '../renewals/renewal.enums.js';
 import { Channel } from '../shared/channel.js';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
@@ -89,6 +90,24 @@ export const TicketFields = z.strictObject({
 });
 /** See {@link TicketFields}. */
 export type TicketFields = z.infer<typeof TicketFields>;
+
+/** The tracked fields of a quote (creation and updates); `lineItems` counts its lines. */
+export const QuoteFields = z.strictObject({
+  number: z.number().int(),
+  status: z.enum(QuoteStatus),
+  currency: z.string().length(3),
+  validUntil: date,
+  notes: z.string().nullable(),
+  deal: id.nullable(),
+  practice: id.nullable(),
+  lineItems: z.number().int(),
+  subtotal: money,
+  discount: money,
+  tax: money,
+  total: money,
+});
+/** See {@link QuoteFields}. */
+export type QuoteFields = z.infer<typeof QuoteFields>;
 
 /** An interaction as logged (its fields besides the free-text summary, which is the event's summary). */
 export const InteractionFields = z.strictObject({
@@ -327,6 +346,45 @@ export const EVENTS = {
   EXTRACTION_SETTINGS_UPDATED: {
     payload: change(thresholds),
     emittedBy: '`updateExtractionSettings` (only when something changed)',
+  },
+  QUOTE_CREATED: { payload: z.strictObject({ after: QuoteFields }), emittedBy: '`createQuote`' },
+  QUOTE_UPDATED: {
+    payload: change(QuoteFields),
+    emittedBy: '`updateQuote` of a DRAFT quote (only when something changed)',
+  },
+  QUOTE_SENT: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.literal(QuoteStatus.DRAFT) }),
+      after: z.strictObject({ status: z.literal(QuoteStatus.SENT), validUntil: date, total: money }),
+    }),
+    emittedBy: '`sendQuote` (a linked practice in INQUIRY moves to QUOTATION_SENT, with its own event)',
+  },
+  QUOTE_ACCEPTED: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.literal(QuoteStatus.SENT) }),
+      after: z.strictObject({
+        status: z.literal(QuoteStatus.ACCEPTED),
+        total: money,
+        practiceMovedTo: z.enum(PracticeStatus).nullable(),
+        dealWon: z.boolean(),
+      }),
+    }),
+    emittedBy:
+      '`acceptQuote` (then a linked practice in QUOTATION_SENT moves to PAYMENT_PENDING and a linked open deal is won, with their own events)',
+  },
+  QUOTE_REJECTED: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.literal(QuoteStatus.SENT) }),
+      after: z.strictObject({ status: z.literal(QuoteStatus.REJECTED), reason: z.string().nullable() }),
+    }),
+    emittedBy: '`rejectQuote`',
+  },
+  QUOTE_EXPIRED: {
+    payload: z.strictObject({
+      before: z.strictObject({ status: z.literal(QuoteStatus.SENT) }),
+      after: z.strictObject({ status: z.literal(QuoteStatus.EXPIRED), validUntil: date, asOf: date }),
+    }),
+    emittedBy: 'the quote expiry schedule (actor "system"), the first run after the tenant-local day passes validUntil',
   },
 } as const satisfies Record<TimelineEventType, EventDefinition>;
 
