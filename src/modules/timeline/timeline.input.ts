@@ -21,6 +21,9 @@ export class TimelineFilter {
   @Field(() => ID, { nullable: true })
   ticketId?: string;
 
+  @Field(() => ID, { nullable: true, description: "A quote's events." })
+  quoteId?: string;
+
   @Field(() => [TimelineEventType], { nullable: true })
   types?: TimelineEventType[];
 

@@ -67,6 +67,7 @@ function where(filter: TimelineFilter | null | undefined): Record<string, unknow
       ['Practice', f.practiceId],
       ['Deal', f.dealId],
       ['Ticket', f.ticketId],
+      ['Quote', f.quoteId],
     ] as const
   ).filter(([, id]) => id);
   if (subjects.length > 1)
