@@ -12,12 +12,14 @@ import { EVENTS } from '../src/modules/timeline/event-payloads.js';
 import { TimelineEventType } from '../src/modules/timeline/timeline-event.enums.js';
 import {
   AcceptExtractionDocument,
+  AcceptQuoteDocument,
   AcknowledgeRenewalAlertDocument,
   AddPracticeDocumentDocument,
   ArchiveClientDocument,
   CreateClientDocument,
   CreateDealDocument,
   CreatePracticeDocument,
+  CreateQuoteDocument,
   CreateTicketDocument,
   DismissRenewalAlertDocument,
   IngestConversationDocument,
@@ -30,8 +32,10 @@ import {
   PipelinesDocument,
   PracticeRenewalAlertsDocument,
   RejectExtractionDocument,
+  RejectQuoteDocument,
   RenewPracticeDocument,
   RunRenewalScanDocument,
+  SendQuoteDocument,
   SnoozeRenewalAlertDocument,
   TimelineDocument,
   type TimelineQuery,
@@ -41,6 +45,7 @@ import {
   UpdateDealDocument,
   UpdateExtractionSettingsDocument,
   UpdatePracticeDocument,
+  UpdateQuoteDocument,
   UpdateRenewalSettingsDocument,
   UpdateTicketDocument,
   WinDealDocument,
@@ -283,6 +288,42 @@ describe('Timeline events: one payload shape per type', () => {
       await server.gql(RejectExtractionDocument, { input: { id: reject.id, reason: 'spam' } }, agent),
       'rejectExtraction',
     );
+
+    // Quotes: drafted, updated, sent; one accepted (moving its practice and deal), one rejected,
+    // one expired by the schedule.
+    const quote = async (validUntil: string, practiceId?: string, dealId?: string) => {
+      const lineItems = [{ description: 'Service fee', unitPrice: '1500000', taxRate: '11' }];
+      const id = ok(
+        await server.gql(
+          CreateQuoteDocument,
+          { input: { clientId: walker, validUntil, practiceId, dealId, lineItems } },
+          agent,
+        ),
+        'createQuote',
+      ).quote!.id;
+      ok(await server.gql(SendQuoteDocument, { input: { id } }, agent), 'sendQuote');
+      return id;
+    };
+    const draft = ok(
+      await server.gql(CreateQuoteDocument, { input: { clientId: walker, notes: 'Draft' } }, agent),
+      'createQuote',
+    ).quote!.id;
+    ok(
+      await server.gql(
+        UpdateQuoteDocument,
+        { input: { id: draft, lineItems: [{ description: 'Fee', unitPrice: '100' }] } },
+        agent,
+      ),
+      'updateQuote',
+    );
+    const quoted = await practice(null);
+    const accepted = await quote(plus(TODAY, 30), quoted, await deal('Quoted deal'));
+    ok(await server.gql(AcceptQuoteDocument, { input: { id: accepted } }, agent), 'acceptQuote');
+    const rejected = await quote(plus(TODAY, 30));
+    ok(await server.gql(RejectQuoteDocument, { input: { id: rejected, reason: 'Later' } }, agent), 'rejectQuote');
+    await quote(plus(TODAY, 2));
+    server.app.services.clock.set(makassarNoon(plus(TODAY, 3)));
+    expect(await server.app.services.quotes.expireDue(server.app.db.orm.em)).toBeGreaterThanOrEqual(1);
 
     // Every event: its type's one shape.
     const events = await timeline(admin);

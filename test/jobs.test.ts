@@ -14,10 +14,14 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import {
   CreateClientDocument,
   CreatePracticeDocument,
+  CreateQuoteDocument,
   ExtractionCompletedDocument,
   IngestConversationDocument,
+  QuotesPageDocument,
+  QuoteTimelineDocument,
   RenewalAlertRaisedDocument,
   RenewalAlertsDocument,
+  SendQuoteDocument,
   UpdateRenewalSettingsDocument,
 } from './generated/graphql.js';
 import { stopProcess } from './helpers/process.js';
@@ -83,6 +87,36 @@ async function scheduledScans(
   );
 }
 
+/** A tenant with `n` SENT quotes valid until `validUntil` (by the server's clock, which must allow it). */
+async function tenantWithSentQuotes(server: TestServer, prefix: string, validUntil: string, n: number) {
+  const token = await server.tokenFor(uniq(prefix), 'ADMIN');
+  const c = await server.gql(CreateClientDocument, { input: { fullName: `${prefix} client` } }, token);
+  const clientId = c.data!.createClient.client!.id;
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = await server.gql(
+      CreateQuoteDocument,
+      { input: { clientId, validUntil, lineItems: [{ description: 'Fee', unitPrice: '1000' }] } },
+      token,
+    );
+    expect(q.data?.createQuote.userErrors).toEqual([]);
+    const sent = await server.gql(SendQuoteDocument, { input: { id: q.data!.createQuote.quote!.id } }, token);
+    expect(sent.data?.sendQuote.quote?.status).toBe('SENT');
+    ids.push(sent.data!.sendQuote.quote!.id);
+  }
+  return { token, ids };
+}
+
+/** The ids of the quotes with a QUOTE_EXPIRED event (one entry per event), and how many quotes are EXPIRED. */
+async function quoteExpiry(server: TestServer, token: string): Promise<{ events: string[]; expired: number }> {
+  const events = await server.gql(QuoteTimelineDocument, { first: 100, filter: { types: ['QUOTE_EXPIRED'] } }, token);
+  const quotes = await server.gql(QuotesPageDocument, { first: 1, filter: { statuses: ['EXPIRED'] } }, token);
+  return {
+    events: events.data!.timeline.nodes.map((e) => (e.subject as { id: string }).id).sort(),
+    expired: quotes.data!.quotes.totalCount,
+  };
+}
+
 async function alertCount(server: TestServer, token: string): Promise<number> {
   const r = await server.gql(RenewalAlertsDocument, { first: 1 }, token);
   return r.data!.renewalAlerts.totalCount;
@@ -117,6 +151,20 @@ describe('Renewal schedule, inline (JOBS=inline)', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect((await scheduledScans(server, due.tenantId)).map((s) => s.raised)).toEqual([2, 0]);
     expect(await scheduledScans(server, later.tenantId)).toEqual([]);
+  }, 60_000);
+
+  it('expires SENT quotes once the local day passes validUntil, with one QUOTE_EXPIRED event each', async () => {
+    const day = makassarDate(5);
+    server.app.services.clock.set(makassarAt(day, '12:00'));
+    const { token, ids } = await tenantWithSentQuotes(server, 'inline-quotes', day, 2);
+    await new Promise((r) => setTimeout(r, 2000)); // ticks on validUntil itself: still valid
+    expect(await quoteExpiry(server, token)).toEqual({ events: [], expired: 0 });
+    server.app.services.clock.set(makassarAt(makassarDate(1, makassarAt(day, '12:00')), '00:30'));
+    await until('the quotes expired', async () =>
+      (await quoteExpiry(server, token)).expired === 2 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 3000)); // more ticks
+    expect(await quoteExpiry(server, token)).toEqual({ events: [...ids].sort(), expired: 2 });
   }, 60_000);
 });
 
@@ -193,6 +241,20 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(await alertCount(server, a.token)).toBe(3);
     expect((await live.results).map((r) => r.renewalAlertRaised.daysBefore).sort((x, y) => x - y)).toEqual([7, 30, 60]);
   }, 90_000);
+
+  it('expires SENT quotes past validUntil on the workers, one QUOTE_EXPIRED event per quote', async () => {
+    expect(workers).toHaveLength(2); // started by the first test
+    // Quotes valid until yesterday, written while the API's clock reads ten days ago; the workers'
+    // clocks read today.
+    server.app.services.clock.set(makassarAt(makassarDate(-10), '12:00'));
+    const { token, ids } = await tenantWithSentQuotes(server, 'workers-quotes', makassarDate(-1), 3);
+    server.app.services.clock.set(new Date());
+    await until('the quotes expired', async () =>
+      (await quoteExpiry(server, token)).expired === 3 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 4000)); // several ticks on both workers
+    expect(await quoteExpiry(server, token)).toEqual({ events: [...ids].sort(), expired: 3 });
+  }, 60_000);
 
   it('runs background extractions queued by the API (wait: false) on the workers', async () => {
     expect(workers).toHaveLength(2); // started by the test above
