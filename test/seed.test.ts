@@ -49,13 +49,16 @@ describe('seed generator', () => {
     expect(a.deals).toBeGreaterThan(80);
     expect(a.tickets).toBeGreaterThan(50);
     expect(a.interactions).toBeGreaterThan(200);
-    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions);
+    expect(a.quotes).toBeGreaterThan(20);
+    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions + a.quotes);
     expect(await count('client', a.tenantId)).toBe(a.clients);
     expect(await count('practice', a.tenantId)).toBe(a.practices);
     expect(await count('deal', a.tenantId)).toBe(a.deals);
     expect(await count('deal_stage_history', a.tenantId)).toBe(a.deals);
     expect(await count('ticket', a.tenantId)).toBe(a.tickets);
     expect(await count('interaction', a.tenantId)).toBe(a.interactions);
+    expect(await count('quote', a.tenantId)).toBe(a.quotes);
+    expect(await count('quote_line_item', a.tenantId)).toBeGreaterThanOrEqual(a.quotes);
     expect(await count('timeline_event', a.tenantId)).toBe(a.events);
     expect(await count('team_member', a.tenantId)).toBe(5);
     const unpublished = await sql.execute<{ n: string }[]>(
@@ -114,7 +117,7 @@ describe('seed generator', () => {
   it('gives every seeded event the documented payload of its type, built from the record', async () => {
     const events = await tenantEvents(a.tenantId);
     expect(events).toHaveLength(a.events);
-    expect(new Set(events.map((e) => e.type)).size).toBe(5);
+    expect(new Set(events.map((e) => e.type)).size).toBe(6);
     expect(payloadErrors(events)).toEqual([]);
     // The payload describes its record: a client's creation carries the client's fields.
     const clients = await sql.execute<

@@ -8,12 +8,15 @@ import { Pipeline, PipelineStage } from '../../modules/deals/pipeline.entity.js'
 import { Interaction } from '../../modules/interactions/interaction.entity.js';
 import { Practice } from '../../modules/practices/practice.entity.js';
 import { PracticeType } from '../../modules/practices/practice-type.entity.js';
+import { Quote, QuoteLineItem } from '../../modules/quotes/quote.entity.js';
+import { reserveQuoteNumbers } from '../../modules/quotes/quote.rules.js';
 import type { Tenant } from '../../modules/tenancy/tenant.entity.js';
 import { Ticket } from '../../modules/tickets/ticket.entity.js';
 import { reserveTicketNumbers } from '../../modules/tickets/ticket.rules.js';
 import { TimelineEvent } from '../../modules/timeline/timeline-event.entity.js';
 import { generateBatch } from './clients.js';
 import { type Row, SeedContext, type SeedMember, type StageInfo, type TypeInfo } from './context.js';
+import { generateQuotes } from './quotes.js';
 import { typeLabel } from './util.js';
 
 /** Clients generated (and inserted, in one transaction) per batch. */
@@ -30,6 +33,7 @@ export interface GeneratedCounts {
   deals: number;
   tickets: number;
   interactions: number;
+  quotes: number;
   events: number;
 }
 
@@ -91,7 +95,7 @@ export async function fillTenant(
 ): Promise<GeneratedCounts> {
   const gen = await loadContext(em, tenant, members, seed);
 
-  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, events: 0 };
+  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, quotes: 0, events: 0 };
   // Timeline events are written last, oldest first: their `seq` (insertion order) orders the
   // timeline, so it must follow `occurredAt` across all batches.
   const events: Row<TimelineEvent>[] = [];
@@ -99,7 +103,9 @@ export async function fillTenant(
   for (let done = 0; done < count;) {
     const size = Math.min(CLIENT_BATCH, count - done);
     const b = generateBatch(gen, size);
+    const q = generateQuotes(gen, b);
     await em.transactional(async (tx) => {
+      if (q.quotes.length) q.number(await reserveQuoteNumbers(tx, tenant.id, q.quotes.length));
       if (b.tickets.length) {
         const first = await reserveTicketNumbers(tx, tenant.id, b.tickets.length);
         b.numberTickets?.(first);
@@ -110,6 +116,8 @@ export async function fillTenant(
       await insertChunked(tx, DealStageHistory, b.histories);
       await insertChunked(tx, Ticket, b.tickets);
       await insertChunked(tx, Interaction, b.interactions);
+      await insertChunked(tx, Quote, q.quotes);
+      await insertChunked(tx, QuoteLineItem, q.lines);
     });
     done += size;
     totals.clients += b.clients.length;
@@ -117,7 +125,9 @@ export async function fillTenant(
     totals.deals += b.deals.length;
     totals.tickets += b.tickets.length;
     totals.interactions += b.interactions.length;
+    totals.quotes += q.quotes.length;
     for (const e of b.events) events.push(e);
+    for (const e of q.events) events.push(e);
     if (done < count) onProgress?.(done, count);
   }
   events.sort((x, y) => (x.occurredAt as Date).getTime() - (y.occurredAt as Date).getTime());
