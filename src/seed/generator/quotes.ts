@@ -11,8 +11,8 @@ import { Quote, type QuoteLineItem } from '../../modules/quotes/quote.entity.js'
 import { QuoteStatus } from '../../modules/quotes/quote.enums.js';
 import { type LineInput, quoteAmounts } from '../../modules/quotes/quote.math.js';
 import { quoteFields } from '../../modules/quotes/quote.payloads.js';
-import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import type { TimelineEvent } from '../../modules/timeline/timeline-event.entity.js';
+import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.js';
 import type { Batch, Row, SeedContext } from './context.js';
 import { clip, DAY, isoDate, SEED_ANCHOR } from './util.js';
 
@@ -39,7 +39,7 @@ const PAST_QUOTATION = new Set<string>([
 export function generateQuotes(g: SeedContext, b: Batch): QuoteRows {
   const f = g.f;
   const out: QuoteRows = { quotes: [], lines: [], events: [], number: () => undefined };
-  const summaries: { quote: Row<Quote>; event: Row<TimelineEvent>; client: string }[] = [];
+  const summaries: { quote: Row<Quote>; event: Row<TimelineEvent>; label: string }[] = [];
   for (const p of b.practices) {
     const type = g.types.find((t) => t.id === p.type);
     if (!type) continue;
@@ -92,9 +92,9 @@ export function generateQuotes(g: SeedContext, b: Batch): QuoteRows {
       id,
       tenant: g.tenantId,
       number: 0,
-      client: p.client as string,
+      client: p.client,
       deal: null,
-      practice: p.id as string,
+      practice: p.id,
       status,
       currency,
       validUntil,
@@ -123,16 +123,14 @@ export function generateQuotes(g: SeedContext, b: Batch): QuoteRows {
       after: quoteFields(quote as Parameters<typeof quoteFields>[0], inputs.length),
     });
     out.events.push(event);
-    summaries.push({ quote, event, client: p.client as string });
+    summaries.push({ quote, event, label: `(${status}): ${totals.total} ${currency}` });
   }
   out.number = (first) =>
-    summaries.forEach(({ quote, event }, i) => {
+    summaries.forEach(({ quote, event, label }, i) => {
       quote.number = first + i;
       const data = event.data as { after: { number: number } };
       data.after.number = quote.number;
-      event.summary = clip(
-        `Quote #${quote.number} (${String(quote.status)}): ${String(quote.total)} ${String(quote.currency)}`,
-      );
+      event.summary = clip(`Quote #${quote.number} ${label}`);
     });
   return out;
 }
