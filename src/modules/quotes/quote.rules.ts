@@ -1,21 +1,13 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import { reserveNumbers } from '../tenancy/tenant-counter.rules.js';
 
 /**
- * Reserves the tenant's next `count` quote numbers by advancing its `quote` counter (created if
- * missing, never below the highest existing quote number); returns the first reserved number. The
- * counter row stays locked until the caller's transaction commits, so numbers are sequential and
- * never handed out twice. `em` must be the transaction's EntityManager.
+ * Reserves the tenant's next `count` quote numbers (its `quote` counter, see
+ * {@link reserveNumbers}); returns the first. `em` must be the transaction's EntityManager.
  */
-export async function reserveQuoteNumbers(em: EntityManager, tenantId: string, count: number): Promise<number> {
-  const rows = await (em as SqlEntityManager).execute<{ value: string | number }[]>(
-    `insert into tenant_counter (tenant_id, name, value)
-     select ?, 'quote', coalesce(max(number), 0) + ? from quote where tenant_id = ?
-     on conflict (tenant_id, name) do update set value = greatest(tenant_counter.value + ?, excluded.value)
-     returning value`,
-    [tenantId, count, tenantId, count],
-  );
-  return Number(rows[0].value) - count + 1;
+export function reserveQuoteNumbers(em: EntityManager, tenantId: string, count: number): Promise<number> {
+  return reserveNumbers(em, tenantId, 'quote', 'quote', count);
 }
 
 /** Days a quote stands when created without validUntil. */
