@@ -31,9 +31,9 @@ export class Api {
     this.ws = createClient({
       url: `${url.replace(/^http/, 'ws')}/graphql`,
       connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
+      // Connects with the first subscription; reconnects (and resubscribes) after a drop.
+      lazy: true,
       retryAttempts: Infinity,
-      shouldRetry: () => true,
       on: { connected: () => onSocket?.('connected'), closed: () => onSocket?.('closed') },
     });
   }
