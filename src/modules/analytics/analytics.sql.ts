@@ -82,14 +82,15 @@ export function bucketOf(timeframe: Timeframe, at: string, tz: string): Sql {
 /**
  * Rows `(b)` of a CTE body: the local period buckets from the one holding `from` (or `first`, trusted SQL
  * giving the earliest instant of the data, when `from` is open) to the one holding the last
- * instant before `to` (or `now`), at most {@link MAX_BUCKETS}. `tz`: trusted SQL of the zone.
+ * instant before `to` (or `now`), at most {@link MAX_BUCKETS}. The statement must have a one-row CTE
+ * `z`; `tz` is trusted SQL naming the zone in it (`'z.tz'`).
  */
 export function bucketSeries(timeframe: Timeframe, w: Window, first: Sql, now: Date, tz: string): Sql {
   const { unit, step } = BUCKET[timeframe];
   const zone = new Sql(tz, []);
   const lo = w.from ? sql`${w.from}::timestamptz` : first;
   const hi = w.to ? sql`${w.to}::timestamptz - interval '1 microsecond'` : sql`${now}::timestamptz`;
-  return sql`select b from generate_series(
+  return sql`select b from z cross join lateral generate_series(
       date_trunc(${unit}, (${lo}) at time zone ${zone}),
       date_trunc(${unit}, (${hi}) at time zone ${zone}),
       ${step}::interval) b
