@@ -26,6 +26,7 @@ import {
   UpdateTicketDocument,
   WinDealDocument,
 } from './generated/graphql.js';
+import { must, pool } from './helpers/mutations.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 /**
@@ -46,17 +47,6 @@ describe('Analytics', () => {
   let today: string;
   const clients: Record<string, string> = {};
   const practices: Record<string, string> = {};
-
-  /** Sends a mutation and returns its payload, failing on any error. */
-  async function must<P extends { userErrors: unknown[] }>(
-    res: Promise<{ data?: Record<string, P> | null; errors?: unknown[] }>,
-  ): Promise<P> {
-    const { data, errors } = await res;
-    expect(errors).toBeUndefined();
-    const payload = Object.values(data!)[0];
-    expect(payload.userErrors).toEqual([]);
-    return payload;
-  }
 
   /** Runs one SQL statement on the test database (only to place deal timestamps). */
   async function exec(query: string, params: unknown[]): Promise<void> {
@@ -739,16 +729,6 @@ describe('Analytics', () => {
   describe('Client.summary batching', () => {
     const CLIENTS = 50;
     let token: string;
-
-    /** Runs `work` over `items` with at most `width` in flight. */
-    async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-      const queue = [...items];
-      await Promise.all(
-        Array.from({ length: width }, async () => {
-          for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-        }),
-      );
-    }
 
     beforeAll(async () => {
       token = await server.tokenFor(uniq('analytics-batch'));
