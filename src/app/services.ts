@@ -1,6 +1,7 @@
 import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
+import { AnalyticsService } from '../modules/analytics/analytics.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   interactions: InteractionService;
   renewals: RenewalService;
   conversations: ConversationService;
+  analytics: AnalyticsService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
@@ -87,5 +89,6 @@ export function createServices(
     deals: new DealService(),
     tickets: new TicketService(),
     interactions,
+    analytics: new AnalyticsService(clock),
   };
 }
