@@ -16,7 +16,7 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/dashboard', import.meta.url)),
     emptyOutDir: true,
-    // One small app: the whole bundle is ~250 kB before gzip (React and the chart parts it uses).
+    // One small app: the whole bundle is ~330 kB before gzip, ~110 kB after (React, the chart parts it uses).
     chunkSizeWarningLimit: 600,
     sourcemap: false,
   },

@@ -19,7 +19,11 @@ import { closeServer, listen } from '../src/platform/http/server.js';
 import { seedDemo } from '../src/seed/demo.js';
 import {
   ClientsDocument,
+  CreateDealDocument,
   CreatePracticeDocument,
+  DashboardKpisDocument,
+  DashboardTestTeamDocument,
+  PipelineFunnelDocument,
   PracticeTypesDocument,
   RenewalAlertsDocument,
   RunRenewalScanDocument,
@@ -79,6 +83,20 @@ async function waitForText(page: Page, testId: string, expected: string): Promis
   return Date.now() - start;
 }
 
+/** Waits until the element `testId` carries `data-value="value"`; returns how long it took (ms). */
+async function waitForValue(page: Page, testId: string, value: string | number): Promise<number> {
+  const start = Date.now();
+  await page.waitForSelector(`[data-testid="${testId}"][data-value="${value}"]`, { timeout: WAIT_MS });
+  return Date.now() - start;
+}
+
+/** `data-value` of the element `testId`. */
+const valueOf = (page: Page, testId: string) => page.getByTestId(testId).first().getAttribute('data-value');
+
+/** A money list as the page writes it in `data-value`. */
+const moneyValue = (list: { amount: string; currency: string }[]) =>
+  list.map((m) => `${m.amount} ${m.currency}`).join(', ');
+
 async function waitReady(page: Page) {
   await page.waitForSelector('[data-testid="dashboard"][data-ready="true"]', { timeout: WAIT_MS });
   await page.waitForSelector('[data-testid="live-indicator"][data-live="true"]', { timeout: WAIT_MS });
@@ -134,6 +152,14 @@ describeWithChromium('dashboard page in Chromium', () => {
     return { due: due.data!.upcomingRenewals.totalCount, open: open.data!.renewalAlerts.totalCount };
   }
 
+  /** The API's own answers for the analytics panels, over the window the page shows. */
+  async function analytics(from: string | undefined, pipelineId: string) {
+    const kpis = (await server.gql(DashboardKpisDocument, { from }, token)).data!.dashboardKpis;
+    const funnel = (await server.gql(PipelineFunnelDocument, { pipelineId, from }, token)).data!.pipelineFunnel;
+    const team = (await server.gql(DashboardTestTeamDocument, {}, token)).data!.teamOverview;
+    return { kpis, funnel, team };
+  }
+
   it('serves the page with a strict CSP, the token only to loopback, and its assets', async () => {
     const res = await fetch(`${server.url}/dashboard`, { headers: { origin: 'http://localhost:5173' } });
     expect(res.status).toBe(200);
@@ -161,6 +187,28 @@ describeWithChromium('dashboard page in Chromium', () => {
     await page.goto(`${server.url}/dashboard`);
     await waitReady(page);
 
+    const main = page.getByTestId('dashboard');
+    const from = (await main.getAttribute('data-from')) || undefined;
+    const pipelineId = (await main.getAttribute('data-pipeline'))!;
+    const seeded = await analytics(from, pipelineId);
+    // The header's KPIs are the API's (and the seed's: there is something to show).
+    expect(seeded.kpis.clients).toBeGreaterThan(0);
+    expect(seeded.funnel.deals).toBeGreaterThan(0);
+    expect(await valueOf(page, 'kpi-clients')).toBe(String(seeded.kpis.clients));
+    expect(await valueOf(page, 'kpi-active-practices')).toBe(String(seeded.kpis.activePractices));
+    expect(await valueOf(page, 'kpi-open-deals')).toBe(String(seeded.kpis.openDeals));
+    expect(await valueOf(page, 'kpi-won')).toBe(String(seeded.kpis.dealsWon));
+    expect(await valueOf(page, 'kpi-renewals-due')).toBe(String(seeded.kpis.renewalsDue));
+    expect(await valueOf(page, 'kpi-pipeline-value')).toBe(moneyValue(seeded.kpis.pipelineValue));
+    // The funnel, stage by stage, and each member's open deals.
+    for (const s of seeded.funnel.stages)
+      expect(await valueOf(page, `funnel-entered-${s.stage.id}`)).toBe(String(s.entered));
+    for (const r of seeded.team)
+      expect(await valueOf(page, `team-deals-${r.teamMember?.id ?? 'none'}`)).toBe(String(r.openDeals));
+    // The charts were drawn with those numbers.
+    for (const chart of ['funnel-chart', 'reps-chart', 'team-chart'])
+      expect(Number(await page.getByTestId(chart).getAttribute('data-points'))).toBeGreaterThan(0);
+
     const before = await renewalNumbers();
     expect(await text(page, 'renewals-due-count')).toBe(String(before.due));
     expect(await text(page, 'renewal-alerts-count')).toBe(String(before.open));
@@ -172,8 +220,26 @@ describeWithChromium('dashboard page in Chromium', () => {
     await page.waitForTimeout(2500);
     expect(w.requests.length).toBe(settled);
 
-    // A practice that expires in 20 days, created through the API.
+    // A deal, created through the API, enters the funnel's first stage.
     const client = (await server.gql(ClientsDocument, { first: 1 }, token)).data!.clients.edges[0].node;
+    const deal = await server.gql(
+      CreateDealDocument,
+      { input: { clientId: client.id, title: 'Dashboard test deal' } },
+      token,
+    );
+    expect(deal.data?.createDeal.userErrors).toEqual([]);
+    const dealt = await analytics(from, pipelineId);
+    const first = seeded.funnel.stages[0];
+    const firstAfter = dealt.funnel.stages.find((s) => s.stage.id === first.stage.id)!;
+    expect(firstAfter.entered).toBe(first.entered + 1);
+    expect(dealt.kpis.openDeals).toBe(seeded.kpis.openDeals + 1);
+    measured.funnelMs = await waitForValue(page, `funnel-entered-${first.stage.id}`, firstAfter.entered);
+    measured.kpiMs = await waitForValue(page, 'kpi-open-deals', dealt.kpis.openDeals);
+    expect(w.frames.some((f) => f.includes('DEAL_CREATED'))).toBe(true);
+    const afterDeal = w.requests.length;
+    expect(afterDeal).toBeGreaterThan(settled);
+
+    // A practice that expires in 20 days, created through the API.
     const type = (await server.gql(PracticeTypesDocument, {}, token)).data!.practiceTypes.find((t) => t.renewable)!;
     const created = await server.gql(
       CreatePracticeDocument,
@@ -188,7 +254,8 @@ describeWithChromium('dashboard page in Chromium', () => {
     await page.waitForSelector(`[data-testid="renewals-due"] li[data-id="${practiceId}"]`, { timeout: WAIT_MS });
     // It came over the WebSocket (the PRACTICE_CREATED event), and only then did the page re-read.
     expect(w.frames.some((f) => f.includes('PRACTICE_CREATED'))).toBe(true);
-    expect(w.requests.length).toBeGreaterThan(settled);
+    expect(w.requests.length).toBeGreaterThan(afterDeal);
+    await waitForValue(page, 'kpi-renewals-due', (await analytics(from, pipelineId)).kpis.renewalsDue);
 
     // The scan raises the alert: renewalAlertRaised puts it in the panel at once.
     const scan = await server.gql(RunRenewalScanDocument, {}, token);

@@ -10,8 +10,27 @@ import {
   type DashboardTimelineEventFragment,
 } from './generated/graphql';
 import { type Live, LiveContext, type Topic, TOPIC_EVENTS, useVersions } from './live';
+import { FunnelPanel } from './panels/funnel';
+import { Kpis } from './panels/kpis';
 import { RenewalsPanel } from './panels/renewals';
+import { RepsPanel } from './panels/reps';
+import { TeamPanel } from './panels/team';
 import { TimelinePanel } from './panels/timeline';
+
+/** The windows the analytics cover: deals, practices and clients created from `days` ago. */
+const PERIODS = [
+  { id: '30d', label: 'Last 30 days', days: 30 },
+  { id: '90d', label: 'Last 90 days', days: 90 },
+  { id: '365d', label: 'Last 12 months', days: 365 },
+  { id: 'all', label: 'All time', days: undefined },
+] as const;
+type PeriodId = (typeof PERIODS)[number]['id'];
+
+/** The window's start (an instant, so the tenant's time zone does not matter), or undefined for all time. */
+function periodStart(id: PeriodId): string | undefined {
+  const days = PERIODS.find((p) => p.id === id)!.days;
+  return days === undefined ? undefined : new Date(Date.now() - days * 86_400_000).toISOString();
+}
 
 /** The page: asks for a token when it has none, then shows the dashboard. */
 export function App({ config }: { config: PageConfig }) {
@@ -99,6 +118,10 @@ function Dashboard({ api: url, token, onSignOut }: { api: string; token: string;
   const [error, setError] = useState<string>();
   const [events, setEvents] = useState<DashboardTimelineEventFragment[]>([]);
   const [subscribed, setSubscribed] = useState(false);
+  const [period, setPeriod] = useState<PeriodId>('365d');
+  const from = useMemo(() => periodStart(period), [period]);
+  const [pipelineId, setPipelineId] = useState<string>();
+  const pipeline = pipelineId ?? context?.pipelines.find((p) => p.isDefault)?.id ?? context?.pipelines[0]?.id;
 
   useEffect(() => {
     api
@@ -143,6 +166,25 @@ function Dashboard({ api: url, token, onSignOut }: { api: string; token: string;
           Meridian <span className="muted">· {context?.tenant.name ?? '…'}</span>
         </h1>
         <div className="who">
+          <label>
+            Period{' '}
+            <select value={period} onChange={(e) => setPeriod(e.target.value as PeriodId)} data-testid="period">
+              {PERIODS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {context && context.pipelines.length > 1 && (
+            <select value={pipeline} onChange={(e) => setPipelineId(e.target.value)} aria-label="Pipeline">
+              {context.pipelines.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          )}
           {context?.viewer?.name}
           {onSignOut && (
             <button type="button" onClick={onSignOut}>
@@ -156,7 +198,17 @@ function Dashboard({ api: url, token, onSignOut }: { api: string; token: string;
           {error}
         </p>
       )}
-      <main className="grid" data-testid="dashboard" data-ready={context && subscribed ? 'true' : 'false'}>
+      <Kpis from={from} />
+      <main
+        className="grid"
+        data-testid="dashboard"
+        data-ready={context && subscribed ? 'true' : 'false'}
+        data-from={from ?? ''}
+        data-pipeline={pipeline ?? ''}
+      >
+        {pipeline && <FunnelPanel pipelineId={pipeline} from={from} />}
+        <RepsPanel from={from} timeframe="MONTH" />
+        <TeamPanel />
         <RenewalsPanel />
         <TimelinePanel events={events} live={socket === 'connected' && subscribed} />
       </main>

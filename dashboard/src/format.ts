@@ -16,3 +16,18 @@ export const fmt = {
   time: (t: string) =>
     new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
 };
+
+/** Money per currency, as the analytics answer it: "Rp 12,000,000 + $300", or "—" when empty. */
+export function moneyList(list: { amount: string; currency: string }[]): string {
+  return list.length ? list.map(fmt.money).join(' + ') : '—';
+}
+
+/** The raw value of a money list, for `data-value` (tests compare it with the API's answer). */
+export function moneyValue(list: { amount: string; currency: string }[]): string {
+  return list.map((m) => `${m.amount} ${m.currency}`).join(', ');
+}
+
+/** The amount in `currency` of a money list (0 when absent), for charts. */
+export function amountIn(list: { amount: string; currency: string }[], currency: string): number {
+  return Number(list.find((m) => m.currency === currency)?.amount ?? 0);
+}

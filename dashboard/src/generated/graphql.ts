@@ -24,6 +24,18 @@ export type Role =
   /** Reads only; every mutation is FORBIDDEN. */
   | 'VIEWER';
 
+/** OPEN stages hold live deals; a WON or LOST stage closes the deal. */
+export type StageKind =
+  | 'LOST'
+  | 'OPEN'
+  | 'WON';
+
+/** Length of a report's period buckets. Buckets start at local midnight in the tenant's time zone: WEEK on Monday, MONTH on the 1st, QUARTER on 1 January, April, July or October. */
+export type Timeframe =
+  | 'MONTH'
+  | 'QUARTER'
+  | 'WEEK';
+
 /** What happened. */
 export type TimelineEventType =
   | 'CLIENTS_MERGED'
@@ -58,6 +70,36 @@ export type TimelineEventType =
   | 'TICKET_STATUS_CHANGED'
   | 'TICKET_UNLINKED'
   | 'TICKET_UPDATED';
+
+export type DashboardMoneyFragment = { amount: string, currency: string };
+
+export type DashboardKpisQueryVariables = Exact<{
+  from?: string | null | undefined;
+}>;
+
+
+export type DashboardKpisQuery = { dashboardKpis: { clients: number, newClients: number, activePractices: number, openDeals: number, dealsWon: number, conversionRate: number | null, renewalsDue: number, pipelineValue: Array<{ amount: string, currency: string }>, wonValue: Array<{ amount: string, currency: string }> } };
+
+export type DashboardFunnelQueryVariables = Exact<{
+  pipelineId: string | number;
+  from?: string | null | undefined;
+}>;
+
+
+export type DashboardFunnelQuery = { pipelineFunnel: { deals: number, won: number, lost: number, overallConversionRate: number | null, stages: Array<{ entered: number, convertedToNext: number, conversionRate: number | null, dropOffRate: number | null, averageDaysInStage: number | null, stage: { id: string, name: string, kind: StageKind, position: number } }> } };
+
+export type DashboardRepsQueryVariables = Exact<{
+  from?: string | null | undefined;
+  timeframe: Timeframe;
+}>;
+
+
+export type DashboardRepsQuery = { repPerformance: { members: Array<{ dealsCreated: number, dealsWon: number, dealsLost: number, winRate: number | null, averageDaysToClose: number | null, velocity: number, teamMember: { id: string, name: string } | null, wonValue: Array<{ amount: string, currency: string }> }> } };
+
+export type DashboardTeamQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardTeamQuery = { teamOverview: Array<{ openPractices: number, openTickets: number, renewalsDue: number, openDeals: number, teamMember: { id: string, name: string } | null, pipelineValue: Array<{ amount: string, currency: string }> }> };
 
 export type DashboardContextQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -110,6 +152,12 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const DashboardMoneyFragmentDoc = new TypedDocumentString(`
+    fragment DashboardMoney on Money {
+  amount
+  currency
+}
+    `, {"fragmentName":"DashboardMoney"}) as unknown as TypedDocumentString<DashboardMoneyFragment, unknown>;
 export const DashboardRenewalAlertFragmentDoc = new TypedDocumentString(`
     fragment DashboardRenewalAlert on RenewalAlert {
   id
@@ -144,6 +192,95 @@ export const DashboardTimelineEventFragmentDoc = new TypedDocumentString(`
   occurredAt
 }
     `, {"fragmentName":"DashboardTimelineEvent"}) as unknown as TypedDocumentString<DashboardTimelineEventFragment, unknown>;
+export const DashboardKpisDocument = new TypedDocumentString(`
+    query DashboardKpis($from: DateTime) {
+  dashboardKpis(from: $from) {
+    clients
+    newClients
+    activePractices
+    openDeals
+    pipelineValue {
+      ...DashboardMoney
+    }
+    dealsWon
+    wonValue {
+      ...DashboardMoney
+    }
+    conversionRate
+    renewalsDue
+  }
+}
+    fragment DashboardMoney on Money {
+  amount
+  currency
+}`) as unknown as TypedDocumentString<DashboardKpisQuery, DashboardKpisQueryVariables>;
+export const DashboardFunnelDocument = new TypedDocumentString(`
+    query DashboardFunnel($pipelineId: ID!, $from: DateTime) {
+  pipelineFunnel(pipelineId: $pipelineId, from: $from) {
+    deals
+    won
+    lost
+    overallConversionRate
+    stages {
+      stage {
+        id
+        name
+        kind
+        position
+      }
+      entered
+      convertedToNext
+      conversionRate
+      dropOffRate
+      averageDaysInStage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardFunnelQuery, DashboardFunnelQueryVariables>;
+export const DashboardRepsDocument = new TypedDocumentString(`
+    query DashboardReps($from: DateTime, $timeframe: Timeframe!) {
+  repPerformance(from: $from, timeframe: $timeframe) {
+    members {
+      teamMember {
+        id
+        name
+      }
+      dealsCreated
+      dealsWon
+      dealsLost
+      winRate
+      wonValue {
+        ...DashboardMoney
+      }
+      averageDaysToClose
+      velocity
+    }
+  }
+}
+    fragment DashboardMoney on Money {
+  amount
+  currency
+}`) as unknown as TypedDocumentString<DashboardRepsQuery, DashboardRepsQueryVariables>;
+export const DashboardTeamDocument = new TypedDocumentString(`
+    query DashboardTeam {
+  teamOverview {
+    teamMember {
+      id
+      name
+    }
+    openPractices
+    openTickets
+    renewalsDue
+    openDeals
+    pipelineValue {
+      ...DashboardMoney
+    }
+  }
+}
+    fragment DashboardMoney on Money {
+  amount
+  currency
+}`) as unknown as TypedDocumentString<DashboardTeamQuery, DashboardTeamQueryVariables>;
 export const DashboardContextDocument = new TypedDocumentString(`
     query DashboardContext {
   viewer {
