@@ -328,4 +328,37 @@ describeWithChromium('dashboard page in Chromium', () => {
       await context.close();
     });
   });
+
+  describe('in production (DASHBOARD_ENABLED=true)', () => {
+    let prod: TestServer;
+
+    beforeAll(async () => {
+      prod = await startTestServer(
+        { NODE_ENV: 'production', DASHBOARD_ENABLED: 'true' },
+        { app: { dashboardToken: () => Promise.resolve(token) } },
+      );
+    });
+
+    afterAll(async () => {
+      await prod?.close();
+    });
+
+    it('never puts a token in the page: it asks, even on loopback', async () => {
+      const html = await (await fetch(`${prod.url}/dashboard`)).text();
+      expect(html).toContain('id="meridian-config"');
+      expect(html).not.toContain(token);
+      const page = await browser.newPage();
+      const w = watch(page);
+      await page.goto(`${prod.url}/dashboard`);
+      const form = page.getByTestId('token-form');
+      await form.waitFor({ timeout: WAIT_MS });
+      const prodToken = await prod.tokenFor('dash-prod');
+      await form.locator('input[name="token"]').fill(prodToken);
+      await form.locator('button[type="submit"]').click();
+      await waitReady(page);
+      expect(await valueOf(page, 'kpi-clients')).toBe('0');
+      expect(w.errors).toEqual([]);
+      await page.close();
+    });
+  });
 });

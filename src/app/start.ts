@@ -180,7 +180,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     metricsRouter(metrics, { enabled: !production || Boolean(config.METRICS_TOKEN), token: config.METRICS_TOKEN }),
   );
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));
-  if (config.DASHBOARD_ENABLED) app.use(dashboardRouter({ token: options.dashboardToken }));
+  // The page's token (the demo admin's) is for development only: in production the page asks.
+  if (config.DASHBOARD_ENABLED) app.use(dashboardRouter({ token: production ? undefined : options.dashboardToken }));
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
   app.use(httpErrorHandler(logger));
 

@@ -82,6 +82,8 @@ export function dashboardRouter(options: DashboardOptions = {}): Router {
       .send(dashboardHtml(template, token));
   };
   router.get('/dashboard', (req, res, next) => void page(req, res).catch(next));
-  router.use('/dashboard/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '1y', index: false }));
+  // Content-hashed names: a file never changes, so browsers keep it (instead of the API's no-store).
+  const cached = (res: express.Response) => res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  router.use('/dashboard/assets', express.static(join(dir, 'assets'), { index: false, setHeaders: cached }));
   return router;
 }
