@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import type { Clock } from '../../platform/clock.js';
 import { DomainError } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
-import type { Money } from '../../platform/graphql/money.js';
+import { Money } from '../../platform/graphql/money.js';
 import type { ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import type { InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
 import { channelOfInteraction } from '../interactions/interaction.rules.js';
@@ -304,36 +304,41 @@ export class AnalyticsService {
     return { timeframe, window: await this.reportWindow(em, t, w), members };
   }
 
-  /** Practices created in the window: counts and revenue. */
+  /** Practices created in the window: counts and revenue, in one pass over them. */
   async practiceStats(em: EntityManager, principal: Principal, window: Window): Promise<PracticeStats> {
     const w = this.window(window);
     const t = principal.tenantId;
-    const rows = await run<{ g: string; k: string | null; n: string | null; money: unknown }>(
+    const rows = await run<{
+      tz: string;
+      g: string;
+      k: string | null;
+      cur: string | null;
+      n: string | null;
+      amt: string | null;
+    }>(
       em,
-      sql`with p as (
+      sql`with p as materialized (
         select status, type_id, payment_status,
                quoted_price_amount, quoted_price_currency, amount_paid_amount, amount_paid_currency,
                coalesce(actual_price_amount, quoted_price_amount) as price_amount,
                case when actual_price_amount is not null then actual_price_currency else quoted_price_currency end as price_currency
           from practice where tenant_id = ${t}${inWindow('created_at', w)}
-      ), v as (
-        select m, cur, sum(amt) as amt from p cross join lateral (values
+      )
+      select 'zone' as g, ${tenantZone(t)} as k, null as cur, null::bigint as n, null as amt
+      union all
+      select case when grouping(status) = 0 then 'status' else 'type' end, coalesce(status, type_id::text), null, count(*), null
+        from p group by grouping sets ((status), (type_id))
+      union all
+      select x.m, null, x.cur, null, sum(x.amt)::text from p cross join lateral (values
           ('quoted', p.quoted_price_currency, case when p.status not in ${DEAD} then p.quoted_price_amount end),
           ('paid', p.amount_paid_currency, case when p.payment_status <> 'REFUNDED' then p.amount_paid_amount end),
           ('outstanding', p.price_currency,
-            case when p.status not in ${DEAD} and p.payment_status not in ('PAID', 'REFUNDED') and p.price_amount is not null
+            case when p.status not in ${DEAD} and p.payment_status not in ('PAID', 'REFUNDED')
                  then greatest(p.price_amount - case when p.amount_paid_currency = p.price_currency
                                                      then coalesce(p.amount_paid_amount, 0) else 0 end, 0) end)
         ) as x(m, cur, amt)
-        where amt is not null
-        group by m, cur
-      )
-      select 'status' as g, status as k, count(*) as n, null::json as money from p group by status
-      union all
-      select 'type', type_id::text, count(*), null from p group by type_id
-      union all
-      select m, null, null, ${moneyJson(sql`select cur, amt from v where v.m = ms.m`)}
-        from (values ('quoted'), ('paid'), ('outstanding')) as ms(m)`,
+       where x.amt is not null
+       group by x.m, x.cur`,
     );
     const byStatus = rows
       .filter((r) => r.g === 'status')
@@ -343,9 +348,9 @@ export class AnalyticsService {
       .filter((r) => r.g === 'type')
       .map((r) => ({ typeId: r.k!, count: int(r.n) }))
       .sort((a, b) => b.count - a.count || a.typeId.localeCompare(b.typeId));
-    const money = (m: string) => moneyList(rows.find((r) => r.g === m)?.money);
+    const money = (m: string) => moneyOf(rows.filter((r) => r.g === m));
     return {
-      window: await this.reportWindow(em, t, w),
+      window: { from: w.from, to: w.to, timeZone: rows.find((r) => r.g === 'zone')!.k! },
       total: byStatus.reduce((s, r) => s + r.count, 0),
       byStatus,
       byType,
@@ -355,7 +360,7 @@ export class AnalyticsService {
     };
   }
 
-  /** Clients created in the window. */
+  /** Clients created in the window (live ones): one pass over them, grouped four ways. */
   async clientStats(
     em: EntityManager,
     principal: Principal,
@@ -365,47 +370,50 @@ export class AnalyticsService {
     const w = this.window(window);
     this.checkBuckets(timeframe, w);
     const t = principal.tenantId;
-    const live = sql`tenant_id = ${t} and archived_at is null and merged_into_id is null`;
-    const rows = await run<{ g: string; k: string | null; n: string }>(
+    const rows = await run<BreakdownRow>(
       em,
-      sql`with c as (select lifecycle_stage, source, nationality from client where ${live}${inWindow('created_at', w)})
-      select 'stage' as g, lifecycle_stage as k, count(*) as n from c group by lifecycle_stage
-      union all
-      select 'source', source, count(*) from c group by source
-      union all
-      select * from (select 'nationality', nationality, count(*) as n from c group by nationality
-                     order by count(*) desc, nationality nulls last limit 50) top
-      union all
-      select 'converted', null, count(*) from c where lifecycle_stage in ('CUSTOMER', 'CHURNED')`,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      c as materialized (
+        select lifecycle_stage, source, nationality, created_at from client
+         where tenant_id = ${t} and archived_at is null and merged_into_id is null${inWindow('created_at', w)}
+      ),
+      ${this.breakdown(
+        timeframe,
+        w,
+        'c',
+        'created_at',
+        [
+          ['stage', 'lifecycle_stage'],
+          ['source', 'source'],
+          ['nationality', 'nationality'],
+        ],
+        sql`count(*) filter (where lifecycle_stage in ('CUSTOMER', 'CHURNED'))`,
+      )}`,
     );
-    const newClients = await this.series(
-      em,
-      t,
-      timeframe,
-      w,
-      sql`select created_at as at from client where ${live}${inWindow('created_at', w)}`,
-      sql`(select min(created_at) from client where ${live})`,
-    );
-    const group = (g: string) => rows.filter((r) => r.g === g);
-    const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
-    const byLifecycleStage = group('stage').map((r) => ({ stage: r.k as LifecycleStage, count: int(r.n) }));
-    const total = byLifecycleStage.reduce((s, r) => s + r.count, 0);
-    const converted = int(group('converted')[0]?.n);
+    const b = breakdownOf(rows);
+    const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
+    const byLifecycleStage = b.group('stage').map((r) => ({ stage: r.k as LifecycleStage, count: r.count }));
+    const total = b.total;
     return {
-      window: await this.reportWindow(em, t, w),
+      window: { from: w.from, to: w.to, timeZone: b.timeZone },
       timeframe,
       total,
       byLifecycleStage,
-      bySource: group('source')
-        .map((r) => ({ source: r.k as ClientSource, count: int(r.n) }))
+      bySource: b
+        .group('source')
+        .map((r) => ({ source: r.k as ClientSource, count: r.count }))
         .sort(byCount),
-      byNationality: group('nationality').map((r) => ({ nationality: r.k, count: int(r.n) })),
-      newClients,
-      leadConversion: { clients: total, converted, rate: ratio(converted, total) },
+      byNationality: b
+        .group('nationality')
+        .map((r) => ({ nationality: r.k, count: r.count }))
+        .sort((x, y) => y.count - x.count || (x.nationality ?? '\uffff').localeCompare(y.nationality ?? '\uffff'))
+        .slice(0, 50),
+      newClients: b.periods,
+      leadConversion: { clients: total, converted: b.extra, rate: ratio(b.extra, total) },
     };
   }
 
-  /** Interactions that occurred in the window. */
+  /** Interactions that occurred in the window: one pass over them, grouped four ways. */
   async interactionStats(
     em: EntityManager,
     principal: Principal,
@@ -415,71 +423,88 @@ export class AnalyticsService {
     const w = this.window(window);
     this.checkBuckets(timeframe, w);
     const t = principal.tenantId;
-    const rows = await run<{ g: string; k: string | null; n: string }>(
+    const rows = await run<BreakdownRow>(
       em,
-      sql`with i as (select kind, sentiment, team_member_id from interaction
-                      where tenant_id = ${t}${inWindow('occurred_at', w)})
-      select 'kind' as g, kind as k, count(*) as n from i group by kind
-      union all
-      select 'sentiment', sentiment, count(*) from i group by sentiment
-      union all
-      select 'member', team_member_id::text, count(*) from i group by team_member_id`,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      i as materialized (
+        select kind, sentiment, team_member_id::text as member, occurred_at from interaction
+         where tenant_id = ${t}${inWindow('occurred_at', w)}
+      ),
+      ${this.breakdown(
+        timeframe,
+        w,
+        'i',
+        'occurred_at',
+        [
+          ['kind', 'kind'],
+          ['sentiment', 'sentiment'],
+          ['member', 'member'],
+        ],
+        sql`0`,
+      )}`,
     );
-    const perPeriod = await this.series(
-      em,
-      t,
-      timeframe,
-      w,
-      sql`select occurred_at as at from interaction where tenant_id = ${t}${inWindow('occurred_at', w)}`,
-      sql`(select min(occurred_at) from interaction where tenant_id = ${t})`,
-    );
-    const group = (g: string) => rows.filter((r) => r.g === g).map((r) => ({ k: r.k, count: int(r.n) }));
-    const byCount = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
-    const byKind = group('kind').map((r) => ({ kind: r.k as InteractionKind, count: r.count }));
+    const b = breakdownOf(rows);
+    const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
+    const byKind = b.group('kind').map((r) => ({ kind: r.k as InteractionKind, count: r.count }));
     const channels = new Map<Channel | null, number>();
     for (const r of byKind) {
       const ch = channelOfInteraction(r.kind);
       channels.set(ch, (channels.get(ch) ?? 0) + r.count);
     }
     return {
-      window: await this.reportWindow(em, t, w),
+      window: { from: w.from, to: w.to, timeZone: b.timeZone },
       timeframe,
-      total: byKind.reduce((s, r) => s + r.count, 0),
+      total: b.total,
       byKind: byKind.sort(byCount),
       byChannel: [...channels].map(([channel, count]) => ({ channel, count })).sort(byCount),
-      bySentiment: group('sentiment')
+      bySentiment: b
+        .group('sentiment')
         .map((r) => ({ sentiment: r.k as Sentiment | null, count: r.count }))
         .sort(byCount),
-      byTeamMember: group('member')
+      byTeamMember: b
+        .group('member')
         .map((r) => ({ teamMemberId: r.k, count: r.count }))
         .sort(byCount),
-      perPeriod,
+      perPeriod: b.periods,
     };
   }
 
   /**
-   * Counts of `rows` (a query of `(at)` instants) per bucket of the window, empty buckets included:
-   * one statement. `first`: the earliest instant of the data, for an open `from`.
+   * The tail of a breakdown statement over the CTE `rows` (trusted SQL name; the statement also has the
+   * one-row CTE `z` of the zone): counts grouped by each `[name, column]` of `groups` in one pass,
+   * `extra` (an aggregate over `rows`), the total, the zone, and one row per period bucket of the
+   * window (by the instant column `at`), empty buckets included. Read with {@link breakdownOf}.
    */
-  private async series(
-    em: EntityManager,
-    tenantId: string,
+  private breakdown(
     timeframe: Timeframe,
     w: Window,
-    rows: Sql,
-    first: Sql,
-  ): Promise<PeriodCount[]> {
-    const step = BUCKET[timeframe].step;
-    const result = await run<{ start: Date | string; end: Date | string; n: string }>(
-      em,
-      sql`with z as (select ${tenantZone(tenantId)} as tz),
-      series as (${bucketSeries(timeframe, w, first, this.clock.now(), 'z.tz')}),
-      agg as (select ${bucketOf(timeframe, 'r.at', 'z.tz')} as b, count(*) as n from (${rows}) r cross join z group by 1)
-      select s.b at time zone z.tz as start, (s.b + ${step}::interval) at time zone z.tz as "end", coalesce(agg.n, 0) as n
-        from series s cross join z left join agg on agg.b = s.b
-       order by s.b`,
+    rows: string,
+    at: string,
+    groups: [string, string][],
+    extra: Sql,
+  ): Sql {
+    const from = new Sql(rows, []);
+    const col = (c: string) => new Sql(c, []);
+    const label = groups.reduceRight<Sql>(
+      (rest, [name, c]) => sql`case when grouping(${col(c)}) = 0 then ${name} else ${rest} end`,
+      sql`'bucket'`,
     );
-    return result.map((r) => ({ start: new Date(r.start), end: new Date(r.end), count: int(r.n) }));
+    const key = sql`coalesce(${new Sql(groups.map(([, c]) => `${c}::text`).join(', '), [])})`;
+    const sets = new Sql(groups.map(([, c]) => `(${c})`).join(', '), []);
+    const step = BUCKET[timeframe].step;
+    return sql`bucketed as (select ${bucketOf(timeframe, `${rows}.${at}`, 'z.tz')} as b from ${from} cross join z),
+      series as (${bucketSeries(timeframe, w, sql`(select min(${col(at)}) from ${from})`, this.clock.now(), 'z.tz')}),
+      per_bucket as (select b, count(*) as n from bucketed group by b)
+      select 'zone' as g, z.tz as k, null::bigint as n, null::timestamptz as s, null::timestamptz as e from z
+      union all
+      select 'total', null, count(*), null, null from ${from}
+      union all
+      select 'extra', null, ${extra}, null, null from ${from}
+      union all
+      select ${label}, ${key}, count(*), null, null from ${from} group by grouping sets (${sets})
+      union all
+      select 'bucket', null, coalesce(per_bucket.n, 0), series.b at time zone z.tz, (series.b + ${step}::interval) at time zone z.tz
+        from series cross join z left join per_bucket on per_bucket.b = series.b`;
   }
 
   /** Every active member's workload now, then the unassigned work (if any). */
@@ -663,4 +688,36 @@ export class AnalyticsService {
       renewalsDue: int(r.renewals_due),
     };
   }
+}
+
+/** A row of a breakdown statement (see AnalyticsService.breakdown). */
+interface BreakdownRow {
+  g: string;
+  k: string | null;
+  n: string | number | null;
+  s: Date | string | null;
+  e: Date | string | null;
+}
+
+/** The parts of a breakdown statement's result. */
+function breakdownOf(rows: BreakdownRow[]) {
+  const one = (g: string) => rows.find((r) => r.g === g);
+  return {
+    timeZone: one('zone')!.k!,
+    total: int(one('total')?.n),
+    extra: int(one('extra')?.n),
+    group: (g: string) => rows.filter((r) => r.g === g).map((r) => ({ k: r.k, count: int(r.n) })),
+    periods: rows
+      .filter((r) => r.g === 'bucket')
+      .map((r) => ({ start: new Date(r.s!), end: new Date(r.e!), count: int(r.n) }))
+      .sort((x, y) => x.start.getTime() - y.start.getTime()) as PeriodCount[],
+  };
+}
+
+/** Money per currency from `(cur, amt)` rows, by currency. */
+function moneyOf(rows: { cur: string | null; amt: string | null }[]): Money[] {
+  return rows
+    .filter((r) => r.cur !== null && r.amt !== null)
+    .sort((a, b) => a.cur!.localeCompare(b.cur!))
+    .map((r) => new Money(r.amt!, r.cur!));
 }
