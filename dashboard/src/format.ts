@@ -18,8 +18,17 @@ export const fmt = {
 };
 
 /** Money per currency, as the analytics answer it: "Rp 12,000,000 + $300", or "—" when empty. */
-export function moneyList(list: { amount: string; currency: string }[]): string {
-  return list.length ? list.map(fmt.money).join(' + ') : '—';
+export function moneyList(list: { amount: string; currency: string }[], compact = false): string {
+  if (!list.length) return '—';
+  return list
+    .map((m) =>
+      compact
+        ? new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currency, notation: 'compact' }).format(
+            Number(m.amount),
+          )
+        : fmt.money(m),
+    )
+    .join(' + ');
 }
 
 /** The raw value of a money list, for `data-value` (tests compare it with the API's answer). */

@@ -20,13 +20,13 @@ export function Kpis({ from }: { from: string | undefined }) {
         {
           id: 'pipeline-value',
           label: 'Pipeline value',
-          text: moneyList(k.pipelineValue),
+          text: moneyList(k.pipelineValue, true),
           value: moneyValue(k.pipelineValue),
         },
         {
           id: 'won',
           label: 'Won',
-          text: `${fmt.int(k.dealsWon)} · ${moneyList(k.wonValue)}`,
+          text: `${fmt.int(k.dealsWon)} · ${moneyList(k.wonValue, true)}`,
           value: String(k.dealsWon),
         },
         {
