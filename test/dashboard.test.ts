@@ -182,7 +182,7 @@ describeWithChromium('dashboard page in Chromium', () => {
   });
 
   it('shows the API numbers, then the renewals panel changes through subscriptions, not polling', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const w = watch(page);
     await page.goto(`${server.url}/dashboard`);
     await waitReady(page);
