@@ -4,6 +4,7 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import { localDateTime } from '../src/platform/clock.js';
 import { fromGlobalId } from '../src/platform/graphql/global-id.js';
 import {
+  AllReportsScalarsDocument,
   ArchiveClientDocument,
   ClientStatsDocument,
   ClientSummariesDocument,
@@ -791,6 +792,16 @@ describe('Analytics', () => {
       expect(fifty.statements).toBe(five.statements);
       // The page, the three summary statements, the next-renewal practices.
       expect(fifty.statements).toBeLessThanOrEqual(5);
+    });
+  });
+
+  describe('SQL statements', () => {
+    it('computes every report in one statement (repPerformance in two), whatever the data', async () => {
+      const res = await server.gql(AllReportsScalarsDocument, { pipelineId, ...FEB_MAR }, admin);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.pipelineFunnel.deals).toBe(5);
+      // 7 reports: 1 each, 2 for repPerformance.
+      expect(res.extensions!.sqlStatements).toBe(8);
     });
   });
 

@@ -37,7 +37,6 @@ import type {
   PipelineFunnel,
   PracticeStats,
   PracticeStatusCount,
-  ReportWindow,
   RepPerformance,
   RepPerformanceReport,
   RepPeriod,
@@ -79,11 +78,6 @@ export class AnalyticsService {
     const to = (w.to ?? this.clock.now()).getTime();
     if (from !== undefined && (to - from) / (days * DAY_SECONDS * 1000) > MAX_BUCKETS)
       throw DomainError.badInput(`At most ${MAX_BUCKETS} ${timeframe} buckets in one report`, 'timeframe');
-  }
-
-  private async reportWindow(em: EntityManager, tenantId: string, w: Window): Promise<ReportWindow> {
-    const [row] = await run<{ tz: string }>(em, sql`select time_zone as tz from tenant where id = ${tenantId}`);
-    return { from: w.from, to: w.to, timeZone: row?.tz ?? 'UTC' };
   }
 
   /** The funnel of a pipeline over the cohort of its deals created in the window. */
@@ -217,14 +211,20 @@ export class AnalyticsService {
         from e
        group by grouping sets ((owner_id, what), (owner_id, what, cur), (owner_id, what, b), (owner_id, what, b, cur))`,
     );
-    // 2: the members, the buckets and the velocity's window in weeks.
-    const [meta] = await run<{ members: string[] | null; buckets: { s: string; e: string }[] | string; weeks: string }>(
+    // 2: the zone, the members, the buckets and the velocity's window in weeks.
+    const [meta] = await run<{
+      tz: string;
+      members: string[] | null;
+      buckets: { s: string; e: string }[] | string;
+      weeks: string;
+    }>(
       em,
       sql`with z as (select ${tenantZone(t)} as tz), series as (${bucketSeries(timeframe, w, first, now, 'z.tz')} )
-      select (select array_agg(id::text order by name, id) from team_member where tenant_id = ${t} and active) as members,
+      select z.tz, (select array_agg(id::text order by name, id) from team_member where tenant_id = ${t} and active) as members,
              (select coalesce(json_agg(json_build_object('s', b at time zone z.tz, 'e', (b + ${BUCKET[timeframe].step}::interval) at time zone z.tz) order by b), '[]'::json)
                 from series cross join z) as buckets,
-             greatest(extract(epoch from (${w.to ?? now}::timestamptz - coalesce(${w.from}::timestamptz, ${first}, ${now}::timestamptz))) / ${7 * DAY_SECONDS}, 1) as weeks`,
+             greatest(extract(epoch from (${w.to ?? now}::timestamptz - coalesce(${w.from}::timestamptz, ${first}, ${now}::timestamptz))) / ${7 * DAY_SECONDS}, 1) as weeks
+        from z`,
     );
     const buckets = (typeof meta.buckets === 'string' ? JSON.parse(meta.buckets) : meta.buckets) as {
       s: string;
@@ -301,7 +301,7 @@ export class AnalyticsService {
         periods,
       };
     });
-    return { timeframe, window: await this.reportWindow(em, t, w), members };
+    return { timeframe, window: { from: w.from, to: w.to, timeZone: meta.tz }, members };
   }
 
   /** Practices created in the window: counts and revenue, in one pass over them. */
@@ -512,9 +512,9 @@ export class AnalyticsService {
     const t = principal.tenantId;
     const now = this.clock.now();
     const today = sql`(${now}::timestamptz at time zone ${tenantZone(t)})::date`;
-    const rows = await run<{ g: string; m: string | null; k: string | null; n: string; money: unknown }>(
+    const rows = await run<{ g: string; m: string | null; k: string | null; n: string; amt: string | null }>(
       em,
-      sql`select 'practice' as g, assigned_to_id::text as m, status as k, count(*) as n, null::json as money
+      sql`select 'practice' as g, assigned_to_id::text as m, status as k, count(*) as n, null as amt
           from practice where tenant_id = ${t} and status not in ${CLOSED} group by assigned_to_id, status
       union all
       select 'ticket', assignee_id::text, null, count(*), null
@@ -526,11 +526,8 @@ export class AnalyticsService {
          and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
        group by p.assigned_to_id
       union all
-      select 'deal', d.owner_id::text, null, count(*),
-             ${moneyJson(sql`select amount_currency as cur, sum(amount_amount) as amt from deal x
-                               where x.tenant_id = ${t} and x.status = 'OPEN' and x.amount_amount is not null
-                                 and x.owner_id is not distinct from d.owner_id group by amount_currency`)}
-        from deal d where d.tenant_id = ${t} and d.status = 'OPEN' group by d.owner_id
+      select 'deal', owner_id::text, amount_currency, count(*), sum(amount_amount)::text
+        from deal where tenant_id = ${t} and status = 'OPEN' group by owner_id, amount_currency
       union all
       select 'member', id::text, name, 0, null from team_member where tenant_id = ${t} and active`,
     );
@@ -554,7 +551,7 @@ export class AnalyticsService {
         openTickets: n('ticket'),
         renewalsDue: n('renewal'),
         openDeals: n('deal'),
-        pipelineValue: moneyList(mine.find((r) => r.g === 'deal')?.money),
+        pipelineValue: moneyOf(mine.filter((r) => r.g === 'deal').map((r) => ({ cur: r.k, amt: r.amt }))),
       };
     });
   }
@@ -641,50 +638,61 @@ export class AnalyticsService {
     const w = this.window(window);
     const t = principal.tenantId;
     const today = sql`(${this.clock.now()}::timestamptz at time zone z.tz)::date`;
-    const live = sql`tenant_id = ${t} and archived_at is null and merged_into_id is null`;
-    const [r] = await run<{
+    const closedInWindow = sql`closed_at is not null${inWindow('closed_at', w)}`;
+    // One pass over each table: deals grouped by currency (counts summed here), clients, practices.
+    const rows = await run<{
       tz: string;
       clients: string;
       new_clients: string;
       active_practices: string;
-      open_deals: string;
-      pipeline_value: unknown;
-      won: string;
-      lost: string;
-      won_value: unknown;
       renewals_due: string;
+      cur: string | null;
+      open: string | null;
+      open_amt: string | null;
+      won: string | null;
+      won_amt: string | null;
+      lost: string | null;
     }>(
       em,
       sql`with z as (select ${tenantZone(t)} as tz),
-      closed as (select status, amount_amount, amount_currency from deal
-                  where tenant_id = ${t} and status <> 'OPEN' and closed_at is not null${inWindow('closed_at', w)})
-      select z.tz,
-        (select count(*) from client where ${live}) as clients,
-        (select count(*) from client where ${live}${inWindow('created_at', w)}) as new_clients,
-        (select count(*) from practice where tenant_id = ${t} and status not in ${CLOSED}) as active_practices,
-        (select count(*) from deal where tenant_id = ${t} and status = 'OPEN') as open_deals,
-        ${moneyJson(sql`select amount_currency as cur, sum(amount_amount) as amt from deal
-                          where tenant_id = ${t} and status = 'OPEN' and amount_amount is not null group by 1`)} as pipeline_value,
-        (select count(*) from closed where status = 'WON') as won,
-        (select count(*) from closed where status = 'LOST') as lost,
-        ${moneyJson(sql`select amount_currency as cur, sum(amount_amount) as amt from closed
-                          where status = 'WON' and amount_amount is not null group by 1`)} as won_value,
-        (select count(*) from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
-          where p.tenant_id = ${t} and p.renewed_at is null and p.status not in ${DEAD}
-            and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}) as renewals_due
-      from z`,
+      d as (
+        select amount_currency as cur,
+               count(*) filter (where status = 'OPEN') as open,
+               sum(amount_amount) filter (where status = 'OPEN') as open_amt,
+               count(*) filter (where status = 'WON' and ${closedInWindow}) as won,
+               sum(amount_amount) filter (where status = 'WON' and ${closedInWindow}) as won_amt,
+               count(*) filter (where status = 'LOST' and ${closedInWindow}) as lost
+          from deal where tenant_id = ${t} group by amount_currency
+      ),
+      c as (
+        select count(*) as clients, count(*) filter (where true${inWindow('created_at', w)}) as new_clients
+          from client where tenant_id = ${t} and archived_at is null and merged_into_id is null
+      ),
+      p as (select count(*) as active_practices from practice where tenant_id = ${t} and status not in ${CLOSED}),
+      r as (
+        select count(*) as renewals_due
+          from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
+          cross join z
+         where p.tenant_id = ${t} and p.renewed_at is null and p.status not in ${DEAD}
+           and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
+      )
+      select z.tz, c.clients, c.new_clients, p.active_practices, r.renewals_due,
+             d.cur, d.open, d.open_amt::text as open_amt, d.won, d.won_amt::text as won_amt, d.lost
+        from z cross join c cross join p cross join r left join d on true`,
     );
-    const won = int(r.won);
+    const r = rows[0];
+    const sum = (k: 'open' | 'won' | 'lost') => rows.reduce((s, x) => s + int(x[k]), 0);
+    const won = sum('won');
     return {
       window: { from: w.from, to: w.to, timeZone: r.tz },
       clients: int(r.clients),
       newClients: int(r.new_clients),
       activePractices: int(r.active_practices),
-      openDeals: int(r.open_deals),
-      pipelineValue: moneyList(r.pipeline_value),
+      openDeals: sum('open'),
+      pipelineValue: moneyOf(rows.map((x) => ({ cur: x.cur, amt: x.open_amt }))),
       dealsWon: won,
-      wonValue: moneyList(r.won_value),
-      conversionRate: ratio(won, won + int(r.lost)),
+      wonValue: moneyOf(rows.map((x) => ({ cur: x.cur, amt: x.won_amt }))),
+      conversionRate: ratio(won, won + sum('lost')),
       renewalsDue: int(r.renewals_due),
     };
   }
