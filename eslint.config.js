@@ -5,12 +5,22 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'test/generated/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'test/generated/',
+      'dashboard/src/generated/',
+      'coverage/',
+      'bench/results/',
+    ],
+  },
   js.configs.recommended,
   // typescript-eslint's type-checked rules (promises, unsafe `any`, needless assertions) on all TypeScript.
-  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts', '**/*.tsx'] })),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     // Here, not below: the typescript-eslint plugin is only registered for TypeScript files.
     rules: {

@@ -3,6 +3,7 @@
  * local PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
  * and Redis if REDIS_URL is set; prints the results and saves them under bench/results/.
  */
+import { runAnalyticsBench } from './analytics.bench.js';
 import { runExtractionBench } from './extraction.bench.js';
 import { runExtractionCpuBench } from './extraction-cpu.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
@@ -24,6 +25,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   profile: runProfileBench,
   timeline: runTimelineBench,
   renewals: runRenewalsBench,
+  // Every analytics query over the seed data set (BENCH_CLIENTS=10000,100000): p50/p99, EXPLAIN.
+  analytics: runAnalyticsBench,
   extraction: runExtractionBench,
   // The heuristic extractor alone on 1 MB conversations (no database).
   'extraction-cpu': runExtractionCpuBench,

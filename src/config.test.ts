@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       DEMO_SEED: true,
       GRAPHQL_INTROSPECTION: true,
       PLAYGROUND: true,
+      DASHBOARD_ENABLED: true,
       GRAPHQL_MAX_PAGE_SIZE: 100,
       JOBS: 'inline',
       RENEWAL_TICK_SECONDS: 60,
@@ -112,6 +113,11 @@ describe('loadConfig', () => {
     const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
     expect(c.GRAPHQL_INTROSPECTION).toBe(false);
     expect(c.PLAYGROUND).toBe(false);
+    expect(c.DASHBOARD_ENABLED).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DASHBOARD_ENABLED: 'true' }).DASHBOARD_ENABLED,
+    ).toBe(true);
+    expect(() => loadConfig({ DASHBOARD_ENABLED: 'maybe' })).toThrow(/DASHBOARD_ENABLED/);
     expect(
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GRAPHQL_INTROSPECTION: 'true' })
         .GRAPHQL_INTROSPECTION,

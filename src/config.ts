@@ -144,6 +144,8 @@ const schema = z.object({
   CORS_ORIGINS: origins.optional(),
   /** Serve GraphiQL at GET /graphql and /playground; default on except in production. */
   PLAYGROUND: bool.optional(),
+  /** Serve the live dashboard page at /dashboard; default on except in production. */
+  DASHBOARD_ENABLED: bool.optional(),
   /** Maximum selection depth of an operation. Default 12 (Relay connections use 3 levels per list). */
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   /** Maximum aliases per operation. Default 15 (graphql-armor's). */
@@ -227,7 +229,15 @@ type Env = z.infer<typeof schema>;
 /** Validated configuration, read once at start. */
 export interface Config extends Omit<
   Env,
-  'GRAPHQL_INTROSPECTION' | 'PLAYGROUND' | 'DEMO_SEED' | 'DATA_DIR' | 'JOBS' | 'CORS_ORIGINS' | 'HOST' | 'DRAIN_SECONDS'
+  | 'GRAPHQL_INTROSPECTION'
+  | 'PLAYGROUND'
+  | 'DASHBOARD_ENABLED'
+  | 'DEMO_SEED'
+  | 'DATA_DIR'
+  | 'JOBS'
+  | 'CORS_ORIGINS'
+  | 'HOST'
+  | 'DRAIN_SECONDS'
 > {
   /** The interface to listen on (default: 127.0.0.1 outside production, 0.0.0.0 in production). */
   HOST: string;
@@ -237,6 +247,7 @@ export interface Config extends Omit<
   DATA_DIR: string;
   GRAPHQL_INTROSPECTION: boolean;
   PLAYGROUND: boolean;
+  DASHBOARD_ENABLED: boolean;
   /** Normalized allowed origins (see {@link parseOrigin}); empty: no cross-origin access. */
   CORS_ORIGINS: string[];
   DEMO_SEED: boolean;
@@ -295,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: resolve(e.DATA_DIR),
     GRAPHQL_INTROSPECTION: e.GRAPHQL_INTROSPECTION ?? !production,
     PLAYGROUND: e.PLAYGROUND ?? !production,
+    DASHBOARD_ENABLED: e.DASHBOARD_ENABLED ?? !production,
     CORS_ORIGINS: e.CORS_ORIGINS ?? (production ? [] : DEV_CORS_ORIGINS),
     DEMO_SEED: e.DEMO_SEED ?? embedded,
     JOBS: e.JOBS ?? (e.REDIS_URL ? 'worker' : 'inline'),

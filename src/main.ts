@@ -31,8 +31,10 @@ const app = await startApp(config, {
       }
     : undefined,
   playgroundHeaders: () => Promise.resolve(demoToken ? { Authorization: `Bearer ${demoToken}` } : undefined),
+  dashboardToken: () => Promise.resolve(demoToken),
 });
 if (config.PLAYGROUND) console.log(`\n  Meridian is running: open ${app.url}/graphql in a browser\n`);
+if (config.DASHBOARD_ENABLED) console.log(`  The live dashboard: ${app.url}/dashboard\n`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

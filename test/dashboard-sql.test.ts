@@ -10,6 +10,7 @@ import {
   PipelinesDocument,
   UpdateTicketDocument,
 } from './generated/graphql.js';
+import { must, pool } from './helpers/mutations.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 
 /** Relation fields of the Dashboard query: owner, practices, practices.type, deals, deals.stage, tickets. */
@@ -20,27 +21,6 @@ const PRACTICE_TYPES = ['KITAS', 'PT_PMA', 'NPWP', 'BPJS'];
 describe('SQL statements of the dashboard query', () => {
   let server: TestServer;
   let token: string;
-
-  /** Runs `work` over `items` with at most `width` in flight. */
-  async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-    const queue = [...items];
-    await Promise.all(
-      Array.from({ length: width }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-      }),
-    );
-  }
-
-  /** Sends a mutation and returns its payload, failing on any error. */
-  async function must<P extends { userErrors: unknown[] }>(
-    res: Promise<{ data?: Record<string, P> | null; errors?: unknown[] }>,
-  ): Promise<P> {
-    const { data, errors } = await res;
-    expect(errors).toBeUndefined();
-    const payload = Object.values(data!)[0];
-    expect(payload.userErrors).toEqual([]);
-    return payload;
-  }
 
   beforeAll(async () => {
     server = await startTestServer();

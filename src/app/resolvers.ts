@@ -1,3 +1,14 @@
+import {
+  AnalyticsResolver,
+  ClientSummaryFieldsResolver,
+  ClientSummaryResolver,
+  FunnelStageResolver,
+  PipelineFunnelResolver,
+  PracticeTypeCountResolver,
+  RepPerformanceResolver,
+  TeamMemberInteractionCountResolver,
+  TeamMemberWorkloadResolver,
+} from '../modules/analytics/analytics.resolver.js';
 import { ClientResolver } from '../modules/clients/client.resolver.js';
 import {
   ConversationResolver,
@@ -79,4 +90,13 @@ export const resolvers: ResolverClasses = [
   ClientQuotesResolver,
   DealQuotesResolver,
   PracticeQuotesResolver,
+  AnalyticsResolver,
+  PipelineFunnelResolver,
+  FunnelStageResolver,
+  PracticeTypeCountResolver,
+  RepPerformanceResolver,
+  TeamMemberInteractionCountResolver,
+  TeamMemberWorkloadResolver,
+  ClientSummaryResolver,
+  ClientSummaryFieldsResolver,
 ];

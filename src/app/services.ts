@@ -1,6 +1,7 @@
 import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
+import { AnalyticsService } from '../modules/analytics/analytics.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
@@ -30,6 +31,7 @@ export interface Services {
   renewals: RenewalService;
   conversations: ConversationService;
   quotes: QuoteService;
+  analytics: AnalyticsService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
@@ -91,5 +93,6 @@ export function createServices(
     quotes: new QuoteService(clock, practices, deals),
     tickets: new TicketService(),
     interactions,
+    analytics: new AnalyticsService(clock),
   };
 }

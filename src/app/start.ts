@@ -16,6 +16,7 @@ import { operationGuard } from '../platform/graphql/operation-guard.js';
 import { getSchema } from '../platform/graphql/schema.js';
 import { graphqlMiddleware, startApolloServer } from '../platform/graphql/server.js';
 import { corsMiddleware, verifyWebSocketOrigin } from '../platform/http/cors.js';
+import { type DashboardOptions, dashboardRouter } from '../platform/http/dashboard.js';
 import { httpErrorHandler } from '../platform/http/errors.js';
 import { healthRouter } from '../platform/http/health.js';
 import { Metrics, metricsRouter } from '../platform/http/metrics.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   onDatabaseReady?: (parts: { root: EntityManager; services: Services; logger: Logger }) => Promise<void>;
   /** Headers the playground pre-fills (main.ts: the demo admin's token, in development). */
   playgroundHeaders?: PlaygroundOptions['headers'];
+  /** The token the dashboard page uses without asking (main.ts: the demo admin's, in development). */
+  dashboardToken?: DashboardOptions['token'];
   /**
    * Called with a WebSocket subscription's id once it is subscribed: what is published from then
    * on reaches it (tests wait for it instead of sleeping).
@@ -177,6 +180,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     metricsRouter(metrics, { enabled: !production || Boolean(config.METRICS_TOKEN), token: config.METRICS_TOKEN }),
   );
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));
+  // The page's token (the demo admin's) is for development only: in production the page asks.
+  if (config.DASHBOARD_ENABLED) app.use(dashboardRouter({ token: production ? undefined : options.dashboardToken }));
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
   app.use(httpErrorHandler(logger));
 

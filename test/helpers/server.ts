@@ -11,7 +11,7 @@ import { type Client, createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 
-import { type App, startApp } from '../../src/app/start.js';
+import { type App, type AppOptions, startApp } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { Role } from '../../src/modules/tenancy/role.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -64,7 +64,7 @@ export const usingPostgres = Boolean(process.env.DATABASE_URL);
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { shareWith?: TestServer } = {},
+  options: { shareWith?: TestServer; app?: Pick<AppOptions, 'dashboardToken'> } = {},
 ): Promise<TestServer> {
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
@@ -99,6 +99,7 @@ export async function startTestServer(
     logger: createLogger(config.LOG_LEVEL),
     pubsubPrefix: options.shareWith?.pubsubPrefix ?? pubsubPrefix,
     onSubscribed: (id) => subscriptions.subscribed(id),
+    ...options.app,
   });
   const url = app.url;
   const sockets: Client[] = [];

@@ -1,0 +1,731 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+import type { Principal } from '../../platform/auth/principal.js';
+import type { Clock } from '../../platform/clock.js';
+import { DomainError } from '../../platform/errors.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
+import { Money } from '../../platform/graphql/money.js';
+import type { ClientSource, LifecycleStage } from '../clients/client.enums.js';
+import type { InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
+import { channelOfInteraction } from '../interactions/interaction.rules.js';
+import { PracticeStatus } from '../practices/practice.enums.js';
+import type { Channel } from '../shared/channel.js';
+import {
+  BUCKET,
+  bucketOf,
+  bucketSeries,
+  int,
+  inWindow,
+  MAX_BUCKETS,
+  moneyJson,
+  moneyList,
+  num,
+  ratio,
+  run,
+  Sql,
+  sql,
+  tenantZone,
+  type Window,
+} from './analytics.sql.js';
+import type {
+  ClientStats,
+  ClientSummary,
+  DashboardKpis,
+  FunnelStage,
+  InteractionStats,
+  PeriodCount,
+  PipelineFunnel,
+  PracticeStats,
+  PracticeStatusCount,
+  RepPerformance,
+  RepPerformanceReport,
+  RepPeriod,
+  TeamMemberWorkload,
+  Timeframe,
+} from './analytics.types.js';
+
+/** Practice statuses in which a practice is no longer open. */
+const CLOSED = sql`('COMPLETED', 'REJECTED', 'CANCELLED')`;
+/** Practice statuses of a dead practice (no revenue, no renewal). */
+const DEAD = sql`('REJECTED', 'CANCELLED')`;
+/** "Renewals due" in team overview and KPIs: expiring within this many days. */
+export const RENEWALS_DUE_DAYS = 30;
+const DAY_SECONDS = 86_400;
+/** Practice status order, for stable output. */
+const STATUS_ORDER = Object.values(PracticeStatus);
+
+/**
+ * Analytics: aggregates computed by PostgreSQL in a few set-based statements per report, each
+ * scoped to the caller's tenant by a `tenant_id = …` condition on every table it reads (raw SQL
+ * bypasses the ORM's tenant filter, so each statement carries its own). Period buckets are cut at
+ * local midnight in the tenant's time zone (`date_trunc(unit, at at time zone tz)`).
+ */
+export class AnalyticsService {
+  /** `clock`: "now" and "today" (tests move it). */
+  constructor(private readonly clock: Clock) {}
+
+  /** A validated window: `from` before `to` when both are given. */
+  private window(w: Window): Window {
+    if (w.from && w.to && w.from.getTime() >= w.to.getTime())
+      throw DomainError.badInput('`from` must be before `to`', 'from');
+    return { from: w.from ?? null, to: w.to ?? null };
+  }
+
+  /** Refuses a window that would have more than MAX_BUCKETS buckets of `timeframe`. */
+  private checkBuckets(timeframe: Timeframe, w: Window): void {
+    const days = { WEEK: 7, MONTH: 28, QUARTER: 89 }[timeframe];
+    const from = w.from?.getTime();
+    const to = (w.to ?? this.clock.now()).getTime();
+    if (from !== undefined && (to - from) / (days * DAY_SECONDS * 1000) > MAX_BUCKETS)
+      throw DomainError.badInput(`At most ${MAX_BUCKETS} ${timeframe} buckets in one report`, 'timeframe');
+  }
+
+  /** The funnel of a pipeline over the cohort of its deals created in the window. */
+  async pipelineFunnel(
+    em: EntityManager,
+    principal: Principal,
+    pipelineGlobalId: string,
+    window: Window,
+  ): Promise<PipelineFunnel> {
+    const w = this.window(window);
+    const t = principal.tenantId;
+    const pipelineId = expectGlobalId(pipelineGlobalId, 'Pipeline');
+    const rows = await run<{
+      tz: string;
+      stage_id: string | null;
+      kind: string | null;
+      deals: string;
+      won: string;
+      lost: string;
+      entered: string | null;
+      converted: string | null;
+      dropped: string | null;
+      days: string | null;
+    }>(
+      em,
+      sql`with p as (select id from pipeline where tenant_id = ${t} and id = ${pipelineId}),
+      cohort as (
+        select d.id, d.status from deal d join p on p.id = d.pipeline_id
+         where d.tenant_id = ${t}${inWindow('d.created_at', w)}
+      ),
+      h as (
+        select h.deal_id, h.stage_id, h.entered_at, h.left_at, s.position, s.kind,
+               lead(s.kind) over w as next_kind,
+               max(case when s.kind <> 'LOST' then s.position end)
+                 over (w rows between 1 following and unbounded following) as later_max
+          from deal_stage_history h
+          join cohort c on c.id = h.deal_id
+          join pipeline_stage s on s.id = h.stage_id and s.tenant_id = ${t}
+         where h.tenant_id = ${t}
+        window w as (partition by h.deal_id order by h.entered_at, h.id)
+      ),
+      per_stage as (
+        select stage_id,
+               count(distinct deal_id) as entered,
+               count(distinct deal_id) filter (where kind = 'OPEN' and later_max > position) as converted,
+               count(distinct deal_id) filter (
+                 where kind = 'OPEN' and next_kind = 'LOST' and not coalesce(later_max > position, false)
+               ) as dropped,
+               avg(extract(epoch from left_at - entered_at)) filter (where left_at is not null) / ${DAY_SECONDS} as days
+          from h group by stage_id
+      ),
+      totals as (
+        select count(*) as deals, count(*) filter (where status = 'WON') as won,
+               count(*) filter (where status = 'LOST') as lost
+          from cohort
+      )
+      select ${tenantZone(t)} as tz, s.id as stage_id, s.kind, totals.deals, totals.won, totals.lost,
+             ps.entered, ps.converted, ps.dropped, ps.days
+        from p cross join totals
+        left join pipeline_stage s on s.pipeline_id = p.id and s.tenant_id = ${t}
+        left join per_stage ps on ps.stage_id = s.id
+       order by s.position, s.id`,
+    );
+    if (!rows.length) throw DomainError.notFound('Pipeline', pipelineGlobalId);
+    const deals = int(rows[0].deals);
+    const won = int(rows[0].won);
+    const stages: FunnelStage[] = rows
+      .filter((r) => r.stage_id)
+      .map((r) => {
+        const entered = int(r.entered);
+        const open = r.kind === 'OPEN';
+        return {
+          stageId: r.stage_id!,
+          entered,
+          convertedToNext: int(r.converted),
+          conversionRate: open ? ratio(int(r.converted), entered) : null,
+          dropOffRate: open ? ratio(int(r.dropped), entered) : null,
+          averageDaysInStage: num(r.days),
+        };
+      });
+    return {
+      pipelineId,
+      window: { from: w.from, to: w.to, timeZone: rows[0].tz },
+      deals,
+      won,
+      lost: int(rows[0].lost),
+      overallConversionRate: ratio(won, deals),
+      stages,
+    };
+  }
+
+  /** Deal results per owner (every active member, and no owner when such deals exist). */
+  async repPerformance(
+    em: EntityManager,
+    principal: Principal,
+    timeframe: Timeframe,
+    window: Window,
+  ): Promise<RepPerformanceReport> {
+    const w = this.window(window);
+    this.checkBuckets(timeframe, w);
+    const t = principal.tenantId;
+    const now = this.clock.now();
+    const first = sql`(select min(created_at) from deal where tenant_id = ${t})`;
+    // 1: the facts, per owner and per (owner, bucket); money per currency.
+    const facts = await run<{
+      owner_id: string | null;
+      b: Date | string | null;
+      what: 'created' | 'won' | 'lost';
+      cur: string | null;
+      by_cur: boolean;
+      by_bucket: boolean;
+      n: string;
+      total: string | null;
+      average: string | null;
+      days: string | null;
+    }>(
+      em,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      ev as (
+        select owner_id, 'created' as what, created_at as at, amount_amount as amt, amount_currency as cur,
+               null::float8 as days
+          from deal where tenant_id = ${t}${inWindow('created_at', w)}
+        union all
+        select owner_id, lower(status), closed_at, amount_amount, amount_currency,
+               extract(epoch from closed_at - created_at)::float8 / ${DAY_SECONDS}
+          from deal where tenant_id = ${t} and status <> 'OPEN' and closed_at is not null${inWindow('closed_at', w)}
+      ),
+      e as (select ev.*, ${bucketOf(timeframe, 'ev.at', 'z.tz')} at time zone z.tz as b from ev cross join z)
+      select owner_id::text as owner_id, what, b, cur, grouping(cur) = 0 as by_cur, grouping(b) = 0 as by_bucket,
+             count(*) as n, sum(amt) as total, round(avg(amt), 2) as average, avg(days) as days
+        from e
+       group by grouping sets ((owner_id, what), (owner_id, what, cur), (owner_id, what, b), (owner_id, what, b, cur))`,
+    );
+    // 2: the zone, the members, the buckets and the velocity's window in weeks.
+    const [meta] = await run<{
+      tz: string;
+      members: string[] | null;
+      buckets: { s: string; e: string }[] | string;
+      weeks: string;
+    }>(
+      em,
+      sql`with z as (select ${tenantZone(t)} as tz), series as (${bucketSeries(timeframe, w, first, now, 'z.tz')} )
+      select z.tz, (select array_agg(id::text order by name, id) from team_member where tenant_id = ${t} and active) as members,
+             (select coalesce(json_agg(json_build_object('s', b at time zone z.tz, 'e', (b + ${BUCKET[timeframe].step}::interval) at time zone z.tz) order by b), '[]'::json)
+                from series cross join z) as buckets,
+             greatest(extract(epoch from (${w.to ?? now}::timestamptz - coalesce(${w.from}::timestamptz, ${first}, ${now}::timestamptz))) / ${7 * DAY_SECONDS}, 1) as weeks
+        from z`,
+    );
+    const buckets = (typeof meta.buckets === 'string' ? JSON.parse(meta.buckets) : meta.buckets) as {
+      s: string;
+      e: string;
+    }[];
+    const weeks = Number(meta.weeks) || 1;
+    const key = (id: string | null) => id ?? '';
+    const bucketKey = (b: Date | string) => new Date(b).getTime();
+
+    // Facts by owner → what → (bucket) → figures; money lists per currency.
+    interface Fig {
+      n: number;
+      days: number | null;
+      total: Money[];
+      average: Money[];
+    }
+    const blank = (): Fig => ({ n: 0, days: null, total: [], average: [] });
+    const byOwner = new Map<string, { total: Map<string, Fig>; buckets: Map<number, Map<string, Fig>> }>();
+    const ownerOf = (id: string | null) => {
+      let o = byOwner.get(key(id));
+      if (!o) byOwner.set(key(id), (o = { total: new Map(), buckets: new Map() }));
+      return o;
+    };
+    for (const f of facts) {
+      const o = ownerOf(f.owner_id);
+      let figs = o.total;
+      if (f.by_bucket && f.b !== null) {
+        const k = bucketKey(f.b);
+        if (!o.buckets.has(k)) o.buckets.set(k, new Map());
+        figs = o.buckets.get(k)!;
+      }
+      const fig = figs.get(f.what) ?? blank();
+      figs.set(f.what, fig);
+      if (!f.by_cur) {
+        fig.n = int(f.n);
+        fig.days = num(f.days);
+      } else if (f.cur !== null) {
+        fig.total.push(...moneyList([{ currency: f.cur, amount: f.total! }]));
+        fig.average.push(...moneyList([{ currency: f.cur, amount: f.average! }]));
+      }
+    }
+
+    const owners = [...(meta.members ?? [])];
+    if (byOwner.has('')) owners.push('');
+    const members: RepPerformance[] = owners.map((id) => {
+      const o = byOwner.get(id);
+      const get = (what: string) => o?.total.get(what) ?? blank();
+      const created = get('created');
+      const won = get('won');
+      const lost = get('lost');
+      const periods: RepPeriod[] = buckets.map((b) => {
+        const figs = o?.buckets.get(bucketKey(b.s)) ?? new Map<string, Fig>();
+        const fig = (what: string) => figs.get(what) ?? blank();
+        return {
+          start: new Date(b.s),
+          end: new Date(b.e),
+          dealsCreated: fig('created').n,
+          dealsWon: fig('won').n,
+          dealsLost: fig('lost').n,
+          wonValue: fig('won').total,
+        };
+      });
+      return {
+        teamMemberId: id || null,
+        dealsCreated: created.n,
+        dealsWon: won.n,
+        dealsLost: lost.n,
+        totalValue: created.total,
+        wonValue: won.total,
+        winRate: ratio(won.n, won.n + lost.n),
+        averageDealSize: won.average,
+        averageDaysToClose: won.days,
+        velocity: won.n / weeks,
+        periods,
+      };
+    });
+    return { timeframe, window: { from: w.from, to: w.to, timeZone: meta.tz }, members };
+  }
+
+  /** Practices created in the window: counts and revenue, in one pass over them. */
+  async practiceStats(em: EntityManager, principal: Principal, window: Window): Promise<PracticeStats> {
+    const w = this.window(window);
+    const t = principal.tenantId;
+    const rows = await run<{
+      tz: string;
+      g: string;
+      k: string | null;
+      cur: string | null;
+      n: string | null;
+      amt: string | null;
+    }>(
+      em,
+      sql`with p as materialized (
+        select status, type_id, payment_status,
+               quoted_price_amount, quoted_price_currency, amount_paid_amount, amount_paid_currency,
+               coalesce(actual_price_amount, quoted_price_amount) as price_amount,
+               case when actual_price_amount is not null then actual_price_currency else quoted_price_currency end as price_currency
+          from practice where tenant_id = ${t}${inWindow('created_at', w)}
+      )
+      select 'zone' as g, ${tenantZone(t)} as k, null as cur, null::bigint as n, null as amt
+      union all
+      select case when grouping(status) = 0 then 'status' else 'type' end, coalesce(status, type_id::text), null, count(*), null
+        from p group by grouping sets ((status), (type_id))
+      union all
+      select x.m, null, x.cur, null, sum(x.amt)::text from p cross join lateral (values
+          ('quoted', p.quoted_price_currency, case when p.status not in ${DEAD} then p.quoted_price_amount end),
+          ('paid', p.amount_paid_currency, case when p.payment_status <> 'REFUNDED' then p.amount_paid_amount end),
+          ('outstanding', p.price_currency,
+            case when p.status not in ${DEAD} and p.payment_status not in ('PAID', 'REFUNDED')
+                 then greatest(p.price_amount - case when p.amount_paid_currency = p.price_currency
+                                                     then coalesce(p.amount_paid_amount, 0) else 0 end, 0) end)
+        ) as x(m, cur, amt)
+       where x.amt is not null
+       group by x.m, x.cur`,
+    );
+    const byStatus = rows
+      .filter((r) => r.g === 'status')
+      .map((r) => ({ status: r.k as PracticeStatus, count: int(r.n) }))
+      .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
+    const byType = rows
+      .filter((r) => r.g === 'type')
+      .map((r) => ({ typeId: r.k!, count: int(r.n) }))
+      .sort((a, b) => b.count - a.count || a.typeId.localeCompare(b.typeId));
+    const money = (m: string) => moneyOf(rows.filter((r) => r.g === m));
+    return {
+      window: { from: w.from, to: w.to, timeZone: rows.find((r) => r.g === 'zone')!.k! },
+      total: byStatus.reduce((s, r) => s + r.count, 0),
+      byStatus,
+      byType,
+      quoted: money('quoted'),
+      paid: money('paid'),
+      outstanding: money('outstanding'),
+    };
+  }
+
+  /** Clients created in the window (live ones): one pass over them, grouped four ways. */
+  async clientStats(
+    em: EntityManager,
+    principal: Principal,
+    timeframe: Timeframe,
+    window: Window,
+  ): Promise<ClientStats> {
+    const w = this.window(window);
+    this.checkBuckets(timeframe, w);
+    const t = principal.tenantId;
+    const rows = await run<BreakdownRow>(
+      em,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      c as materialized (
+        select lifecycle_stage, source, nationality, created_at from client
+         where tenant_id = ${t} and archived_at is null and merged_into_id is null${inWindow('created_at', w)}
+      ),
+      ${this.breakdown(
+        timeframe,
+        w,
+        'c',
+        'created_at',
+        [
+          ['stage', 'lifecycle_stage'],
+          ['source', 'source'],
+          ['nationality', 'nationality'],
+        ],
+        sql`count(*) filter (where lifecycle_stage in ('CUSTOMER', 'CHURNED'))`,
+      )}`,
+    );
+    const b = breakdownOf(rows);
+    const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
+    const byLifecycleStage = b.group('stage').map((r) => ({ stage: r.k as LifecycleStage, count: r.count }));
+    const total = b.total;
+    return {
+      window: { from: w.from, to: w.to, timeZone: b.timeZone },
+      timeframe,
+      total,
+      byLifecycleStage,
+      bySource: b
+        .group('source')
+        .map((r) => ({ source: r.k as ClientSource, count: r.count }))
+        .sort(byCount),
+      byNationality: b
+        .group('nationality')
+        .map((r) => ({ nationality: r.k, count: r.count }))
+        .sort((x, y) => y.count - x.count || (x.nationality ?? '\uffff').localeCompare(y.nationality ?? '\uffff'))
+        .slice(0, 50),
+      newClients: b.periods,
+      leadConversion: { clients: total, converted: b.extra, rate: ratio(b.extra, total) },
+    };
+  }
+
+  /** Interactions that occurred in the window: one pass over them, grouped four ways. */
+  async interactionStats(
+    em: EntityManager,
+    principal: Principal,
+    timeframe: Timeframe,
+    window: Window,
+  ): Promise<InteractionStats> {
+    const w = this.window(window);
+    this.checkBuckets(timeframe, w);
+    const t = principal.tenantId;
+    const rows = await run<BreakdownRow>(
+      em,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      i as materialized (
+        select kind, sentiment, team_member_id::text as member, occurred_at from interaction
+         where tenant_id = ${t}${inWindow('occurred_at', w)}
+      ),
+      ${this.breakdown(
+        timeframe,
+        w,
+        'i',
+        'occurred_at',
+        [
+          ['kind', 'kind'],
+          ['sentiment', 'sentiment'],
+          ['member', 'member'],
+        ],
+        sql`0`,
+      )}`,
+    );
+    const b = breakdownOf(rows);
+    const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
+    const byKind = b.group('kind').map((r) => ({ kind: r.k as InteractionKind, count: r.count }));
+    const channels = new Map<Channel | null, number>();
+    for (const r of byKind) {
+      const ch = channelOfInteraction(r.kind);
+      channels.set(ch, (channels.get(ch) ?? 0) + r.count);
+    }
+    return {
+      window: { from: w.from, to: w.to, timeZone: b.timeZone },
+      timeframe,
+      total: b.total,
+      byKind: byKind.sort(byCount),
+      byChannel: [...channels].map(([channel, count]) => ({ channel, count })).sort(byCount),
+      bySentiment: b
+        .group('sentiment')
+        .map((r) => ({ sentiment: r.k as Sentiment | null, count: r.count }))
+        .sort(byCount),
+      byTeamMember: b
+        .group('member')
+        .map((r) => ({ teamMemberId: r.k, count: r.count }))
+        .sort(byCount),
+      perPeriod: b.periods,
+    };
+  }
+
+  /**
+   * The tail of a breakdown statement over the CTE `rows` (trusted SQL name; the statement also has the
+   * one-row CTE `z` of the zone): counts grouped by each `[name, column]` of `groups` in one pass,
+   * `extra` (an aggregate over `rows`), the total, the zone, and one row per period bucket of the
+   * window (by the instant column `at`), empty buckets included. Read with {@link breakdownOf}.
+   */
+  private breakdown(
+    timeframe: Timeframe,
+    w: Window,
+    rows: string,
+    at: string,
+    groups: [string, string][],
+    extra: Sql,
+  ): Sql {
+    const from = new Sql(rows, []);
+    const col = (c: string) => new Sql(c, []);
+    const label = groups.reduceRight<Sql>(
+      (rest, [name, c]) => sql`case when grouping(${col(c)}) = 0 then ${name} else ${rest} end`,
+      sql`'bucket'`,
+    );
+    const key = sql`coalesce(${new Sql(groups.map(([, c]) => `${c}::text`).join(', '), [])})`;
+    const sets = new Sql(groups.map(([, c]) => `(${c})`).join(', '), []);
+    const step = BUCKET[timeframe].step;
+    return sql`bucketed as (select ${bucketOf(timeframe, `${rows}.${at}`, 'z.tz')} as b from ${from} cross join z),
+      series as (${bucketSeries(timeframe, w, sql`(select min(${col(at)}) from ${from})`, this.clock.now(), 'z.tz')}),
+      per_bucket as (select b, count(*) as n from bucketed group by b)
+      select 'zone' as g, z.tz as k, null::bigint as n, null::timestamptz as s, null::timestamptz as e from z
+      union all
+      select 'total', null, count(*), null, null from ${from}
+      union all
+      select 'extra', null, ${extra}, null, null from ${from}
+      union all
+      select ${label}, ${key}, count(*), null, null from ${from} group by grouping sets (${sets})
+      union all
+      select 'bucket', null, coalesce(per_bucket.n, 0), series.b at time zone z.tz, (series.b + ${step}::interval) at time zone z.tz
+        from series cross join z left join per_bucket on per_bucket.b = series.b`;
+  }
+
+  /** Every active member's workload now, then the unassigned work (if any). */
+  async teamOverview(em: EntityManager, principal: Principal): Promise<TeamMemberWorkload[]> {
+    const t = principal.tenantId;
+    const now = this.clock.now();
+    const today = sql`(${now}::timestamptz at time zone ${tenantZone(t)})::date`;
+    const rows = await run<{ g: string; m: string | null; k: string | null; n: string; amt: string | null }>(
+      em,
+      sql`select 'practice' as g, assigned_to_id::text as m, status as k, count(*) as n, null as amt
+          from practice where tenant_id = ${t} and status not in ${CLOSED} group by assigned_to_id, status
+      union all
+      select 'ticket', assignee_id::text, null, count(*), null
+        from ticket where tenant_id = ${t} and status in ('OPEN', 'PENDING') group by assignee_id
+      union all
+      select 'renewal', p.assigned_to_id::text, null, count(*), null
+        from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
+       where p.tenant_id = ${t} and p.renewed_at is null and p.status not in ${DEAD}
+         and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
+       group by p.assigned_to_id
+      union all
+      select 'deal', owner_id::text, amount_currency, count(*), sum(amount_amount)::text
+        from deal where tenant_id = ${t} and status = 'OPEN' group by owner_id, amount_currency
+      union all
+      select 'member', id::text, name, 0, null from team_member where tenant_id = ${t} and active`,
+    );
+    const members = rows
+      .filter((r) => r.g === 'member')
+      .sort((a, b) => a.k!.localeCompare(b.k!) || a.m!.localeCompare(b.m!))
+      .map((r) => r.m);
+    const work = rows.filter((r) => r.g !== 'member');
+    if (work.some((r) => r.m === null)) members.push(null);
+    return members.map((m) => {
+      const mine = work.filter((r) => r.m === m);
+      const n = (g: string) => mine.filter((r) => r.g === g).reduce((s, r) => s + int(r.n), 0);
+      const byStatus: PracticeStatusCount[] = mine
+        .filter((r) => r.g === 'practice')
+        .map((r) => ({ status: r.k as PracticeStatus, count: int(r.n) }))
+        .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
+      return {
+        teamMemberId: m,
+        openPractices: n('practice'),
+        openPracticesByStatus: byStatus,
+        openTickets: n('ticket'),
+        renewalsDue: n('renewal'),
+        openDeals: n('deal'),
+        pipelineValue: moneyOf(mine.filter((r) => r.g === 'deal').map((r) => ({ cur: r.k, amt: r.amt }))),
+      };
+    });
+  }
+
+  /** Summaries of many clients (ids: row ids of the caller's tenant): three statements. */
+  async clientSummaries(
+    em: EntityManager,
+    principal: Principal,
+    clientIds: readonly string[],
+  ): Promise<ClientSummary[]> {
+    const t = principal.tenantId;
+    const ids = `{${clientIds.join(',')}}`;
+    const today = sql`(${this.clock.now()}::timestamptz at time zone ${tenantZone(t)})::date`;
+    const [practices, interactions, tickets] = await Promise.all([
+      run<{
+        client_id: string;
+        open: string;
+        completed: string;
+        quoted: unknown;
+        paid: unknown;
+        next_id: string | null;
+        next_date: string | null;
+      }>(
+        em,
+        sql`with p as (select * from practice where tenant_id = ${t} and client_id = any(${ids}::uuid[])),
+        next as (
+          select distinct on (p.client_id) p.client_id, p.id, p.expiry_date::text as expiry
+            from p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
+           where p.renewed_at is null and p.status not in ${DEAD} and p.expiry_date >= ${today}
+           order by p.client_id, p.expiry_date, p.id
+        )
+        select c.client_id,
+               count(*) filter (where c.status not in ${CLOSED}) as open,
+               count(*) filter (where c.status = 'COMPLETED') as completed,
+               ${moneyJson(sql`select quoted_price_currency as cur, sum(quoted_price_amount) as amt from p
+                                 where p.client_id = c.client_id and p.status not in ${DEAD} and quoted_price_amount is not null
+                                 group by 1`)} as quoted,
+               ${moneyJson(sql`select amount_paid_currency as cur, sum(amount_paid_amount) as amt from p
+                                 where p.client_id = c.client_id and payment_status <> 'REFUNDED' and amount_paid_amount is not null
+                                 group by 1`)} as paid,
+               min(next.id::text) as next_id, min(next.expiry) as next_date
+          from p c left join next on next.client_id = c.client_id
+         group by c.client_id`,
+      ),
+      run<{ client_id: string; last: Date | string | null; items: string[] | null }>(
+        em,
+        sql`with i as (select client_id, occurred_at, id, action_items from interaction
+                        where tenant_id = ${t} and client_id = any(${ids}::uuid[])),
+        last as (select client_id, max(occurred_at) as last from i group by client_id),
+        items as (select distinct on (client_id) client_id, action_items from i
+                   where cardinality(action_items) > 0 order by client_id, occurred_at desc, id desc)
+        select last.client_id, last.last, items.action_items as items
+          from last left join items on items.client_id = last.client_id`,
+      ),
+      run<{ client_id: string; n: string }>(
+        em,
+        sql`select client_id, count(*) as n from ticket
+             where tenant_id = ${t} and client_id = any(${ids}::uuid[]) and status in ('OPEN', 'PENDING')
+             group by client_id`,
+      ),
+    ]);
+    const p = new Map(practices.map((r) => [r.client_id, r]));
+    const i = new Map(interactions.map((r) => [r.client_id, r]));
+    const k = new Map(tickets.map((r) => [r.client_id, int(r.n)]));
+    return clientIds.map((id) => {
+      const pr = p.get(id);
+      const ir = i.get(id);
+      return {
+        openPractices: int(pr?.open),
+        completedPractices: int(pr?.completed),
+        totalQuoted: moneyList(pr?.quoted),
+        totalPaid: moneyList(pr?.paid),
+        lastContactAt: ir?.last ? new Date(ir.last) : null,
+        pendingActionItems: ir?.items ?? [],
+        openTickets: k.get(id) ?? 0,
+        nextRenewalId: pr?.next_id ?? null,
+        nextRenewalDate: pr?.next_date ?? null,
+      };
+    });
+  }
+
+  /** The dashboard header's figures: one statement. */
+  async dashboardKpis(em: EntityManager, principal: Principal, window: Window): Promise<DashboardKpis> {
+    const w = this.window(window);
+    const t = principal.tenantId;
+    const today = sql`(${this.clock.now()}::timestamptz at time zone z.tz)::date`;
+    const closedInWindow = sql`closed_at is not null${inWindow('closed_at', w)}`;
+    // One pass over each table: deals grouped by currency (counts summed here), clients, practices.
+    const rows = await run<{
+      tz: string;
+      clients: string;
+      new_clients: string;
+      active_practices: string;
+      renewals_due: string;
+      cur: string | null;
+      open: string | null;
+      open_amt: string | null;
+      won: string | null;
+      won_amt: string | null;
+      lost: string | null;
+    }>(
+      em,
+      sql`with z as (select ${tenantZone(t)} as tz),
+      d as (
+        select amount_currency as cur,
+               count(*) filter (where status = 'OPEN') as open,
+               sum(amount_amount) filter (where status = 'OPEN') as open_amt,
+               count(*) filter (where status = 'WON' and ${closedInWindow}) as won,
+               sum(amount_amount) filter (where status = 'WON' and ${closedInWindow}) as won_amt,
+               count(*) filter (where status = 'LOST' and ${closedInWindow}) as lost
+          from deal where tenant_id = ${t} group by amount_currency
+      ),
+      c as (
+        select count(*) as clients, count(*) filter (where true${inWindow('created_at', w)}) as new_clients
+          from client where tenant_id = ${t} and archived_at is null and merged_into_id is null
+      ),
+      p as (select count(*) as active_practices from practice where tenant_id = ${t} and status not in ${CLOSED}),
+      r as (
+        select count(*) as renewals_due
+          from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
+          cross join z
+         where p.tenant_id = ${t} and p.renewed_at is null and p.status not in ${DEAD}
+           and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
+      )
+      select z.tz, c.clients, c.new_clients, p.active_practices, r.renewals_due,
+             d.cur, d.open, d.open_amt::text as open_amt, d.won, d.won_amt::text as won_amt, d.lost
+        from z cross join c cross join p cross join r left join d on true`,
+    );
+    const r = rows[0];
+    const sum = (k: 'open' | 'won' | 'lost') => rows.reduce((s, x) => s + int(x[k]), 0);
+    const won = sum('won');
+    return {
+      window: { from: w.from, to: w.to, timeZone: r.tz },
+      clients: int(r.clients),
+      newClients: int(r.new_clients),
+      activePractices: int(r.active_practices),
+      openDeals: sum('open'),
+      pipelineValue: moneyOf(rows.map((x) => ({ cur: x.cur, amt: x.open_amt }))),
+      dealsWon: won,
+      wonValue: moneyOf(rows.map((x) => ({ cur: x.cur, amt: x.won_amt }))),
+      conversionRate: ratio(won, won + sum('lost')),
+      renewalsDue: int(r.renewals_due),
+    };
+  }
+}
+
+/** A row of a breakdown statement (see AnalyticsService.breakdown). */
+interface BreakdownRow {
+  g: string;
+  k: string | null;
+  n: string | number | null;
+  s: Date | string | null;
+  e: Date | string | null;
+}
+
+/** The parts of a breakdown statement's result. */
+function breakdownOf(rows: BreakdownRow[]) {
+  const one = (g: string) => rows.find((r) => r.g === g);
+  return {
+    timeZone: one('zone')!.k!,
+    total: int(one('total')?.n),
+    extra: int(one('extra')?.n),
+    group: (g: string) => rows.filter((r) => r.g === g).map((r) => ({ k: r.k, count: int(r.n) })),
+    periods: rows
+      .filter((r) => r.g === 'bucket')
+      .map((r) => ({ start: new Date(r.s!), end: new Date(r.e!), count: int(r.n) }))
+      .sort((x, y) => x.start.getTime() - y.start.getTime()) as PeriodCount[],
+  };
+}
+
+/** Money per currency from `(cur, amt)` rows, by currency. */
+function moneyOf(rows: { cur: string | null; amt: string | null }[]): Money[] {
+  return rows
+    .filter((r) => r.cur !== null && r.amt !== null)
+    .sort((a, b) => a.cur!.localeCompare(b.cur!))
+    .map((r) => new Money(r.amt!, r.cur!));
+}
