@@ -44,12 +44,13 @@ export class PracticeService {
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
     const type = await em.findOne(PracticeType, { code: input.practiceTypeCode.trim().toUpperCase() });
-    if (!type) {
-      const codes = (await em.find(PracticeType, {}, { orderBy: { code: 'asc' } })).map((t) => t.code);
+    if (!type || (!type.active && !input.renewalOf)) {
+      const codes = (await em.find(PracticeType, { active: true }, { orderBy: { code: 'asc' } })).map((t) => t.code);
+      // A deactivated type is no longer offered; the renewal of a practice of that type still is.
       checks.add(
         'practiceTypeCode',
-        'UNKNOWN_PRACTICE_TYPE',
-        `Unknown practice type "${input.practiceTypeCode}"; use one of ${codes.join(', ')}`,
+        type ? 'INACTIVE_PRACTICE_TYPE' : 'UNKNOWN_PRACTICE_TYPE',
+        `${type ? 'Deactivated' : 'Unknown'} practice type "${input.practiceTypeCode}"; use one of ${codes.join(', ')}`,
       );
     }
     const quoted = checks.money('quotedPrice', input.quotedPrice, currency);
