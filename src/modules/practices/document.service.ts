@@ -16,6 +16,22 @@ function snapshot(d: Document): DocumentFields {
   return { name: d.name, kind: d.kind, url: d.url ?? null, status: d.status };
 }
 
+/**
+ * The checked name, kind (normalised to UPPER_SNAKE before the length check: upper-casing can
+ * lengthen text, ß → SS) and URL of a document input; `required` for a new document.
+ */
+export function documentFields(
+  checks: Checks,
+  input: { name?: string | null; kind?: string | null; url?: string | null },
+  required: boolean,
+) {
+  const name = checks.text('name', input.name, 200, { required, min: 1 });
+  const kind = checks.text('kind', input.kind?.trim().toUpperCase().replace(/\s+/g, '_'), 64, { required, min: 1 });
+  const url = checks.url('url', input.url);
+  if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
+  return { name, kind, url };
+}
+
 /** Documents of practices: changes (with the status workflow) and removal. Events go on the practice. */
 export class DocumentService {
   /** Changes a document's name, kind, URL or status; a status outside its allowed transitions is a user error. */
@@ -26,12 +42,9 @@ export class DocumentService {
   ): Promise<{ document: Document; practice: Practice }> {
     const document = await this.get(em, input.id);
     const checks = new Checks();
-    const name = checks.text('name', input.name, 200, { min: 1 });
+    const { name, kind, url } = documentFields(checks, input, false);
     if (input.name === null) checks.add('name', 'REQUIRED', 'name cannot be cleared');
-    const kind = checks.text('kind', input.kind?.trim().toUpperCase().replace(/\s+/g, '_'), 64, { min: 1 });
     if (input.kind === null) checks.add('kind', 'REQUIRED', 'kind cannot be cleared');
-    const url = checks.url('url', input.url);
-    if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
     const status = input.status ?? undefined;
     if (status && status !== document.status && !DOCUMENT_TRANSITIONS[document.status].includes(status)) {
       const allowed = DOCUMENT_TRANSITIONS[document.status];

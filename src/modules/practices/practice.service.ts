@@ -13,6 +13,7 @@ import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import { diff, recordEvent, type Trigger, triggerActor, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Document } from './document.entity.js';
+import { documentFields } from './document.service.js';
 import { Practice } from './practice.entity.js';
 import { CLOSED_PRACTICE_STATUSES, DocumentStatus, PRACTICE_TRANSITIONS, PracticeStatus } from './practice.enums.js';
 import type {
@@ -164,14 +165,7 @@ export class PracticeService {
   ): Promise<{ document: Document; practice: Practice }> {
     const practice = await this.get(em, input.practiceId);
     const checks = new Checks();
-    const name = checks.text('name', input.name, 200, { required: true, min: 1 });
-    // Normalised before the length check: upper-casing can lengthen text (ß → SS).
-    const kind = checks.text('kind', input.kind?.trim().toUpperCase().replace(/\s+/g, '_'), 64, {
-      required: true,
-      min: 1,
-    });
-    const url = checks.url('url', input.url);
-    if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
+    const { name, kind, url } = documentFields(checks, input, true);
     checks.throwIfAny();
     return em.transactional((tx) => {
       const document = tx.create(Document, {

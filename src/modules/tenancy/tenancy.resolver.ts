@@ -185,16 +185,7 @@ export class TenancyResolver {
     @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return withUserErrors(async () => {
-      const change = await ctx.services.tenancy.setActive(
-        ctx.em,
-        principal,
-        expectGlobalId(input.id, 'TeamMember'),
-        false,
-      );
-      await announceMember(ctx, change);
-      return change;
-    });
+    return setActive(ctx, principal, input.id, false);
   }
 
   @Authorized(Role.ADMIN)
@@ -207,16 +198,7 @@ export class TenancyResolver {
     @CurrentPrincipal() principal: Principal,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return withUserErrors(async () => {
-      const change = await ctx.services.tenancy.setActive(
-        ctx.em,
-        principal,
-        expectGlobalId(input.id, 'TeamMember'),
-        true,
-      );
-      await announceMember(ctx, change);
-      return { teamMember: change.teamMember };
-    });
+    return setActive(ctx, principal, input.id, true);
   }
 
   @Authorized(Role.ADMIN)
@@ -260,6 +242,15 @@ export class TenancyResolver {
 
 function memberTopic(ctx: GraphQLContext): string {
   return tenantTopic(requirePrincipal(ctx.principal).tenantId, 'teamMember');
+}
+
+/** Deactivates or reactivates a member, then announces it (see {@link announceMember}). */
+function setActive(ctx: GraphQLContext, principal: Principal, id: string, active: boolean) {
+  return withUserErrors(async () => {
+    const change = await ctx.services.tenancy.setActive(ctx.em, principal, expectGlobalId(id, 'TeamMember'), active);
+    await announceMember(ctx, change);
+    return change;
+  });
 }
 
 /**

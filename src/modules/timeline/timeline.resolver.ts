@@ -68,21 +68,7 @@ const subjects = () =>
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
-  types: () =>
-    [
-      Client,
-      Practice,
-      Deal,
-      Ticket,
-      Interaction,
-      RenewalAlert,
-      Conversation,
-      Extraction,
-      PracticeType,
-      Pipeline,
-      PipelineStage,
-      TeamMember,
-    ] as const,
+  types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
   resolveType: (value) => value.constructor.name,
 });
 
