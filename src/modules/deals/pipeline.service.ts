@@ -197,6 +197,8 @@ export class PipelineService {
     return em.transactional(async (tx) => {
       const found = await this.getStage(tx, input.id);
       const pipeline = await this.lockOf(tx, found);
+      // A kind change must not race a deal entering the stage (deal moves share-lock it).
+      if (input.kind) await tx.lock(found, LockMode.PESSIMISTIC_WRITE);
       const stage = await tx.refreshOrFail(found);
       const stages = await this.activeStages(tx, pipeline);
       const checks = new Checks();
