@@ -30,6 +30,7 @@ import {
   PracticeByIdDocument,
   ReactivateTeamMemberDocument,
   RemoveDocumentDocument,
+  RenewPracticeDocument,
   ReorderPipelineStagesDocument,
   UpdateDocumentDocument,
   UpdatePipelineDocument,
@@ -317,6 +318,26 @@ describe('Administration', () => {
         subject: { id: npwp.id },
         data: { before: { active: true }, after: { active: false } },
       });
+    });
+
+    it('a practice of a deactivated type can still be renewed', async () => {
+      const code = uniq('R').replace('-', '_').toUpperCase();
+      const type = ok(
+        await gql(
+          CreatePracticeTypeDocument,
+          { input: { code, name: 'Renewable', renewable: true, validityMonths: 12 } },
+          adminA,
+        ),
+        'createPracticeType',
+      ).practiceType!;
+      const old = await newPractice(clientA, code, agentA);
+      ok(await gql(DeactivatePracticeTypeDocument, { input: { id: type.id } }, adminA), 'deactivatePracticeType');
+      const renewed = ok(
+        await gql(RenewPracticeDocument, { input: { id: old, expiryDate: '2030-01-31' } }, agentA),
+        'renewPractice',
+      );
+      expect(renewed.practice).toMatchObject({ type: { code }, renewalOf: { id: old } });
+      expect(renewed.renewed!.id).toBe(old);
     });
 
     it('deactivatePracticeType refuses a type already inactive; nothing changes', async () => {
