@@ -9,6 +9,7 @@ import { Migration20261127152929_rate_limits } from './Migration20261127152929_r
 import { Migration20261127154500_delivery_position } from './Migration20261127154500_delivery_position.js';
 import { Migration20261127155808_idempotency_keys } from './Migration20261127155808_idempotency_keys.js';
 import { Migration20261127190100_quotes } from './Migration20261127190100_quotes.js';
+import { Migration20261127190400_admin } from './Migration20261127190400_admin.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127154500_delivery_position', class: Migration20261127154500_delivery_position },
   { name: 'Migration20261127155808_idempotency_keys', class: Migration20261127155808_idempotency_keys },
   { name: 'Migration20261127190100_quotes', class: Migration20261127190100_quotes },
+  { name: 'Migration20261127190400_admin', class: Migration20261127190400_admin },
 ];

@@ -16,11 +16,18 @@ import {
   AcknowledgeRenewalAlertDocument,
   AddPracticeDocumentDocument,
   ArchiveClientDocument,
+  ArchivePipelineDocument,
+  ArchivePipelineStageDocument,
   CreateClientDocument,
   CreateDealDocument,
+  CreatePipelineDocument,
+  CreatePipelineStageDocument,
   CreatePracticeDocument,
   CreateQuoteDocument,
+  CreatePracticeTypeDocument,
   CreateTicketDocument,
+  DeactivatePracticeTypeDocument,
+  DeactivateTeamMemberDocument,
   DismissRenewalAlertDocument,
   IngestConversationDocument,
   type IngestConversationInput,
@@ -31,9 +38,12 @@ import {
   MoveDealStageDocument,
   PipelinesDocument,
   PracticeRenewalAlertsDocument,
+  ReactivateTeamMemberDocument,
   RejectExtractionDocument,
   RejectQuoteDocument,
+  RemoveDocumentDocument,
   RenewPracticeDocument,
+  ReorderPipelineStagesDocument,
   RunRenewalScanDocument,
   SendQuoteDocument,
   SnoozeRenewalAlertDocument,
@@ -43,11 +53,16 @@ import {
   UnlinkTicketDocument,
   UpdateClientDocument,
   UpdateDealDocument,
+  UpdateDocumentDocument,
   UpdateExtractionSettingsDocument,
+  UpdatePipelineDocument,
+  UpdatePipelineStageDocument,
   UpdatePracticeDocument,
   UpdateQuoteDocument,
+  UpdatePracticeTypeDocument,
   UpdateRenewalSettingsDocument,
   UpdateTicketDocument,
+  ViewerDocument,
   WinDealDocument,
 } from './generated/graphql.js';
 import { type GqlResponse, startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -324,6 +339,64 @@ describe('Timeline events: one payload shape per type', () => {
     await quote(plus(TODAY, 2));
     server.app.services.clock.set(makassarNoon(plus(TODAY, 3)));
     expect(await server.app.services.quotes.expireDue(server.app.db.orm.em)).toBeGreaterThanOrEqual(1);
+    // Administration: practice types, pipelines and stages, documents, team members.
+    const type = ok(
+      await server.gql(
+        CreatePracticeTypeDocument,
+        { input: { code: 'GOLDEN_VISA', name: 'Golden visa', renewable: true, validityMonths: 60 } },
+        admin,
+      ),
+      'createPracticeType',
+    ).practiceType!.id;
+    ok(
+      await server.gql(UpdatePracticeTypeDocument, { input: { id: type, defaultPrice: { amount: '1000' } } }, admin),
+      'updatePracticeType',
+    );
+    ok(await server.gql(DeactivatePracticeTypeDocument, { input: { id: type } }, admin), 'deactivatePracticeType');
+    const created = ok(
+      await server.gql(CreatePipelineDocument, { input: { name: 'Events' } }, admin),
+      'createPipeline',
+    ).pipeline!;
+    ok(
+      await server.gql(UpdatePipelineDocument, { input: { id: created.id, isDefault: true } }, admin),
+      'updatePipeline',
+    );
+    ok(
+      await server.gql(UpdatePipelineDocument, { input: { id: pipeline.id, isDefault: true } }, admin),
+      'updatePipeline',
+    );
+    const extra = ok(
+      await server.gql(CreatePipelineStageDocument, { input: { pipelineId: created.id, name: 'Extra' } }, admin),
+      'createPipelineStage',
+    ).stage!;
+    ok(
+      await server.gql(UpdatePipelineStageDocument, { input: { id: extra.id, probability: 15 } }, admin),
+      'updatePipelineStage',
+    );
+    ok(
+      await server.gql(
+        ReorderPipelineStagesDocument,
+        { input: { pipelineId: created.id, stageIds: [extra.id, ...created.stages.map((st) => st.id)] } },
+        admin,
+      ),
+      'reorderPipelineStages',
+    );
+    ok(await server.gql(ArchivePipelineStageDocument, { input: { id: extra.id } }, admin), 'archivePipelineStage');
+    ok(await server.gql(ArchivePipelineDocument, { input: { id: created.id } }, admin), 'archivePipeline');
+    const doc = ok(
+      await server.gql(
+        AddPracticeDocumentDocument,
+        { input: { practiceId: kitas, name: 'Photo', kind: 'photo' } },
+        agent,
+      ),
+      'addPracticeDocument',
+    ).document!.id;
+    ok(await server.gql(UpdateDocumentDocument, { input: { id: doc, name: 'Photo 4x6' } }, agent), 'updateDocument');
+    ok(await server.gql(UpdateDocumentDocument, { input: { id: doc, status: 'RECEIVED' } }, agent), 'updateDocument');
+    ok(await server.gql(RemoveDocumentDocument, { input: { id: doc } }, agent), 'removeDocument');
+    const agentId = (await server.gql(ViewerDocument, {}, agent)).data!.viewer!.id;
+    ok(await server.gql(DeactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'deactivateTeamMember');
+    ok(await server.gql(ReactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'reactivateTeamMember');
 
     // Every event: its type's one shape.
     const events = await timeline(admin);

@@ -21,8 +21,11 @@ import {
   DealStageHistoryResolver,
   PipelineResolver,
 } from '../modules/deals/deal.resolver.js';
+import { PipelineSetupResolver } from '../modules/deals/pipeline.resolver.js';
 import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
+import { DocumentResolver } from '../modules/practices/document.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
+import { PracticeTypeResolver } from '../modules/practices/practice-type.resolver.js';
 import {
   ClientQuotesResolver,
   DealQuotesResolver,
@@ -64,9 +67,12 @@ export const resolvers: ResolverClasses = [
   ClientResolver,
   PracticeResolver,
   ClientPracticesResolver,
+  PracticeTypeResolver,
+  DocumentResolver,
   DealResolver,
   DealStageHistoryResolver,
   PipelineResolver,
+  PipelineSetupResolver,
   ClientDealsResolver,
   TicketResolver,
   ClientTicketsResolver,

@@ -5,9 +5,12 @@ import { AnalyticsService } from '../modules/analytics/analytics.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
+import { PipelineService } from '../modules/deals/pipeline.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
+import { DocumentService } from '../modules/practices/document.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { QuoteService } from '../modules/quotes/quote.service.js';
+import { PracticeTypeService } from '../modules/practices/practice-type.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
@@ -25,7 +28,10 @@ export interface Services {
   tenancy: TenancyService;
   clients: ClientService;
   practices: PracticeService;
+  practiceTypes: PracticeTypeService;
+  documents: DocumentService;
   deals: DealService;
+  pipelines: PipelineService;
   tickets: TicketService;
   interactions: InteractionService;
   renewals: RenewalService;
@@ -91,6 +97,10 @@ export function createServices(
     practices,
     deals,
     quotes: new QuoteService(clock, practices, deals),
+    practiceTypes: new PracticeTypeService(),
+    documents: new DocumentService(),
+    deals: new DealService(),
+    pipelines: new PipelineService(),
     tickets: new TicketService(),
     interactions,
     analytics: new AnalyticsService(clock),

@@ -333,7 +333,7 @@ export class ConversationService {
     const extraction = await em.findOne(Extraction, { id: extractionId }, { populate: ['conversation'] as const });
     if (!extraction || extraction.status !== ExtractionStatus.PENDING) return { retry: false }; // done already
     const conversation = extraction.conversation.unwrap();
-    const types = await em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
+    const types = await em.find(PracticeType, { active: true }, { orderBy: { code: 'asc' } });
     let outcome: { result: ExtractionResult; meta: ExtractionMeta };
     try {
       outcome = await this.extractor.extract({
@@ -538,7 +538,8 @@ export class ConversationService {
     if (!client || !intentSure || (client.archivedAt && !f.accept))
       return { practice: null, created: ex.practiceCreated, proposed: true };
     const type = await tx.findOne(PracticeType, { code });
-    if (!type) {
+    // A deactivated type named by a person is createPractice's user error; guessed, it is ignored.
+    if (!type || (!type.active && !typeCode)) {
       if (typeCode)
         throw ValidationFailed.of('practiceTypeCode', 'UNKNOWN_PRACTICE_TYPE', `Unknown practice type "${code}"`);
       return { practice: null, created: ex.practiceCreated, proposed: false }; // the extractor's guess: ignored

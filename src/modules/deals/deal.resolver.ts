@@ -54,9 +54,15 @@ export class DealResolver extends ResourceResolver({
   get: { name: 'deal' },
 }) {
   @Authorized()
-  @Query(() => [Pipeline], { description: "The tenant's pipelines (the default first)." })
-  pipelines(@Ctx() ctx: GraphQLContext) {
-    return ctx.em.find(Pipeline, {}, { orderBy: [{ isDefault: 'desc' }, { name: 'asc' }] });
+  @Query(() => [Pipeline], { description: "The tenant's pipelines (the default first, then by name)." })
+  pipelines(
+    @Arg('includeArchived', { defaultValue: false, description: 'Also list archived pipelines.' })
+    includeArchived: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.em.find(Pipeline, includeArchived ? {} : { archivedAt: null }, {
+      orderBy: [{ isDefault: 'desc' }, { name: 'asc' }, { id: 'asc' }],
+    });
   }
 
   @Authorized(WRITER_ROLES)
@@ -155,9 +161,19 @@ export class DealStageHistoryResolver {
 
 @Resolver(() => Pipeline)
 export class PipelineResolver {
-  @FieldResolver(() => [PipelineStage], { description: 'Stages in order.' })
-  stages(@Root() pipeline: Pipeline, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, PipelineStage, 'pipeline', pipeline.id, {}, [{ position: 'asc' }, { id: 'asc' }]);
+  @FieldResolver(() => [PipelineStage], {
+    description: 'Stages in order; archived stages (listed last) only with includeArchived.',
+  })
+  stages(
+    @Arg('includeArchived', { defaultValue: false, description: 'Also list archived stages.' })
+    includeArchived: boolean,
+    @Root() pipeline: Pipeline,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return loadChildren(ctx, PipelineStage, 'pipeline', pipeline.id, includeArchived ? {} : { archivedAt: null }, [
+      { position: 'asc' },
+      { id: 'asc' },
+    ]);
   }
 }
 

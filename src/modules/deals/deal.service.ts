@@ -38,15 +38,24 @@ export class DealService {
     if (pipeline && stage && refId(stage.pipeline) !== pipeline.id)
       checks.add('stageId', 'STAGE_NOT_IN_PIPELINE', `Stage ${stage.name} is not a stage of pipeline ${pipeline.name}`);
     if (pipeline && input.stageId == null) {
-      stage = await em.findOne(PipelineStage, { pipeline, kind: StageKind.OPEN }, { orderBy: { position: 'asc' } });
+      stage = await em.findOne(
+        PipelineStage,
+        { pipeline, kind: StageKind.OPEN, archivedAt: null },
+        { orderBy: { position: 'asc' } },
+      );
     }
+    if (pipeline?.archivedAt)
+      checks.add('pipelineId', 'ARCHIVED', `Pipeline ${pipeline.name} is archived: it takes no new deals`);
+    else if (stage?.archivedAt)
+      checks.add('stageId', 'ARCHIVED', `Stage ${stage.name} is archived: no deal can enter it`);
     const amount = checks.money('amount', input.amount, await tenantCurrency(em, actor.tenantId));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     checks.throwIfAny();
     if (!pipeline || !stage)
       throw ValidationFailed.of('pipelineId', 'NO_PIPELINE', 'No pipeline or stage to put the deal in');
-    return em.transactional((tx) => {
+    return em.transactional(async (tx) => {
+      await this.lockOpenStage(tx, stage);
       const now = new Date();
       const closed = stage.kind !== StageKind.OPEN;
       const deal = tx.create(Deal, {
@@ -128,6 +137,8 @@ export class DealService {
         checks.add('stageId', 'STAGE_NOT_IN_PIPELINE', `Stage ${stage.name} is not in the deal's pipeline`);
       if (stage && stage.id === refId(deal.stage))
         checks.add('stageId', 'SAME_STAGE', `The deal is already in ${stage.name}`);
+      if (stage && stage.id !== refId(deal.stage) && !(await this.lockOpenStage(tx, stage, false)))
+        checks.add('stageId', 'ARCHIVED', `Stage ${stage.name} is archived: no deal can enter it`);
       const why = checks.text('lostReason', lostReason, 500, { min: 1 });
       if (why && stage && stage.kind !== StageKind.LOST)
         checks.add(
@@ -205,11 +216,25 @@ export class DealService {
   private async closingStage(em: EntityManager, deal: Deal, kind: StageKind): Promise<PipelineStage> {
     const stage = await em.findOne(
       PipelineStage,
-      { pipeline: refId(deal.pipeline)!, kind },
+      { pipeline: refId(deal.pipeline)!, kind, archivedAt: null },
       { orderBy: { position: 'asc' } },
     );
     if (!stage) throw ValidationFailed.of('id', 'NO_CLOSING_STAGE', `The deal's pipeline has no ${kind} stage`);
+    await this.lockOpenStage(em, stage);
     return stage;
+  }
+
+  /**
+   * Share-locks a stage a deal is about to enter (inside the transaction), so archivePipelineStage,
+   * which locks it for update, cannot archive it in between; then re-reads whether it is archived.
+   * Returns whether it is still open to deals; with `orThrow`, an archived stage is a user error.
+   */
+  private async lockOpenStage(tx: EntityManager, stage: PipelineStage, orThrow = true): Promise<boolean> {
+    await tx.lock(stage, LockMode.PESSIMISTIC_READ);
+    const current = await tx.refreshOrFail(stage);
+    if (current.archivedAt && orThrow)
+      throw ValidationFailed.of('stageId', 'ARCHIVED', `Stage ${current.name} is archived: no deal can enter it`);
+    return !current.archivedAt;
   }
 
   private enterStage(

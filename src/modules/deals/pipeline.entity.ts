@@ -17,6 +17,13 @@ export class Pipeline extends TenantScopedEntity<'isDefault'> {
   @Property({ default: false })
   @Field({ description: 'New deals go to the default pipeline unless told otherwise.' })
   isDefault: boolean = false;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the pipeline was archived: it takes no new deals and is hidden from `pipelines` by default.',
+  })
+  archivedAt?: Date | null;
 }
 
 /** One stage of a pipeline. */
@@ -41,4 +48,12 @@ export class PipelineStage extends TenantScopedEntity<'kind'> {
   @Enum({ items: () => StageKind })
   @Field(() => StageKind)
   kind: StageKind = StageKind.OPEN;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the stage was archived: no deal can enter it, and `Pipeline.stages` hides it unless asked for archived stages.',
+  })
+  archivedAt?: Date | null;
 }

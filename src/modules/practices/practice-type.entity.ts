@@ -9,7 +9,7 @@ import { Node } from '../../platform/graphql/node.js';
 @Entity({ tableName: 'practice_type' })
 @Unique({ properties: ['tenant', 'code'] })
 @ObjectType({ implements: Node, description: 'A kind of service offered, e.g. KITAS or PT_PMA.' })
-export class PracticeType extends TenantScopedEntity<'renewable' | 'requiredDocuments'> {
+export class PracticeType extends TenantScopedEntity<'renewable' | 'requiredDocuments' | 'active'> {
   @Property({ length: 32 })
   @Field({ description: 'Stable code, e.g. KITAS, PT_PMA.' })
   code!: string;
@@ -27,8 +27,18 @@ export class PracticeType extends TenantScopedEntity<'renewable' | 'requiredDocu
   renewable: boolean = false;
 
   @Property({ type: 'integer', nullable: true })
-  @Field(() => Int, { nullable: true, description: 'Validity of a completed practice in days (renewable types).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Validity of a completed practice in days (renewable types); null when given in months.',
+  })
   renewalPeriodDays?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Validity of a completed practice in months (e.g. 12 for a one-year permit); null when given in days.',
+  })
+  validityMonths?: number | null;
 
   @Embedded(() => Money, { nullable: true, prefix: 'default_price_' })
   @Field(() => Money, { nullable: true })
@@ -37,4 +47,11 @@ export class PracticeType extends TenantScopedEntity<'renewable' | 'requiredDocu
   @Property({ type: 'text[]', defaultRaw: "'{}'" })
   @Field(() => [String], { description: 'Documents a client must provide.' })
   requiredDocuments: string[] = [];
+
+  @Property({ default: true })
+  @Field({
+    description:
+      'Whether new practices may be opened with this type. A deactivated type is not offered for new practices; existing practices (and their renewals) keep it.',
+  })
+  active: boolean = true;
 }

@@ -51,6 +51,17 @@ export enum DocumentStatus {
   REJECTED = 'REJECTED',
 }
 
+/**
+ * The allowed next statuses of a document: REQUESTED → RECEIVED → VERIFIED or REJECTED; a rejected
+ * document is requested again or a new copy received. VERIFIED is final.
+ */
+export const DOCUMENT_TRANSITIONS: Record<DocumentStatus, readonly DocumentStatus[]> = {
+  REQUESTED: [DocumentStatus.RECEIVED],
+  RECEIVED: [DocumentStatus.VERIFIED, DocumentStatus.REJECTED],
+  VERIFIED: [],
+  REJECTED: [DocumentStatus.REQUESTED, DocumentStatus.RECEIVED],
+};
+
 registerEnumType(PracticeStatus, {
   name: 'PracticeStatus',
   description:
@@ -62,5 +73,6 @@ registerEnumType(PaymentStatus, {
 });
 registerEnumType(DocumentStatus, {
   name: 'DocumentStatus',
-  description: 'Where a document of a practice stands: REQUESTED from the client, RECEIVED, VERIFIED or REJECTED.',
+  description:
+    'Where a document of a practice stands: REQUESTED from the client → RECEIVED → VERIFIED or REJECTED; a REJECTED document is requested again or received anew; VERIFIED is final. `allowedTransitions` on a document lists its next states.',
 });

@@ -61,9 +61,15 @@ export class PracticeResolver extends ResourceResolver({
   get: { name: 'practice' },
 }) {
   @Authorized()
-  @Query(() => [PracticeType], { description: "The tenant's practice types, by code." })
-  practiceTypes(@Ctx() ctx: GraphQLContext) {
-    return ctx.em.find(PracticeType, {}, { orderBy: { code: 'asc' } });
+  @Query(() => [PracticeType], {
+    description: "The tenant's practice types, by code: those offered for new practices, or all with includeInactive.",
+  })
+  practiceTypes(
+    @Arg('includeInactive', { defaultValue: false, description: 'Also list deactivated types.' })
+    includeInactive: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.em.find(PracticeType, includeInactive ? {} : { active: true }, { orderBy: { code: 'asc' } });
   }
 
   @Authorized(WRITER_ROLES)

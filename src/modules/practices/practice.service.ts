@@ -13,6 +13,7 @@ import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import { diff, recordEvent, type Trigger, triggerActor, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Document } from './document.entity.js';
+import { documentFields } from './document.service.js';
 import { Practice } from './practice.entity.js';
 import { CLOSED_PRACTICE_STATUSES, DocumentStatus, PRACTICE_TRANSITIONS, PracticeStatus } from './practice.enums.js';
 import type {
@@ -44,12 +45,13 @@ export class PracticeService {
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const assignedTo = await resolveRef(em, checks, 'assignedToId', TeamMember, input.assignedToId);
     const type = await em.findOne(PracticeType, { code: input.practiceTypeCode.trim().toUpperCase() });
-    if (!type) {
-      const codes = (await em.find(PracticeType, {}, { orderBy: { code: 'asc' } })).map((t) => t.code);
+    if (!type || (!type.active && !input.renewalOf)) {
+      const codes = (await em.find(PracticeType, { active: true }, { orderBy: { code: 'asc' } })).map((t) => t.code);
+      // A deactivated type is no longer offered; the renewal of a practice of that type still is.
       checks.add(
         'practiceTypeCode',
-        'UNKNOWN_PRACTICE_TYPE',
-        `Unknown practice type "${input.practiceTypeCode}"; use one of ${codes.join(', ')}`,
+        type ? 'INACTIVE_PRACTICE_TYPE' : 'UNKNOWN_PRACTICE_TYPE',
+        `${type ? 'Deactivated' : 'Unknown'} practice type "${input.practiceTypeCode}"; use one of ${codes.join(', ')}`,
       );
     }
     const quoted = checks.money('quotedPrice', input.quotedPrice, currency);
@@ -163,14 +165,7 @@ export class PracticeService {
   ): Promise<{ document: Document; practice: Practice }> {
     const practice = await this.get(em, input.practiceId);
     const checks = new Checks();
-    const name = checks.text('name', input.name, 200, { required: true, min: 1 });
-    // Normalised before the length check: upper-casing can lengthen text (ß → SS).
-    const kind = checks.text('kind', input.kind?.trim().toUpperCase().replace(/\s+/g, '_'), 64, {
-      required: true,
-      min: 1,
-    });
-    const url = checks.url('url', input.url);
-    if (url && url.length > 2048) checks.add('url', 'INVALID_LENGTH', 'url must be at most 2048 characters');
+    const { name, kind, url } = documentFields(checks, input, true);
     checks.throwIfAny();
     return em.transactional((tx) => {
       const document = tx.create(Document, {

@@ -1,9 +1,11 @@
-import { Entity, Enum, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { type Ref } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { Role } from './role.js';
+import { TeamMember } from './team-member.entity.js';
 
 /**
  * A long-lived credential for programs. Only a SHA-256 hash of the key is stored; the key itself
@@ -40,4 +42,8 @@ export class ApiKey extends TenantScopedEntity {
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true, description: 'Set when revoked; a revoked key no longer authenticates.' })
   revokedAt?: Date;
+
+  /** The member who created the key (null: created with an API key, or before this was recorded). Deactivating them revokes it. */
+  @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
+  createdBy?: Ref<TeamMember> | null;
 }

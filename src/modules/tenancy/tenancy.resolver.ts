@@ -2,6 +2,7 @@ import {
   Arg,
   Args,
   Authorized,
+  type ClassType,
   Ctx,
   Field,
   ID,
@@ -26,6 +27,7 @@ import { tenantTopic } from '../../platform/pubsub.js';
 import { ApiKey } from './api-key.entity.js';
 import { Role } from './role.js';
 import { TeamMember } from './team-member.entity.js';
+import type { MemberChange } from './tenancy.service.js';
 import { Tenant } from './tenant.entity.js';
 
 export const TeamMemberConnection = connectionType(TeamMember, 'TeamMember');
@@ -72,6 +74,24 @@ class RevokeApiKeyInput {
   @Field(() => ID)
   id!: string;
 }
+
+@InputType({ description: 'Identifies a team member.' })
+class TeamMemberIdInput {
+  @Field(() => ID)
+  id!: string;
+}
+
+const DeactivateTeamMemberPayload = payloadType(
+  'DeactivateTeamMemberPayload',
+  'Result of deactivateTeamMember: the member and the API keys revoked with them, or userErrors (then nothing changed).',
+  {
+    teamMember: () => TeamMember,
+    revokedApiKeys: {
+      type: () => [ApiKey] as unknown as ClassType,
+      description: 'The API keys the member had created, now revoked.',
+    },
+  },
+);
 
 const TeamMemberPayload = payloadType(
   'TeamMemberPayload',
@@ -134,31 +154,61 @@ export class TenancyResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => TeamMemberPayload, { description: "Changes a team member's name, role or active flag (ADMIN)." })
-  updateTeamMember(@Arg('input') input: UpdateTeamMemberInput, @Ctx() ctx: GraphQLContext) {
+  @Mutation(() => TeamMemberPayload, {
+    description:
+      "Changes a team member's name, role or active flag (ADMIN); `active: false` is deactivateTeamMember. The last active ADMIN cannot be demoted.",
+  })
+  updateTeamMember(
+    @Arg('input') input: UpdateTeamMemberInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return withUserErrors(async () => {
-      const teamMember = await ctx.services.tenancy.updateMember(ctx.em, expectGlobalId(input.id, 'TeamMember'), input);
-      // Open WebSockets of the member, on every instance, stop if they may no longer do what they could.
-      await announcePrincipalChange(
-        ctx.pubsub,
-        {
-          kind: 'member',
-          tenantId: requirePrincipal(ctx.principal).tenantId,
-          memberId: teamMember.id,
-          role: teamMember.role,
-          active: teamMember.active,
-        },
-        ctx.logger,
+      const change = await ctx.services.tenancy.updateMember(
+        ctx.em,
+        expectGlobalId(input.id, 'TeamMember'),
+        input,
+        principal,
       );
-      await publishMember(ctx, teamMember);
-      return { teamMember };
+      await announceMember(ctx, change);
+      return { teamMember: change.teamMember };
     });
   }
 
   @Authorized(Role.ADMIN)
+  @Mutation(() => DeactivateTeamMemberPayload, {
+    description:
+      "Deactivates a team member (ADMIN): their tokens stop authenticating at once, the API keys they created are revoked, and their open WebSockets, on every instance, are closed (4401). Not yourself, nor the tenant's last active ADMIN.",
+  })
+  deactivateTeamMember(
+    @Arg('input') input: TeamMemberIdInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return setActive(ctx, principal, input.id, false);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => TeamMemberPayload, {
+    description:
+      'Reactivates a deactivated team member (ADMIN): they can sign in again. API keys revoked when they were deactivated stay revoked.',
+  })
+  reactivateTeamMember(
+    @Arg('input') input: TeamMemberIdInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return setActive(ctx, principal, input.id, true);
+  }
+
+  @Authorized(Role.ADMIN)
   @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key (ADMIN). The key is returned once.' })
-  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: GraphQLContext) {
-    return withUserErrors(() => ctx.services.tenancy.createApiKey(ctx.em, input));
+  createApiKey(
+    @Arg('input') input: CreateApiKeyInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(() => ctx.services.tenancy.createApiKey(ctx.em, input, principal.memberId));
   }
 
   @Authorized(Role.ADMIN)
@@ -192,6 +242,36 @@ export class TenancyResolver {
 
 function memberTopic(ctx: GraphQLContext): string {
   return tenantTopic(requirePrincipal(ctx.principal).tenantId, 'teamMember');
+}
+
+/** Deactivates or reactivates a member, then announces it (see {@link announceMember}). */
+function setActive(ctx: GraphQLContext, principal: Principal, id: string, active: boolean) {
+  return withUserErrors(async () => {
+    const change = await ctx.services.tenancy.setActive(ctx.em, principal, expectGlobalId(id, 'TeamMember'), active);
+    await announceMember(ctx, change);
+    return change;
+  });
+}
+
+/**
+ * After a committed member change: the open WebSockets of the member and of the keys it revoked, on
+ * every instance, stop if they may no longer do what they could; `teamMemberChanged` subscribers hear of it.
+ */
+async function announceMember(ctx: GraphQLContext, change: MemberChange): Promise<void> {
+  const tenantId = requirePrincipal(ctx.principal).tenantId;
+  const { member } = change;
+  await announcePrincipalChange(
+    ctx.pubsub,
+    { kind: 'member', tenantId, memberId: member.id, role: member.role, active: member.active },
+    ctx.logger,
+  );
+  for (const key of change.revokedApiKeys)
+    await announcePrincipalChange(
+      ctx.pubsub,
+      { kind: 'apiKey', tenantId, apiKeyId: key.id, revoked: true },
+      ctx.logger,
+    );
+  await publishMember(ctx, member);
 }
 
 /** Announces a member change; a publishing failure is logged, never fails the committed change. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { ClientKind, ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind } from '../conversations/conversation.enums.js';
-import { DealStatus } from '../deals/deal.enums.js';
+import { DealStatus, StageKind } from '../deals/deal.enums.js';
 import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/practice.enums.js';
 import { QuoteStatus } from '../quotes/quote.enums.js';
@@ -122,6 +122,39 @@ export const InteractionFields = z.strictObject({
 });
 /** See {@link InteractionFields}. */
 export type InteractionFields = z.infer<typeof InteractionFields>;
+
+/** The tracked fields of a practice type (creation and updates). */
+export const PracticeTypeFields = z.strictObject({
+  code: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  renewable: z.boolean(),
+  renewalPeriodDays: z.number().int().nullable(),
+  validityMonths: z.number().int().nullable(),
+  defaultPrice: money.nullable(),
+  requiredDocuments: z.array(z.string()),
+});
+/** See {@link PracticeTypeFields}. */
+export type PracticeTypeFields = z.infer<typeof PracticeTypeFields>;
+
+/** The tracked fields of a pipeline stage (creation and updates). */
+export const StageFields = z.strictObject({
+  name: z.string(),
+  kind: z.enum(StageKind),
+  probability: z.number().int(),
+});
+/** See {@link StageFields}. */
+export type StageFields = z.infer<typeof StageFields>;
+
+/** The tracked fields of a document of a practice (updates and removal). */
+export const DocumentFields = z.strictObject({
+  name: z.string(),
+  kind: z.string(),
+  url: z.string().nullable(),
+  status: z.enum(DocumentStatus),
+});
+/** See {@link DocumentFields}. */
+export type DocumentFields = z.infer<typeof DocumentFields>;
 
 /** What filing an extraction did (completion, failure and acceptance). */
 export const ExtractionOutcome = z.strictObject({
@@ -385,6 +418,94 @@ export const EVENTS = {
       after: z.strictObject({ status: z.literal(QuoteStatus.EXPIRED), validUntil: date, asOf: date }),
     }),
     emittedBy: 'the quote expiry schedule (actor "system"), the first run after the tenant-local day passes validUntil',
+  PRACTICE_TYPE_CREATED: {
+    payload: z.strictObject({ after: PracticeTypeFields }),
+    emittedBy: '`createPracticeType` (subject: the practice type)',
+  },
+  PRACTICE_TYPE_UPDATED: {
+    payload: change(PracticeTypeFields),
+    emittedBy: '`updatePracticeType` (only when something changed)',
+  },
+  PRACTICE_TYPE_DEACTIVATED: {
+    payload: z.strictObject({
+      before: z.strictObject({ active: z.literal(true) }),
+      after: z.strictObject({ active: z.literal(false) }),
+    }),
+    emittedBy: '`deactivatePracticeType`',
+  },
+  PIPELINE_CREATED: {
+    payload: z.strictObject({
+      after: z.strictObject({
+        name: z.string(),
+        isDefault: z.boolean(),
+        stages: z.array(StageFields.extend({ id, position: z.number().int() })),
+      }),
+    }),
+    emittedBy: '`createPipeline` (subject: the pipeline; its stages in order)',
+  },
+  PIPELINE_UPDATED: {
+    payload: change(z.strictObject({ name: z.string(), isDefault: z.boolean() })),
+    emittedBy:
+      '`updatePipeline` (only when something changed); making a pipeline the default also records one on the previous default',
+  },
+  PIPELINE_ARCHIVED: {
+    payload: z.strictObject({
+      before: z.strictObject({ archived: z.literal(false) }),
+      after: z.strictObject({ archived: z.literal(true) }),
+    }),
+    emittedBy: '`archivePipeline`',
+  },
+  PIPELINE_STAGE_CREATED: {
+    payload: z.strictObject({ pipeline: id, after: StageFields.extend({ position: z.number().int() }) }),
+    emittedBy: '`createPipelineStage` (subject: the stage)',
+  },
+  PIPELINE_STAGE_UPDATED: {
+    payload: z.strictObject({ pipeline: id, ...change(StageFields).shape }),
+    emittedBy: '`updatePipelineStage` (only when something changed; subject: the stage)',
+  },
+  PIPELINE_STAGES_REORDERED: {
+    payload: z.strictObject({
+      before: z.strictObject({ stages: z.array(id) }),
+      after: z.strictObject({ stages: z.array(id) }),
+    }),
+    emittedBy: '`reorderPipelineStages` (subject: the pipeline; its active stages in the old and new order)',
+  },
+  PIPELINE_STAGE_ARCHIVED: {
+    payload: z.strictObject({
+      pipeline: id,
+      before: z.strictObject({ archived: z.literal(false) }),
+      after: z.strictObject({ archived: z.literal(true) }),
+    }),
+    emittedBy: '`archivePipelineStage` (subject: the stage)',
+  },
+  DOCUMENT_UPDATED: {
+    payload: z.strictObject({ document: id, ...change(DocumentFields).shape }),
+    emittedBy: '`updateDocument` without a status change (subject: the practice)',
+  },
+  DOCUMENT_STATUS_CHANGED: {
+    payload: z.strictObject({ document: id, ...change(DocumentFields).shape }),
+    emittedBy:
+      '`updateDocument` with a new status (with any other fields changed in the same call; subject: the practice)',
+  },
+  DOCUMENT_REMOVED: {
+    payload: z.strictObject({ document: DocumentFields.extend({ id }) }),
+    emittedBy: '`removeDocument` (subject: the practice; the document as it was)',
+  },
+  TEAM_MEMBER_DEACTIVATED: {
+    payload: z.strictObject({
+      before: z.strictObject({ active: z.literal(true) }),
+      after: z.strictObject({ active: z.literal(false) }),
+      revokedApiKeys: z.array(id),
+    }),
+    emittedBy:
+      '`deactivateTeamMember`, or `updateTeamMember(active: false)` (subject: the member; `revokedApiKeys`: the keys they had created)',
+  },
+  TEAM_MEMBER_REACTIVATED: {
+    payload: z.strictObject({
+      before: z.strictObject({ active: z.literal(false) }),
+      after: z.strictObject({ active: z.literal(true) }),
+    }),
+    emittedBy: '`reactivateTeamMember`, or `updateTeamMember(active: true)` (subject: the member)',
   },
 } as const satisfies Record<TimelineEventType, EventDefinition>;
 

@@ -32,9 +32,11 @@ import { loadById, loadRef } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
 import { Conversation, Extraction } from '../conversations/conversation.entity.js';
 import { Deal } from '../deals/deal.entity.js';
+import { Pipeline, PipelineStage } from '../deals/pipeline.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { Quote } from '../quotes/quote.entity.js';
+import { PracticeType } from '../practices/practice-type.entity.js';
 import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
@@ -49,12 +51,27 @@ export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEv
 /** Subject entities by type name (a function: RenewalAlert's module imports this one). */
 const subjects = () =>
   ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Quote }) as const;
+  ({
+    Client,
+    Practice,
+    Deal,
+    Ticket,
+    Interaction,
+    RenewalAlert,
+    Conversation,
+    Extraction,
+    PracticeType,
+    Pipeline,
+    PipelineStage,
+    TeamMember,
+  }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
   types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Quote] as const,
+  types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
   resolveType: (value) => value.constructor.name,
 });
 

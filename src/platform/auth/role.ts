@@ -22,6 +22,9 @@ registerEnumType(Role, {
 /** Roles allowed to change CRM data. */
 export const WRITER_ROLES: readonly Role[] = [Role.ADMIN, Role.MANAGER, Role.AGENT];
 
+/** Roles allowed to change how the CRM is set up (practice types, pipelines and their stages). */
+export const SETUP_ROLES: readonly Role[] = [Role.ADMIN, Role.MANAGER];
+
 /** Parses a role name (case-insensitive); undefined when unknown. */
 export function parseRole(value: string): Role | undefined {
   const upper = value.toUpperCase();

@@ -45,27 +45,30 @@ async function loadContext(
   seed: number,
 ): Promise<SeedContext> {
   const sql = em as SqlEntityManager;
-  const types = (await em.find(PracticeType, {}, { orderBy: { code: 'asc' } })).map((t): TypeInfo => ({
+  // Only what the tenant offers now: active practice types, active pipelines and stages.
+  const types = (await em.find(PracticeType, { active: true }, { orderBy: { code: 'asc' } })).map((t): TypeInfo => ({
     id: t.id,
     code: t.code,
     name: t.name,
     label: typeLabel(t.code),
     renewable: t.renewable,
-    renewalPeriodDays: t.renewalPeriodDays ?? null,
+    renewalPeriodDays: t.renewalPeriodDays ?? (t.validityMonths ? Math.round(t.validityMonths * 30.4375) : null),
     price: t.defaultPrice ? Number(t.defaultPrice.amount) : null,
     currency: t.defaultPrice?.currency ?? tenant.currency,
   }));
   const pipeline =
-    (await em.findOne(Pipeline, { isDefault: true }, { orderBy: { createdAt: 'asc' } })) ??
-    (await em.findOne(Pipeline, {}, { orderBy: { createdAt: 'asc' } }));
+    (await em.findOne(Pipeline, { isDefault: true, archivedAt: null }, { orderBy: { createdAt: 'asc' } })) ??
+    (await em.findOne(Pipeline, { archivedAt: null }, { orderBy: { createdAt: 'asc' } }));
   const stages = pipeline
-    ? (await em.find(PipelineStage, { pipeline }, { orderBy: { position: 'asc' } })).map((s): StageInfo => ({
-        id: s.id,
-        kind: s.kind,
-        probability: s.probability,
-        position: s.position,
-        name: s.name,
-      }))
+    ? (await em.find(PipelineStage, { pipeline, archivedAt: null }, { orderBy: { position: 'asc' } })).map(
+        (s): StageInfo => ({
+          id: s.id,
+          kind: s.kind,
+          probability: s.probability,
+          position: s.position,
+          name: s.name,
+        }),
+      )
     : [];
   const existing = await sql.execute<{ email: string }[]>(
     'select lower(email) as email from client where tenant_id = ? and email is not null',
