@@ -99,7 +99,6 @@ export function createServices(
     quotes: new QuoteService(clock, practices, deals),
     practiceTypes: new PracticeTypeService(),
     documents: new DocumentService(),
-    deals: new DealService(),
     pipelines: new PipelineService(),
     tickets: new TicketService(),
     interactions,

@@ -418,6 +418,7 @@ export const EVENTS = {
       after: z.strictObject({ status: z.literal(QuoteStatus.EXPIRED), validUntil: date, asOf: date }),
     }),
     emittedBy: 'the quote expiry schedule (actor "system"), the first run after the tenant-local day passes validUntil',
+  },
   PRACTICE_TYPE_CREATED: {
     payload: z.strictObject({ after: PracticeTypeFields }),
     emittedBy: '`createPracticeType` (subject: the practice type)',

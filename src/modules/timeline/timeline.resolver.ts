@@ -50,8 +50,8 @@ export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEv
 
 /** Subject entities by type name (a function: RenewalAlert's module imports this one). */
 const subjects = () =>
-  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Quote }) as const;
   ({
+    Quote,
     Client,
     Practice,
     Deal,
@@ -70,7 +70,6 @@ const subjects = () =>
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
-  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Quote] as const,
   types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
   resolveType: (value) => value.constructor.name,
 });
