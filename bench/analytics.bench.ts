@@ -68,6 +68,11 @@ function operations(pipelineId: string): Record<string, [string, object]> {
         byTeamMember { teamMember { name } count } perPeriod { start count } } }`,
       YEAR,
     ],
+    'interactionStats (30 days)': [
+      `query($from: DateTime, $to: DateTime) { interactionStats(from: $from, to: $to, timeframe: WEEK) {
+        total byKind { kind count } bySentiment { sentiment count } perPeriod { start count } } }`,
+      MONTH,
+    ],
     teamOverview: [
       `{ teamOverview { teamMember { name } openPractices openPracticesByStatus { status count } openTickets
         renewalsDue openDeals pipelineValue ${MONEY} } }`,

@@ -10,6 +10,7 @@ import { Migration20261127154500_delivery_position } from './Migration2026112715
 import { Migration20261127155808_idempotency_keys } from './Migration20261127155808_idempotency_keys.js';
 import { Migration20261127190100_quotes } from './Migration20261127190100_quotes.js';
 import { Migration20261127190400_admin } from './Migration20261127190400_admin.js';
+import { Migration20261127190500_analytics_indexes } from './Migration20261127190500_analytics_indexes.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127155808_idempotency_keys', class: Migration20261127155808_idempotency_keys },
   { name: 'Migration20261127190100_quotes', class: Migration20261127190100_quotes },
   { name: 'Migration20261127190400_admin', class: Migration20261127190400_admin },
+  { name: 'Migration20261127190500_analytics_indexes', class: Migration20261127190500_analytics_indexes },
 ];

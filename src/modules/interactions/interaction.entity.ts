@@ -13,6 +13,7 @@ import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
 /** A contact with a client: a call, a chat, an email, a meeting, a note. */
 @Entity({ tableName: 'interaction' })
 @Index({ properties: ['tenant', 'client', 'occurredAt'] })
+@Index({ properties: ['tenant', 'occurredAt'] }) // analytics: interactions of a period
 @ObjectType({ implements: Node, description: 'A contact with a client: a call, a chat, an email, a meeting, a note.' })
 export class Interaction extends TenantScopedEntity<'direction' | 'actionItems'> {
   @ManyToOne(() => Client, { ref: true, deleteRule: 'cascade' })
