@@ -8,6 +8,7 @@ import { Document } from '../modules/practices/document.entity.js';
 import { Practice } from '../modules/practices/practice.entity.js';
 import { PracticeType } from '../modules/practices/practice-type.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
+import { Task } from '../modules/tasks/task.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
 import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
@@ -40,5 +41,6 @@ export const entities = [
   Conversation,
   Extraction,
   IdempotencyKey,
+  Task,
   Money,
 ];

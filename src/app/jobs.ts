@@ -22,6 +22,15 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       },
     },
     {
+      // Open tasks whose due time has come get their one TASK_DUE (all tenants; safe on any number of workers).
+      name: 'tasks-due-tick',
+      everyMs: config.TASK_DUE_TICK_SECONDS * 1000,
+      run: async () => {
+        const raised = await services.tasks.raiseDue(root);
+        if (raised) logger.info({ tasks: raised }, 'due tasks announced');
+      },
+    },
+    {
       // Extractions whose job was lost (the process running it died) are queued again.
       name: 'extraction-sweep',
       everyMs: Math.min(60, config.EXTRACTION_STALE_SECONDS) * 1000,

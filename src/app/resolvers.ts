@@ -17,6 +17,14 @@ import {
   PracticeRenewalsResolver,
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
+import {
+  ClientTasksResolver,
+  DealTasksResolver,
+  PracticeTasksResolver,
+  TaskResolver,
+  TeamMemberOpenTasksResolver,
+  TicketTasksResolver,
+} from '../modules/tasks/task.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -67,4 +75,10 @@ export const resolvers: ResolverClasses = [
   ConversationResolver,
   ExtractionResolver,
   InteractionConversationResolver,
+  TaskResolver,
+  ClientTasksResolver,
+  DealTasksResolver,
+  PracticeTasksResolver,
+  TicketTasksResolver,
+  TeamMemberOpenTasksResolver,
 ];

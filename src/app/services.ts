@@ -7,6 +7,7 @@ import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
+import { TaskService } from '../modules/tasks/task.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -27,6 +28,7 @@ export interface Services {
   tickets: TicketService;
   interactions: InteractionService;
   renewals: RenewalService;
+  tasks: TaskService;
   conversations: ConversationService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
@@ -67,6 +69,7 @@ export function createServices(
   const clients = new ClientService();
   const practices = new PracticeService();
   const interactions = new InteractionService();
+  const tasks = new TaskService(clock);
   return {
     clock,
     jobs,
@@ -75,10 +78,11 @@ export function createServices(
       extractor,
       jobs,
       extractor.kind === 'ANTHROPIC' ? (options.model ?? null) : null,
-      { clients, practices, interactions },
+      { clients, practices, interactions, tasks },
       options.conversationLimits,
     ),
     renewals: new RenewalService(clock, practices),
+    tasks,
     tokens,
     auth: new AuthService(tokens),
     tenancy: new TenancyService(tokens, tenantInitializers),

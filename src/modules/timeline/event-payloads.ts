@@ -7,6 +7,7 @@ import { Direction, InteractionKind, Sentiment } from '../interactions/interacti
 import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/practice.enums.js';
 import { RenewalAlertStatus } from '../renewals/renewal.enums.js';
 import { Channel } from '../shared/channel.js';
+import { TaskType } from '../tasks/task.enums.js';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
@@ -89,6 +90,22 @@ export const TicketFields = z.strictObject({
 });
 /** See {@link TicketFields}. */
 export type TicketFields = z.infer<typeof TicketFields>;
+
+/** The tracked fields of a task (creation, updates, deletion). */
+export const TaskFields = z.strictObject({
+  title: z.string(),
+  type: z.enum(TaskType),
+  priority: z.enum(TicketPriority),
+  dueAt: instant.nullable(),
+  assignee: id.nullable(),
+  client: id.nullable(),
+  deal: id.nullable(),
+  practice: id.nullable(),
+  ticket: id.nullable(),
+  notes: z.string().nullable(),
+});
+/** See {@link TaskFields}. */
+export type TaskFields = z.infer<typeof TaskFields>;
 
 /** An interaction as logged (its fields besides the free-text summary, which is the event's summary). */
 export const InteractionFields = z.strictObject({
@@ -327,6 +344,35 @@ export const EVENTS = {
   EXTRACTION_SETTINGS_UPDATED: {
     payload: change(thresholds),
     emittedBy: '`updateExtractionSettings` (only when something changed)',
+  },
+  TASK_CREATED: {
+    payload: z.strictObject({ after: TaskFields, source: EventSource }),
+    emittedBy:
+      '`createTask` (PERSON); filing a conversation whose extraction has action items, one task per new item (CONVERSATION)',
+  },
+  TASK_UPDATED: { payload: change(TaskFields), emittedBy: '`updateTask` (only when something changed)' },
+  TASK_COMPLETED: {
+    payload: z.strictObject({
+      before: z.strictObject({ completedAt: z.null() }),
+      after: z.strictObject({ completedAt: instant }),
+    }),
+    emittedBy: '`completeTask`',
+  },
+  TASK_REOPENED: {
+    payload: z.strictObject({
+      before: z.strictObject({ completedAt: instant }),
+      after: z.strictObject({ completedAt: z.null() }),
+    }),
+    emittedBy: '`reopenTask`',
+  },
+  TASK_DELETED: {
+    payload: z.strictObject({ before: TaskFields.extend({ completedAt: instant.nullable() }) }),
+    emittedBy: '`deleteTask` (the task row is removed; `before` keeps its fields)',
+  },
+  TASK_DUE: {
+    payload: z.strictObject({ after: z.strictObject({ dueAt: instant, asOf: instant }) }),
+    emittedBy:
+      'the task-due scan, once per due time of an open task: scheduled (actor "system") or `runTaskDueScan` (`asOf`: the scan\'s clock)',
   },
 } as const satisfies Record<TimelineEventType, EventDefinition>;
 
