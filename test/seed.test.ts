@@ -49,13 +49,15 @@ describe('seed generator', () => {
     expect(a.deals).toBeGreaterThan(80);
     expect(a.tickets).toBeGreaterThan(50);
     expect(a.interactions).toBeGreaterThan(200);
-    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions);
+    expect(a.tasks).toBeGreaterThan(50);
+    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions + a.tasks);
     expect(await count('client', a.tenantId)).toBe(a.clients);
     expect(await count('practice', a.tenantId)).toBe(a.practices);
     expect(await count('deal', a.tenantId)).toBe(a.deals);
     expect(await count('deal_stage_history', a.tenantId)).toBe(a.deals);
     expect(await count('ticket', a.tenantId)).toBe(a.tickets);
     expect(await count('interaction', a.tenantId)).toBe(a.interactions);
+    expect(await count('task', a.tenantId)).toBe(a.tasks);
     expect(await count('timeline_event', a.tenantId)).toBe(a.events);
     expect(await count('team_member', a.tenantId)).toBe(5);
     const unpublished = await sql.execute<{ n: string }[]>(
@@ -114,7 +116,7 @@ describe('seed generator', () => {
   it('gives every seeded event the documented payload of its type, built from the record', async () => {
     const events = await tenantEvents(a.tenantId);
     expect(events).toHaveLength(a.events);
-    expect(new Set(events.map((e) => e.type)).size).toBe(5);
+    expect(new Set(events.map((e) => e.type)).size).toBe(6);
     expect(payloadErrors(events)).toEqual([]);
     // The payload describes its record: a client's creation carries the client's fields.
     const clients = await sql.execute<
@@ -237,6 +239,17 @@ describe('seed generator', () => {
       [tenant.id],
     );
     expect(Number(due[0].n)).toBeGreaterThanOrEqual(3);
+    // And tasks: some open and overdue, some coming due, none announced in the future.
+    const tasks = await sql.execute<{ overdue: string; coming: string; early: string }[]>(
+      `select count(*) filter (where completed_at is null and due_at < now()) as overdue,
+              count(*) filter (where completed_at is null and due_at > now()) as coming,
+              count(*) filter (where due_notified_at > now()) as early
+         from task where tenant_id = ?`,
+      [tenant.id],
+    );
+    expect(Number(tasks[0].overdue)).toBeGreaterThan(0);
+    expect(Number(tasks[0].coming)).toBeGreaterThan(0);
+    expect(Number(tasks[0].early)).toBe(0);
     expect(payloadErrors(await tenantEvents(tenant.id))).toEqual([]);
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);

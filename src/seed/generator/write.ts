@@ -8,6 +8,7 @@ import { Pipeline, PipelineStage } from '../../modules/deals/pipeline.entity.js'
 import { Interaction } from '../../modules/interactions/interaction.entity.js';
 import { Practice } from '../../modules/practices/practice.entity.js';
 import { PracticeType } from '../../modules/practices/practice-type.entity.js';
+import { Task } from '../../modules/tasks/task.entity.js';
 import type { Tenant } from '../../modules/tenancy/tenant.entity.js';
 import { Ticket } from '../../modules/tickets/ticket.entity.js';
 import { reserveTicketNumbers } from '../../modules/tickets/ticket.rules.js';
@@ -30,6 +31,7 @@ export interface GeneratedCounts {
   deals: number;
   tickets: number;
   interactions: number;
+  tasks: number;
   events: number;
 }
 
@@ -91,7 +93,7 @@ export async function fillTenant(
 ): Promise<GeneratedCounts> {
   const gen = await loadContext(em, tenant, members, seed);
 
-  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, events: 0 };
+  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, tasks: 0, events: 0 };
   // Timeline events are written last, oldest first: their `seq` (insertion order) orders the
   // timeline, so it must follow `occurredAt` across all batches.
   const events: Row<TimelineEvent>[] = [];
@@ -110,6 +112,7 @@ export async function fillTenant(
       await insertChunked(tx, DealStageHistory, b.histories);
       await insertChunked(tx, Ticket, b.tickets);
       await insertChunked(tx, Interaction, b.interactions);
+      await insertChunked(tx, Task, b.tasks);
     });
     done += size;
     totals.clients += b.clients.length;
@@ -117,6 +120,7 @@ export async function fillTenant(
     totals.deals += b.deals.length;
     totals.tickets += b.tickets.length;
     totals.interactions += b.interactions.length;
+    totals.tasks += b.tasks.length;
     for (const e of b.events) events.push(e);
     if (done < count) onProgress?.(done, count);
   }
