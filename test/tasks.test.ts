@@ -19,6 +19,7 @@ import {
   DeleteTaskDocument,
   IngestConversationDocument,
   MemberOpenTasksDocument,
+  MergeClientsDocument,
   ParentTasksDocument,
   ReopenTaskDocument,
   RunTaskDueScanDocument,
@@ -407,6 +408,16 @@ describe('Tasks', () => {
         .openTasks;
       expect(openTasks.totalCount).toBe(2);
       expect(openTasks.nodes.map((n) => n.title)).toEqual(['on practice', 'on deal']);
+    });
+
+    it('moves the tasks of a merged client to the survivor', async () => {
+      const t = await tenant('merge');
+      const survivor = await t.client('Survivor');
+      const merged = await t.client('Merged Away');
+      const task = await t.task({ title: 'Follows the merge', clientId: merged });
+      const r = await server.gql(MergeClientsDocument, { input: { survivorId: survivor, mergedId: merged } }, t.admin);
+      expect(r.data!.mergeClients.merge!.moved).toMatchObject({ tasks: 1 });
+      expect((await server.gql(TaskDocument, { id: task.id }, t.agent)).data!.task!.client).toEqual({ id: survivor });
     });
 
     it("reads a page of clients' tasks, their clients and assignees' open tasks in the same number of statements for 3 and 12 clients", async () => {

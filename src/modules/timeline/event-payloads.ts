@@ -199,6 +199,7 @@ export const EVENTS = {
         deals: z.number().int(),
         tickets: z.number().int(),
         interactions: z.number().int(),
+        tasks: z.number().int(),
         timelineEvents: z.number().int(),
         members: z.number().int(),
       }),
