@@ -11,6 +11,7 @@ import { Migration20261127155808_idempotency_keys } from './Migration20261127155
 import { Migration20261127190100_quotes } from './Migration20261127190100_quotes.js';
 import { Migration20261127190400_admin } from './Migration20261127190400_admin.js';
 import { Migration20261127190500_analytics_indexes } from './Migration20261127190500_analytics_indexes.js';
+import { Migration20261127190200_tasks } from './Migration20261127190200_tasks.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127190100_quotes', class: Migration20261127190100_quotes },
   { name: 'Migration20261127190400_admin', class: Migration20261127190400_admin },
   { name: 'Migration20261127190500_analytics_indexes', class: Migration20261127190500_analytics_indexes },
+  { name: 'Migration20261127190200_tasks', class: Migration20261127190200_tasks },
 ];

@@ -215,6 +215,8 @@ const schema = z.object({
     .default('meridian'),
   /** How often the renewal schedule checks whether a tenant's daily scan time has come. Default 60 s. */
   RENEWAL_TICK_SECONDS: int(1, 3600).default(60),
+  /** How often the task-due scan looks for open tasks whose due time has come (1–3600 s). Default 30 s. */
+  TASK_DUE_TICK_SECONDS: int(1, 3600).default(30),
   /**
    * An extraction PENDING for this long without a change was left by a crash (or a lost job): the
    * sweep queues it again. Default 300 s (longer than a run with all its retries).

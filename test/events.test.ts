@@ -18,6 +18,7 @@ import {
   ArchiveClientDocument,
   ArchivePipelineDocument,
   ArchivePipelineStageDocument,
+  CompleteTaskDocument,
   CreateClientDocument,
   CreateDealDocument,
   CreatePipelineDocument,
@@ -28,6 +29,9 @@ import {
   CreateTicketDocument,
   DeactivatePracticeTypeDocument,
   DeactivateTeamMemberDocument,
+  CreateTaskDocument,
+  CreateTicketDocument,
+  DeleteTaskDocument,
   DismissRenewalAlertDocument,
   IngestConversationDocument,
   type IngestConversationInput,
@@ -46,6 +50,9 @@ import {
   ReorderPipelineStagesDocument,
   RunRenewalScanDocument,
   SendQuoteDocument,
+  ReopenTaskDocument,
+  RunRenewalScanDocument,
+  RunTaskDueScanDocument,
   SnoozeRenewalAlertDocument,
   TimelineDocument,
   type TimelineQuery,
@@ -61,6 +68,7 @@ import {
   UpdateQuoteDocument,
   UpdatePracticeTypeDocument,
   UpdateRenewalSettingsDocument,
+  UpdateTaskDocument,
   UpdateTicketDocument,
   ViewerDocument,
   WinDealDocument,
@@ -244,6 +252,25 @@ describe('Timeline events: one payload shape per type', () => {
       'logInteraction',
     );
 
+    // Tasks: created, changed, completed, reopened, coming due (a scan), deleted.
+    const task = ok(
+      await server.gql(
+        CreateTaskDocument,
+        { input: { title: 'Call Walker', type: 'CALL', practiceId: kitas, dueAt: `${TODAY}T03:00:00.000Z` } },
+        agent,
+      ),
+      'createTask',
+    ).task!.id;
+    ok(
+      await server.gql(UpdateTaskDocument, { input: { id: task, priority: 'HIGH', notes: 'Re: photo' } }, agent),
+      'updateTask',
+    );
+    ok(await server.gql(CompleteTaskDocument, { input: { id: task } }, agent), 'completeTask');
+    ok(await server.gql(ReopenTaskDocument, { input: { id: task } }, agent), 'reopenTask');
+    const due = await server.gql(RunTaskDueScanDocument, {}, admin);
+    expect(due.data?.runTaskDueScan.raised).toBe(1);
+    ok(await server.gql(DeleteTaskDocument, { input: { id: task } }, agent), 'deleteTask');
+
     // Renewals: settings, a scan that raises, the alert workflow, a scan that reopens, a renewal.
     ok(
       await server.gql(UpdateRenewalSettingsDocument, { input: { scanTime: '06:30' } }, admin),
@@ -417,6 +444,7 @@ describe('Timeline events: one payload shape per type', () => {
     expect(sources(TimelineEventType.CLIENT_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
     expect(sources(TimelineEventType.PRACTICE_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
     expect(sources(TimelineEventType.INTERACTION_LOGGED)).toEqual(['CONVERSATION', 'PERSON']);
+    expect(sources(TimelineEventType.TASK_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
     const renewal = events.find(
       (e) => e.type === TimelineEventType.PRACTICE_CREATED && (e.data.after as { renewalOf: string | null }).renewalOf,
     );

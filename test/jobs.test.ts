@@ -5,7 +5,7 @@
  * queued by the API and run by those workers.
  */
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 import { expect } from '@jest/globals';
@@ -24,7 +24,7 @@ import {
   SendQuoteDocument,
   UpdateRenewalSettingsDocument,
 } from './generated/graphql.js';
-import { stopProcess } from './helpers/process.js';
+import { startWorker as spawnWorker, stopProcess } from './helpers/process.js';
 import { nextResults, startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
 
 const run = promisify(execFile);
@@ -186,36 +186,16 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
   });
 
   function startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, ['dist/src/worker.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: server.app.config.DATABASE_URL,
-        REDIS_URL: process.env.REDIS_URL,
-        REDIS_PREFIX: prefix,
-        JWT_SECRET: TEST_JWT_SECRET,
-        RENEWAL_TICK_SECONDS: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('worker is running')) {
-          clearTimeout(timer);
-          resolve(proc);
-        }
-      };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', onData);
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`worker exited with ${code}:\n${output}`));
-      });
+    return spawnWorker({
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: server.app.config.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      REDIS_PREFIX: prefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      RENEWAL_TICK_SECONDS: '1',
+      ...env,
     });
   }
 

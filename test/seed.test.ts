@@ -50,7 +50,8 @@ describe('seed generator', () => {
     expect(a.tickets).toBeGreaterThan(50);
     expect(a.interactions).toBeGreaterThan(200);
     expect(a.quotes).toBeGreaterThan(20);
-    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions + a.quotes);
+    expect(a.events).toBe(a.clients + a.practices + a.deals + a.tickets + a.interactions + a.quotes + a.tasks);
+    expect(a.tasks).toBeGreaterThan(50);
     expect(await count('client', a.tenantId)).toBe(a.clients);
     expect(await count('practice', a.tenantId)).toBe(a.practices);
     expect(await count('deal', a.tenantId)).toBe(a.deals);
@@ -59,6 +60,7 @@ describe('seed generator', () => {
     expect(await count('interaction', a.tenantId)).toBe(a.interactions);
     expect(await count('quote', a.tenantId)).toBe(a.quotes);
     expect(await count('quote_line_item', a.tenantId)).toBeGreaterThanOrEqual(a.quotes);
+    expect(await count('task', a.tenantId)).toBe(a.tasks);
     expect(await count('timeline_event', a.tenantId)).toBe(a.events);
     expect(await count('team_member', a.tenantId)).toBe(5);
     const unpublished = await sql.execute<{ n: string }[]>(
@@ -240,6 +242,17 @@ describe('seed generator', () => {
       [tenant.id],
     );
     expect(Number(due[0].n)).toBeGreaterThanOrEqual(3);
+    // And tasks: some open and overdue, some coming due, none announced in the future.
+    const tasks = await sql.execute<{ overdue: string; coming: string; early: string }[]>(
+      `select count(*) filter (where completed_at is null and due_at < now()) as overdue,
+              count(*) filter (where completed_at is null and due_at > now()) as coming,
+              count(*) filter (where due_notified_at > now()) as early
+         from task where tenant_id = ?`,
+      [tenant.id],
+    );
+    expect(Number(tasks[0].overdue)).toBeGreaterThan(0);
+    expect(Number(tasks[0].coming)).toBeGreaterThan(0);
+    expect(Number(tasks[0].early)).toBe(0);
     expect(payloadErrors(await tenantEvents(tenant.id))).toEqual([]);
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);

@@ -9,6 +9,7 @@ import { Practice } from '../modules/practices/practice.entity.js';
 import { PracticeType } from '../modules/practices/practice-type.entity.js';
 import { Quote, QuoteLineItem } from '../modules/quotes/quote.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
+import { Task } from '../modules/tasks/task.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
 import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
@@ -43,5 +44,6 @@ export const entities = [
   IdempotencyKey,
   Quote,
   QuoteLineItem,
+  Task,
   Money,
 ];

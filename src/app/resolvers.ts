@@ -38,6 +38,14 @@ import {
   PracticeRenewalsResolver,
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
+import {
+  ClientTasksResolver,
+  DealTasksResolver,
+  PracticeTasksResolver,
+  TaskResolver,
+  TeamMemberOpenTasksResolver,
+  TicketTasksResolver,
+} from '../modules/tasks/task.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -105,4 +113,10 @@ export const resolvers: ResolverClasses = [
   TeamMemberWorkloadResolver,
   ClientSummaryResolver,
   ClientSummaryFieldsResolver,
+  TaskResolver,
+  ClientTasksResolver,
+  DealTasksResolver,
+  PracticeTasksResolver,
+  TicketTasksResolver,
+  TeamMemberOpenTasksResolver,
 ];

@@ -12,6 +12,7 @@ import { PracticeService } from '../modules/practices/practice.service.js';
 import { QuoteService } from '../modules/quotes/quote.service.js';
 import { PracticeTypeService } from '../modules/practices/practice-type.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
+import { TaskService } from '../modules/tasks/task.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -35,6 +36,7 @@ export interface Services {
   tickets: TicketService;
   interactions: InteractionService;
   renewals: RenewalService;
+  tasks: TaskService;
   conversations: ConversationService;
   quotes: QuoteService;
   analytics: AnalyticsService;
@@ -78,6 +80,7 @@ export function createServices(
   const practices = new PracticeService();
   const interactions = new InteractionService();
   const deals = new DealService();
+  const tasks = new TaskService(clock);
   return {
     clock,
     jobs,
@@ -86,10 +89,11 @@ export function createServices(
       extractor,
       jobs,
       extractor.kind === 'ANTHROPIC' ? (options.model ?? null) : null,
-      { clients, practices, interactions },
+      { clients, practices, interactions, tasks },
       options.conversationLimits,
     ),
     renewals: new RenewalService(clock, practices),
+    tasks,
     tokens,
     auth: new AuthService(tokens),
     tenancy: new TenancyService(tokens, tenantInitializers),

@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `seeded tenant ${values.tenant} (seed ${seed}): ${result.clients} clients, ${result.practices} practices, ` +
-        `${result.deals} deals, ${result.tickets} tickets, ${result.interactions} interactions, ${result.quotes} quotes, ` +
+        `${result.deals} deals, ${result.tickets} tickets, ${result.interactions} interactions, ${result.quotes} quotes, ${result.tasks} tasks, ` +
         `${result.events} timeline events in ${seconds}s`,
     );
     return 0;

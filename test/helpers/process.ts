@@ -57,3 +57,28 @@ export function stopProcess(proc: ChildProcess): Promise<number | null> {
     proc.kill('SIGTERM');
   });
 }
+
+/**
+ * Spawns `node dist/src/worker.js` with `env` and resolves once it logs "worker is running"
+ * (rejects with its output if it exits first or does not start within 30 s).
+ */
+export function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['dist/src/worker.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('worker is running')) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${output}`));
+    });
+  });
+}

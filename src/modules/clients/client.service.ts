@@ -10,6 +10,7 @@ import { Checks, isEmail, normalizeEmail } from '../../platform/validation.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { diff, recordEvent, type Trigger, triggerSource } from '../timeline/timeline.service.js';
@@ -162,6 +163,7 @@ export class ClientService {
         deals: await tx.nativeUpdate(Deal, { client: merged.id }, { client: survivor.id }),
         tickets: await tx.nativeUpdate(Ticket, { client: merged.id }, { client: survivor.id }),
         interactions: await tx.nativeUpdate(Interaction, { client: merged.id }, { client: survivor.id }),
+        tasks: await tx.nativeUpdate(Task, { client: merged.id }, { client: survivor.id }),
         timelineEvents: await tx.nativeUpdate(TimelineEvent, { client: merged.id }, { client: survivor.id }),
         // Members of the merged organisation join the survivor; the survivor itself never joins itself.
         members: await tx.nativeUpdate(

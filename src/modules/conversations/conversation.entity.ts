@@ -27,7 +27,7 @@ export class ConversationMessage {
 @Unique({ properties: ['tenant', 'sessionId'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @ObjectType({ implements: Node, description: 'A chat with a (prospective) client; its messages are kept as sent.' })
-export class Conversation extends TenantScopedEntity<'messages' | 'metadata'> {
+export class Conversation extends TenantScopedEntity<'messages' | 'metadata' | 'taskKeys'> {
   @Property({ length: 200 })
   @Field({ description: "The channel's session id: sending it again appends to this conversation." })
   sessionId!: string;
@@ -49,6 +49,13 @@ export class Conversation extends TenantScopedEntity<'messages' | 'metadata'> {
 
   @ManyToOne(() => TeamMember, { ref: true, nullable: true, deleteRule: 'set null' })
   teamMember?: Ref<TeamMember> | null;
+
+  /**
+   * The action items already filed as tasks from this conversation (their keys, see the tasks
+   * module's rules): a later filing of the same session skips them, even if the task was deleted.
+   */
+  @Property({ type: 'json', defaultRaw: "'[]'" })
+  taskKeys: string[] = [];
 
   /** The client the conversation was filed under (by the auto-CRM rules or a person). */
   @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null', index: true })

@@ -20,6 +20,7 @@ import { Practice } from '../practices/practice.entity.js';
 import { CLOSED_PRACTICE_STATUSES } from '../practices/practice.enums.js';
 import type { PracticeService } from '../practices/practice.service.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
+import type { TaskService } from '../tasks/task.service.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ExtractionOutcome } from '../timeline/event-payloads.js';
@@ -124,7 +125,12 @@ export class ConversationService {
     private readonly jobs: JobQueue,
     readonly model: string | null,
     /** The services whose one creation path filing goes through. */
-    private readonly records: { clients: ClientService; practices: PracticeService; interactions: InteractionService },
+    private readonly records: {
+      clients: ClientService;
+      practices: PracticeService;
+      interactions: InteractionService;
+      tasks: TaskService;
+    },
     readonly limits: ConversationLimits = DEFAULT_CONVERSATION_LIMITS,
   ) {}
 
@@ -428,7 +434,9 @@ export class ConversationService {
       const client = await this.resolveClient(f, opts.clientId);
       const practice = await this.openPractice(f, client.client, opts.practiceTypeCode);
       await this.logInteraction(f, client.client, practice.practice);
-      return this.conclude(f, client, practice);
+      const ex = this.conclude(f, client, practice);
+      await this.fileTasks(f, client.client, practice.practice);
+      return ex;
     });
   }
 
@@ -580,6 +588,23 @@ export class ConversationService {
     });
     ex.resultInteractionId = interaction.id;
     conversation.client ??= ref(client);
+  }
+
+  /**
+   * The action items of an applied or accepted extraction with a client become FOLLOW_UP tasks of
+   * the conversation's team member, linked to the client and practice (each item once per
+   * conversation; see TaskService.fromActionItems). A proposal files none until it is accepted.
+   */
+  private async fileTasks(f: Filing, client: Client | null, practice: Practice | null): Promise<void> {
+    const { ex } = f;
+    if (!client || (ex.decision !== ExtractionDecision.APPLIED && ex.decision !== ExtractionDecision.ACCEPTED)) return;
+    await this.records.tasks.fromActionItems(f.tx, f.by, {
+      conversation: f.conversation,
+      client,
+      practice,
+      urgency: ex.urgency,
+      items: ex.actionItems,
+    });
   }
 
   /** Stores what was filed and the decision on the extraction, with its COMPLETED or ACCEPTED event. */

@@ -8,6 +8,7 @@ import { DocumentStatus, PaymentStatus, PracticeStatus } from '../practices/prac
 import { QuoteStatus } from '../quotes/quote.enums.js';
 import { RenewalAlertStatus } from '../renewals/renewal.enums.js';
 import { Channel } from '../shared/channel.js';
+import { TaskType } from '../tasks/task.enums.js';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums.js';
 import { TimelineEventType } from './timeline-event.enums.js';
 
@@ -108,6 +109,21 @@ export const QuoteFields = z.strictObject({
 });
 /** See {@link QuoteFields}. */
 export type QuoteFields = z.infer<typeof QuoteFields>;
+/** The tracked fields of a task (creation, updates, deletion). */
+export const TaskFields = z.strictObject({
+  title: z.string(),
+  type: z.enum(TaskType),
+  priority: z.enum(TicketPriority),
+  dueAt: instant.nullable(),
+  assignee: id.nullable(),
+  client: id.nullable(),
+  deal: id.nullable(),
+  practice: id.nullable(),
+  ticket: id.nullable(),
+  notes: z.string().nullable(),
+});
+/** See {@link TaskFields}. */
+export type TaskFields = z.infer<typeof TaskFields>;
 
 /** An interaction as logged (its fields besides the free-text summary, which is the event's summary). */
 export const InteractionFields = z.strictObject({
@@ -234,6 +250,7 @@ export const EVENTS = {
         deals: z.number().int(),
         tickets: z.number().int(),
         interactions: z.number().int(),
+        tasks: z.number().int(),
         timelineEvents: z.number().int(),
         members: z.number().int(),
       }),
@@ -507,6 +524,34 @@ export const EVENTS = {
       after: z.strictObject({ active: z.literal(true) }),
     }),
     emittedBy: '`reactivateTeamMember`, or `updateTeamMember(active: true)` (subject: the member)',
+  TASK_CREATED: {
+    payload: z.strictObject({ after: TaskFields, source: EventSource }),
+    emittedBy:
+      '`createTask` (PERSON); filing a conversation whose extraction has action items, one task per new item (CONVERSATION)',
+  },
+  TASK_UPDATED: { payload: change(TaskFields), emittedBy: '`updateTask` (only when something changed)' },
+  TASK_COMPLETED: {
+    payload: z.strictObject({
+      before: z.strictObject({ completedAt: z.null() }),
+      after: z.strictObject({ completedAt: instant }),
+    }),
+    emittedBy: '`completeTask`',
+  },
+  TASK_REOPENED: {
+    payload: z.strictObject({
+      before: z.strictObject({ completedAt: instant }),
+      after: z.strictObject({ completedAt: z.null() }),
+    }),
+    emittedBy: '`reopenTask`',
+  },
+  TASK_DELETED: {
+    payload: z.strictObject({ before: TaskFields.extend({ completedAt: instant.nullable() }) }),
+    emittedBy: '`deleteTask` (the task row is removed; `before` keeps its fields)',
+  },
+  TASK_DUE: {
+    payload: z.strictObject({ after: z.strictObject({ dueAt: instant, asOf: instant }) }),
+    emittedBy:
+      'the task-due scan, once per due time of an open task: scheduled (actor "system") or `runTaskDueScan` (`asOf`: the scan\'s clock)',
   },
 } as const satisfies Record<TimelineEventType, EventDefinition>;
 

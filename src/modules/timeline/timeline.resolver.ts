@@ -38,6 +38,7 @@ import { Practice } from '../practices/practice.entity.js';
 import { Quote } from '../quotes/quote.entity.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
 import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
+import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
@@ -65,12 +66,14 @@ const subjects = () =>
     PipelineStage,
     TeamMember,
   }) as const;
+  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Task }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
   types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
+  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Task] as const,
   resolveType: (value) => value.constructor.name,
 });
 

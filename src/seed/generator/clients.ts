@@ -19,6 +19,7 @@ import {
   ORG_WORDS_4,
 } from './reference/people.js';
 import { CLIENT_NOTES, TAGS } from './reference/records.js';
+import { generateTasks } from './tasks.js';
 import { generateTickets } from './tickets.js';
 import { asciiSlug, clip, DAY, SEED_ANCHOR } from './util.js';
 
@@ -31,6 +32,7 @@ export function generateBatch(g: SeedContext, count: number): Batch {
     histories: [],
     tickets: [],
     interactions: [],
+    tasks: [],
     events: [],
     numberTickets: null,
   };
@@ -143,6 +145,7 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
   generateDeals(g, b, ctx);
   generateTickets(g, b, ctx, ticketEvents);
   generateInteractions(g, b, ctx);
+  generateTasks(g, b, ctx);
 }
 
 /** A first and last name typical of the nationality. */

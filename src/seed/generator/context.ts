@@ -11,6 +11,7 @@ import type { StageKind } from '../../modules/deals/deal.enums.js';
 import type { Interaction } from '../../modules/interactions/interaction.entity.js';
 import type { Practice } from '../../modules/practices/practice.entity.js';
 import type { Channel } from '../../modules/shared/channel.js';
+import type { Task } from '../../modules/tasks/task.entity.js';
 import { Role } from '../../modules/tenancy/role.js';
 import type { Ticket } from '../../modules/tickets/ticket.entity.js';
 import type { EventPayload, EventSource } from '../../modules/timeline/event-payloads.js';
@@ -64,6 +65,7 @@ export interface Batch {
   histories: Row<DealStageHistory>[];
   tickets: Row<Ticket>[];
   interactions: Row<Interaction>[];
+  tasks: Row<Task>[];
   events: Row<TimelineEvent>[];
   /** Completes ticket rows and their events once their numbers are reserved. */
   numberTickets: ((first: number) => void) | null;
@@ -101,7 +103,8 @@ export class SeedContext {
   constructor(
     readonly tenantId: string,
     private readonly currency: string,
-    seed: number,
+    /** The run's seed (sources of their own derive from it). */
+    readonly seed: number,
     readonly types: TypeInfo[],
     readonly pipelineId: string | null,
     readonly stages: StageInfo[],

@@ -10,6 +10,7 @@ import { Practice } from '../../modules/practices/practice.entity.js';
 import { PracticeType } from '../../modules/practices/practice-type.entity.js';
 import { Quote, QuoteLineItem } from '../../modules/quotes/quote.entity.js';
 import { reserveQuoteNumbers } from '../../modules/quotes/quote.rules.js';
+import { Task } from '../../modules/tasks/task.entity.js';
 import type { Tenant } from '../../modules/tenancy/tenant.entity.js';
 import { Ticket } from '../../modules/tickets/ticket.entity.js';
 import { reserveTicketNumbers } from '../../modules/tickets/ticket.rules.js';
@@ -34,6 +35,7 @@ export interface GeneratedCounts {
   tickets: number;
   interactions: number;
   quotes: number;
+  tasks: number;
   events: number;
 }
 
@@ -98,7 +100,7 @@ export async function fillTenant(
 ): Promise<GeneratedCounts> {
   const gen = await loadContext(em, tenant, members, seed);
 
-  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, quotes: 0, events: 0 };
+  const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, quotes: 0, tasks: 0, events: 0 };
   // Timeline events are written last, oldest first: their `seq` (insertion order) orders the
   // timeline, so it must follow `occurredAt` across all batches.
   const events: Row<TimelineEvent>[] = [];
@@ -121,6 +123,7 @@ export async function fillTenant(
       await insertChunked(tx, Interaction, b.interactions);
       await insertChunked(tx, Quote, q.quotes);
       await insertChunked(tx, QuoteLineItem, q.lines);
+      await insertChunked(tx, Task, b.tasks);
     });
     done += size;
     totals.clients += b.clients.length;
@@ -129,6 +132,7 @@ export async function fillTenant(
     totals.tickets += b.tickets.length;
     totals.interactions += b.interactions.length;
     totals.quotes += q.quotes.length;
+    totals.tasks += b.tasks.length;
     for (const e of b.events) events.push(e);
     for (const e of q.events) events.push(e);
     if (done < count) onProgress?.(done, count);
