@@ -28,6 +28,9 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       run: async () => {
         const expired = await services.quotes.expireDue(root);
         if (expired) logger.info({ quotes: expired }, 'quotes expired');
+      },
+    },
+    {
       // Open tasks whose due time has come get their one TASK_DUE (all tenants; safe on any number of workers).
       name: 'tasks-due-tick',
       everyMs: config.TASK_DUE_TICK_SECONDS * 1000,

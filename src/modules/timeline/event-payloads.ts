@@ -524,6 +524,7 @@ export const EVENTS = {
       after: z.strictObject({ active: z.literal(true) }),
     }),
     emittedBy: '`reactivateTeamMember`, or `updateTeamMember(active: true)` (subject: the member)',
+  },
   TASK_CREATED: {
     payload: z.strictObject({ after: TaskFields, source: EventSource }),
     emittedBy:

@@ -53,6 +53,7 @@ export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEv
 const subjects = () =>
   ({
     Quote,
+    Task,
     Client,
     Practice,
     Deal,
@@ -66,14 +67,12 @@ const subjects = () =>
     PipelineStage,
     TeamMember,
   }) as const;
-  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Task }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
   types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
-  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, Task] as const,
   resolveType: (value) => value.constructor.name,
 });
 
