@@ -4,6 +4,7 @@ import {
   ExtractionResolver,
   InteractionConversationResolver,
 } from '../modules/conversations/conversation.resolver.js';
+import { CriteriaResolver } from '../modules/criteria/criteria.resolver.js';
 import {
   ClientDealsResolver,
   DealResolver,
@@ -67,4 +68,5 @@ export const resolvers: ResolverClasses = [
   ConversationResolver,
   ExtractionResolver,
   InteractionConversationResolver,
+  CriteriaResolver,
 ];

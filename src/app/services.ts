@@ -3,6 +3,7 @@ import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
+import { CriteriaService } from '../modules/criteria/criteria.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
@@ -32,6 +33,8 @@ export interface Services {
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
   clock: Clock;
+  /** The criteria language: validation and compilation of criteria trees (list `where`, search, segments). */
+  criteria: CriteriaService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -69,6 +72,7 @@ export function createServices(
   const interactions = new InteractionService();
   return {
     clock,
+    criteria: new CriteriaService(clock),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),
     conversations: new ConversationService(
