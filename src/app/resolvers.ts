@@ -18,6 +18,7 @@ import {
   PracticeRenewalsResolver,
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
+import { SearchResolver } from '../modules/search/search.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -69,4 +70,5 @@ export const resolvers: ResolverClasses = [
   ExtractionResolver,
   InteractionConversationResolver,
   CriteriaResolver,
+  SearchResolver,
 ];

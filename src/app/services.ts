@@ -8,6 +8,7 @@ import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
+import { SearchService } from '../modules/search/search.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -35,6 +36,8 @@ export interface Services {
   clock: Clock;
   /** The criteria language: validation and compilation of criteria trees (list `where`, search, segments). */
   criteria: CriteriaService;
+  /** Full-text search across the CRM. */
+  search: SearchService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -73,6 +76,7 @@ export function createServices(
   return {
     clock,
     criteria: new CriteriaService(clock),
+    search: new SearchService(),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),
     conversations: new ConversationService(
