@@ -12,6 +12,7 @@ import { saveResult } from './lib.js';
 import { runOverheadBench } from './overhead.bench.js';
 import { runProfileBench } from './profile.bench.js';
 import { runRenewalsBench } from './renewals.bench.js';
+import { runSearchBench } from './search.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -24,6 +25,9 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   // Where scenario 1 spends its CPU (--cpu-prof).
   profile: runProfileBench,
   timeline: runTimelineBench,
+  // search p50/p99 at 1 and 10 connections on 10,000 clients, criteria page, EXPLAIN plans.
+  search: runSearchBench,
+  ask: runSearchBench,
   renewals: runRenewalsBench,
   // Every analytics query over the seed data set (BENCH_CLIENTS=10000,100000): p50/p99, EXPLAIN.
   analytics: runAnalyticsBench,

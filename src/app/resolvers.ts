@@ -15,6 +15,7 @@ import {
   ExtractionResolver,
   InteractionConversationResolver,
 } from '../modules/conversations/conversation.resolver.js';
+import { CriteriaResolver } from '../modules/criteria/criteria.resolver.js';
 import {
   ClientDealsResolver,
   DealResolver,
@@ -46,6 +47,7 @@ import {
   TeamMemberOpenTasksResolver,
   TicketTasksResolver,
 } from '../modules/tasks/task.resolver.js';
+import { SearchResolver } from '../modules/search/search.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -119,4 +121,6 @@ export const resolvers: ResolverClasses = [
   PracticeTasksResolver,
   TicketTasksResolver,
   TeamMemberOpenTasksResolver,
+  CriteriaResolver,
+  SearchResolver,
 ];

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { AnalyticsService } from '../modules/analytics/analytics.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
+import { CriteriaService } from '../modules/criteria/criteria.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
 import { PipelineService } from '../modules/deals/pipeline.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
@@ -13,6 +14,7 @@ import { QuoteService } from '../modules/quotes/quote.service.js';
 import { PracticeTypeService } from '../modules/practices/practice-type.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { TaskService } from '../modules/tasks/task.service.js';
+import { SearchService } from '../modules/search/search.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -44,6 +46,10 @@ export interface Services {
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
   clock: Clock;
+  /** The criteria language: validation and compilation of criteria trees (list `where`, search, segments). */
+  criteria: CriteriaService;
+  /** Full-text search across the CRM. */
+  search: SearchService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -83,6 +89,8 @@ export function createServices(
   const tasks = new TaskService(clock);
   return {
     clock,
+    criteria: new CriteriaService(clock),
+    search: new SearchService(),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),
     conversations: new ConversationService(

@@ -4,11 +4,16 @@ import { Field, Int, ObjectType } from 'type-graphql';
 
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 
 /** A person or organisation the business serves, from lead to customer. */
 @Entity({ tableName: 'client' })
+@Index({ name: 'client_search_idx', expression: SEARCH_INDEXES.client_search_idx })
+@Index({ name: 'client_name_trgm_idx', expression: SEARCH_INDEXES.client_name_trgm_idx })
+@Index({ name: 'client_email_trgm_idx', expression: SEARCH_INDEXES.client_email_trgm_idx })
+@Index({ name: 'client_phone_trgm_idx', expression: SEARCH_INDEXES.client_phone_trgm_idx })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'owner'] })
 @Index({

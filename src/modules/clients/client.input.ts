@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 
 @InputType({ description: 'A new client. Only fullName is required.' })
@@ -147,6 +148,13 @@ export class ClientFilter {
 
   @Field({ nullable: true, defaultValue: false, description: 'Include archived (and merged) clients.' })
   includeArchived?: boolean;
+
+  @Field(() => CriteriaInput, {
+    nullable: true,
+    description:
+      'A criteria tree over clients (see `criteriaFields(entity: CLIENT)`), combined (AND) with the other fields.',
+  })
+  where?: CriteriaInput | null;
 }
 
 export enum ClientOrderField {

@@ -57,7 +57,11 @@ export class ClientResolver extends ResourceResolver({
     description:
       'Clients, filtered and ordered (default: newest first). Archived clients only with `filter.includeArchived`.',
   },
-  filter: { type: ClientFilter, where: (ctx, filter) => ctx.services.clients.where(filter) },
+  filter: {
+    type: ClientFilter,
+    where: (ctx, filter) =>
+      ctx.services.criteria.andWhere(ctx.em, 'CLIENT', ctx.services.clients.where(filter), filter?.where),
+  },
   order: {
     type: ClientOrder,
     columns: ORDER_COLUMNS,

@@ -9,6 +9,7 @@ import { JSONScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
 import { Sentiment } from '../interactions/interaction.enums.js';
 import { Practice } from '../practices/practice.entity.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind, Urgency } from './conversation.enums.js';
 
@@ -24,6 +25,7 @@ export class ConversationMessage {
 
 /** A chat with a (prospective) client, saved before anything is extracted from it. */
 @Entity({ tableName: 'conversation' })
+@Index({ name: 'conversation_search_idx', expression: SEARCH_INDEXES.conversation_search_idx })
 @Unique({ properties: ['tenant', 'sessionId'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @ObjectType({ implements: Node, description: 'A chat with a (prospective) client; its messages are kept as sent.' })

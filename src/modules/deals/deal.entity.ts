@@ -7,12 +7,14 @@ import { Money } from '../../platform/graphql/money.js';
 import { Node } from '../../platform/graphql/node.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { DealStatus } from './deal.enums.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
 /** A sales opportunity with a client, moving through a pipeline. */
 @Entity({ tableName: 'deal' })
+@Index({ name: 'deal_search_idx', expression: SEARCH_INDEXES.deal_search_idx })
 @Index({ properties: ['tenant', 'client'] })
 @Index({ properties: ['tenant', 'stage'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })

@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection } from '../../platform/graphql/connection.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { DealStatus } from './deal.enums.js';
 
 @InputType({ description: 'A new deal. Pipeline defaults to the default pipeline, stage to its first stage.' })
@@ -111,6 +112,13 @@ export class DealFilter {
 
   @Field({ nullable: true, description: 'Text in the title (case-insensitive).' })
   search?: string;
+
+  @Field(() => CriteriaInput, {
+    nullable: true,
+    description:
+      'A criteria tree over deals (see `criteriaFields(entity: DEAL)`), combined (AND) with the other fields.',
+  })
+  where?: CriteriaInput | null;
 }
 
 export enum DealOrderField {

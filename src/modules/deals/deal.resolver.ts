@@ -44,7 +44,11 @@ export class DealResolver extends ResourceResolver({
   entity: Deal,
   connection: DealConnection,
   list: { name: 'deals', description: 'Deals, filtered and ordered (default: newest first).' },
-  filter: { type: DealFilter, where: (ctx, filter) => ctx.services.deals.where(filter) },
+  filter: {
+    type: DealFilter,
+    where: (ctx, filter) =>
+      ctx.services.criteria.andWhere(ctx.em, 'DEAL', ctx.services.deals.where(filter), filter?.where),
+  },
   order: {
     type: DealOrder,
     columns: ORDER_COLUMNS,

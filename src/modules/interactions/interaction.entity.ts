@@ -7,11 +7,13 @@ import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
 import { Conversation } from '../conversations/conversation.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
 
 /** A contact with a client: a call, a chat, an email, a meeting, a note. */
 @Entity({ tableName: 'interaction' })
+@Index({ name: 'interaction_search_idx', expression: SEARCH_INDEXES.interaction_search_idx })
 @Index({ properties: ['tenant', 'client', 'occurredAt'] })
 @Index({ properties: ['tenant', 'occurredAt'] }) // analytics: interactions of a period
 @ObjectType({ implements: Node, description: 'A contact with a client: a call, a chat, an email, a meeting, a note.' })

@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
 
 @InputType({ description: 'A contact with a client to log.' })
@@ -54,4 +55,11 @@ export class InteractionFilter {
 
   @Field(() => Date, { nullable: true })
   to?: Date;
+
+  @Field(() => CriteriaInput, {
+    nullable: true,
+    description:
+      'A criteria tree over interactions (see `criteriaFields(entity: INTERACTION)`), combined (AND) with the other fields.',
+  })
+  where?: CriteriaInput | null;
 }

@@ -33,7 +33,11 @@ export class InteractionResolver extends ResourceResolver({
   entity: Interaction,
   connection: InteractionConnection,
   list: { name: 'interactions', description: 'Interactions, most recent first.' },
-  filter: { type: InteractionFilter, where: (ctx, filter) => ctx.services.interactions.where(filter) },
+  filter: {
+    type: InteractionFilter,
+    where: (ctx, filter) =>
+      ctx.services.criteria.andWhere(ctx.em, 'INTERACTION', ctx.services.interactions.where(filter), filter?.where),
+  },
   order: MOST_RECENT_FIRST,
 }) {
   @Authorized(WRITER_ROLES)

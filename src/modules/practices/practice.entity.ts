@@ -7,12 +7,14 @@ import { Money } from '../../platform/graphql/money.js';
 import { Node } from '../../platform/graphql/node.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { PaymentStatus, PracticeStatus } from './practice.enums.js';
 import { PracticeType } from './practice-type.entity.js';
 
 /** A service case for a client: a visa application, a company formation, … */
 @Entity({ tableName: 'practice' })
+@Index({ name: 'practice_search_idx', expression: SEARCH_INDEXES.practice_search_idx })
 @Index({ properties: ['tenant', 'client'] })
 @Index({ properties: ['tenant', 'expiryDate', 'id'] })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })

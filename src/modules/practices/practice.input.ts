@@ -3,6 +3,7 @@ import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection } from '../../platform/graphql/connection.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from './practice.enums.js';
 
 /** The fields a practice is created with and changed by alike. */
@@ -114,6 +115,13 @@ export class PracticeFilter {
 
   @Field(() => [PaymentStatus], { nullable: true })
   paymentStatuses?: PaymentStatus[];
+
+  @Field(() => CriteriaInput, {
+    nullable: true,
+    description:
+      'A criteria tree over practices (see `criteriaFields(entity: PRACTICE)`), combined (AND) with the other fields.',
+  })
+  where?: CriteriaInput | null;
 }
 
 export enum PracticeOrderField {

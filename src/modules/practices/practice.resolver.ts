@@ -51,7 +51,11 @@ export class PracticeResolver extends ResourceResolver({
   entity: Practice,
   connection: PracticeConnection,
   list: { name: 'practices', description: 'Practices, filtered and ordered (default: newest first).' },
-  filter: { type: PracticeFilter, where: (ctx, filter) => ctx.services.practices.where(filter) },
+  filter: {
+    type: PracticeFilter,
+    where: (ctx, filter) =>
+      ctx.services.criteria.andWhere(ctx.em, 'PRACTICE', ctx.services.practices.where(filter), filter?.where),
+  },
   order: {
     type: PracticeOrder,
     columns: ORDER_COLUMNS,

@@ -7,12 +7,14 @@ import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
 /** A support request, optionally linked to a client, a deal and a practice. */
 @Entity({ tableName: 'ticket' })
+@Index({ name: 'ticket_search_idx', expression: SEARCH_INDEXES.ticket_search_idx })
 @Unique({ properties: ['tenant', 'number'] })
 @Index({ properties: ['tenant', 'client', 'status'] })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
 import { ChildConnectionArgs, OrderDirection } from '../../platform/graphql/connection.js';
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { Channel } from '../shared/channel.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
 
@@ -98,6 +99,13 @@ export class TicketFilter {
 
   @Field(() => Date, { nullable: true })
   createdBefore?: Date;
+
+  @Field(() => CriteriaInput, {
+    nullable: true,
+    description:
+      'A criteria tree over tickets (see `criteriaFields(entity: TICKET)`), combined (AND) with the other fields.',
+  })
+  where?: CriteriaInput | null;
 }
 
 export enum TicketOrderField {

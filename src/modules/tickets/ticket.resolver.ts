@@ -49,7 +49,11 @@ export class TicketResolver extends ResourceResolver({
   entity: Ticket,
   connection: TicketConnection,
   list: { name: 'tickets', description: 'Tickets, filtered and ordered (default: newest first).' },
-  filter: { type: TicketFilter, where: (ctx, filter) => ctx.services.tickets.where(filter) },
+  filter: {
+    type: TicketFilter,
+    where: (ctx, filter) =>
+      ctx.services.criteria.andWhere(ctx.em, 'TICKET', ctx.services.tickets.where(filter), filter?.where),
+  },
   order: {
     type: TicketOrder,
     columns: ORDER_COLUMNS,
@@ -141,12 +145,13 @@ function ticketsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'p
     description: `The ${noun}'s tickets, newest first. A connection (first/after), since they grow without bound.`,
     args: ChildTicketsArgs,
     resolve: ({ id }, { filter, ...page }, ctx) => {
-      const where = ctx.services.tickets.where({
+      const typed = ctx.services.tickets.where({
         ...filter,
         clientId: undefined,
         dealId: undefined,
         practiceId: undefined,
-      }) as Record<string, unknown>;
+      });
+      const where = ctx.services.criteria.andWhere(ctx.em, 'TICKET', typed, filter?.where) as Record<string, unknown>;
       return paginateChildren(ctx, Ticket, TicketConnection, fk, id, where, NEWEST_FIRST, page);
     },
   });

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
@@ -67,6 +69,9 @@ export function ormOptions(options: DatabaseOptions, logger: Logger): Options {
       snapshot: false,
     },
     forceUtcTimezone: true,
+    // SQL functions (the search documents) are written by hand in migrations, not declared as
+    // MikroORM routines: the schema diff leaves them alone.
+    schemaGenerator: { ignoreRoutines: true },
     // The tenant filter applies to each entity's own queries (relation loaders included). Applying
     // it again on relations would join every to-one target into every query (≈5 ms per 50 rows):
     // related rows always belong to the same tenant, so that join only costs.
@@ -122,7 +127,9 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     } else {
       try {
         if (dir) mkdirSync(dir, { recursive: true });
-        const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+        // pg_trgm and unaccent: the search module's migration creates them (as on PostgreSQL).
+        const extensions = { pg_trgm, unaccent };
+        const pglite = await PGlite.create(dir ? { dataDir: dir, extensions } : { extensions });
         const server = await startEmbeddedServer(pglite, dir ? `${dir}-socket` : null);
         stopEmbedded = async () => {
           await server.stop();

@@ -9,6 +9,7 @@ import {
   type Platform,
   QueryHelper,
   type QueryOrderMap,
+  RawQueryFragment,
   ReferenceKind,
   type Transaction,
 } from '@mikro-orm/core';
@@ -279,6 +280,15 @@ function compileWhere(t: Table, where: unknown, params: unknown[]): string | nul
     const cond = compileColumn(column, value, params);
     if (cond === null) return null;
     parts.push(cond);
+  }
+  // A raw condition (`{ [raw(sql, params)]: [] }`, e.g. a compiled criteria tree): its SQL with the
+  // root alias placeholder naming this table. Any other symbol key goes through MikroORM.
+  for (const key of Object.getOwnPropertySymbols(where)) {
+    const fragment = RawQueryFragment.getKnownFragment(key);
+    const value = (where as Record<symbol, unknown>)[key];
+    if (!fragment || !Array.isArray(value) || value.length) return null;
+    parts.push(`(${fragment.sql.replaceAll('[::alias::]', t.from)})`);
+    params.push(...fragment.params);
   }
   return parts.length ? parts.join(' and ') : 'true';
 }

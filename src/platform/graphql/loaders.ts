@@ -1,4 +1,4 @@
-import type { EntityClass, EntityManager, FilterQuery } from '@mikro-orm/core';
+import { type EntityClass, type EntityManager, type FilterQuery, RawQueryFragment } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
 
 import { countRows, countRowsIn, type KeysetOrder, readPage, readPagesIn, readRowsIn } from '../db/read-model.js';
@@ -74,7 +74,7 @@ export function loadChildren<E extends object>(
   where: Record<string, unknown>,
   orderBy: KeysetOrder<E>,
 ): Promise<E[]> {
-  const key = `children:${entity.name}.${fk}:${JSON.stringify(where)}:${JSON.stringify(orderBy)}`;
+  const key = `children:${entity.name}.${fk}:${whereKey(where)}:${JSON.stringify(orderBy)}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, E[]>(async (parentIds) => {
       return groupByParent(await readRowsIn(ctx.em, entity, fk, parentIds, where, orderBy), fk, parentIds);
@@ -94,7 +94,7 @@ export function countChildren<E extends object>(
   parentId: string,
   where: Record<string, unknown> = {},
 ): Promise<number> {
-  const key = `count:${entity.name}.${fk}:${JSON.stringify(where)}`;
+  const key = `count:${entity.name}.${fk}:${whereKey(where)}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, number>(async (parentIds) => {
       const counts = await countRowsIn(ctx.em, entity, fk, parentIds, where);
@@ -121,7 +121,7 @@ export function loadChildPage<E extends object>(
   orderBy: KeysetOrder<E>,
   page: { first: number; after?: string },
 ): Promise<E[]> {
-  const key = `page:${entity.name}.${fk}:${JSON.stringify([where, orderBy, page.first, page.after ?? null])}`;
+  const key = `page:${entity.name}.${fk}:${whereKey(where)}:${JSON.stringify([orderBy, page.first, page.after ?? null])}`;
   const loader = ctx.loaders.get(key, () => {
     return new DataLoader<string, E[]>(async (parentIds) => {
       const rows = await readPagesIn(ctx.em, entity, fk, parentIds, where, orderBy, page);
@@ -142,4 +142,16 @@ function groupByParent<E extends object>(rows: E[], fk: string, parentIds: reado
   const groups = new Map<string, E[]>(parentIds.map((p) => [p, []]));
   for (const row of rows) groups.get(refId((row as Record<string, unknown>)[fk])!)?.push(row);
   return parentIds.map((p) => groups.get(p)!);
+}
+
+/**
+ * A where clause as a loader key: its JSON, plus its raw SQL conditions (symbol keys, which JSON
+ * leaves out), so two lists with different criteria never share a loader.
+ */
+function whereKey(where: Record<string, unknown>): string {
+  const raws = Object.getOwnPropertySymbols(where).map((s) => {
+    const fragment = RawQueryFragment.getKnownFragment(s);
+    return fragment ? [fragment.sql, fragment.params] : String(s);
+  });
+  return JSON.stringify(raws.length ? [where, raws] : where);
 }

@@ -1,0 +1,133 @@
+/**
+ * Search and criteria benchmark (issue 15): 10,000 clients from the seed generator (BENCH_CLIENTS)
+ * plus interactions up to BENCH_INTERACTIONS (default 100,000), on PostgreSQL. Measures `search`
+ * p50/p99 over HTTP at 1 and 10 concurrent connections (names, typos, phone fragments, words of
+ * interactions), a `clients(filter: { where })` page with a to-many criteria, and checks with
+ * EXPLAIN that the search statement and the criteria use their indexes.
+ */
+import { buildSearchStatement, parseQuery, SEARCH_TYPES } from '../src/modules/search/search.service.js';
+import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
+import { scopedTenantId } from '../src/platform/db/tenancy.js';
+import { forkForTenant } from '../src/platform/db/tenancy.js';
+import { gql, percentile, startBenchApp } from './lib.js';
+import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
+
+const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_SEARCH_REQUESTS ?? 300);
+
+const SEARCH = `query($q: String!) { search(query: $q, first: 20) { totalCount edges { node { type rank highlights { snippet } record { __typename ... on Client { id fullName } } } } facets { name values { value count } } } }`;
+const WHERE = `query($w: CriteriaInput!) { clients(first: 20, filter: { where: $w }) { totalCount nodes { id fullName } } }`;
+
+async function timed(url: string, token: string, query: string, vars: object[], concurrency: number) {
+  const times: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < vars.length) {
+      const v = vars[next++];
+      const s = performance.now();
+      await gql(url, token, query, v);
+      times.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { n: times.length, p50: round(percentile(times, 50)), p99: round(percentile(times, 99)) };
+}
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** A typo: one letter of the word dropped. */
+const typo = (w: string) => (w.length > 4 ? w.slice(0, 2) + w.slice(3) : w);
+
+export async function runSearchBench(): Promise<Record<string, unknown>> {
+  const data = await prepareDataset();
+  const app = await startBenchApp(data.databaseUrl, { JWT_SECRET: BENCH_JWT_SECRET });
+  try {
+    const tenant = await app.db.orm.em.fork().findOneOrFail(Tenant, { slug: data.tenantSlug });
+    const em = forkForTenant(app.db.orm.em, tenant.id);
+    const conn = em.getConnection();
+    const have = Number((await conn.execute<{ n: string }[]>('select count(*) as n from interaction'))[0].n);
+    if (have < INTERACTIONS) {
+      await conn.execute(
+        `insert into interaction (id, tenant_id, client_id, kind, direction, summary, occurred_at, action_items)
+         select gen_random_uuid(), c.tenant_id, c.id, 'NOTE', 'INBOUND',
+           (array['Called about KITAS renewal','Asked about PT PMA setup','Sent passport scan','Meeting on villa lease','Follow-up on NPWP'])[1 + g % 5] || ' #' || g, now() - (g || ' minutes')::interval, '{}'
+         from generate_series(1, ?) g join lateral (select id, tenant_id from client where tenant_id = ? offset (g % 10000) limit 1) c on true`,
+        [INTERACTIONS - have, tenant.id],
+      );
+      await conn.execute('analyze');
+    }
+    const sample = await conn.execute<{ full_name: string; phone: string | null }[]>(
+      'select full_name, phone from client where tenant_id = ? order by md5(id::text) limit 200',
+      [tenant.id],
+    );
+    const queries: string[] = [];
+    for (const c of sample) {
+      const [first, last] = c.full_name.split(' ');
+      queries.push(c.full_name, `${typo(first ?? '')} ${typo(last ?? '')}`.trim());
+      if (c.phone) queries.push(`0${c.phone.slice(3, 6)}-${c.phone.slice(6, 10)}`);
+    }
+    queries.push('kitas renewal', 'pt pma', 'passport', 'villa');
+    const vars = Array.from({ length: REQUESTS }, (_, i) => ({ q: queries[i % queries.length] }));
+    await timed(app.url, data.token, SEARCH, vars.slice(0, 30), 2); // warm-up
+    const search1 = await timed(app.url, data.token, SEARCH, vars, 1);
+    const search10 = await timed(app.url, data.token, SEARCH, vars, 10);
+
+    const criteria = {
+      groups: [
+        {
+          filters: [
+            { field: 'practices.expiryDate', operator: 'NEXT_N_DAYS', value: 60 },
+            { field: 'lifecycleStage', operator: 'IN', value: ['CUSTOMER', 'PROSPECT'] },
+          ],
+        },
+      ],
+    };
+    const whereVars = Array.from({ length: 100 }, () => ({ w: criteria }));
+    const where1 = await timed(app.url, data.token, WHERE, whereVars, 1);
+
+    // Plans: the search statement for a typo'd name and a phone fragment, and a criteria page.
+    const plans: Record<string, { usesIndexes: string[]; seqScans: string[] }> = {};
+    const tenantId = scopedTenantId(em)!;
+    for (const q of [queries[1], queries.find((x) => /^0\d/.test(x)) ?? '0812-3456', 'kitas renewal']) {
+      const { sql, params } = buildSearchStatement(tenantId, parseQuery(q), new Set(SEARCH_TYPES), {}, 20, null);
+      await conn.execute('set pg_trgm.similarity_threshold = 0.3');
+      plans[`search "${q}"`] = summarise(await conn.execute<{ 'QUERY PLAN': string }[]>(`explain ${sql}`, params));
+    }
+    const compiled = app.services.criteria.check('CLIENT', criteria);
+    if (compiled.ok) {
+      const { sql, params } = app.services.criteria.compile(em, 'CLIENT', compiled.criteria);
+      plans.criteria = summarise(
+        await conn.execute<{ 'QUERY PLAN': string }[]>(
+          `explain select "id" from "client" where ${sql} order by "created_at" desc limit 20`,
+          params,
+        ),
+      );
+    }
+    return {
+      clients: data.clients,
+      interactions: Math.max(have, INTERACTIONS),
+      seedSeconds: round(data.seedSeconds),
+      searchMs: { connections1: search1, connections10: search10 },
+      criteriaPageMs: where1,
+      plans,
+    };
+  } finally {
+    await app.close();
+    await data.drop();
+  }
+}
+
+function summarise(rows: { 'QUERY PLAN': string }[]) {
+  const text = rows.map((r) => r['QUERY PLAN']);
+  return {
+    usesIndexes: [
+      ...new Set(
+        text.flatMap((l) =>
+          [...l.matchAll(/Index (?:Only )?Scan (?:Backward )?using (\w+)|Bitmap Index Scan on (\w+)/g)].map(
+            (m) => m[1] ?? m[2],
+          ),
+        ),
+      ),
+    ],
+    seqScans: [...new Set(text.flatMap((l) => [...l.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1])))],
+  };
+}

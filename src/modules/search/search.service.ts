@@ -1,0 +1,347 @@
+import type { EntityManager, Transaction } from '@mikro-orm/core';
+
+import { filterIds } from '../../platform/db/refs.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
+import { DomainError } from '../../platform/errors.js';
+import { toGlobalId } from '../../platform/graphql/global-id.js';
+import { SEARCH_DOCUMENTS as DOC } from './search-indexes.js';
+
+/** The kinds of records search returns. ORGANIZATION: clients of kind ORGANIZATION. */
+export const SEARCH_TYPES = [
+  'CLIENT',
+  'ORGANIZATION',
+  'PRACTICE',
+  'DEAL',
+  'TICKET',
+  'INTERACTION',
+  'CONVERSATION',
+] as const;
+/** One kind of search hit. */
+export type SearchTypeName = (typeof SEARCH_TYPES)[number];
+
+/** The facets counted over all hits. */
+export const SEARCH_FACETS = ['TYPE', 'STATUS', 'OWNER', 'PRACTICE_TYPE', 'LIFECYCLE_STAGE'] as const;
+/** One facet. */
+export type SearchFacetName = (typeof SEARCH_FACETS)[number];
+
+/** Longest query, in characters (a longer one is a `SEARCH_QUERY_TOO_LONG` BAD_USER_INPUT). */
+export const MAX_QUERY_LENGTH = 200;
+/** Words of a query used (the rest is ignored). */
+export const MAX_QUERY_WORDS = 8;
+/** Statement timeout of a search (ms). */
+export const SEARCH_STATEMENT_TIMEOUT_MS = 5000;
+/** Trigram similarity from which a name or email counts as a (typo-tolerant) match. */
+export const NAME_SIMILARITY = 0.3;
+
+/** Narrows a search (all given fields must match). */
+export interface SearchFilterShape {
+  /** Global IDs of team members: owner (clients, deals), assignee (practices, tickets), member (interactions, conversations). */
+  ownerIds?: string[] | null;
+  /** Status of the record (practice, deal or ticket status; a client's lifecycle stage does not count). */
+  statuses?: string[] | null;
+  /** Practice type codes (practices only). */
+  practiceTypes?: string[] | null;
+  /** Lifecycle stages (clients and organizations only). */
+  lifecycleStages?: string[] | null;
+}
+
+/** One ranked hit: which record, its rank and HTML-safe snippets (`<mark>` around matches). */
+export interface SearchHitRow {
+  type: SearchTypeName;
+  id: string;
+  rank: number;
+  cursor: string;
+  highlights: { field: string; snippet: string }[];
+}
+
+/** A facet with its values and counts (over all hits, not the page). */
+export interface SearchFacetRow {
+  name: SearchFacetName;
+  values: { value: string; label: string | null; count: number }[];
+}
+
+/** A page of search results. */
+export interface SearchResult {
+  hits: SearchHitRow[];
+  hasNextPage: boolean;
+  totalCount: number;
+  facets: SearchFacetRow[];
+  /** What the query was read as: its words (after normalisation) and phone digits, if any. */
+  terms: string[];
+}
+
+// Highlight markers: control characters cannot come from the stored text's HTML-escaped form.
+const START = '\u0001';
+const STOP = '\u0002';
+
+/** Lower-case, accents removed (as `meridian_norm` does in SQL, near enough for query words). */
+function fold(s: string): string {
+  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** The query read as words, a trigram text and phone digits. */
+export function parseQuery(query: string): { words: string[]; norm: string; digits: string | null } {
+  if (query.length > MAX_QUERY_LENGTH)
+    throw new DomainError('BAD_USER_INPUT', `The search query must be at most ${MAX_QUERY_LENGTH} characters`, {
+      argument: 'query',
+      reason: 'SEARCH_QUERY_TOO_LONG',
+    });
+  const words = [...new Set(fold(query).match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_QUERY_WORDS);
+  if (!words.length)
+    throw new DomainError('BAD_USER_INPUT', 'The search query has no letters or digits', {
+      argument: 'query',
+      reason: 'SEARCH_QUERY_EMPTY',
+    });
+  let digits: string | null = null;
+  if (/^[+\d\s().-]+$/.test(query.trim())) {
+    // "0812-3456" and "+62 812 3456" both mean the subscriber digits 8123456.
+    const d = query.replace(/\D/g, '').replace(/^0+/, '').replace(/^62/, '');
+    if (d.length >= 4) digits = d;
+  }
+  return { words, norm: words.join(' '), digits };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A `ts_headline` result made HTML-safe, its markers turned into `<mark>` tags. */
+function snippet(headline: string): string {
+  return escapeHtml(headline).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+}
+
+const encodeCursor = (rank: number, type: string, id: string) =>
+  Buffer.from(JSON.stringify([rank, type, id])).toString('base64url');
+
+function decodeCursor(after: string): [number, string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(v) &&
+      v.length === 3 &&
+      typeof v[0] === 'number' &&
+      (SEARCH_TYPES as readonly string[]).includes(v[1] as string) &&
+      typeof v[2] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(v[2])
+    )
+      return v as [number, string, string];
+  } catch {
+    /* below */
+  }
+  throw DomainError.badInput('Invalid cursor', 'after');
+}
+
+/** Row of the search statement: a hit of the page, or a facet count. */
+interface Row {
+  kind: 'hit' | 'facet';
+  type: SearchTypeName | null;
+  id: string | null;
+  rank: number | null;
+  h1: string | null;
+  h2: string | null;
+  f1: string | null;
+  f2: string | null;
+  facet: SearchFacetName | null;
+  value: string | null;
+  label: string | null;
+  count: string | number | null;
+}
+
+/**
+ * Full-text search across clients, organizations, practices, deals, tickets, interactions and
+ * conversation messages, in one statement: PostgreSQL full text (`simple` configuration over
+ * unaccented, lower-cased text; every word a prefix) plus trigram similarity on client names
+ * and emails (typos: "Jon Smth" finds John Smith) and phone digits ("0812-3456" finds
+ * +62 812 3456 …). Practices and deals also match through their client. Every table is limited
+ * to the caller's tenant; the statement runs under a {@link SEARCH_STATEMENT_TIMEOUT_MS} timeout.
+ */
+export class SearchService {
+  async search(
+    em: EntityManager,
+    args: {
+      query: string;
+      types?: SearchTypeName[] | null;
+      filter?: SearchFilterShape | null;
+      first: number;
+      after?: string | null;
+    },
+  ): Promise<SearchResult> {
+    const tenantId = scopedTenantId(em);
+    if (!tenantId) throw new Error('search: needs a tenant-scoped EntityManager');
+    const q = parseQuery(args.query);
+    const after = args.after ? decodeCursor(args.after) : null;
+    const types = new Set<SearchTypeName>(args.types?.length ? args.types : SEARCH_TYPES);
+    const { sql, params } = buildSearchStatement(tenantId, q, types, args.filter ?? {}, args.first, after);
+    const rows = await em.transactional(async (tx) => {
+      const ctx = tx.getTransactionContext<Transaction<object>>();
+      const connection = tx.getConnection();
+      await connection.execute(`set local statement_timeout = ${SEARCH_STATEMENT_TIMEOUT_MS}`, [], 'run', ctx);
+      await connection.execute(`set local pg_trgm.similarity_threshold = ${NAME_SIMILARITY}`, [], 'run', ctx);
+      return (await connection.execute(sql, params, 'all', ctx)) as Row[];
+    });
+    const hits = rows
+      .filter((r) => r.kind === 'hit')
+      .map((r) => ({ ...r, rank: Number(r.rank) }))
+      .sort((a, b) => b.rank - a.rank || cmp(a.type!, b.type!) || cmp(a.id!, b.id!));
+    const facets = new Map<SearchFacetName, SearchFacetRow>(SEARCH_FACETS.map((name) => [name, { name, values: [] }]));
+    for (const r of rows)
+      if (r.kind === 'facet')
+        facets.get(r.facet!)!.values.push({
+          value: r.facet === 'OWNER' ? toGlobalId('TeamMember', r.value!) : r.value!,
+          label: r.label,
+          count: Number(r.count),
+        });
+    for (const f of facets.values()) f.values.sort((a, b) => b.count - a.count || cmp(a.value, b.value));
+    const page = hits.slice(0, args.first);
+    return {
+      hits: page.map((r) => ({
+        type: r.type!,
+        id: r.id!,
+        rank: r.rank,
+        cursor: encodeCursor(r.rank, r.type!, r.id!),
+        highlights: [
+          [r.f1, r.h1],
+          [r.f2, r.h2],
+        ]
+          .filter(([field, h]) => field && h && (h.includes(START) || field === r.f1))
+          .map(([field, h]) => ({ field: field!, snippet: snippet(h!) })),
+      })),
+      hasNextPage: hits.length > args.first,
+      totalCount: facets.get('TYPE')!.values.reduce((n, v) => n + v.count, 0),
+      facets: [...facets.values()],
+      terms: q.digits ? [...q.words, q.digits] : q.words,
+    };
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The search statement: `hits` (one branch per type asked for, each on its indexes), narrowed by
+ * the filter; the page after the cursor with its highlights, and the facet counts, in one result.
+ * Values are named in the text (`«name»`) and become `?` parameters in order of appearance.
+ */
+export function buildSearchStatement(
+  tenantId: string,
+  q: ReturnType<typeof parseQuery>,
+  types: Set<SearchTypeName>,
+  filter: SearchFilterShape,
+  first: number,
+  after: [number, string, string] | null,
+): { sql: string; params: unknown[] } {
+  const values: Record<string, unknown> = {
+    tenant: tenantId,
+    tsq: q.words.map((w) => `'${w}':*`).join(' & '),
+    norm: q.norm,
+    words: q.words,
+    codeWords: q.norm,
+    digits: q.digits ? `%${q.digits}%` : null,
+    headline: `StartSel=${START}, StopSel=${STOP}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`,
+    limit: first + 1,
+  };
+  /** Placeholders for a list value: `«name.0», «name.1», …`. */
+  const list = (name: string, items: unknown[]) => {
+    values[name] = items;
+    return items.map((_, i) => `«${name}.${i}»`).join(', ');
+  };
+  const tq = `to_tsquery('simple', «tsq»)`;
+  const headline = (text: string) => `ts_headline('simple', coalesce(${text}, ''), ${tq}, «headline»)`;
+  const tenant = (alias: string) => `${alias}."tenant_id" = «tenant»`;
+  const branches: string[] = [];
+  const wantClients = types.has('CLIENT') || types.has('ORGANIZATION');
+  let ctes = '';
+  if (wantClients || types.has('PRACTICE') || types.has('DEAL')) {
+    const phoneMatch = `public.meridian_digits(c."phone") like «digits»`;
+    ctes += `, "matched_client" as materialized (
+      select c."id", c."kind", c."lifecycle_stage", c."owner_id", c."full_name", c."email", c."phone",
+        (ts_rank(${DOC.client('c')}, ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
+      from "client" c
+      where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null and (
+        ${DOC.client('c')} @@ ${tq}
+        or public.meridian_norm(c."full_name") % «norm»
+        or public.meridian_norm(c."email") % «norm»${q.digits ? ` or ${phoneMatch}` : ''}))`;
+  }
+  if (wantClients) {
+    const kinds = [types.has('CLIENT') ? 'PERSON' : null, types.has('ORGANIZATION') ? 'ORGANIZATION' : null].filter(
+      (k) => k,
+    );
+    branches.push(`select case when m."kind" = 'ORGANIZATION' then 'ORGANIZATION' else 'CLIENT' end, m."id", m."rank",
+        null::text, m."owner_id", null::text, m."lifecycle_stage",
+        'fullName', m."full_name", 'email,phone', concat_ws(' ', m."email", m."phone")
+      from "matched_client" m where m."kind" in (${list('kinds', kinds)})`);
+  }
+  if (types.has('PRACTICE')) {
+    const typeMatch = (t: string) =>
+      `(lower(${t}."code") in (${list('words', q.words)}) or lower(replace(${t}."code", '_', ' ')) = «norm» or public.meridian_norm(${t}."name") % «norm»)`;
+    branches.push(`select 'PRACTICE', p."id",
+        (ts_rank(${DOC.practice('p')}, ${tq}) + coalesce((select mc."rank" * 0.5 from "matched_client" mc where mc."id" = p."client_id"), 0)
+          + case when ${typeMatch('pt')} then 0.5 else 0 end)::float8,
+        p."status", p."assigned_to_id", pt."code", null::text,
+        'type', concat_ws(' · ', pt."name", (select c2."full_name" from "client" c2 where c2."id" = p."client_id" and ${tenant('c2')})), 'notes', p."notes"
+      from "practice" p join "practice_type" pt on pt."id" = p."type_id" and ${tenant('pt')}
+      where ${tenant('p')} and (
+        ${DOC.practice('p')} @@ ${tq}
+        or p."client_id" in (select mc."id" from "matched_client" mc)
+        or p."type_id" in (select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')}))`);
+  }
+  if (types.has('DEAL')) {
+    branches.push(`select 'DEAL', d."id",
+        (ts_rank(${DOC.deal('d')}, ${tq}) + coalesce((select mc."rank" * 0.5 from "matched_client" mc where mc."id" = d."client_id"), 0))::float8,
+        d."status", d."owner_id", null::text, null::text,
+        'title', d."title", 'lostReason', d."lost_reason"
+      from "deal" d
+      where ${tenant('d')} and (${DOC.deal('d')} @@ ${tq} or d."client_id" in (select mc."id" from "matched_client" mc))`);
+  }
+  if (types.has('TICKET')) {
+    branches.push(`select 'TICKET', t."id", ts_rank(${DOC.ticket('t')}, ${tq})::float8,
+        t."status", t."assignee_id", null::text, null::text,
+        'subject', t."subject", 'description', t."description"
+      from "ticket" t where ${tenant('t')} and ${DOC.ticket('t')} @@ ${tq}`);
+  }
+  if (types.has('INTERACTION')) {
+    branches.push(`select 'INTERACTION', i."id", ts_rank(${DOC.interaction('i')}, ${tq})::float8,
+        null::text, i."team_member_id", null::text, null::text,
+        'summary', i."summary", 'actionItems', array_to_string(i."action_items", ' · ')
+      from "interaction" i where ${tenant('i')} and ${DOC.interaction('i')} @@ ${tq}`);
+  }
+  if (types.has('CONVERSATION')) {
+    branches.push(`select 'CONVERSATION', cv."id", ts_rank(${DOC.conversation('cv')}, ${tq})::float8,
+        null::text, cv."team_member_id", null::text, null::text,
+        'messages', (select string_agg(m ->> 'content', ' … ') from jsonb_array_elements(cv."messages") m), 'userEmail', cv."user_email"
+      from "conversation" cv where ${tenant('cv')} and ${DOC.conversation('cv')} @@ ${tq}`);
+  }
+  const conds: string[] = [];
+  const owners = filterIds(filter.ownerIds, 'TeamMember');
+  if (owners?.length) conds.push(`h."owner"::text in (${list('owners', owners)})`);
+  if (filter.statuses?.length) conds.push(`h."status" in (${list('statuses', filter.statuses)})`);
+  if (filter.practiceTypes?.length) conds.push(`h."practice_type" in (${list('practiceTypes', filter.practiceTypes)})`);
+  if (filter.lifecycleStages?.length) conds.push(`h."stage" in (${list('stages', filter.lifecycleStages)})`);
+  let afterCond = 'true';
+  if (after) {
+    Object.assign(values, { afterRank: after[0], afterType: after[1], afterId: after[2] });
+    afterCond = `(h."rank" < «afterRank»::float8 or (h."rank" = «afterRank»::float8 and (h."type" > «afterType»::text or (h."type" = «afterType»::text and h."id" > «afterId»::uuid))))`;
+  }
+  const facet = (name: SearchFacetName, column: string, label = 'null::text') => {
+    values[`facet${name}`] = name;
+    return `select 'facet', null::text, null::text, null::float8, null::text, null::text, null::text, null::text, «facet${name}»::text, v."value", ${label}, v."count"
+      from (select ${column} as "value", count(*) as "count" from "filtered" h where ${column} is not null group by 1) v`;
+  };
+  const hits = `"hits" ("type", "id", "rank", "status", "owner", "practice_type", "stage", "f1", "t1", "f2", "t2") as (${branches.map((b) => `(${b})`).join(' union all ')})`;
+  const text = `with "q" as (select 1)${ctes}, ${hits},
+    "filtered" as (select * from "hits" h where ${conds.length ? conds.join(' and ') : 'true'}),
+    "page" as (select * from "filtered" h where ${afterCond} order by h."rank" desc, h."type", h."id" limit «limit»)
+    select 'hit' as "kind", h."type", h."id"::text as "id", h."rank", ${headline('h."t1"')} as "h1", ${headline('h."t2"')} as "h2", h."f1", h."f2",
+      null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count" from "page" h
+    union all ${facet('TYPE', 'h."type"')}
+    union all ${facet('STATUS', 'h."status"')}
+    union all ${facet('OWNER', 'h."owner"::text', `(select tm."name" from "team_member" tm where tm."id" = v."value"::uuid and ${tenant('tm')})`)}
+    union all ${facet('PRACTICE_TYPE', 'h."practice_type"', `(select min(pt2."name") from "practice_type" pt2 where pt2."code" = v."value" and ${tenant('pt2')})`)}
+    union all ${facet('LIFECYCLE_STAGE', 'h."stage"')}`;
+  const params: unknown[] = [];
+  const sql = text.replace(/«(\w+)(?:\.(\d+))?»/g, (_, name: string, index?: string) => {
+    const value = values[name];
+    params.push(index === undefined ? value : (value as unknown[])[Number(index)]);
+    return '?';
+  });
+  return { sql, params };
+}
