@@ -10,7 +10,13 @@ import {
   DealStageHistoryResolver,
   PipelineResolver,
 } from '../modules/deals/deal.resolver.js';
-import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
+import {
+  ClientInteractionsResolver,
+  DealInteractionsResolver,
+  InteractionResolver,
+  TicketInteractionsResolver,
+} from '../modules/interactions/interaction.resolver.js';
+import { LeadResolver } from '../modules/leads/lead.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
 import {
   ClientRenewalsResolver,
@@ -56,6 +62,9 @@ export const resolvers: ResolverClasses = [
   PracticeTicketsResolver,
   InteractionResolver,
   ClientInteractionsResolver,
+  DealInteractionsResolver,
+  TicketInteractionsResolver,
+  LeadResolver,
   TimelineResolver,
   ClientTimelineResolver,
   PracticeTimelineResolver,

@@ -5,6 +5,7 @@ import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
+import { LeadService } from '../modules/leads/lead.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
@@ -26,6 +27,7 @@ export interface Services {
   deals: DealService;
   tickets: TicketService;
   interactions: InteractionService;
+  leads: LeadService;
   renewals: RenewalService;
   conversations: ConversationService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
@@ -67,6 +69,7 @@ export function createServices(
   const clients = new ClientService();
   const practices = new PracticeService();
   const interactions = new InteractionService();
+  const deals = new DealService();
   return {
     clock,
     jobs,
@@ -84,7 +87,8 @@ export function createServices(
     tenancy: new TenancyService(tokens, tenantInitializers),
     clients,
     practices,
-    deals: new DealService(),
+    deals,
+    leads: new LeadService(clients, deals),
     tickets: new TicketService(),
     interactions,
   };
