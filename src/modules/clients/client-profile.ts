@@ -8,8 +8,8 @@ import { Address, type AddressInput } from './address.js';
 import { Client } from './client.entity.js';
 import { ClientKind, LifecycleStage } from './client.enums.js';
 import type { ClientProfileInput } from './client.input.js';
-import { LeadScoring } from './lead-scoring.entity.js';
 import { DEFAULT_LEAD_SCORE_WEIGHTS, hasBant, leadScore, type LeadScoreWeights } from './lead-score.rules.js';
+import { LeadScoring } from './lead-scoring.entity.js';
 
 /** Stages at which BANT answers may be written: the lead stages. */
 export const LEAD_STAGES: readonly LifecycleStage[] = [LifecycleStage.LEAD, LifecycleStage.PROSPECT];
@@ -86,7 +86,8 @@ export async function checkProfile(
       );
   }
   const bant = input.bant;
-  if (bant === null) Object.assign(patch, { budget: null, authority: null, need: null, needNotes: null, timeframe: null });
+  if (bant === null)
+    Object.assign(patch, { budget: null, authority: null, need: null, needNotes: null, timeframe: null });
   else if (bant) {
     if (!LEAD_STAGES.includes(target.stage))
       checks.add('bant', 'NOT_A_LEAD', `BANT is for leads (LEAD or PROSPECT); the client is ${target.stage}`);

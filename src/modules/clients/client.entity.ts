@@ -58,7 +58,7 @@ export class Client extends TenantScopedEntity<'kind' | 'lifecycleStage' | 'lead
   @Property({ type: 'integer', default: 0 })
   @Field(() => Int, {
     description:
-      '0–100: how promising the client is. Computed from the BANT answers by the tenant\'s LeadScoring formula when the client has any; else set by hand.',
+      "0–100: how promising the client is. Computed from the BANT answers by the tenant's LeadScoring formula when the client has any; else set by hand.",
   })
   leadScore: number = 0;
 

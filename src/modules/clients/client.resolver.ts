@@ -184,7 +184,10 @@ export class ClientResolver extends ResourceResolver({
 
   @FieldResolver(() => [Client], { description: 'People: the people who report to this one.' })
   directReports(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
-    return loadChildren(ctx, Client, 'reportsTo', client.id, { archivedAt: null }, [{ fullName: 'asc' }, { id: 'asc' }]);
+    return loadChildren(ctx, Client, 'reportsTo', client.id, { archivedAt: null }, [
+      { fullName: 'asc' },
+      { id: 'asc' },
+    ]);
   }
 
   @FieldResolver(() => Client, { nullable: true, description: 'For a merged client: the client it was merged into.' })

@@ -3,8 +3,8 @@ import { ref, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import { escapeLike } from '../../platform/db/like.js';
-import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { Checks, isEmail, normalizeEmail } from '../../platform/validation.js';
@@ -21,9 +21,9 @@ import { Client } from './client.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 import type { ClientFilter, CreateClientInput, UpdateClientInput } from './client.input.js';
 import { clientCreatedPayload, clientFields as snapshot } from './client.payloads.js';
+import { ClientMerge } from './client-merge.entity.js';
 import { applyProfile, bantAfter, checkProfile, leadScoreWeights } from './client-profile.js';
 import { DEFAULT_LEAD_SCORE_WEIGHTS, type LeadScoreWeights } from './lead-score.rules.js';
-import { ClientMerge } from './client-merge.entity.js';
 
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {

@@ -11,8 +11,8 @@ import { ClientKind, LifecycleStage } from '../clients/client.enums.js';
 import type { ClientService } from '../clients/client.service.js';
 import { matchClients } from '../clients/client-match.js';
 import { LEAD_STAGES, leadScoreWeights, nestedAsync } from '../clients/client-profile.js';
-import { LeadScoring } from '../clients/lead-scoring.entity.js';
 import { HAS_BANT_SQL, leadScoreSql, type LeadScoreWeights } from '../clients/lead-score.rules.js';
+import { LeadScoring } from '../clients/lead-scoring.entity.js';
 import type { Deal } from '../deals/deal.entity.js';
 import type { DealService } from '../deals/deal.service.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
@@ -48,7 +48,11 @@ export class LeadService {
       const checks = new Checks();
       if (client.archivedAt) checks.add('clientId', 'ARCHIVED', 'An archived client cannot be converted');
       else if (!LEAD_STAGES.includes(client.lifecycleStage))
-        checks.add('clientId', 'NOT_A_LEAD', `Only a LEAD or PROSPECT can be converted; the client is ${client.lifecycleStage}`);
+        checks.add(
+          'clientId',
+          'NOT_A_LEAD',
+          `Only a LEAD or PROSPECT can be converted; the client is ${client.lifecycleStage}`,
+        );
       const org = input.organization;
       let linked: Client | null = null;
       let name: string | null = null;
@@ -76,7 +80,7 @@ export class LeadService {
         if (!organization) {
           organization = await under('organization', { fullName: 'name' }, () =>
             this.clients.create(tx, actor, {
-              fullName: name!,
+              fullName: name,
               kind: ClientKind.ORGANIZATION,
               lifecycleStage: LifecycleStage.CUSTOMER,
               industry: org!.industry,
@@ -142,8 +146,7 @@ export class LeadService {
       const after: LeadScoreWeights = { ...before };
       for (const [k, v] of Object.entries(given) as [keyof LeadScoreWeights, number | null | undefined][])
         if (v != null) after[k] = v;
-      if (Object.values(after).every((w) => w === 0))
-        checks.add([], 'ALL_ZERO', 'At least one weight must be above 0');
+      if (Object.values(after).every((w) => w === 0)) checks.add([], 'ALL_ZERO', 'At least one weight must be above 0');
       checks.throwIfAny();
       const change = diff(before, after);
       if (!change) return after;

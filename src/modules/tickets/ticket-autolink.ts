@@ -43,7 +43,10 @@ const RULE_OF = { EMAIL: TicketLinkRule.EMAIL, PHONE: TicketLinkRule.PHONE, NAME
  * (case and spacing ignored). A phone or name shared by several clients says nothing and the next
  * rule is tried. One statement per rule for all the requesters.
  */
-export async function matchRequesters(em: EntityManager, requesters: readonly Requester[]): Promise<(TicketMatch | null)[]> {
+export async function matchRequesters(
+  em: EntityManager,
+  requesters: readonly Requester[],
+): Promise<(TicketMatch | null)[]> {
   const found = await matchClients(
     em,
     requesters.map((r) => ({ email: r.requesterEmail, phone: r.requesterPhone, name: r.requesterCompany })),

@@ -34,10 +34,11 @@ registerEnumType(TicketLinkRule, {
   name: 'TicketLinkRule',
   description: "The rule that matched a ticket's requester to a client, tried in this order.",
   valuesConfig: {
-    EMAIL: { description: 'The requester email is a client\'s email (confidence 1.0).' },
+    EMAIL: { description: "The requester email is a client's email (confidence 1.0)." },
     PHONE: { description: 'The requester phone is the phone of exactly one client (confidence 0.9).' },
     ORGANIZATION_NAME: {
-      description: 'The requester company is the name of exactly one organisation, case and spacing ignored (confidence 0.6).',
+      description:
+        'The requester company is the name of exactly one organisation, case and spacing ignored (confidence 0.6).',
     },
   },
 });

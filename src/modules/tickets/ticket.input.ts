@@ -35,7 +35,8 @@ export class CreateTicketInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The requester email. Without a client, deal or practice, the ticket is linked to the client it matches.',
+    description:
+      'The requester email. Without a client, deal or practice, the ticket is linked to the client it matches.',
   })
   requesterEmail?: string | null;
 

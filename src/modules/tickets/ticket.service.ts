@@ -1,5 +1,4 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
-
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import type { Principal } from '../../platform/auth/principal.js';
@@ -279,7 +278,7 @@ export class TicketService {
     };
     const byRule = new Map<TicketLinkRule, number>();
     const sample: { ticketId: string; match: TicketMatch }[] = [];
-    for (let after = NIL_ID; ; ) {
+    for (let after = NIL_ID; ;) {
       const rows = await sql.execute<CandidateRow[]>(
         `select t."id", t."number", t."channel", t."requester_email", t."requester_phone", t."requester_company"
          from "ticket" t
@@ -309,12 +308,17 @@ export class TicketService {
         result.linked += await em.transactional(async (tx) => {
           let linked = 0;
           const clients = new Map(
-            (await tx.find(Client, { id: { $in: [...new Set(found.map((f) => f.match.clientId))] } })).map((c) => [c.id, c]),
+            (await tx.find(Client, { id: { $in: [...new Set(found.map((f) => f.match.clientId))] } })).map((c) => [
+              c.id,
+              c,
+            ]),
           );
           for (const { row, match } of found) {
             const client = clients.get(match.clientId);
             // Only a ticket still without a client: a concurrent run or person may have linked it.
-            const changed = client ? await tx.nativeUpdate(Ticket, { id: row.id, client: null }, { client: client.id }) : 0;
+            const changed = client
+              ? await tx.nativeUpdate(Ticket, { id: row.id, client: null }, { client: client.id })
+              : 0;
             if (!changed) continue;
             linked++;
             this.recordAutoLink(tx, actor, row, client!, match, 'BACKFILL');
@@ -330,14 +334,18 @@ export class TicketService {
       if (rows.length < batchSize) break;
     }
     result.byRule = [...byRule].map(([rule, count]) => ({ rule, count }));
-    const tickets = new Map((await em.find(Ticket, { id: { $in: sample.map((s) => s.ticketId) } })).map((t) => [t.id, t]));
+    const tickets = new Map(
+      (await em.find(Ticket, { id: { $in: sample.map((s) => s.ticketId) } })).map((t) => [t.id, t]),
+    );
     const clients = new Map(
       (await em.find(Client, { id: { $in: sample.map((s) => s.match.clientId) } })).map((c) => [c.id, c]),
     );
     result.sample = sample.flatMap(({ ticketId, match }) => {
       const ticket = tickets.get(ticketId);
       const client = clients.get(match.clientId);
-      return ticket && client ? [{ ticket, client, rule: match.rule, confidence: match.confidence, value: match.value }] : [];
+      return ticket && client
+        ? [{ ticket, client, rule: match.rule, confidence: match.confidence, value: match.value }]
+        : [];
     });
     return result;
   }
