@@ -63,7 +63,7 @@ export function fillProfile(g: SeedContext, b: Batch, client: Row<Client>, isOrg
   const org = client.organization as string | null;
   if (!org) return;
   let byOrg = members.get(g);
-  if (!byOrg) members.set(g, (byOrg = new Map()));
+  if (!byOrg) members.set(g, (byOrg = new Map<string, string[]>()));
   const people = byOrg.get(org) ?? [];
   if (people.length) client.reportsTo = people[0];
   else {
