@@ -13,6 +13,7 @@ import { Migration20261127190400_admin } from './Migration20261127190400_admin.j
 import { Migration20261127190500_analytics_indexes } from './Migration20261127190500_analytics_indexes.js';
 import { Migration20261127190200_tasks } from './Migration20261127190200_tasks.js';
 import { Migration20261127190700_search } from './Migration20261127190700_search.js';
+import { Migration20261127190300_leads } from './Migration20261127190300_leads.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127190500_analytics_indexes', class: Migration20261127190500_analytics_indexes },
   { name: 'Migration20261127190200_tasks', class: Migration20261127190200_tasks },
   { name: 'Migration20261127190700_search', class: Migration20261127190700_search },
+  { name: 'Migration20261127190300_leads', class: Migration20261127190300_leads },
 ];

@@ -19,6 +19,7 @@ import {
   ArchivePipelineDocument,
   ArchivePipelineStageDocument,
   CompleteTaskDocument,
+  ConvertLeadDocument,
   CreateClientDocument,
   CreateDealDocument,
   CreatePipelineDocument,
@@ -32,11 +33,15 @@ import {
   CreateTaskDocument,
   CreateTicketDocument,
   DeleteTaskDocument,
+  CreateRequesterTicketDocument,
+  CreateTicketDocument,
+  DeleteInteractionDocument,
   DismissRenewalAlertDocument,
   IngestConversationDocument,
   type IngestConversationInput,
   LinkTicketDocument,
   LogInteractionDocument,
+  LogVisitDocument,
   LoseDealDocument,
   MergeClientsDocument,
   MoveDealStageDocument,
@@ -64,6 +69,8 @@ import {
   UpdateExtractionSettingsDocument,
   UpdatePipelineDocument,
   UpdatePipelineStageDocument,
+  UpdateInteractionDocument,
+  UpdateLeadScoringDocument,
   UpdatePracticeDocument,
   UpdateQuoteDocument,
   UpdatePracticeTypeDocument,
@@ -270,6 +277,42 @@ describe('Timeline events: one payload shape per type', () => {
     const due = await server.gql(RunTaskDueScanDocument, {}, admin);
     expect(due.data?.runTaskDueScan.raised).toBe(1);
     ok(await server.gql(DeleteTaskDocument, { input: { id: task } }, agent), 'deleteTask');
+    // Leads and interaction edits: a visit updated and deleted, a lead converted (with a new
+    // organisation), the lead score weights changed, a ticket linked to its client by its requester.
+    const visit = ok(
+      await server.gql(
+        LogVisitDocument,
+        {
+          input: {
+            clientId: walker,
+            kind: 'VISIT',
+            summary: 'Visited',
+            location: { latitude: -8.5, longitude: 115.2 },
+          },
+        },
+        agent,
+      ),
+      'logInteraction',
+    ).interaction!.id;
+    ok(
+      await server.gql(UpdateInteractionDocument, { input: { id: visit, outcome: 'Signed' } }, agent),
+      'updateInteraction',
+    );
+    ok(await server.gql(DeleteInteractionDocument, { input: { id: visit } }, agent), 'deleteInteraction');
+    const lead = await client('Lena Lead', { bant: { need: 'HIGH', budget: { amount: '1000' } } });
+    ok(
+      await server.gql(ConvertLeadDocument, { input: { clientId: lead, organization: { name: 'PT Lena' } } }, agent),
+      'convertLead',
+    );
+    ok(await server.gql(UpdateLeadScoringDocument, { input: { needWeight: 50 } }, admin), 'updateLeadScoring');
+    ok(
+      await server.gql(
+        CreateRequesterTicketDocument,
+        { input: { subject: 'By email', requesterEmail: 'Walker@Events.test' } },
+        agent,
+      ),
+      'createTicket',
+    );
 
     // Renewals: settings, a scan that raises, the alert workflow, a scan that reopens, a renewal.
     ok(

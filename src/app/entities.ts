@@ -1,5 +1,7 @@
+import { Address } from '../modules/clients/address.js';
 import { Client } from '../modules/clients/client.entity.js';
 import { ClientMerge } from '../modules/clients/client-merge.entity.js';
+import { LeadScoring } from '../modules/clients/lead-scoring.entity.js';
 import { Conversation, Extraction } from '../modules/conversations/conversation.entity.js';
 import { Deal, DealStageHistory } from '../modules/deals/deal.entity.js';
 import { Pipeline, PipelineStage } from '../modules/deals/pipeline.entity.js';
@@ -46,4 +48,6 @@ export const entities = [
   QuoteLineItem,
   Task,
   Money,
+  LeadScoring,
+  Address,
 ];

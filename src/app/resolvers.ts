@@ -25,6 +25,13 @@ import {
 import { PipelineSetupResolver } from '../modules/deals/pipeline.resolver.js';
 import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
 import { DocumentResolver } from '../modules/practices/document.resolver.js';
+import {
+  ClientInteractionsResolver,
+  DealInteractionsResolver,
+  InteractionResolver,
+  TicketInteractionsResolver,
+} from '../modules/interactions/interaction.resolver.js';
+import { LeadResolver } from '../modules/leads/lead.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
 import { PracticeTypeResolver } from '../modules/practices/practice-type.resolver.js';
 import {
@@ -90,6 +97,9 @@ export const resolvers: ResolverClasses = [
   PracticeTicketsResolver,
   InteractionResolver,
   ClientInteractionsResolver,
+  DealInteractionsResolver,
+  TicketInteractionsResolver,
+  LeadResolver,
   TimelineResolver,
   ClientTimelineResolver,
   PracticeTimelineResolver,

@@ -9,6 +9,7 @@ import { DealService } from '../modules/deals/deal.service.js';
 import { PipelineService } from '../modules/deals/pipeline.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { DocumentService } from '../modules/practices/document.service.js';
+import { LeadService } from '../modules/leads/lead.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { QuoteService } from '../modules/quotes/quote.service.js';
 import { PracticeTypeService } from '../modules/practices/practice-type.service.js';
@@ -37,6 +38,7 @@ export interface Services {
   pipelines: PipelineService;
   tickets: TicketService;
   interactions: InteractionService;
+  leads: LeadService;
   renewals: RenewalService;
   tasks: TaskService;
   conversations: ConversationService;
@@ -112,6 +114,7 @@ export function createServices(
     practiceTypes: new PracticeTypeService(),
     documents: new DocumentService(),
     pipelines: new PipelineService(),
+    leads: new LeadService(clients, deals),
     tickets: new TicketService(),
     interactions,
     analytics: new AnalyticsService(clock),

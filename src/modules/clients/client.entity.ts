@@ -1,11 +1,14 @@
 import { type Ref } from '@mikro-orm/core';
-import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Embedded, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Field, Int, ObjectType } from 'type-graphql';
 
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
+import { Money } from '../../platform/graphql/money.js';
 import { Node } from '../../platform/graphql/node.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Address } from './address.js';
+import { BantAuthority, BantNeed, BantTimeframe } from './bant.enums.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 
 /** A person or organisation the business serves, from lead to customer. */
@@ -16,6 +19,16 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 @Index({ name: 'client_phone_trgm_idx', expression: SEARCH_INDEXES.client_phone_trgm_idx })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'owner'] })
+@Index({ properties: ['tenant', 'leadScore'] })
+@Index({ properties: ['tenant', 'phone'] })
+@Index({ properties: ['tenant', 'organization'] })
+@Index({ properties: ['tenant', 'parentOrganization'] })
+@Index({ properties: ['tenant', 'reportsTo'] })
+@Index({
+  name: 'client_tenant_org_name_idx',
+  expression:
+    'create index "client_tenant_org_name_idx" on "client" ("tenant_id", lower("full_name")) where "kind" = \'ORGANIZATION\'',
+})
 @Index({
   name: 'client_tenant_email_uq',
   expression:
@@ -48,7 +61,10 @@ export class Client extends TenantScopedEntity<'kind' | 'lifecycleStage' | 'lead
   lifecycleStage: LifecycleStage = LifecycleStage.LEAD;
 
   @Property({ type: 'integer', default: 0 })
-  @Field(() => Int, { description: '0–100: how promising the client is.' })
+  @Field(() => Int, {
+    description:
+      "0–100: how promising the client is. Computed from the BANT answers by the tenant's LeadScoring formula when the client has any; else set by hand.",
+  })
   leadScore: number = 0;
 
   @Enum({ items: () => ClientSource })
@@ -82,4 +98,70 @@ export class Client extends TenantScopedEntity<'kind' | 'lifecycleStage' | 'lead
   /** Set on a client merged into another: the survivor. */
   @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
   mergedInto?: Ref<Client> | null;
+
+  // BANT (lead qualification). Any answer makes the lead score computed (lead-score.rules.ts).
+
+  /** BANT Budget: what the lead can spend. */
+  @Embedded(() => Money, { nullable: true, prefix: 'budget_' })
+  budget?: Money | null;
+
+  /** BANT Authority. */
+  @Enum({ items: () => BantAuthority, nullable: true })
+  authority?: BantAuthority | null;
+
+  /** BANT Need. */
+  @Enum({ items: () => BantNeed, nullable: true })
+  need?: BantNeed | null;
+
+  /** What the lead needs, in words. */
+  @Property({ type: 'text', nullable: true })
+  needNotes?: string | null;
+
+  /** BANT Timeline (named timeframe: `timeline` is the client's event history). */
+  @Enum({ items: () => BantTimeframe, nullable: true })
+  timeframe?: BantTimeframe | null;
+
+  // Organisation fields (kind ORGANIZATION).
+
+  @Property({ length: 100, nullable: true })
+  @Field(() => String, { nullable: true, description: 'Organisations: the industry, e.g. "Hospitality".' })
+  industry?: string | null;
+
+  @Property({ length: 100, nullable: true })
+  @Field(() => String, { nullable: true, description: 'Organisations: the sales territory, e.g. "Bali".' })
+  territory?: string | null;
+
+  @Embedded(() => Address, { nullable: true, prefix: 'address_' })
+  @Field(() => Address, { nullable: true, description: 'Organisations: the postal address.' })
+  address?: Address | null;
+
+  @Embedded(() => Money, { nullable: true, prefix: 'annual_revenue_' })
+  @Field(() => Money, { nullable: true, description: 'Organisations: yearly revenue.' })
+  annualRevenue?: Money | null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Organisations: number of employees.' })
+  employees?: number | null;
+
+  /** Organisations: the parent organisation (a group's subsidiary). */
+  @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
+  parentOrganization?: Ref<Client> | null;
+
+  /** Organisations: the person to talk to (a member of the organisation). */
+  @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
+  primaryContact?: Ref<Client> | null;
+
+  // Person fields (kind PERSON).
+
+  @Property({ length: 100, nullable: true })
+  @Field(() => String, { nullable: true, description: 'People: job title, e.g. "Finance Director".' })
+  jobTitle?: string | null;
+
+  @Property({ length: 32, nullable: true })
+  @Field(() => String, { nullable: true, description: 'People: mobile number, normalised like phone.' })
+  mobile?: string | null;
+
+  /** People: the person this one reports to. */
+  @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
+  reportsTo?: Ref<Client> | null;
 }

@@ -2,10 +2,77 @@ import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
 import { CriteriaInput } from '../criteria/criteria.input.js';
+import { MoneyInput } from '../../platform/graphql/money.js';
+import { AddressInput } from './address.js';
+import { BantAuthority, BantNeed, BantTimeframe } from './bant.enums.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 
+@InputType({
+  description:
+    'BANT answers of a lead (LEAD or PROSPECT). Omitted answers stay as they are, null clears one. Any answer makes leadScore computed.',
+})
+export class BantInput {
+  @Field(() => MoneyInput, { nullable: true, description: 'Budget: what the lead can spend (≥ 0).' })
+  budget?: MoneyInput | null;
+
+  @Field(() => BantAuthority, { nullable: true })
+  authority?: BantAuthority | null;
+
+  @Field(() => BantNeed, { nullable: true })
+  need?: BantNeed | null;
+
+  @Field(() => String, { nullable: true, description: 'What the lead needs, in words (up to 2000 characters).' })
+  needNotes?: string | null;
+
+  @Field(() => BantTimeframe, { nullable: true, description: 'Timeline: when the lead means to buy.' })
+  timeframe?: BantTimeframe | null;
+}
+
+/** Fields of organisations and people, shared by createClient and updateClient. */
+@InputType('ClientProfileInput')
+export abstract class ClientProfileInput {
+  @Field(() => BantInput, { nullable: true, description: 'BANT answers (only while LEAD or PROSPECT).' })
+  bant?: BantInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Organisations only: up to 100 characters.' })
+  industry?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Organisations only: up to 100 characters.' })
+  territory?: string | null;
+
+  @Field(() => AddressInput, { nullable: true, description: 'Organisations only.' })
+  address?: AddressInput | null;
+
+  @Field(() => MoneyInput, { nullable: true, description: 'Organisations only: yearly revenue (≥ 0).' })
+  annualRevenue?: MoneyInput | null;
+
+  @Field(() => Int, { nullable: true, description: 'Organisations only: 0–10,000,000.' })
+  employees?: number | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Organisations only: the parent organisation (an ORGANIZATION; no cycles).',
+  })
+  parentOrganizationId?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Organisations only: the primary contact, a person who belongs to this organisation.',
+  })
+  primaryContactId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'People only: up to 100 characters.' })
+  jobTitle?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'People only: mobile number (normalised like phone).' })
+  mobile?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'People only: the person this one reports to (no cycles).' })
+  reportsToId?: string | null;
+}
+
 @InputType({ description: 'A new client. Only fullName is required.' })
-export class CreateClientInput {
+export class CreateClientInput extends ClientProfileInput {
   @Field({ description: 'Full name (1–200 characters).' })
   fullName!: string;
 
@@ -50,7 +117,7 @@ export class CreateClientInput {
 }
 
 @InputType({ description: 'Changes to a client: omitted fields stay as they are; null clears an optional field.' })
-export class UpdateClientInput {
+export class UpdateClientInput extends ClientProfileInput {
   @Field(() => ID)
   id!: string;
 
@@ -139,6 +206,27 @@ export class ClientFilter {
 
   @Field(() => ID, { nullable: true, description: 'People of this organisation.' })
   organizationId?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Lead score at least this (0–100).' })
+  leadScoreMin?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Lead score at most this (0–100).' })
+  leadScoreMax?: number;
+
+  @Field(() => [BantAuthority], { nullable: true, description: 'BANT authority is one of these.' })
+  authorities?: BantAuthority[];
+
+  @Field(() => [BantTimeframe], { nullable: true, description: 'BANT timeline is one of these.' })
+  timeframes?: BantTimeframe[];
+
+  @Field({ nullable: true, description: 'Organisations of this industry (case-insensitive).' })
+  industry?: string;
+
+  @Field({ nullable: true, description: 'Clients of this territory (case-insensitive).' })
+  territory?: string;
+
+  @Field(() => ID, { nullable: true, description: 'Subsidiaries of this organisation.' })
+  parentOrganizationId?: string;
 
   @Field(() => Date, { nullable: true })
   createdAfter?: Date;

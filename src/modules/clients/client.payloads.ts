@@ -16,11 +16,43 @@ export const CLIENT_TRACKED = [
   'notes',
   'owner',
   'organization',
+  'budget',
+  'authority',
+  'need',
+  'needNotes',
+  'timeframe',
+  'industry',
+  'territory',
+  'address',
+  'annualRevenue',
+  'employees',
+  'parentOrganization',
+  'primaryContact',
+  'jobTitle',
+  'mobile',
+  'reportsTo',
 ] as const;
 
 /** The tracked fields of a client (an entity or a generated row). */
 export function clientFields(c: PayloadSource<(typeof CLIENT_TRACKED)[number]>): ClientFields {
-  return payloadFields(c, CLIENT_TRACKED, { owner: 'TeamMember', organization: 'Client' }) as ClientFields;
+  const fields = payloadFields(c, CLIENT_TRACKED, {
+    owner: 'TeamMember',
+    organization: 'Client',
+    parentOrganization: 'Client',
+    primaryContact: 'Client',
+    reportsTo: 'Client',
+  }) as ClientFields;
+  const a = fields.address;
+  if (a) {
+    fields.address = {
+      street: a.street ?? null,
+      city: a.city ?? null,
+      region: a.region ?? null,
+      postalCode: a.postalCode ?? null,
+      country: a.country ?? null,
+    };
+  }
+  return fields;
 }
 
 /** The payload of a client's creation. */

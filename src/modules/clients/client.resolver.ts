@@ -11,6 +11,7 @@ import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { normalizeEmail } from '../../platform/validation.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Bant } from './bant.type.js';
 import { Client } from './client.entity.js';
 import {
   ArchiveClientInput,
@@ -143,6 +144,51 @@ export class ClientResolver extends ResourceResolver({
   @FieldResolver(() => [Client], { description: 'People of this organisation.' })
   members(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
     return loadChildren(ctx, Client, 'organization', client.id, { archivedAt: null }, [
+      { fullName: 'asc' },
+      { id: 'asc' },
+    ]);
+  }
+
+  @FieldResolver(() => Bant, { description: 'BANT answers (lead qualification); all null when not qualified.' })
+  bant(@Root() client: Client): Bant {
+    return {
+      budget: client.budget ?? null,
+      authority: client.authority ?? null,
+      need: client.need ?? null,
+      needNotes: client.needNotes ?? null,
+      timeframe: client.timeframe ?? null,
+    };
+  }
+
+  @FieldResolver(() => Client, { nullable: true, description: 'Organisations: the parent organisation.' })
+  parentOrganization(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, client.parentOrganization);
+  }
+
+  @FieldResolver(() => [Client], { description: 'Organisations: the organisations whose parent this one is.' })
+  subsidiaries(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, Client, 'parentOrganization', client.id, { archivedAt: null }, [
+      { fullName: 'asc' },
+      { id: 'asc' },
+    ]);
+  }
+
+  @FieldResolver(() => Client, {
+    nullable: true,
+    description: 'Organisations: the primary contact (a person of the organisation).',
+  })
+  primaryContact(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, client.primaryContact);
+  }
+
+  @FieldResolver(() => Client, { nullable: true, description: 'People: the person this one reports to.' })
+  reportsTo(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Client, client.reportsTo);
+  }
+
+  @FieldResolver(() => [Client], { description: 'People: the people who report to this one.' })
+  directReports(@Root() client: Client, @Ctx() ctx: GraphQLContext) {
+    return loadChildren(ctx, Client, 'reportsTo', client.id, { archivedAt: null }, [
       { fullName: 'asc' },
       { id: 'asc' },
     ]);

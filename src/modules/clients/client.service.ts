@@ -4,6 +4,7 @@ import { ref, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 import type { Principal } from '../../platform/auth/principal.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { Checks, isEmail, normalizeEmail } from '../../platform/validation.js';
@@ -12,6 +13,7 @@ import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
+import { tenantCurrency } from '../tenancy/tenant.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { diff, recordEvent, type Trigger, triggerSource } from '../timeline/timeline.service.js';
 import { TimelineEvent } from '../timeline/timeline-event.entity.js';
@@ -21,6 +23,8 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 import type { ClientFilter, CreateClientInput, UpdateClientInput } from './client.input.js';
 import { clientCreatedPayload, clientFields as snapshot } from './client.payloads.js';
 import { ClientMerge } from './client-merge.entity.js';
+import { applyProfile, bantAfter, checkProfile, leadScoreWeights } from './client-profile.js';
+import { DEFAULT_LEAD_SCORE_WEIGHTS, type LeadScoreWeights } from './lead-score.rules.js';
 
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {
@@ -35,6 +39,16 @@ export class ClientService {
     const organization = await resolveRef(em, checks, 'organizationId', Client, input.organizationId);
     this.checkOrganization(checks, organization);
     if (fields.email) await this.checkEmailFree(em, checks, fields.email);
+    const kind = fields.kind ?? ClientKind.PERSON;
+    const stage = fields.lifecycleStage ?? LifecycleStage.LEAD;
+    const profile = await checkProfile(em, checks, input, {
+      self: null,
+      kind,
+      stage,
+      currency: await this.currencyFor(em, input),
+    });
+    this.checkLeadScore(checks, input.leadScore, bantAfter(null, profile));
+    const weights = await this.weightsFor(em, bantAfter(null, profile));
     checks.throwIfAny();
     return this.saving(fields.email, () =>
       em.transactional((tx) => {
@@ -49,6 +63,7 @@ export class ClientService {
           owner: owner ?? null,
           organization: organization ?? null,
         });
+        applyProfile(client, profile, weights);
         const conversation = by.kind === 'conversation' ? ` from conversation ${by.conversation.sessionId}` : '';
         recordEvent(tx, by, {
           type: TimelineEventType.CLIENT_CREATED,
@@ -73,6 +88,14 @@ export class ClientService {
     if (organization && organization.id === client.id)
       checks.add('organizationId', 'INVALID', 'A client cannot belong to itself');
     if (fields.email && fields.email !== client.email) await this.checkEmailFree(em, checks, fields.email);
+    const profile = await checkProfile(em, checks, input, {
+      self: client,
+      kind: fields.kind ?? client.kind,
+      stage: fields.lifecycleStage ?? client.lifecycleStage,
+      currency: await this.currencyFor(em, input),
+    });
+    this.checkLeadScore(checks, input.leadScore, bantAfter(client, profile));
+    const weights = await this.weightsFor(em, bantAfter(client, profile));
     checks.throwIfAny();
     return this.saving(fields.email, () =>
       em.transactional((tx) => {
@@ -82,6 +105,7 @@ export class ClientService {
         if (input.organizationId !== undefined) patch.organization = organization ?? null;
         for (const [k, v] of Object.entries(patch)) if (v === undefined) delete patch[k];
         wrap(client).assign(patch, { em: tx });
+        applyProfile(client, profile, weights);
         const change = diff(before, snapshot(client));
         if (change) {
           recordEvent(tx, actor, {
@@ -261,6 +285,17 @@ export class ClientService {
     if (f.tags?.length) where.tags = { $overlap: f.tags };
     if (f.nationality) where.nationality = { $ilike: escapeLike(f.nationality) };
     if (f.organizationId) where.organization = filterIds([f.organizationId], 'Client')![0];
+    if (f.parentOrganizationId) where.parentOrganization = filterIds([f.parentOrganizationId], 'Client')![0];
+    if (f.leadScoreMin != null || f.leadScoreMax != null) {
+      where.leadScore = {
+        ...(f.leadScoreMin != null ? { $gte: f.leadScoreMin } : {}),
+        ...(f.leadScoreMax != null ? { $lte: f.leadScoreMax } : {}),
+      };
+    }
+    if (f.authorities?.length) where.authority = { $in: f.authorities };
+    if (f.timeframes?.length) where.timeframe = { $in: f.timeframes };
+    if (f.industry) where.industry = { $ilike: escapeLike(f.industry) };
+    if (f.territory) where.territory = { $ilike: escapeLike(f.territory) };
     if (f.createdAfter || f.createdBefore) {
       where.createdAt = {
         ...(f.createdAfter ? { $gte: f.createdAfter } : {}),
@@ -292,6 +327,27 @@ export class ClientService {
       tags: checks.list('tags', input.tags, 20, 40),
       notes: checks.text('notes', input.notes, 10_000),
     };
+  }
+
+  /** The tenant's currency, read only when the input has money without one. */
+  private async currencyFor(em: EntityManager, input: CreateClientInput | UpdateClientInput): Promise<string> {
+    const money = [input.bant?.budget, input.annualRevenue].filter((m) => m && !m.currency);
+    return money.length ? tenantCurrency(em, scopedTenantId(em)!) : 'IDR';
+  }
+
+  /** The tenant's lead score weights, read only when a score is to be computed. */
+  private async weightsFor(em: EntityManager, computed: boolean): Promise<LeadScoreWeights> {
+    return computed ? leadScoreWeights(em) : { ...DEFAULT_LEAD_SCORE_WEIGHTS };
+  }
+
+  /** A lead score given by hand is refused when the client's BANT answers compute it. */
+  private checkLeadScore(checks: Checks, given: number | null | undefined, computed: boolean): void {
+    if (given != null && computed)
+      checks.add(
+        'leadScore',
+        'LEAD_SCORE_COMPUTED',
+        'The lead score is computed from the BANT answers; clear them to set it by hand',
+      );
   }
 
   private checkOrganization(checks: Checks, organization: Client | null | undefined): void {

@@ -14,6 +14,7 @@ import { Checks, normalizeEmail } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import type { ClientService } from '../clients/client.service.js';
+import { matchClients } from '../clients/client-match.js';
 import { Direction, InteractionKind, Sentiment } from '../interactions/interaction.enums.js';
 import type { InteractionService } from '../interactions/interaction.service.js';
 import { Practice } from '../practices/practice.entity.js';
@@ -648,25 +649,8 @@ export class ConversationService {
     em: EntityManager,
     by: { email?: string; phone?: string; fullName?: string },
   ): Promise<Client | null> {
-    const live = { archivedAt: null, mergedInto: null };
-    if (by.email) {
-      const c = await em.findOne(Client, { ...live, email: { $ilike: escapeLike(normalizeEmail(by.email)) } });
-      if (c) return c;
-    }
-    if (by.phone) {
-      const c = await em.findOne(Client, { ...live, phone: by.phone }, { orderBy: { createdAt: 'asc' } });
-      if (c) return c;
-    }
-    if (by.fullName) {
-      const name = by.fullName.replace(/\s+/g, ' ').trim();
-      const c = await em.findOne(
-        Client,
-        { ...live, fullName: { $ilike: escapeLike(name) } },
-        { orderBy: { createdAt: 'asc' } },
-      );
-      if (c) return c;
-    }
-    return null;
+    const [found] = await matchClients(em, [{ email: by.email, phone: by.phone, name: by.fullName }]);
+    return found ? em.findOne(Client, { id: found.clientId }) : null;
   }
 
   /** Files a PROPOSED extraction (thresholds waived), optionally under another client or practice type. */

@@ -7,6 +7,8 @@ export enum InteractionKind {
   WHATSAPP = 'WHATSAPP',
   MEETING = 'MEETING',
   NOTE = 'NOTE',
+  VISIT = 'VISIT',
+  TASK = 'TASK',
 }
 
 export enum Direction {
@@ -24,7 +26,7 @@ export enum Sentiment {
 registerEnumType(InteractionKind, {
   name: 'InteractionKind',
   description:
-    'What kind of contact an interaction was: a chat, an email, a call, a WhatsApp conversation, a meeting or an internal note.',
+    'What kind of contact an interaction was: a chat, an email, a call, a WhatsApp conversation, a meeting, an internal note, a visit (to or from the client, often with a location) or a task done for the client (with its outcome).',
 });
 registerEnumType(Direction, {
   name: 'Direction',

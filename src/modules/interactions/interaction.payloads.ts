@@ -12,17 +12,31 @@ export const INTERACTION_TRACKED = [
   'practice',
   'teamMember',
   'conversation',
+  'deal',
+  'ticket',
+  'latitude',
+  'longitude',
+  'outcome',
+  'nextSteps',
 ] as const;
+
+const REFS = {
+  practice: 'Practice',
+  teamMember: 'TeamMember',
+  conversation: 'Conversation',
+  deal: 'Deal',
+  ticket: 'Ticket',
+} as const;
+
+/** The tracked fields of an interaction (an entity or a generated row), for its events. */
+export function interactionFields(i: PayloadSource<(typeof INTERACTION_TRACKED)[number]>): InteractionFields {
+  return payloadFields(i, INTERACTION_TRACKED, REFS) as InteractionFields;
+}
 
 /** The payload of an interaction being logged (an entity or a generated row). */
 export function interactionLoggedPayload(
   i: PayloadSource<(typeof INTERACTION_TRACKED)[number]>,
   source: EventSource,
 ): EventPayload<TimelineEventType.INTERACTION_LOGGED> {
-  const after = payloadFields(i, INTERACTION_TRACKED, {
-    practice: 'Practice',
-    teamMember: 'TeamMember',
-    conversation: 'Conversation',
-  }) as InteractionFields;
-  return { after, source };
+  return { after: interactionFields(i), source };
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, type ClassType, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
@@ -10,11 +10,18 @@ import { loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
+import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { Interaction } from './interaction.entity.js';
-import { InteractionFilter, LogInteractionInput } from './interaction.input.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { GeoPoint, Interaction } from './interaction.entity.js';
+import {
+  DeleteInteractionInput,
+  InteractionFilter,
+  LogInteractionInput,
+  UpdateInteractionInput,
+} from './interaction.input.js';
 
 export const InteractionConnection = connectionType(Interaction, 'Interaction');
 
@@ -23,7 +30,7 @@ const MOST_RECENT_FIRST: KeysetOrder<Interaction> = [{ occurredAt: 'desc' }, { i
 
 const InteractionPayload = payloadType(
   'InteractionPayload',
-  'Result of logInteraction: the interaction, or userErrors (then nothing was logged).',
+  'Result of logInteraction, updateInteraction or deleteInteraction: the interaction, or userErrors (then nothing changed).',
   { interaction: () => Interaction },
 );
 
@@ -32,7 +39,7 @@ const InteractionPayload = payloadType(
 export class InteractionResolver extends ResourceResolver({
   entity: Interaction,
   connection: InteractionConnection,
-  list: { name: 'interactions', description: 'Interactions, most recent first.' },
+  list: { name: 'interactions', description: 'Interactions, most recent first (deleted ones never appear).' },
   filter: {
     type: InteractionFilter,
     where: (ctx, filter) =>
@@ -52,6 +59,51 @@ export class InteractionResolver extends ResourceResolver({
     }));
   }
 
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => InteractionPayload, {
+    description:
+      'Changes an interaction (not its client). Omitted fields stay, null clears. Records INTERACTION_UPDATED with what changed.',
+  })
+  updateInteraction(
+    @Arg('input') input: UpdateInteractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({
+      interaction: await ctx.services.interactions.update(ctx.em, principal, input),
+    }));
+  }
+
+  @Authorized(WRITER_ROLES)
+  @Mutation(() => InteractionPayload, {
+    description:
+      'Deletes an interaction softly: it disappears from every list, and INTERACTION_DELETED keeps what it was. Returns it as it was deleted.',
+  })
+  deleteInteraction(
+    @Arg('input') input: DeleteInteractionInput,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({
+      interaction: await ctx.services.interactions.delete(ctx.em, principal, input.id),
+    }));
+  }
+
+  @FieldResolver(() => GeoPoint, { nullable: true, description: 'Where it happened, when known.' })
+  location(@Root() i: Interaction): GeoPoint | null {
+    return i.latitude != null && i.longitude != null ? { latitude: i.latitude, longitude: i.longitude } : null;
+  }
+
+  @FieldResolver(() => Deal, { nullable: true, description: 'The deal it was about.' })
+  deal(@Root() i: Interaction, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Deal, i.deal);
+  }
+
+  @FieldResolver(() => Ticket, { nullable: true, description: 'The ticket it was about.' })
+  ticket(@Root() i: Interaction, @Ctx() ctx: GraphQLContext) {
+    return loadRef(ctx, Ticket, i.ticket);
+  }
+
   @FieldResolver(() => Client)
   client(@Root() i: Interaction, @Ctx() ctx: GraphQLContext) {
     return loadRef(ctx, Client, i.client);
@@ -68,13 +120,33 @@ export class InteractionResolver extends ResourceResolver({
   }
 }
 
+/** `<parent>.interactions`: a connection of the parent's live interactions, most recent first. */
+function interactionsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'ticket', description: string) {
+  return childFieldResolver(parent, {
+    name: 'interactions',
+    type: () => InteractionConnection,
+    description,
+    args: ChildConnectionArgs,
+    resolve: ({ id }, args, ctx) =>
+      paginateChildren(ctx, Interaction, InteractionConnection, fk, id, { deletedAt: null }, MOST_RECENT_FIRST, args),
+  });
+}
+
 /** `Client.interactions`: a connection, since a client's interactions grow without bound. */
-export const ClientInteractionsResolver = childFieldResolver(Client, {
-  name: 'interactions',
-  type: () => InteractionConnection,
-  description:
-    "The client's interactions, most recent first. A connection (first/after), since they grow for as long as the client lives.",
-  args: ChildConnectionArgs,
-  resolve: (client, args, ctx) =>
-    paginateChildren(ctx, Interaction, InteractionConnection, 'client', client.id, {}, MOST_RECENT_FIRST, args),
-});
+export const ClientInteractionsResolver = interactionsOf(
+  Client,
+  'client',
+  "The client's interactions, most recent first (deleted ones never appear). A connection (first/after), since they grow for as long as the client lives.",
+);
+/** `Deal.interactions`. */
+export const DealInteractionsResolver = interactionsOf(
+  Deal,
+  'deal',
+  'Interactions about the deal, most recent first. A connection (first/after).',
+);
+/** `Ticket.interactions`. */
+export const TicketInteractionsResolver = interactionsOf(
+  Ticket,
+  'ticket',
+  'Interactions about the ticket, most recent first. A connection (first/after).',
+);

@@ -18,6 +18,11 @@ import { TicketPriority, TicketStatus } from './ticket.enums.js';
 @Unique({ properties: ['tenant', 'number'] })
 @Index({ properties: ['tenant', 'client', 'status'] })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })
+@Index({
+  name: 'ticket_tenant_unlinked_requester_idx',
+  expression:
+    'create index "ticket_tenant_unlinked_requester_idx" on "ticket" ("tenant_id", "id") where "client_id" is null and ("requester_email" is not null or "requester_phone" is not null or "requester_company" is not null)',
+})
 @ObjectType({
   implements: Node,
   description: 'A support request, optionally linked to a client, a deal and a practice.',
@@ -62,4 +67,23 @@ export class Ticket extends TenantScopedEntity<'status' | 'priority' | 'channel'
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true, description: 'When the ticket was last resolved.' })
   resolvedAt?: Date | null;
+
+  @Property({ length: 200, nullable: true })
+  @Field(() => String, { nullable: true, description: 'Who asked, as they gave their name (e.g. in an email).' })
+  requesterName?: string | null;
+
+  @Property({ length: 320, nullable: true })
+  @Field(() => String, { nullable: true, description: "The requester's email (normalised); used to find the client." })
+  requesterEmail?: string | null;
+
+  @Property({ length: 32, nullable: true })
+  @Field(() => String, { nullable: true, description: "The requester's phone (normalised); used to find the client." })
+  requesterPhone?: string | null;
+
+  @Property({ length: 200, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The requester's company; matched against organisations' names to find the client.",
+  })
+  requesterCompany?: string | null;
 }

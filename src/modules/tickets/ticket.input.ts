@@ -30,6 +30,25 @@ export class CreateTicketInput {
 
   @Field(() => ID, { nullable: true })
   assigneeId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who asked (up to 200 characters).' })
+  requesterName?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The requester email. Without a client, deal or practice, the ticket is linked to the client it matches.',
+  })
+  requesterEmail?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The requester phone (matched after the email).' })
+  requesterPhone?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The requester's company (matched against organisation names after email and phone).",
+  })
+  requesterCompany?: string | null;
 }
 
 @InputType({ description: 'Changes to a ticket. Setting status RESOLVED sets resolvedAt.' })
@@ -91,7 +110,7 @@ export class TicketFilter {
   @Field(() => [ID], { nullable: true })
   assigneeIds?: string[];
 
-  @Field({ nullable: true, description: 'Text in the subject (case-insensitive).' })
+  @Field({ nullable: true, description: 'Text in the subject or the description (case-insensitive).' })
   search?: string;
 
   @Field(() => Date, { nullable: true })

@@ -3,7 +3,18 @@ import { payloadFields, type PayloadSource } from '../timeline/payload-fields.js
 import type { TimelineEventType } from '../timeline/timeline-event.enums.js';
 
 /** Fields of a ticket that events record (opening and updates). */
-export const TICKET_TRACKED = ['subject', 'description', 'status', 'priority', 'channel', 'assignee'] as const;
+export const TICKET_TRACKED = [
+  'subject',
+  'description',
+  'status',
+  'priority',
+  'channel',
+  'assignee',
+  'requesterName',
+  'requesterEmail',
+  'requesterPhone',
+  'requesterCompany',
+] as const;
 
 /** The tracked fields of a ticket (an entity or a generated row). */
 export function ticketFields(t: PayloadSource<(typeof TICKET_TRACKED)[number]>): TicketFields {

@@ -1,5 +1,5 @@
 import type { EntityKey } from '@mikro-orm/core';
-import { Arg, Authorized, type ClassType, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, type ClassType, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import type { KeysetOrder } from '../../platform/db/read-model.js';
@@ -13,7 +13,7 @@ import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
-import { WRITER_ROLES } from '../tenancy/role.js';
+import { Role, WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from './ticket.entity.js';
 import {
@@ -25,6 +25,7 @@ import {
   TicketOrderField,
   UpdateTicketInput,
 } from './ticket.input.js';
+import { AutoLinkTicketsResult } from './ticket-autolink.js';
 
 export const TicketConnection = connectionType(Ticket, 'Ticket');
 
@@ -41,6 +42,12 @@ const TicketPayload = payloadType(
   'TicketPayload',
   'Result of a ticket mutation: the ticket, or userErrors (then nothing changed).',
   { ticket: () => Ticket },
+);
+
+const AutoLinkTicketsPayload = payloadType(
+  'AutoLinkTicketsPayload',
+  'Result of autoLinkTickets: what was found (and done), or userErrors (then nothing changed).',
+  { result: () => AutoLinkTicketsResult },
 );
 
 /** Tickets. */
@@ -110,6 +117,23 @@ export class TicketResolver extends ResourceResolver({
   ) {
     return withUserErrors(async () => ({
       ticket: await ctx.services.tickets.link(ctx.em, principal, input.id, input.targetId, false),
+    }));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => AutoLinkTicketsPayload, {
+    description:
+      'Links tickets without a client to the client their requester matches (email, then phone, then organisation name; see TicketLinkRule), in batches of batchSize tickets (1–5000, default 500), one transaction each (ADMIN). Idempotent; tickets a person unlinked from a client are left alone. A dry run (the default) changes nothing and says how many would be linked, with a sample.',
+  })
+  autoLinkTickets(
+    @Arg('dryRun', { defaultValue: true, description: 'true (default): only count and sample.' }) dryRun: boolean,
+    @Arg('batchSize', () => Int, { nullable: true, description: 'Tickets per batch, 1–5000 (default 500).' })
+    batchSize: number | null,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return withUserErrors(async () => ({
+      result: await ctx.services.tickets.autoLink(ctx.em, principal, { dryRun, batchSize }),
     }));
   }
 

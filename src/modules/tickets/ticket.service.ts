@@ -1,4 +1,5 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import type { Principal } from '../../platform/auth/principal.js';
 import { escapeLike } from '../../platform/db/like.js';
@@ -15,10 +16,28 @@ import { TeamMember } from '../tenancy/team-member.entity.js';
 import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Ticket } from './ticket.entity.js';
-import { TicketPriority, TicketStatus } from './ticket.enums.js';
+import { type TicketLinkRule, TicketPriority, TicketStatus } from './ticket.enums.js';
 import type { CreateTicketInput, TicketFilter, UpdateTicketInput } from './ticket.input.js';
 import { ticketFields as snapshot, ticketOpenedPayload } from './ticket.payloads.js';
 import { reserveTicketNumbers, ticketOpenedSummary } from './ticket.rules.js';
+import { type AutoLinkTicketsResult, hasRequester, matchRequesters, type TicketMatch } from './ticket-autolink.js';
+
+/** Tickets per batch of autoLinkTickets, unless told otherwise; and the most allowed. */
+const DEFAULT_LINK_BATCH = 500;
+const MAX_LINK_BATCH = 5000;
+/** How many matches autoLinkTickets shows. */
+const SAMPLE_SIZE = 10;
+const NIL_ID = '00000000-0000-0000-0000-000000000000';
+
+/** A candidate of autoLinkTickets as selected. */
+interface CandidateRow {
+  id: string;
+  number: number;
+  channel: Channel;
+  requester_email: string | null;
+  requester_phone: string | null;
+  requester_company: string | null;
+}
 
 /** The relations a ticket can be linked through, by the GraphQL type of the target. */
 const LINKS = { Client: 'client', Deal: 'deal', Practice: 'practice' } as const;
@@ -46,9 +65,18 @@ export class TicketService {
     const assignee = await resolveRef(em, checks, 'assigneeId', TeamMember, input.assigneeId);
     checkOneClient(checks, 'dealId', [client?.id, refId(deal?.client)], 'That deal');
     checkOneClient(checks, 'practiceId', [client?.id ?? refId(deal?.client), refId(practice?.client)], 'That practice');
+    const requester = {
+      requesterName: checks.text('requesterName', input.requesterName, 200) ?? null,
+      requesterEmail: checks.email('requesterEmail', input.requesterEmail) ?? null,
+      requesterPhone: checks.phone('requesterPhone', input.requesterPhone) ?? null,
+      requesterCompany: checks.text('requesterCompany', input.requesterCompany, 200) ?? null,
+    };
     checks.throwIfAny();
     // A ticket about a deal or practice is about its client too, unless told otherwise.
     if (!client && (deal || practice)) client = await em.findOne(Client, { id: refId((deal ?? practice)!.client)! });
+    // Else its requester may say who the client is.
+    const [match] = !client && hasRequester(requester) ? await matchRequesters(em, [requester]) : [null];
+    if (match) client = await em.findOne(Client, { id: match.clientId });
     return em.transactional(async (tx) => {
       const ticket = tx.create(Ticket, {
         number: await this.nextNumber(tx, actor.tenantId),
@@ -61,6 +89,7 @@ export class TicketService {
         deal: deal ?? null,
         practice: practice ?? null,
         assignee: assignee ?? null,
+        ...requester,
       });
       recordEvent(tx, actor, {
         type: TimelineEventType.TICKET_OPENED,
@@ -70,6 +99,7 @@ export class TicketService {
         summary: ticketOpenedSummary(ticket.number, ticket.subject),
         data: ticketOpenedPayload(ticket),
       });
+      if (match && client) this.recordAutoLink(tx, actor, ticket, client, match, 'CREATE');
       return ticket;
     });
   }
@@ -208,7 +238,10 @@ export class TicketService {
     if (f.dealId) where.deal = filterIds([f.dealId], 'Deal')![0];
     if (f.practiceId) where.practice = filterIds([f.practiceId], 'Practice')![0];
     if (f.assigneeIds?.length) where.assignee = { $in: filterIds(f.assigneeIds, 'TeamMember') };
-    if (f.search?.trim()) where.subject = { $ilike: `%${escapeLike(f.search.trim())}%` };
+    if (f.search?.trim()) {
+      const like = `%${escapeLike(f.search.trim())}%`;
+      where.$or = [{ subject: { $ilike: like } }, { description: { $ilike: like } }];
+    }
     if (f.createdAfter || f.createdBefore) {
       where.createdAt = {
         ...(f.createdAfter ? { $gte: f.createdAfter } : {}),
@@ -216,6 +249,128 @@ export class TicketService {
       };
     }
     return where;
+  }
+
+  /**
+   * Links the tickets that have a requester but no client to the client their requester matches
+   * (see `matchRequesters`), in batches of `batchSize` tickets, one transaction per batch, each
+   * link with its TICKET_LINKED event (`match.trigger: BACKFILL`). Idempotent: a linked ticket is
+   * no longer a candidate, and a ticket whose client a person unlinked is never linked again. A
+   * dry run changes nothing and says how many would be linked, with a sample.
+   */
+  async autoLink(
+    em: EntityManager,
+    actor: Principal,
+    options: { dryRun: boolean; batchSize?: number | null },
+  ): Promise<AutoLinkTicketsResult> {
+    const checks = new Checks();
+    const batchSize = checks.int('batchSize', options.batchSize ?? DEFAULT_LINK_BATCH, 1, MAX_LINK_BATCH)!;
+    checks.throwIfAny();
+    const sql = em as SqlEntityManager;
+    const result: AutoLinkTicketsResult = {
+      dryRun: options.dryRun,
+      scanned: 0,
+      matched: 0,
+      linked: 0,
+      batches: 0,
+      byRule: [],
+      sample: [],
+    };
+    const byRule = new Map<TicketLinkRule, number>();
+    const sample: { ticketId: string; match: TicketMatch }[] = [];
+    for (let after = NIL_ID; ;) {
+      const rows = await sql.execute<CandidateRow[]>(
+        `select t."id", t."number", t."channel", t."requester_email", t."requester_phone", t."requester_company"
+         from "ticket" t
+         where t."tenant_id" = ? and t."client_id" is null and t."deal_id" is null and t."practice_id" is null
+           and ("requester_email" is not null or "requester_phone" is not null or "requester_company" is not null)
+           and t."id" > ?
+           and not exists (select 1 from "timeline_event" e where e."tenant_id" = t."tenant_id"
+             and e."subject_type" = 'Ticket' and e."subject_id" = t."id" and e."type" = 'TICKET_UNLINKED'
+             and e."data"->'before'->>'client' is not null)
+         order by t."id" limit ?`,
+        [actor.tenantId, after, batchSize],
+      );
+      if (!rows.length) break;
+      after = rows.at(-1)!.id;
+      result.scanned += rows.length;
+      result.batches++;
+      const matches = await matchRequesters(
+        em,
+        rows.map((r) => ({
+          requesterEmail: r.requester_email,
+          requesterPhone: r.requester_phone,
+          requesterCompany: r.requester_company,
+        })),
+      );
+      const found = rows.flatMap((row, i) => (matches[i] ? [{ row, match: matches[i] }] : []));
+      if (!options.dryRun && found.length) {
+        result.linked += await em.transactional(async (tx) => {
+          let linked = 0;
+          const clients = new Map(
+            (await tx.find(Client, { id: { $in: [...new Set(found.map((f) => f.match.clientId))] } })).map((c) => [
+              c.id,
+              c,
+            ]),
+          );
+          for (const { row, match } of found) {
+            const client = clients.get(match.clientId);
+            // Only a ticket still without a client: a concurrent run or person may have linked it.
+            const changed = client
+              ? await tx.nativeUpdate(Ticket, { id: row.id, client: null }, { client: client.id })
+              : 0;
+            if (!changed) continue;
+            linked++;
+            this.recordAutoLink(tx, actor, row, client!, match, 'BACKFILL');
+          }
+          return linked;
+        });
+      }
+      for (const { row, match } of found) {
+        result.matched++;
+        byRule.set(match.rule, (byRule.get(match.rule) ?? 0) + 1);
+        if (sample.length < SAMPLE_SIZE) sample.push({ ticketId: row.id, match });
+      }
+      if (rows.length < batchSize) break;
+    }
+    result.byRule = [...byRule].map(([rule, count]) => ({ rule, count }));
+    const tickets = new Map(
+      (await em.find(Ticket, { id: { $in: sample.map((s) => s.ticketId) } })).map((t) => [t.id, t]),
+    );
+    const clients = new Map(
+      (await em.find(Client, { id: { $in: sample.map((s) => s.match.clientId) } })).map((c) => [c.id, c]),
+    );
+    result.sample = sample.flatMap(({ ticketId, match }) => {
+      const ticket = tickets.get(ticketId);
+      const client = clients.get(match.clientId);
+      return ticket && client
+        ? [{ ticket, client, rule: match.rule, confidence: match.confidence, value: match.value }]
+        : [];
+    });
+    return result;
+  }
+
+  /** The TICKET_LINKED event of a ticket linked to its client by its requester. */
+  private recordAutoLink(
+    tx: EntityManager,
+    actor: Principal,
+    ticket: Pick<Ticket, 'id' | 'number' | 'channel'>,
+    client: Client,
+    match: TicketMatch,
+    trigger: 'CREATE' | 'BACKFILL',
+  ): void {
+    recordEvent(tx, actor, {
+      type: TimelineEventType.TICKET_LINKED,
+      subject: { constructor: Ticket, id: ticket.id },
+      client,
+      channel: ticket.channel,
+      summary: `Ticket #${ticket.number} linked to ${client.fullName} by ${match.rule.toLowerCase().replace('_', ' ')} (confidence ${match.confidence})`,
+      data: {
+        before: { client: null },
+        after: { client: client.nodeId },
+        match: { rule: match.rule, confidence: match.confidence, value: match.value, trigger },
+      },
+    });
   }
 
   /** Takes the tenant's next ticket number atomically (row lock on the counter until commit). */

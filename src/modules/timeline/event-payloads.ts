@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { BantAuthority, BantNeed, BantTimeframe } from '../clients/bant.enums.js';
 import { ClientKind, ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind } from '../conversations/conversation.enums.js';
 import { DealStatus, StageKind } from '../deals/deal.enums.js';
@@ -50,6 +51,29 @@ export const ClientFields = z.strictObject({
   notes: z.string().nullable(),
   owner: id.nullable(),
   organization: id.nullable(),
+  budget: money.nullable(),
+  authority: z.enum(BantAuthority).nullable(),
+  need: z.enum(BantNeed).nullable(),
+  needNotes: z.string().nullable(),
+  timeframe: z.enum(BantTimeframe).nullable(),
+  industry: z.string().nullable(),
+  territory: z.string().nullable(),
+  address: z
+    .strictObject({
+      street: z.string().nullable(),
+      city: z.string().nullable(),
+      region: z.string().nullable(),
+      postalCode: z.string().nullable(),
+      country: z.string().nullable(),
+    })
+    .nullable(),
+  annualRevenue: money.nullable(),
+  employees: z.number().int().nullable(),
+  parentOrganization: id.nullable(),
+  primaryContact: id.nullable(),
+  jobTitle: z.string().nullable(),
+  mobile: z.string().nullable(),
+  reportsTo: id.nullable(),
 });
 /** See {@link ClientFields}. */
 export type ClientFields = z.infer<typeof ClientFields>;
@@ -88,6 +112,10 @@ export const TicketFields = z.strictObject({
   priority: z.enum(TicketPriority),
   channel: z.enum(Channel),
   assignee: id.nullable(),
+  requesterName: z.string().nullable(),
+  requesterEmail: z.string().nullable(),
+  requesterPhone: z.string().nullable(),
+  requesterCompany: z.string().nullable(),
 });
 /** See {@link TicketFields}. */
 export type TicketFields = z.infer<typeof TicketFields>;
@@ -135,6 +163,12 @@ export const InteractionFields = z.strictObject({
   practice: id.nullable(),
   teamMember: id.nullable(),
   conversation: id.nullable(),
+  deal: id.nullable(),
+  ticket: id.nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  outcome: z.string().nullable(),
+  nextSteps: z.string().nullable(),
 });
 /** See {@link InteractionFields}. */
 export type InteractionFields = z.infer<typeof InteractionFields>;
@@ -211,6 +245,19 @@ const thresholds = z.strictObject({
   practiceConfidenceThreshold: z.number(),
 });
 const ticketLinks = z.strictObject({ client: id.nullable(), deal: id.nullable(), practice: id.nullable() }).partial();
+/** How a ticket was matched to its client by the auto-linking rules. */
+const ticketMatch = z.strictObject({
+  rule: z.enum(['EMAIL', 'PHONE', 'ORGANIZATION_NAME']),
+  confidence: z.number().min(0).max(1),
+  value: z.string(),
+  trigger: z.enum(['CREATE', 'BACKFILL']),
+});
+const leadScoreWeights = z.strictObject({
+  budgetWeight: z.number().int(),
+  authorityWeight: z.number().int(),
+  needWeight: z.number().int(),
+  timelineWeight: z.number().int(),
+});
 const dealPosition = z.strictObject({ stage: id, stageName: z.string(), status: z.enum(DealStatus) });
 
 /** One event type's documentation: its payload schema and who emits it. */
@@ -312,8 +359,9 @@ export const EVENTS = {
     emittedBy: '`updateTicket` with a new status (with any other fields changed in the same call)',
   },
   TICKET_LINKED: {
-    payload: z.strictObject({ before: ticketLinks, after: ticketLinks }),
-    emittedBy: '`linkTicket` (one of `client`, `deal`, `practice`)',
+    payload: z.strictObject({ before: ticketLinks, after: ticketLinks, match: ticketMatch.optional() }),
+    emittedBy:
+      '`linkTicket` (one of `client`, `deal`, `practice`); the auto-linking of a ticket to its client by its requester (`match`: the rule EMAIL, PHONE or ORGANIZATION_NAME, its confidence, the value matched, and `trigger`: CREATE for `createTicket`, BACKFILL for `autoLinkTickets`)',
   },
   TICKET_UNLINKED: {
     payload: z.strictObject({ before: ticketLinks, after: ticketLinks }),
@@ -322,6 +370,31 @@ export const EVENTS = {
   INTERACTION_LOGGED: {
     payload: z.strictObject({ after: InteractionFields, source: EventSource }),
     emittedBy: '`logInteraction` (PERSON); filing a conversation for a client (CONVERSATION, kind CHAT)',
+  },
+  INTERACTION_UPDATED: {
+    payload: change(InteractionFields.extend({ summary: z.string() })),
+    emittedBy: '`updateInteraction` (only when something changed)',
+  },
+  INTERACTION_DELETED: {
+    payload: z.strictObject({
+      before: InteractionFields.extend({ summary: z.string(), deleted: z.literal(false) }),
+      after: z.strictObject({ deleted: z.literal(true) }),
+    }),
+    emittedBy: '`deleteInteraction` (soft: the interaction is hidden from every list)',
+  },
+  LEAD_CONVERTED: {
+    payload: z.strictObject({
+      before: z.strictObject({ lifecycleStage: z.enum(LifecycleStage), organization: id.nullable() }),
+      after: z.strictObject({ lifecycleStage: z.literal(LifecycleStage.CUSTOMER), organization: id.nullable() }),
+      organizationCreated: z.boolean(),
+      deal: id.nullable(),
+    }),
+    emittedBy:
+      '`convertLead` (subject: the converted client; the organisation and deal it creates have their own CLIENT_CREATED and DEAL_CREATED)',
+  },
+  LEAD_SCORING_UPDATED: {
+    payload: change(leadScoreWeights).extend({ rescored: z.number().int() }),
+    emittedBy: '`updateLeadScoring` (only when a weight changed; `rescored`: clients whose score was recomputed)',
   },
   PRACTICE_RENEWED: {
     payload: z.strictObject({ after: z.strictObject({ renewedBy: id }) }),

@@ -9,6 +9,7 @@ import { TimelineEventType } from '../../modules/timeline/timeline-event.enums.j
 import { type Batch, type ClientCtx, type Row, SEED_SOURCE, type SeedContext, type TicketEvent } from './context.js';
 import { generateDeals } from './deals.js';
 import { generateInteractions } from './interactions.js';
+import { fillProfile } from './leads.js';
 import { generatePractices } from './practices.js';
 import {
   ID_MOBILE_PREFIXES,
@@ -126,6 +127,7 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
     createdAt,
     updatedAt: createdAt,
   };
+  fillProfile(g, b, client, isOrg);
   b.clients.push(client);
   if (isOrg) g.orgs.push({ id, name: fullName });
   b.events.push(
@@ -140,7 +142,7 @@ function generateClient(g: SeedContext, b: Batch, ticketEvents: TicketEvent[]): 
     ),
   );
 
-  const ctx: ClientCtx = { id, fullName, isOrg, createdAt, stage, owner, practices: [], deals: [] };
+  const ctx: ClientCtx = { id, fullName, isOrg, createdAt, stage, owner, practices: [], deals: [], email };
   generatePractices(g, b, ctx);
   generateDeals(g, b, ctx);
   generateTickets(g, b, ctx, ticketEvents);

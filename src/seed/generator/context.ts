@@ -87,11 +87,18 @@ export interface ClientCtx {
   owner: SeedMember | null;
   practices: { id: string; label: string }[];
   deals: string[];
+  /** The client's email (some of its tickets came from it, unlinked). */
+  email?: string | null;
 }
 
 /** Everything the generator needs about the tenant, its random sources and the helpers every record uses. */
 export class SeedContext {
   readonly f: Faker;
+  /**
+   * The random source of the lead, organisation and person fields (issue 17): separate, so that
+   * adding them left the records of a seed (`f`'s sequence) as they were.
+   */
+  readonly extra: Faker;
   readonly nameFakers = new Map<string, Faker>();
   readonly today: number;
   readonly writers: SeedMember[];
@@ -113,6 +120,8 @@ export class SeedContext {
   ) {
     this.f = new Faker({ locale: [en, base] });
     this.f.seed(seed);
+    this.extra = new Faker({ locale: [en, base] });
+    this.extra.seed(seed * 7919 + 17);
     NATIONALITIES.forEach((n, i) => {
       if (!n.locale) return;
       const nf = new Faker({ locale: [n.locale, en, base] });
@@ -143,7 +152,7 @@ export class SeedContext {
     type: T,
     subjectType: string,
     subjectId: string,
-    clientId: string,
+    clientId: string | null,
     occurredAt: Date,
     summary: string,
     data: EventPayload<T>,

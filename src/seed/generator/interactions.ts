@@ -51,6 +51,7 @@ export function generateInteractions(g: SeedContext, b: Batch, c: ClientCtx): vo
       createdAt: occurredAt,
       updatedAt: occurredAt,
     };
+    visitOrOutcome(g, interaction, practice?.label ?? 'KITAS');
     b.interactions.push(interaction);
     b.events.push(
       g.event(
@@ -59,10 +60,38 @@ export function generateInteractions(g: SeedContext, b: Batch, c: ClientCtx): vo
         id,
         c.id,
         occurredAt,
-        `${capitalize(kind)} logged: ${summary}`,
+        `${capitalize(interaction.kind as string)} logged: ${interaction.summary as string}`,
         interactionLoggedPayload(interaction, SEED_SOURCE),
-        channelOfInteraction(kind),
+        channelOfInteraction(interaction.kind as InteractionKind),
       ),
     );
+  }
+}
+
+const OUTCOMES: [string, string][] = [
+  ['Documents collected', 'Submit the application'],
+  ['Client agreed to the quotation', 'Send the invoice'],
+  ['Client needs to think it over', 'Call back next week'],
+];
+
+/**
+ * Half the meetings become VISITs (at a place around Bali) and a third of calls and visits get an
+ * outcome and next steps, drawn from the `extra` random source.
+ */
+function visitOrOutcome(g: SeedContext, i: Row<Interaction>, label: string): void {
+  const x = g.extra;
+  if (i.kind === InteractionKind.MEETING && x.datatype.boolean(0.5)) {
+    const [summary, direction] = x.helpers.arrayElement(INTERACTION_SUMMARIES.VISIT);
+    Object.assign(i, {
+      kind: InteractionKind.VISIT,
+      direction,
+      summary: summary.replace('{type}', label),
+      latitude: Number(x.number.float({ min: -8.8, max: -8.2 }).toFixed(5)),
+      longitude: Number(x.number.float({ min: 115.0, max: 115.6 }).toFixed(5)),
+    });
+  }
+  if ((i.kind === InteractionKind.VISIT || i.kind === InteractionKind.CALL) && x.datatype.boolean(0.35)) {
+    const [outcome, nextSteps] = x.helpers.arrayElement(OUTCOMES);
+    Object.assign(i, { outcome, nextSteps });
   }
 }

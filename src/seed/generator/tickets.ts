@@ -61,15 +61,26 @@ export function generateTickets(g: SeedContext, b: Batch, c: ClientCtx, ticketEv
       createdAt,
       updatedAt: resolvedAt ?? createdAt,
     };
+    // Some came by email and were never linked to the client: autoLinkTickets finds them.
+    const unlinked = Boolean(c.email) && g.extra.number.float() < 0.15;
+    if (unlinked)
+      Object.assign(ticket, {
+        client: null,
+        deal: null,
+        practice: null,
+        channel: Channel.EMAIL,
+        requesterEmail: c.email,
+        requesterName: c.fullName,
+      });
     const event = g.event(
       TimelineEventType.TICKET_OPENED,
       Ticket.name,
       id,
-      c.id,
+      unlinked ? null : c.id,
       createdAt,
       '',
       ticketOpenedPayload(ticket),
-      channel,
+      ticket.channel as Channel,
     );
     b.tickets.push(ticket);
     b.events.push(event);

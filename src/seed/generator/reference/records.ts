@@ -103,6 +103,15 @@ export const INTERACTION_SUMMARIES: Record<InteractionKind, readonly [string, Di
     ['Wants a discount for the family', Direction.INTERNAL],
     ['Passport expires soon: check before submitting {type}', Direction.INTERNAL],
   ],
+  VISIT: [
+    ['Visited the client at their villa to collect documents for {type}', Direction.OUTBOUND],
+    ['Client came to the office to sign the {type} forms', Direction.INBOUND],
+    ['Site visit at the new company premises', Direction.OUTBOUND],
+  ],
+  TASK: [
+    ['Translated the documents for {type}', Direction.INTERNAL],
+    ['Submitted the {type} application online', Direction.INTERNAL],
+  ],
 };
 
 /** Notes on generated clients. */
