@@ -23,7 +23,6 @@ import {
   PipelineResolver,
 } from '../modules/deals/deal.resolver.js';
 import { PipelineSetupResolver } from '../modules/deals/pipeline.resolver.js';
-import { ClientInteractionsResolver, InteractionResolver } from '../modules/interactions/interaction.resolver.js';
 import { DocumentResolver } from '../modules/practices/document.resolver.js';
 import {
   ClientInteractionsResolver,
