@@ -8,6 +8,7 @@ import { Migration20261123114748_conversations } from './Migration20261123114748
 import { Migration20261127152929_rate_limits } from './Migration20261127152929_rate_limits.js';
 import { Migration20261127154500_delivery_position } from './Migration20261127154500_delivery_position.js';
 import { Migration20261127155808_idempotency_keys } from './Migration20261127155808_idempotency_keys.js';
+import { Migration20261127190600_sync } from './Migration20261127190600_sync.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127152929_rate_limits', class: Migration20261127152929_rate_limits },
   { name: 'Migration20261127154500_delivery_position', class: Migration20261127154500_delivery_position },
   { name: 'Migration20261127155808_idempotency_keys', class: Migration20261127155808_idempotency_keys },
+  { name: 'Migration20261127190600_sync', class: Migration20261127190600_sync },
 ];

@@ -10,6 +10,10 @@ import { PracticeType } from '../modules/practices/practice-type.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
+import { CrmConnection } from '../modules/sync/crm-connection.entity.js';
+import { EntityLink } from '../modules/sync/entity-link.entity.js';
+import { FieldMapping, FieldSource, SyncFileChunk } from '../modules/sync/field-mapping.entity.js';
+import { SyncLogEntry, SyncRun } from '../modules/sync/sync-run.entity.js';
 import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
 import { Ticket } from '../modules/tickets/ticket.entity.js';
 import { TimelineEvent } from '../modules/timeline/timeline-event.entity.js';
@@ -40,5 +44,12 @@ export const entities = [
   Conversation,
   Extraction,
   IdempotencyKey,
+  CrmConnection,
+  SyncRun,
+  SyncLogEntry,
+  EntityLink,
+  FieldMapping,
+  FieldSource,
+  SyncFileChunk,
   Money,
 ];
