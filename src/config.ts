@@ -132,6 +132,8 @@ const schema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, { message: 'must look like 512kb or 200mb' })
     .default('200mb'),
+  /** A running sync run whose worker showed no sign of life for this long is resumed by another. Default 30. */
+  SYNC_STALE_SECONDS: int(2, 3600).default(30),
   /** Records per committed page of a sync run (the unit of progress, cancellation and resumption). Default 200. */
   SYNC_PAGE_SIZE: int(1, 5000).default(200),
   /** Lifetime of tokens minted by `npm run token`. Default 30d, at most 90d. */

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from '../config.js';
 import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import { SYNC_ATTEMPTS, SYNC_JOB, type SyncJobData } from '../modules/sync/sync.engine.js';
 import { IdempotencyStore } from '../platform/idempotency.js';
 import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
@@ -29,6 +30,16 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
         const stale = await services.conversations.stalePending(root, config.EXTRACTION_STALE_SECONDS);
         for (const { data, key } of stale) await services.jobs.enqueue(EXTRACT_JOB, data, { key });
         if (stale.length) logger.warn({ extractions: stale.length }, 'queued extractions left pending again');
+      },
+    },
+    {
+      // Sync runs whose worker died (no heartbeat) or whose job was lost: queued again, resumed from their cursor.
+      name: 'sync-sweep',
+      everyMs: config.SYNC_STALE_SECONDS * 1000,
+      run: async () => {
+        const stale = await services.sync.stale(root, config.SYNC_STALE_SECONDS);
+        for (const run of stale) await services.sync.enqueue(run.tenantId, run);
+        if (stale.length) logger.warn({ runs: stale.length }, 'queued stale sync runs again');
       },
     },
     {
@@ -62,6 +73,12 @@ export function oneOffJobs(root: EntityManager, services: Services, logger: Logg
         );
         if (retry) throw new Error(`extraction ${extractionId} failed (attempt ${attempt}); retrying`);
       },
+    },
+    {
+      name: SYNC_JOB,
+      attempts: SYNC_ATTEMPTS,
+      backoffMs: 2000,
+      run: (data) => services.sync.engine.execute(root, data as SyncJobData, logger),
     },
   ];
 }

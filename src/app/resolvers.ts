@@ -17,6 +17,13 @@ import {
   PracticeRenewalsResolver,
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
+import {
+  ClientFieldSourcesResolver,
+  CrmConnectionResolver,
+  DealFieldSourcesResolver,
+  SyncLogEntryResolver,
+  SyncRunResolver,
+} from '../modules/sync/sync.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -67,4 +74,9 @@ export const resolvers: ResolverClasses = [
   ConversationResolver,
   ExtractionResolver,
   InteractionConversationResolver,
+  CrmConnectionResolver,
+  SyncRunResolver,
+  SyncLogEntryResolver,
+  ClientFieldSourcesResolver,
+  DealFieldSourcesResolver,
 ];

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
@@ -7,6 +9,8 @@ import { DealService } from '../modules/deals/deal.service.js';
 import { InteractionService } from '../modules/interactions/interaction.service.js';
 import { PracticeService } from '../modules/practices/practice.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
+import { SyncEngine } from '../modules/sync/sync.engine.js';
+import { SyncService } from '../modules/sync/sync.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -15,6 +19,7 @@ import { TimelineCursors } from '../modules/timeline/timeline-cursor.js';
 import { TokenService } from '../platform/auth/jwt.js';
 import { Clock } from '../platform/clock.js';
 import { DeferredJobQueue } from '../platform/jobs.js';
+import { SecretBox } from '../platform/secrets.js';
 
 /** The application's services, built once per process and shared by all requests. */
 export interface Services {
@@ -28,6 +33,8 @@ export interface Services {
   interactions: InteractionService;
   renewals: RenewalService;
   conversations: ConversationService;
+  /** Connections to other CRMs, sync runs and CSV imports. */
+  sync: SyncService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
@@ -50,6 +57,15 @@ export function tokenService(config: Config): TokenService {
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
 export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 
+/** The sync settings of the configuration (SECRETS_KEY, or the key kept in DATA_DIR). */
+export function syncOptions(config: Config): { box: SecretBox; pageSize: number; staleSeconds: number } {
+  return {
+    box: SecretBox.fromConfig(config.SECRETS_KEY, config.DATA_DIR),
+    pageSize: config.SYNC_PAGE_SIZE,
+    staleSeconds: config.SYNC_STALE_SECONDS,
+  };
+}
+
 /** Wires the services. */
 export function createServices(
   tokens: TokenService,
@@ -58,6 +74,11 @@ export function createServices(
     extractor?: Extractor;
     model?: string | null;
     conversationLimits?: ConversationLimits;
+    /**
+     * Sync settings. The default box has a throwaway key: only for processes that never store
+     * provider credentials (the CLI); the API and the worker pass SECRETS_KEY's.
+     */
+    sync?: { box: SecretBox; pageSize: number; staleSeconds: number };
   } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
@@ -67,7 +88,18 @@ export function createServices(
   const clients = new ClientService();
   const practices = new PracticeService();
   const interactions = new InteractionService();
+  const syncOptions = options.sync ?? {
+    box: SecretBox.withKey(randomBytes(32)),
+    pageSize: 200,
+    staleSeconds: 30,
+  };
+  const engine = new SyncEngine(clients, new Map(), {
+    pageSize: syncOptions.pageSize,
+    staleMs: syncOptions.staleSeconds * 1000,
+    maxRecordChars: 2 * 1024 * 1024,
+  });
   return {
+    sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
     clock,
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),

@@ -34,6 +34,8 @@ export enum TimelineEventType {
   EXTRACTION_ACCEPTED = 'EXTRACTION_ACCEPTED',
   EXTRACTION_REJECTED = 'EXTRACTION_REJECTED',
   EXTRACTION_SETTINGS_UPDATED = 'EXTRACTION_SETTINGS_UPDATED',
+  SYNC_STARTED = 'SYNC_STARTED',
+  SYNC_FINISHED = 'SYNC_FINISHED',
 }
 
 registerEnumType(TimelineEventType, { name: 'TimelineEventType', description: 'What happened.' });

@@ -35,6 +35,7 @@ import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
+import { SyncRun } from '../sync/sync-run.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
@@ -47,13 +48,13 @@ export const TimelineEventConnection = connectionType(TimelineEvent, 'TimelineEv
 
 /** Subject entities by type name (a function: RenewalAlert's module imports this one). */
 const subjects = () =>
-  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction }) as const;
+  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, SyncRun }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
-  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction] as const,
+  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, SyncRun] as const,
   resolveType: (value) => value.constructor.name,
 });
 
