@@ -52,6 +52,8 @@ export class Migration20261127190600_sync extends Migration {
     this.addSql(`alter table "field_mapping" add constraint "field_mapping_object_type_check" check ("object_type" in ('CONTACT', 'COMPANY', 'DEAL'));`);
     this.addSql(`alter table "entity_link" add constraint "entity_link_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on delete cascade;`);
     this.addSql(`alter table "entity_link" add constraint "entity_link_connection_id_foreign" foreign key ("connection_id") references "crm_connection" ("id") on delete cascade;`);
+    this.addSql(`alter table "timeline_event" drop constraint "timeline_event_type_check";`);
+    this.addSql(`alter table "timeline_event" add constraint "timeline_event_type_check" check ("type" in ('CLIENT_CREATED', 'CLIENT_UPDATED', 'CLIENT_ARCHIVED', 'CLIENTS_MERGED', 'PRACTICE_CREATED', 'PRACTICE_UPDATED', 'PRACTICE_STATUS_CHANGED', 'DOCUMENT_ADDED', 'DEAL_CREATED', 'DEAL_UPDATED', 'DEAL_STAGE_CHANGED', 'DEAL_WON', 'DEAL_LOST', 'TICKET_OPENED', 'TICKET_UPDATED', 'TICKET_STATUS_CHANGED', 'TICKET_LINKED', 'TICKET_UNLINKED', 'INTERACTION_LOGGED', 'PRACTICE_RENEWED', 'RENEWAL_ALERT_RAISED', 'RENEWAL_ALERT_ACKNOWLEDGED', 'RENEWAL_ALERT_SNOOZED', 'RENEWAL_ALERT_REOPENED', 'RENEWAL_ALERT_DISMISSED', 'RENEWAL_ALERT_RESOLVED', 'RENEWAL_SETTINGS_UPDATED', 'CONVERSATION_INGESTED', 'EXTRACTION_COMPLETED', 'EXTRACTION_ACCEPTED', 'EXTRACTION_REJECTED', 'EXTRACTION_SETTINGS_UPDATED', 'SYNC_STARTED', 'SYNC_FINISHED'));`);
   }
 
   override down(): void | Promise<void> {

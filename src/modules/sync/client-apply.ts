@@ -54,7 +54,8 @@ export function contentHash(objectType: SyncObjectType, values: LocalValues): st
 function clientValues(values: LocalValues): ClientValues {
   const checks = new Checks();
   const out: ClientValues = {};
-  const fullName = checks.text('fullName', values.fullName, 200, { min: 1 });
+  // Names arrive with stray spacing and line breaks from other systems: one space between words.
+  const fullName = checks.text('fullName', values.fullName?.replace(/\s+/g, ' ').trim(), 200, { min: 1 });
   if (!fullName)
     checks.add('fullName', 'REQUIRED', 'a name is required (fullName, or First Name / Last Name, or Company name)');
   else out.fullName = fullName;

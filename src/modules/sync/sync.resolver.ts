@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import {
   Arg,
   Args,
@@ -20,7 +21,7 @@ import { connectionType, paginateChildren } from '../../platform/graphql/connect
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
 import { toGlobalId } from '../../platform/graphql/global-id.js';
-import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
+import { loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
 import { Client } from '../clients/client.entity.js';
@@ -196,7 +197,19 @@ function fieldSourcesOf(parent: typeof Client | typeof Deal, recordType: 'Client
     description: `Where the current value of each synced field of the ${recordType.toLowerCase()} came from (a provider by a sync, or Meridian) and when.`,
     args: NoArgs,
     resolve: ({ id }: { id: string }, _args, ctx) =>
-      loadChildren(ctx, FieldSource, 'recordId', id, { recordType }, [{ field: 'asc' }, { id: 'asc' }]),
+      ctx.loaders
+        .get(`fieldSources:${recordType}`, () => {
+          // One statement for the records of a list (recordId is a plain column, not a relation).
+          return new DataLoader<string, FieldSource[]>(async (ids) => {
+            const rows = await ctx.em.find(
+              FieldSource,
+              { recordType, recordId: { $in: [...ids] } },
+              { orderBy: { field: 'asc', id: 'asc' } },
+            );
+            return ids.map((i) => rows.filter((r) => r.recordId === i));
+          });
+        })
+        .load(id),
   });
 }
 

@@ -117,7 +117,7 @@ export class SyncService {
     if (!adapter && connection.provider !== CrmProvider.CSV)
       checks.add('connectionId', 'PROVIDER_UNAVAILABLE', `${connection.provider} sync is not available on this server`);
     const objects = [...new Set(input.objects ?? adapter?.objectTypes ?? [])];
-    if (!objects.length) checks.add('objects', 'REQUIRED', 'name at least one object type');
+    if (adapter && !objects.length) checks.add('objects', 'REQUIRED', 'name at least one object type');
     for (const o of objects)
       if (adapter && !adapter.objectTypes.includes(o))
         checks.add('objects', 'NOT_SUPPORTED', `${connection.provider} does not sync ${o}`);
@@ -210,6 +210,7 @@ export class SyncService {
       pending = [];
       pendingBytes = 0;
       await forkForTenant(root, principal.tenantId).insert(SyncFileChunk, {
+        id: randomUUID(),
         tenant: principal.tenantId,
         runId,
         seq: seq++,
