@@ -284,6 +284,14 @@ describe('Timeline events: one payload shape per type', () => {
       'rejectExtraction',
     );
 
+    // A CSV import (SYNC_STARTED, SYNC_FINISHED; a client created by a sync).
+    const imported = await fetch(`${server.url}/imports?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+      body: 'fullName,email\nImported Person,imported.person@example.com\n',
+    });
+    expect(((await imported.json()) as { syncRun: { status: string } }).syncRun.status).toBe('SUCCEEDED');
+
     // Every event: its type's one shape.
     const events = await timeline(admin);
     const wrong = events
@@ -300,7 +308,7 @@ describe('Timeline events: one payload shape per type', () => {
     // The same shape whoever triggered it: a person, a conversation, a renewal.
     const sources = (type: TimelineEventType) =>
       [...new Set(events.filter((e) => e.type === type).map((e) => (e.data.source as { kind: string }).kind))].sort();
-    expect(sources(TimelineEventType.CLIENT_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
+    expect(sources(TimelineEventType.CLIENT_CREATED)).toEqual(['CONVERSATION', 'PERSON', 'SYNC']);
     expect(sources(TimelineEventType.PRACTICE_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
     expect(sources(TimelineEventType.INTERACTION_LOGGED)).toEqual(['CONVERSATION', 'PERSON']);
     const renewal = events.find(
