@@ -54,9 +54,11 @@ export class Migration20261127190600_sync extends Migration {
     this.addSql(`alter table "entity_link" add constraint "entity_link_connection_id_foreign" foreign key ("connection_id") references "crm_connection" ("id") on delete cascade;`);
     this.addSql(`alter table "timeline_event" drop constraint "timeline_event_type_check";`);
     this.addSql(`alter table "timeline_event" add constraint "timeline_event_type_check" check ("type" in ('CLIENT_CREATED', 'CLIENT_UPDATED', 'CLIENT_ARCHIVED', 'CLIENTS_MERGED', 'PRACTICE_CREATED', 'PRACTICE_UPDATED', 'PRACTICE_STATUS_CHANGED', 'DOCUMENT_ADDED', 'DEAL_CREATED', 'DEAL_UPDATED', 'DEAL_STAGE_CHANGED', 'DEAL_WON', 'DEAL_LOST', 'TICKET_OPENED', 'TICKET_UPDATED', 'TICKET_STATUS_CHANGED', 'TICKET_LINKED', 'TICKET_UNLINKED', 'INTERACTION_LOGGED', 'PRACTICE_RENEWED', 'RENEWAL_ALERT_RAISED', 'RENEWAL_ALERT_ACKNOWLEDGED', 'RENEWAL_ALERT_SNOOZED', 'RENEWAL_ALERT_REOPENED', 'RENEWAL_ALERT_DISMISSED', 'RENEWAL_ALERT_RESOLVED', 'RENEWAL_SETTINGS_UPDATED', 'CONVERSATION_INGESTED', 'EXTRACTION_COMPLETED', 'EXTRACTION_ACCEPTED', 'EXTRACTION_REJECTED', 'EXTRACTION_SETTINGS_UPDATED', 'SYNC_STARTED', 'SYNC_FINISHED'));`);
+    this.addSql(`create index "client_tenant_id_phone_index" on "client" ("tenant_id", "phone");`);
   }
 
   override down(): void | Promise<void> {
+    this.addSql(`drop index if exists "client_tenant_id_phone_index";`);
     this.addSql(`drop table if exists "entity_link" cascade;`);
     this.addSql(`drop table if exists "field_mapping" cascade;`);
     this.addSql(`drop table if exists "sync_log_entry" cascade;`);

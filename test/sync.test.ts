@@ -141,7 +141,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       expect(await findClient('Ada Sync', adminA)).toHaveLength(1);
     });
 
-    it('updates matched clients (email, then phone, then name) with the provider authoritative', async () => {
+    it('updates matched clients (email, then phone, then name when neither is given) with the provider authoritative', async () => {
       const csv = [
         'fullName,email,phone,nationality',
         'Ada Renamed,ADA.SYNC@example.com,,French',

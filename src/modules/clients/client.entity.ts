@@ -11,6 +11,7 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 @Entity({ tableName: 'client' })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'owner'] })
+@Index({ properties: ['tenant', 'phone'] })
 @Index({
   name: 'client_tenant_email_uq',
   expression:

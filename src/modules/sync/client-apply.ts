@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { escapeLike } from '../../platform/db/like.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { ValidationFailed } from '../../platform/errors.js';
 import { Checks, normalizeEmail } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
@@ -95,22 +96,36 @@ function clientValues(values: LocalValues): ClientValues {
   return out;
 }
 
-/** An existing live client with this email, else this phone, else this name (case and spacing ignored). */
+/**
+ * An existing live client with this email, else this phone, else (for a record with neither)
+ * this name, case and spacing ignored. Email and phone lookups use indexes, so a large import
+ * does not scan the client table per row.
+ */
 async function match(em: EntityManager, v: ClientValues): Promise<Client | null> {
   const live = { archivedAt: null, mergedInto: null };
   if (v.email) {
-    const c = await em.findOne(Client, { ...live, email: { $ilike: escapeLike(normalizeEmail(v.email)) } });
-    if (c) return c;
+    const [row] = await (em as SqlEntityManager).execute<{ id: string }[]>(
+      `select id from client where tenant_id = ? and lower(email) = ? and archived_at is null and merged_into_id is null limit 1`,
+      [scopeTenant(em), normalizeEmail(v.email)],
+    );
+    if (row) return em.findOne(Client, { id: row.id });
   }
   if (v.phone) {
     const c = await em.findOne(Client, { ...live, phone: v.phone }, { orderBy: { createdAt: 'asc' } });
     if (c) return c;
   }
-  if (v.fullName) {
+  if (v.fullName && !v.email && !v.phone) {
     const name = v.fullName.replace(/\s+/g, ' ').trim();
     return em.findOne(Client, { ...live, fullName: { $ilike: escapeLike(name) } }, { orderBy: { createdAt: 'asc' } });
   }
   return null;
+}
+
+/** The tenant an EntityManager is scoped to (sync always runs scoped). */
+function scopeTenant(em: EntityManager): string {
+  const tenantId = scopedTenantId(em);
+  if (!tenantId) throw new Error('sync needs a tenant-scoped EntityManager');
+  return tenantId;
 }
 
 /** The fields of `values` that differ from `client`'s. */
