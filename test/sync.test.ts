@@ -98,12 +98,12 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
         ['ERROR', 4],
         ['ERROR', 6],
       ]);
-      expect(logs[0]!.message).toMatch(/line 4: .*not-an-email/);
-      expect(logs[1]!.message).toMatch(/name is required/);
+      expect(logs[0].message).toMatch(/line 4: .*not-an-email/);
+      expect(logs[1].message).toMatch(/name is required/);
       expect(await findClient('Cy Sync', adminA)).toEqual([]);
       expect(await findClient('nobody@example.com', adminA)).toEqual([]);
       const [ada] = await findClient('ada.sync@example.com', adminA);
-      const detail = await server.gql(ClientSourcesDocument, { id: ada!.id }, adminA);
+      const detail = await server.gql(ClientSourcesDocument, { id: ada.id }, adminA);
       expect(detail.data!.client).toMatchObject({
         fullName: 'Ada Sync',
         phone: '+6281100000001',
@@ -152,8 +152,8 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       expect(json.syncRun).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 3, failed: 0 });
       const [ada] = await findClient('ada.sync@example.com', adminA);
       expect(ada).toMatchObject({ fullName: 'Ada Renamed', nationality: 'French' });
-      expect((await findClient('Dee Sync', adminA))[0]!.nationality).toBe('Dutch');
-      expect((await findClient('Bob Sync', adminA))[0]!.nationality).toBe('Spanish');
+      expect((await findClient('Dee Sync', adminA))[0].nationality).toBe('Dutch');
+      expect((await findClient('Bob Sync', adminA))[0].nationality).toBe('Spanish');
     });
 
     it('dryRun reports what would be created, updated and skipped by line, and changes nothing', async () => {
@@ -166,7 +166,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       const { json } = await upload(csv, adminA, { dryRun: 'true' });
       expect(json.syncRun).toMatchObject({ status: 'SUCCEEDED', dryRun: true, created: 1, skipped: 1, failed: 1 });
       const logs = await logsOf(json.syncRun!.id, adminA);
-      expect(logs.map((l) => [l.line, l.message.split(':')[1]!.trim()])).toEqual([
+      expect(logs.map((l) => [l.line, l.message.split(':')[1].trim()])).toEqual([
         [2, 'would be created'],
         [3, 'would be skipped'],
         [4, expect.stringContaining('bad@') as string],
@@ -186,7 +186,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       const { json } = await upload(csv, adminA);
       expect(json.syncRun).toMatchObject({ status: 'SUCCEEDED', processed: 3, created: 3 });
       const [hana] = await findClient('hana.hub@example.com', adminA);
-      expect(hana!.fullName).toBe('Hana Hub Spot');
+      expect(hana.fullName).toBe('Hana Hub Spot');
       const again = await upload(csv, adminA);
       expect(again.json.syncRun).toMatchObject({ created: 0, skipped: 3 });
     });
@@ -204,10 +204,10 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       const latin1 = Buffer.from('fullName,email\nJosé Müller,jose.latin@example.com\n', 'latin1');
       const auto = await upload(latin1, adminA);
       expect(auto.json.syncRun).toMatchObject({ status: 'SUCCEEDED', created: 1, encoding: 'latin1' });
-      expect((await findClient('jose.latin@example.com', adminA))[0]!.fullName).toBe('José Müller');
+      expect((await findClient('jose.latin@example.com', adminA))[0].fullName).toBe('José Müller');
       const utf8 = await upload(Buffer.from('fullName,email\nZoë Ünal,zoe.utf@example.com\n', 'utf8'), adminA);
       expect(utf8.json.syncRun).toMatchObject({ created: 1, encoding: 'utf8' });
-      expect((await findClient('zoe.utf@example.com', adminA))[0]!.fullName).toBe('Zoë Ünal');
+      expect((await findClient('zoe.utf@example.com', adminA))[0].fullName).toBe('Zoë Ünal');
     });
 
     it('fails a file without a header row with a clear error', async () => {
@@ -248,7 +248,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       expect(csv.health.lastSuccessAt).not.toBeNull();
       expect(csv.fieldMappings.length).toBeGreaterThan(0);
       const runs = await server.gql(SyncRunsPageDocument, { filter: { modes: ['IMPORT'] }, first: 3 }, viewerA);
-      expect(runs.data!.syncRuns.nodes[0]!.id).toBe(runA);
+      expect(runs.data!.syncRuns.nodes[0].id).toBe(runA);
       expect(runs.data!.syncRuns.nodes[0]).toMatchObject({ direction: 'INBOUND', provider: 'CSV' });
     });
 
@@ -258,21 +258,21 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       expect(runsB.data!.syncRuns.totalCount).toBe(0);
       expect((await server.gql(CrmConnectionsDocument, {}, adminB)).data!.crmConnections.nodes).toEqual([]);
       const cancel = await server.gql(CancelSyncDocument, { input: { id: runA } }, adminB);
-      expect(cancel.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      expect(cancel.errors![0].extensions!.code).toBe('NOT_FOUND');
       const disconnect = await server.gql(DisconnectCrmDocument, { input: { id: csvConnection } }, adminB);
-      expect(disconnect.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      expect(disconnect.errors![0].extensions!.code).toBe('NOT_FOUND');
       const map = await server.gql(
         UpdateFieldMappingsDocument,
         { input: { connectionId: csvConnection, objectType: 'CONTACT', mappings: [] } },
         adminB,
       );
-      expect(map.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      expect(map.errors![0].extensions!.code).toBe('NOT_FOUND');
       const start = await server.gql(
         StartSyncDocument,
         { input: { connectionId: csvConnection, mode: 'BACKFILL' } },
         adminB,
       );
-      expect(start.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+      expect(start.errors![0].extensions!.code).toBe('NOT_FOUND');
       const still = await server.gql(CrmConnectionsDocument, {}, adminA);
       expect(still.data!.crmConnections.nodes.find((c) => c.id === csvConnection)!.status).toBe('CONNECTED');
     });
@@ -284,17 +284,17 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
           { input: { connectionId: csvConnection, mode: 'BACKFILL' } },
           token,
         );
-        expect(start.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+        expect(start.errors![0].extensions!.code).toBe('FORBIDDEN');
         const cancel = await server.gql(CancelSyncDocument, { input: { id: runA } }, token);
-        expect(cancel.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+        expect(cancel.errors![0].extensions!.code).toBe('FORBIDDEN');
         const map = await server.gql(
           UpdateFieldMappingsDocument,
           { input: { connectionId: csvConnection, objectType: 'CONTACT', mappings: [] } },
           token,
         );
-        expect(map.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+        expect(map.errors![0].extensions!.code).toBe('FORBIDDEN');
         const disconnect = await server.gql(DisconnectCrmDocument, { input: { id: csvConnection } }, token);
-        expect(disconnect.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+        expect(disconnect.errors![0].extensions!.code).toBe('FORBIDDEN');
       }
     });
 
@@ -364,7 +364,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
         adminA,
       );
       expect(json.syncRun).toMatchObject({ created: 1 });
-      expect((await findClient('mapped@example.com', adminA))[0]!.phone).toBe('+6281100000999');
+      expect((await findClient('mapped@example.com', adminA))[0].phone).toBe('+6281100000999');
     });
 
     it('disconnectCrm disconnects the connection', async () => {
@@ -385,7 +385,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       const client = server.ws({ authorization: `Bearer ${adminB}` });
       const sub = nextResults<SyncProgressSubscription>(client, SyncProgressDocument, { runId: json.syncRun!.id }, 1);
       const [first] = await sub.results;
-      expect(first!.syncProgress).toMatchObject({ id: json.syncRun!.id, status: 'SUCCEEDED', created: 1 });
+      expect(first.syncProgress).toMatchObject({ id: json.syncRun!.id, status: 'SUCCEEDED', created: 1 });
     });
 
     it('streams the tenant’s runs as they move, ending with the final state, and never another tenant’s', async () => {
