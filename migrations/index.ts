@@ -14,6 +14,7 @@ import { Migration20261127190500_analytics_indexes } from './Migration2026112719
 import { Migration20261127190200_tasks } from './Migration20261127190200_tasks.js';
 import { Migration20261127190700_search } from './Migration20261127190700_search.js';
 import { Migration20261127190300_leads } from './Migration20261127190300_leads.js';
+import { Migration20261127190600_sync } from './Migration20261127190600_sync.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127190200_tasks', class: Migration20261127190200_tasks },
   { name: 'Migration20261127190700_search', class: Migration20261127190700_search },
   { name: 'Migration20261127190300_leads', class: Migration20261127190300_leads },
+  { name: 'Migration20261127190600_sync', class: Migration20261127190600_sync },
 ];

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 import { MAX_TOKEN_LIFETIME_SECONDS } from './platform/auth/jwt.js';
+import { parseSecretsKey } from './platform/secrets.js';
 
 /** Log levels understood by pino. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -117,6 +118,24 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** HS256 secret for JWTs (at least 32 characters). Unset: generated once and kept in DATA_DIR (not allowed in production). */
   JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /**
+   * Key encrypting stored provider credentials (AES-256-GCM): 32 bytes as 64 hex digits or base64.
+   * Unset: generated once and kept in DATA_DIR/secrets-key (mode 0600). Changing it makes stored
+   * credentials unreadable (connections then need to be connected again).
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => parseSecretsKey(v) !== null, { message: 'must be 32 bytes as 64 hex digits or base64' })
+    .optional(),
+  /** Largest CSV file `POST /imports` accepts. Default 200mb. */
+  SYNC_IMPORT_MAX_BYTES: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { message: 'must look like 512kb or 200mb' })
+    .default('200mb'),
+  /** A running sync run whose worker showed no sign of life for this long is resumed by another. Default 30. */
+  SYNC_STALE_SECONDS: int(2, 3600).default(30),
+  /** Records per committed page of a sync run (the unit of progress, cancellation and resumption). Default 200. */
+  SYNC_PAGE_SIZE: int(1, 5000).default(200),
   /** Lifetime of tokens minted by `npm run token`. Default 30d, at most 90d. */
   JWT_TTL: z
     .string()

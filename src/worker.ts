@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createExtractor } from './ai/index.js';
 import { openAppDatabase } from './app/database.js';
 import { oneOffJobs, recurringJobs } from './app/jobs.js';
-import { createServices, tokenService } from './app/services.js';
+import { createServices, syncOptions, tokenService } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
@@ -40,10 +40,12 @@ const db = await openAppDatabase(config, logger, { embeddedDir: null });
 const services = createServices(tokenService(config), {
   extractor: createExtractor(config),
   model: config.ANTHROPIC_MODEL,
+  sync: syncOptions(config),
 });
 const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
+services.sync.engine.bindPubSub(pubsub);
 const runner = new BullJobRunner(
   config.REDIS_URL,
   recurringJobs(db.orm.em, services, config, logger),

@@ -467,6 +467,13 @@ describe('Timeline events: one payload shape per type', () => {
     const agentId = (await server.gql(ViewerDocument, {}, agent)).data!.viewer!.id;
     ok(await server.gql(DeactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'deactivateTeamMember');
     ok(await server.gql(ReactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'reactivateTeamMember');
+    // A CSV import (SYNC_STARTED, SYNC_FINISHED; a client created by a sync).
+    const imported = await fetch(`${server.url}/imports?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+      body: 'fullName,email\nImported Person,imported.person@example.com\n',
+    });
+    expect(((await imported.json()) as { syncRun: { status: string } }).syncRun.status).toBe('SUCCEEDED');
 
     // Every event: its type's one shape.
     const events = await timeline(admin);
@@ -484,7 +491,7 @@ describe('Timeline events: one payload shape per type', () => {
     // The same shape whoever triggered it: a person, a conversation, a renewal.
     const sources = (type: TimelineEventType) =>
       [...new Set(events.filter((e) => e.type === type).map((e) => (e.data.source as { kind: string }).kind))].sort();
-    expect(sources(TimelineEventType.CLIENT_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
+    expect(sources(TimelineEventType.CLIENT_CREATED)).toEqual(['CONVERSATION', 'PERSON', 'SYNC']);
     expect(sources(TimelineEventType.PRACTICE_CREATED)).toEqual(['CONVERSATION', 'PERSON']);
     expect(sources(TimelineEventType.INTERACTION_LOGGED)).toEqual(['CONVERSATION', 'PERSON']);
     expect(sources(TimelineEventType.TASK_CREATED)).toEqual(['CONVERSATION', 'PERSON']);

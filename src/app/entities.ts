@@ -12,6 +12,10 @@ import { PracticeType } from '../modules/practices/practice-type.entity.js';
 import { Quote, QuoteLineItem } from '../modules/quotes/quote.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
 import { Task } from '../modules/tasks/task.entity.js';
+import { CrmConnection } from '../modules/sync/crm-connection.entity.js';
+import { EntityLink } from '../modules/sync/entity-link.entity.js';
+import { FieldMapping, FieldSource, SyncFileChunk } from '../modules/sync/field-mapping.entity.js';
+import { SyncLogEntry, SyncRun } from '../modules/sync/sync-run.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
 import { TeamMember } from '../modules/tenancy/team-member.entity.js';
 import { TenantCounter } from '../modules/tenancy/tenant-counter.entity.js';
@@ -47,6 +51,13 @@ export const entities = [
   Quote,
   QuoteLineItem,
   Task,
+  CrmConnection,
+  SyncRun,
+  SyncLogEntry,
+  EntityLink,
+  FieldMapping,
+  FieldSource,
+  SyncFileChunk,
   Money,
   LeadScoring,
   Address,

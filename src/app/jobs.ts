@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from '../config.js';
 import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import { SYNC_ATTEMPTS, SYNC_JOB, type SyncJobData } from '../modules/sync/sync.engine.js';
 import { IdempotencyStore } from '../platform/idempotency.js';
 import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
 import type { Logger } from '../platform/logger.js';
@@ -50,6 +51,16 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       },
     },
     {
+      // Sync runs whose worker died (no heartbeat) or whose job was lost: queued again, resumed from their cursor.
+      name: 'sync-sweep',
+      everyMs: config.SYNC_STALE_SECONDS * 1000,
+      run: async () => {
+        const stale = await services.sync.stale(root, config.SYNC_STALE_SECONDS);
+        for (const run of stale) await services.sync.enqueue(run.tenantId, run);
+        if (stale.length) logger.warn({ runs: stale.length }, 'queued stale sync runs again');
+      },
+    },
+    {
       // Keys past IDEMPOTENCY_TTL_HOURS; an expired key is also taken over when it is sent again.
       name: 'idempotency-purge',
       everyMs: 60 * 60 * 1000,
@@ -80,6 +91,12 @@ export function oneOffJobs(root: EntityManager, services: Services, logger: Logg
         );
         if (retry) throw new Error(`extraction ${extractionId} failed (attempt ${attempt}); retrying`);
       },
+    },
+    {
+      name: SYNC_JOB,
+      attempts: SYNC_ATTEMPTS,
+      backoffMs: 2000,
+      run: (data) => services.sync.engine.execute(root, data as SyncJobData, logger),
     },
   ];
 }

@@ -54,6 +54,12 @@ import {
   TicketTasksResolver,
 } from '../modules/tasks/task.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
+  ClientFieldSourcesResolver,
+  CrmConnectionResolver,
+  DealFieldSourcesResolver,
+  SyncLogEntryResolver,
+  SyncRunResolver,
+} from '../modules/sync/sync.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,
@@ -132,4 +138,9 @@ export const resolvers: ResolverClasses = [
   TeamMemberOpenTasksResolver,
   CriteriaResolver,
   SearchResolver,
+  CrmConnectionResolver,
+  SyncRunResolver,
+  SyncLogEntryResolver,
+  ClientFieldSourcesResolver,
+  DealFieldSourcesResolver,
 ];

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
@@ -16,6 +18,8 @@ import { PracticeTypeService } from '../modules/practices/practice-type.service.
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { TaskService } from '../modules/tasks/task.service.js';
 import { SearchService } from '../modules/search/search.service.js';
+import { SyncEngine } from '../modules/sync/sync.engine.js';
+import { SyncService } from '../modules/sync/sync.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
 import { TenancyService, type TenantInitializer } from '../modules/tenancy/tenancy.service.js';
 import { ensureTenantDefaults } from '../modules/tenancy/tenant-defaults.js';
@@ -24,6 +28,7 @@ import { TimelineCursors } from '../modules/timeline/timeline-cursor.js';
 import { TokenService } from '../platform/auth/jwt.js';
 import { Clock } from '../platform/clock.js';
 import { DeferredJobQueue } from '../platform/jobs.js';
+import { SecretBox } from '../platform/secrets.js';
 
 /** The application's services, built once per process and shared by all requests. */
 export interface Services {
@@ -44,6 +49,8 @@ export interface Services {
   conversations: ConversationService;
   quotes: QuoteService;
   analytics: AnalyticsService;
+  /** Connections to other CRMs, sync runs and CSV imports. */
+  sync: SyncService;
   /** Seals and opens the timeline subscription's resume cursors (a key derived from JWT_SECRET). */
   timelineCursors: TimelineCursors;
   /** The application's clock (tests move it). */
@@ -70,6 +77,15 @@ export function tokenService(config: Config): TokenService {
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
 export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 
+/** The sync settings of the configuration (SECRETS_KEY, or the key kept in DATA_DIR). */
+export function syncOptions(config: Config): { box: SecretBox; pageSize: number; staleSeconds: number } {
+  return {
+    box: SecretBox.fromConfig(config.SECRETS_KEY, config.DATA_DIR),
+    pageSize: config.SYNC_PAGE_SIZE,
+    staleSeconds: config.SYNC_STALE_SECONDS,
+  };
+}
+
 /** Wires the services. */
 export function createServices(
   tokens: TokenService,
@@ -78,6 +94,11 @@ export function createServices(
     extractor?: Extractor;
     model?: string | null;
     conversationLimits?: ConversationLimits;
+    /**
+     * Sync settings. The default box has a throwaway key: only for processes that never store
+     * provider credentials (the CLI); the API and the worker pass SECRETS_KEY's.
+     */
+    sync?: { box: SecretBox; pageSize: number; staleSeconds: number };
   } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
@@ -89,7 +110,18 @@ export function createServices(
   const interactions = new InteractionService();
   const deals = new DealService();
   const tasks = new TaskService(clock);
+  const syncOptions = options.sync ?? {
+    box: SecretBox.withKey(randomBytes(32)),
+    pageSize: 200,
+    staleSeconds: 30,
+  };
+  const engine = new SyncEngine(clients, new Map(), {
+    pageSize: syncOptions.pageSize,
+    staleMs: syncOptions.staleSeconds * 1000,
+    maxRecordChars: 2 * 1024 * 1024,
+  });
   return {
+    sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
     clock,
     criteria: new CriteriaService(clock),
     search: new SearchService(),

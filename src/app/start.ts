@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import { createExtractor } from '../ai/index.js';
 import { type Config, parseByteSize } from '../config.js';
+import { importsRouter } from '../modules/sync/imports.http.js';
 import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
@@ -32,7 +33,7 @@ import { startSubscriptionServer } from '../platform/subscriptions/server.js';
 import { openAppDatabase } from './database.js';
 import { oneOffJobs, recurringJobs } from './jobs.js';
 import { resolvers } from './resolvers.js';
-import { createServices, type Services, tokenService } from './services.js';
+import { createServices, type Services, syncOptions, tokenService } from './services.js';
 
 /** Options for {@link startApp} beyond the configuration (tests and main.ts use them). */
 export interface AppOptions {
@@ -95,12 +96,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxMessages: config.CONVERSATION_MAX_MESSAGES,
       maxChars: config.CONVERSATION_MAX_CHARS,
     },
+    sync: syncOptions(config),
   });
   await options.onDatabaseReady?.({ root, services, logger });
 
   const pubsub = createPubSub(config.REDIS_URL, options.pubsubPrefix ?? `${config.REDIS_PREFIX}:`);
   const outbox = new OutboxRelay(db.orm, pubsub, logger);
   outbox.start();
+  services.sync.engine.bindPubSub(pubsub);
   // Background work: inline in this process, or (JOBS=worker) queued on BullMQ for `npm run worker`.
   const jobs = await startApiJobs({
     mode: config.JOBS,
@@ -113,6 +116,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   services.jobs.bind(jobs.queue);
 
   const metrics = new Metrics();
+  services.sync.engine.bindMetrics(metrics.sync);
   const schema = await getSchema(resolvers);
   const context = contextFactory({ root, pubsub, logger, services });
   const authenticate = (credentials: Credentials) => services.auth.authenticate(root, credentials);
@@ -182,6 +186,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   if (config.PLAYGROUND) app.use(playgroundRouter({ headers: options.playgroundHeaders }));
   // The page's token (the demo admin's) is for development only: in production the page asks.
   if (config.DASHBOARD_ENABLED) app.use(dashboardRouter({ token: production ? undefined : options.dashboardToken }));
+  app.use(
+    importsRouter({ authenticate, services, root, logger, maxBytes: parseByteSize(config.SYNC_IMPORT_MAX_BYTES) }),
+  );
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
   app.use(httpErrorHandler(logger));
 

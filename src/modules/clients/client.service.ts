@@ -77,8 +77,8 @@ export class ClientService {
     );
   }
 
-  /** Changes a client's fields; omitted fields stay, null clears. */
-  async update(em: EntityManager, actor: Principal, input: UpdateClientInput): Promise<Client> {
+  /** Changes a client's fields; omitted fields stay, null clears. `actor` may be a sync run. */
+  async update(em: EntityManager, actor: Trigger, input: UpdateClientInput): Promise<Client> {
     const client = await this.get(em, input.id);
     const checks = new Checks();
     const fields = this.check(checks, input, false);

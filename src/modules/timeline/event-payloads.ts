@@ -29,10 +29,11 @@ const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const instant = z.string().datetime({ offset: true });
 const money = z.strictObject({ amount: z.string(), currency: z.string().length(3) });
 
-/** What set a record's creation off: a person (or program) calling the API, or a conversation's extraction. */
+/** What set a record's creation off: a person (or program) calling the API, a conversation's extraction, or a sync run (CSV import or another CRM). */
 export const EventSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('PERSON') }),
   z.strictObject({ kind: z.literal('CONVERSATION'), conversationId: id, sessionId: z.string() }),
+  z.strictObject({ kind: z.literal('SYNC'), provider: z.string(), runId: id }),
 ]);
 /** See {@link EventSource}. */
 export type EventSource = z.infer<typeof EventSource>;
@@ -77,6 +78,21 @@ export const ClientFields = z.strictObject({
 });
 /** See {@link ClientFields}. */
 export type ClientFields = z.infer<typeof ClientFields>;
+
+/** A sync run's outcome (SYNC_STARTED, SYNC_FINISHED). */
+export const SyncRunFields = z.strictObject({
+  provider: z.string(),
+  mode: z.string(),
+  objects: z.array(z.string()),
+  dryRun: z.boolean(),
+  status: z.string(),
+  processed: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  error: z.string().nullable(),
+});
 
 /** The tracked fields of a practice (creation and updates). */
 export const PracticeFields = z.strictObject({
@@ -626,6 +642,13 @@ export const EVENTS = {
     payload: z.strictObject({ after: z.strictObject({ dueAt: instant, asOf: instant }) }),
     emittedBy:
       'the task-due scan, once per due time of an open task: scheduled (actor "system") or `runTaskDueScan` (`asOf`: the scan\'s clock)',
+  SYNC_STARTED: {
+    payload: z.strictObject({ after: SyncRunFields.pick({ provider: true, mode: true, objects: true, dryRun: true }) }),
+    emittedBy: '`startSync` and `POST /imports` (a CSV import), when the run is queued',
+  },
+  SYNC_FINISHED: {
+    payload: z.strictObject({ after: SyncRunFields }),
+    emittedBy: 'a sync run ending (actor "system"): SUCCEEDED, FAILED (with `error`) or CANCELLED',
   },
 } as const satisfies Record<TimelineEventType, EventDefinition>;
 

@@ -65,6 +65,8 @@ export enum TimelineEventType {
   TASK_REOPENED = 'TASK_REOPENED',
   TASK_DELETED = 'TASK_DELETED',
   TASK_DUE = 'TASK_DUE',
+  SYNC_STARTED = 'SYNC_STARTED',
+  SYNC_FINISHED = 'SYNC_FINISHED',
 }
 
 registerEnumType(TimelineEventType, { name: 'TimelineEventType', description: 'What happened.' });

@@ -25,16 +25,32 @@ export interface ConversationTrigger {
  * conversation. The creation methods of the services take one, so every caller goes through them
  * and the trigger shows in the event (actor, and `source` of the creation payloads).
  */
-export type Trigger = Principal | ConversationTrigger;
+export type Trigger = Principal | ConversationTrigger | SyncTrigger;
+
+/**
+ * A sync run applying records from another CRM or a CSV file: the events it records carry the
+ * provider as their actor label (e.g. "HUBSPOT sync"), attributed to the member who started it.
+ */
+export interface SyncTrigger {
+  kind: 'sync';
+  /** The provider (`HUBSPOT`, `CSV`, …). */
+  provider: string;
+  /** The run's global ID. */
+  runId: string;
+  /** Who started the run (null: a schedule or a webhook). */
+  startedBy: Principal | null;
+}
 
 /** The person behind a trigger (null: the system). */
 export function triggerActor(by: Trigger | null): Principal | null {
   if (!by) return null;
+  if (by.kind === 'sync') return by.startedBy;
   return by.kind === 'conversation' ? by.acceptedBy : by;
 }
 
 /** The `source` of a creation payload. */
 export function triggerSource(by: Trigger): EventSource {
+  if (by.kind === 'sync') return { kind: 'SYNC', provider: by.provider, runId: by.runId };
   return by.kind === 'conversation'
     ? { kind: 'CONVERSATION', conversationId: by.conversation.nodeId, sessionId: by.conversation.sessionId }
     : { kind: 'PERSON' };
@@ -65,7 +81,7 @@ export function recordEvent<T extends TimelineEventType>(
   return em.create(TimelineEvent, {
     type: input.type,
     actor: actor?.memberId ? em.getReference(TeamMember, actor.memberId) : null,
-    actorLabel: actor?.label ?? 'system',
+    actorLabel: by?.kind === 'sync' ? `${by.provider} sync` : (actor?.label ?? 'system'),
     subjectType: input.subject.constructor.name,
     subjectId: input.subject.id,
     client: input.client ?? null,

@@ -67,6 +67,31 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Records applied by sync runs, by provider, mode (BACKFILL, DELTA, PUSH, IMPORT) and outcome. */
+  readonly syncRecords = new Counter({
+    name: 'meridian_sync_records_total',
+    help: 'Records processed by sync runs in this process, by provider, mode and outcome (created, updated, skipped, failed)',
+    labelNames: ['provider', 'mode', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Durations of finished sync runs, by provider, mode and final status. */
+  readonly syncRunDuration = new Histogram({
+    name: 'meridian_sync_run_duration_seconds',
+    help: 'Duration of sync runs finished in this process, by provider, mode and status',
+    labelNames: ['provider', 'mode', 'status'] as const,
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+
+  /** The sync engine's view of the two sync metrics (labels are enum values: bounded). */
+  readonly sync = {
+    records: (provider: string, mode: string, outcome: string, n: number) =>
+      this.syncRecords.inc({ provider, mode, outcome }, n),
+    runFinished: (provider: string, mode: string, status: string, seconds: number) =>
+      this.syncRunDuration.observe({ provider, mode, status }, seconds),
+  };
+
   constructor(options: MetricsOptions = {}) {
     this.maxOperationNames = options.maxOperationNames ?? 200;
     // Process metrics, event-loop lag included (meridian_nodejs_eventloop_lag_seconds and its percentiles).

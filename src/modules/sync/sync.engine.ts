@@ -1,0 +1,505 @@
+import { type EntityManager, LockMode } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import { toGlobalId } from '../../platform/graphql/global-id.js';
+import type { Logger } from '../../platform/logger.js';
+import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
+import type { ClientService } from '../clients/client.service.js';
+import { recordEvent, type SyncTrigger } from '../timeline/timeline.service.js';
+import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
+import { CrmConnection } from './crm-connection.entity.js';
+import { type CsvEncoding, detectFormat, HEADER_HELP, readCsv, rowToRecord } from './csv-file.js';
+import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
+import { CSV_DEFAULT_MAPPINGS, mapRecord } from './field-mappings.js';
+import type { CrmProviderAdapter, ExternalRecord, FieldMappingRule, ProviderContext } from './provider.js';
+import { CrmProvider, SyncLogLevel, SyncMode, SyncObjectType, SyncRunStatus } from './sync.enums.js';
+import { type SyncCursor, SyncLogEntry, SyncRun } from './sync-run.entity.js';
+
+/** The job that executes a run. */
+export const SYNC_JOB = 'sync-run';
+/** Attempts of the job (a run resumes from its committed cursor on each). */
+export const SYNC_ATTEMPTS = 3;
+
+/** Data of a {@link SYNC_JOB}. */
+export interface SyncJobData {
+  tenantId: string;
+  runId: string;
+}
+
+/** Final statuses. */
+export const FINISHED: readonly SyncRunStatus[] = [
+  SyncRunStatus.SUCCEEDED,
+  SyncRunStatus.FAILED,
+  SyncRunStatus.CANCELLED,
+];
+
+/** Counters of records by outcome (labels of the metrics). */
+export interface SyncMetricsSink {
+  records(provider: string, mode: string, outcome: ApplyOutcome['action'], n: number): void;
+  runFinished(provider: string, mode: string, status: string, seconds: number): void;
+}
+
+/** How the engine runs. */
+export interface SyncEngineOptions {
+  /** Records per committed page. */
+  pageSize: number;
+  /** A RUNNING run whose worker showed no sign of life for this long is taken over. */
+  staleMs: number;
+  /** Longest CSV record (characters). */
+  maxRecordChars: number;
+}
+
+/** The run was taken over by another worker (ours looked dead): stop without writing. */
+class LostClaimError extends Error {
+  constructor() {
+    super('the run was taken over by another worker');
+  }
+}
+
+/** A record to apply, with the file line it came from. */
+interface Item {
+  record: ExternalRecord;
+  line: number | null;
+}
+
+/** One page to commit: records to apply, rows already known bad, and where the source stands after it. */
+interface SourcePage {
+  items: Item[];
+  errors: { line: number; message: string }[];
+  /** The cursor to commit with this page. */
+  cursor: Pick<SyncCursor, 'objectIndex' | 'cursor' | 'rows'>;
+  phase: string;
+  watermark?: { objectType: SyncObjectType; at: Date | null };
+}
+
+/**
+ * Executes sync runs: claims a run (fenced by its `attempts` counter, so a worker presumed dead
+ * cannot commit after another took over), reads its source page by page, applies each record in a
+ * savepoint, and commits per page the records, their log entries, the counters and the cursor in
+ * one transaction. A run killed mid-page loses that page's uncommitted work only, and its next
+ * attempt resumes from the committed cursor: no record twice, none lost. `cancelSync` is seen at
+ * the next page boundary.
+ */
+export class SyncEngine {
+  private pubsub: PubSub | undefined;
+  private metrics: SyncMetricsSink | undefined;
+
+  constructor(
+    private readonly clients: ClientService,
+    private readonly adapters: ReadonlyMap<CrmProvider, CrmProviderAdapter>,
+    private readonly options: SyncEngineOptions,
+  ) {}
+
+  /** Where progress is published (the app binds the process's PubSub). */
+  bindPubSub(pubsub: PubSub): void {
+    this.pubsub = pubsub;
+  }
+
+  /** Where record counts and run durations go (/metrics of the process running the run). */
+  bindMetrics(metrics: SyncMetricsSink): void {
+    this.metrics = metrics;
+  }
+
+  /** Tells subscribers of the tenant that a run moved (they read it, throttled). */
+  async publish(tenantId: string, runId: string): Promise<void> {
+    await this.pubsub?.publish(tenantTopic(tenantId, 'sync'), { runId }).catch(() => undefined);
+  }
+
+  /** Executes (or resumes) a run; returns quietly when it is finished or held by a live worker. */
+  async execute(root: EntityManager, data: SyncJobData, logger: Logger): Promise<void> {
+    const em = forkForTenant(root, data.tenantId);
+    const claim = await this.claim(em, data.runId);
+    if (!claim) return;
+    const { run, attempt } = claim;
+    const log = logger.child({ runId: run.id, provider: run.provider, mode: run.mode, attempt });
+    const abort = new AbortController();
+    const beat = setInterval(
+      () => {
+        void forkForTenant(root, data.tenantId)
+          .nativeUpdate(SyncRun, { id: run.id, attempts: attempt }, { heartbeatAt: new Date() })
+          .then((n) => n === 0 && abort.abort())
+          .catch(() => undefined);
+      },
+      Math.max(200, Math.floor(this.options.staleMs / 3)),
+    );
+    beat.unref();
+    await this.publish(data.tenantId, run.id);
+    try {
+      const cancelled = await this.pages(root, data.tenantId, run, attempt, abort.signal);
+      await this.finish(
+        root,
+        data.tenantId,
+        run.id,
+        attempt,
+        cancelled ? SyncRunStatus.CANCELLED : SyncRunStatus.SUCCEEDED,
+      );
+    } catch (err) {
+      if (err instanceof LostClaimError || abort.signal.aborted) {
+        log.warn('sync run taken over by another worker; stopping');
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn({ err }, 'sync run failed');
+      await this.finish(root, data.tenantId, run.id, attempt, SyncRunStatus.FAILED, message.slice(0, 2000));
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Takes the run for this worker: QUEUED, or RUNNING with a stale heartbeat (its worker died). */
+  private async claim(em: EntityManager, runId: string): Promise<{ run: SyncRun; attempt: number } | null> {
+    return em.transactional(async (tx) => {
+      const run = await tx.findOne(SyncRun, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!run || FINISHED.includes(run.status)) return null;
+      const alive = run.heartbeatAt && Date.now() - run.heartbeatAt.getTime() < this.options.staleMs;
+      if (run.status === SyncRunStatus.RUNNING && alive) return null;
+      run.attempts += 1;
+      run.status = SyncRunStatus.RUNNING;
+      run.startedAt ??= new Date();
+      run.heartbeatAt = new Date();
+      run.phase ??= 'starting';
+      return { run, attempt: run.attempts };
+    });
+  }
+
+  /** Reads and applies every page; returns true when stopped by cancelSync. */
+  private async pages(
+    root: EntityManager,
+    tenantId: string,
+    run: SyncRun,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const em = forkForTenant(root, tenantId);
+    const connection = await em.findOneOrFail(CrmConnection, { id: run.connection.id });
+    const mappings = await this.mappings(em, connection);
+    const trigger: SyncTrigger = {
+      kind: 'sync',
+      provider: run.provider,
+      runId: run.nodeId,
+      startedBy: null,
+    };
+    const start: SyncCursor = run.cursor ?? { objectIndex: 0, cursor: null, rows: 0, logSeq: 0 };
+    const state = { logSeq: start.logSeq, watermarks: { ...(start.watermarks ?? {}) } };
+    const source =
+      run.mode === SyncMode.IMPORT
+        ? this.csvPages(root, tenantId, run, start)
+        : this.providerPages(connection, run, start, signal);
+    for await (const page of source) {
+      if (signal.aborted) throw new LostClaimError();
+      const cancel = await this.commitPage(root, tenantId, run, attempt, page, mappings, trigger, state);
+      await this.publish(tenantId, run.id);
+      if (cancel) return true;
+    }
+    return false;
+  }
+
+  /** The connection's mappings, or the provider's defaults when it has none stored. */
+  private async mappings(em: EntityManager, connection: CrmConnection): Promise<FieldMappingRule[]> {
+    const stored = await em.find(FieldMapping, { connection: connection.id });
+    if (stored.length) return stored;
+    return defaultMappings(connection.provider, this.adapters);
+  }
+
+  /**
+   * Applies one page and commits it with its log, counters and cursor; in a dry run the records'
+   * changes are rolled back and only the log, counters and cursor are kept. Returns whether a
+   * cancellation was requested.
+   */
+  private async commitPage(
+    root: EntityManager,
+    tenantId: string,
+    run: SyncRun,
+    attempt: number,
+    page: SourcePage,
+    mappings: FieldMappingRule[],
+    trigger: SyncTrigger,
+    state: { logSeq: number; watermarks: Record<string, string> },
+  ): Promise<boolean> {
+    const em = forkForTenant(root, tenantId);
+    const counts = { created: 0, updated: 0, skipped: 0, failed: 0 };
+    const entries: Omit<SyncLogEntry, 'id' | 'createdAt' | 'updatedAt' | 'nodeId' | 'tenant' | 'run' | 'seq'>[] = [];
+    for (const e of page.errors) {
+      counts.failed++;
+      entries.push({ level: SyncLogLevel.ERROR, message: `line ${e.line}: ${e.message}`.slice(0, 1000), line: e.line });
+    }
+    const apply = async (tx: EntityManager) => {
+      const scope: ApplyScope = {
+        tx,
+        trigger,
+        tenantId,
+        connectionId: run.connection.id,
+        provider: run.provider,
+        clients: this.clients,
+      };
+      for (const item of page.items) {
+        const outcome = await this.applyRecord(scope, item.record, mappings);
+        counts[outcome.action]++;
+        const where = item.line != null ? `line ${item.line}: ` : '';
+        if (outcome.action === 'failed' || run.dryRun)
+          entries.push({
+            level: outcome.action === 'failed' ? SyncLogLevel.ERROR : SyncLogLevel.INFO,
+            message:
+              `${where}${run.dryRun && outcome.action !== 'failed' ? `would be ${outcome.action}: ` : ''}${outcome.message}`.slice(
+                0,
+                1000,
+              ),
+            line: item.line,
+            objectType: item.record.objectType,
+            externalId: item.record.externalId || null,
+            recordType: outcome.client && !run.dryRun ? 'Client' : null,
+            recordId: outcome.client && !run.dryRun ? outcome.client.id : null,
+          });
+      }
+    };
+    const processed = page.items.length + page.errors.length;
+    if (page.watermark?.at) {
+      const key = page.watermark.objectType;
+      const at = page.watermark.at.toISOString();
+      if (!state.watermarks[key] || state.watermarks[key] < at) state.watermarks[key] = at;
+    }
+    const bookkeeping = async (tx: EntityManager) => {
+      let seq = state.logSeq;
+      for (const e of entries) tx.create(SyncLogEntry, { ...e, run: run.id, seq: ++seq });
+      await tx.flush();
+      const rows = await (tx as SqlEntityManager).execute<{ cancel_requested: boolean }[]>(
+        `update sync_run set processed = processed + ?, created = created + ?, updated = updated + ?,
+            skipped = skipped + ?, failed = failed + ?, cursor = ?, phase = ?, heartbeat_at = now(), updated_at = now()
+          where id = ? and tenant_id = ? and attempts = ? returning cancel_requested`,
+        [
+          processed,
+          counts.created,
+          counts.updated,
+          counts.skipped,
+          counts.failed,
+          JSON.stringify({ ...page.cursor, logSeq: seq, watermarks: state.watermarks } satisfies SyncCursor),
+          page.phase,
+          run.id,
+          tenantId,
+          attempt,
+        ],
+      );
+      if (!rows.length) throw new LostClaimError();
+      return { seq, cancel: rows[0].cancel_requested };
+    };
+    let result: { seq: number; cancel: boolean };
+    if (run.dryRun) {
+      await em
+        .transactional(async (tx) => {
+          await apply(tx);
+          throw new DryRunRollback();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof DryRunRollback)) throw err;
+        });
+      result = await forkForTenant(root, tenantId).transactional(bookkeeping);
+    } else {
+      result = await em.transactional(async (tx) => {
+        await apply(tx);
+        return bookkeeping(tx);
+      });
+    }
+    state.logSeq = result.seq;
+    for (const action of ['created', 'updated', 'skipped', 'failed'] as const)
+      if (counts[action]) this.metrics?.records(run.provider, run.mode, action, counts[action]);
+    return result.cancel;
+  }
+
+  /** Applies one record by object type. */
+  private async applyRecord(
+    scope: ApplyScope,
+    record: ExternalRecord,
+    mappings: FieldMappingRule[],
+  ): Promise<ApplyOutcome> {
+    if (record.archived) return { action: 'skipped', message: 'archived at the provider' };
+    switch (record.objectType) {
+      case SyncObjectType.CONTACT:
+      case SyncObjectType.COMPANY:
+        return applyClientRecord(scope, record, mapRecord(record, mappings));
+      case SyncObjectType.DEAL:
+        return { action: 'skipped', message: 'deals are not synced yet' };
+      default: {
+        const unreachable: never = record.objectType;
+        return unreachable;
+      }
+    }
+  }
+
+  /**
+   * The pages of an uploaded CSV file: the file is read from its stored chunks one at a time and
+   * parsed as a stream. Resuming skips the rows a committed page already covered.
+   */
+  private async *csvPages(
+    root: EntityManager,
+    tenantId: string,
+    run: SyncRun,
+    start: SyncCursor,
+  ): AsyncGenerator<SourcePage> {
+    const rows = readCsv(fileChunks(root, tenantId, run.id), {
+      encoding: (run.encoding ?? 'utf8') as CsvEncoding,
+      maxRecordChars: this.options.maxRecordChars,
+    });
+    let header: string[] | null = null;
+    let format: ReturnType<typeof detectFormat> = null;
+    let done = 0;
+    let page: SourcePage = this.emptyPage(start);
+    for await (const row of rows) {
+      if (!header) {
+        if ('error' in row) throw new Error(`line ${row.line}: ${row.error}`);
+        header = row.fields.map((h) => h.trim());
+        format = detectFormat(header);
+        if (!format) throw new Error(`no recognisable header row: ${HEADER_HELP}`);
+        continue;
+      }
+      done++;
+      if (done <= start.rows) continue;
+      if ('error' in row) page.errors.push({ line: row.line, message: row.error });
+      else page.items.push({ record: rowToRecord(format!.format, header, row.fields), line: row.line });
+      page.cursor.rows = done;
+      if (page.items.length + page.errors.length >= this.options.pageSize) {
+        yield page;
+        page = this.emptyPage({ ...start, rows: done });
+      }
+    }
+    if (!header) throw new Error(`the file is empty: ${HEADER_HELP}`);
+    if (page.items.length + page.errors.length) yield page;
+  }
+
+  private emptyPage(from: SyncCursor): SourcePage {
+    return { items: [], errors: [], cursor: { objectIndex: 0, cursor: null, rows: from.rows }, phase: 'IMPORT' };
+  }
+
+  /** The pages of a provider's objects (BACKFILL: every record; DELTA: changes since the watermark). */
+  private async *providerPages(
+    connection: CrmConnection,
+    run: SyncRun,
+    start: SyncCursor,
+    signal: AbortSignal,
+  ): AsyncGenerator<SourcePage> {
+    const adapter = this.adapters.get(run.provider);
+    if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
+    if (run.mode === SyncMode.PUSH) throw new Error('PUSH runs are not available yet');
+    const ctx: ProviderContext = {
+      tenantId: connection.tenant.id,
+      connectionId: connection.id,
+      accountId: connection.accountId ?? null,
+      credentials: {
+        get: () => Promise.reject(new Error('provider credentials are not wired yet')),
+        refreshAfterUnauthorized: () => Promise.reject(new Error('provider credentials are not wired yet')),
+      },
+      signal,
+      recordApiCall: () => undefined,
+    };
+    let rows = start.rows;
+    for (let i = start.objectIndex; i < run.objects.length; i++) {
+      const objectType = run.objects[i];
+      let cursor = i === start.objectIndex ? start.cursor : null;
+      do {
+        const since = new Date(connection.deltaCursors[objectType] ?? 0);
+        const page =
+          run.mode === SyncMode.DELTA
+            ? await adapter.changedSince(ctx, objectType, { since, cursor })
+            : await adapter.listPage(ctx, objectType, cursor);
+        rows += page.records.length;
+        cursor = page.nextCursor;
+        const last = cursor === null;
+        yield {
+          items: page.records.map((record) => ({ record, line: null })),
+          errors: [],
+          // After an object type's last page the cursor points at the next type's start.
+          cursor: last ? { objectIndex: i + 1, cursor: null, rows } : { objectIndex: i, cursor, rows },
+          phase: objectType,
+          watermark: 'watermark' in page ? { objectType, at: page.watermark as Date | null } : undefined,
+        };
+      } while (cursor !== null);
+    }
+  }
+
+  /** Ends a run: status, connection health, delta watermarks, SYNC_FINISHED, file chunks deleted. */
+  async finish(
+    root: EntityManager,
+    tenantId: string,
+    runId: string,
+    attempt: number | null,
+    status: SyncRunStatus,
+    error: string | null = null,
+  ): Promise<void> {
+    const em = forkForTenant(root, tenantId);
+    const run = await em.transactional(async (tx) => {
+      const run = await tx.findOne(SyncRun, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!run || FINISHED.includes(run.status) || (attempt !== null && run.attempts !== attempt)) return null;
+      const now = new Date();
+      run.status = status;
+      run.finishedAt = now;
+      run.phase = 'done';
+      run.error = error;
+      run.total ??= run.processed;
+      const connection = await tx.findOneOrFail(CrmConnection, { id: run.connection.id });
+      connection.lastSyncAt = now;
+      if (status === SyncRunStatus.FAILED) {
+        connection.lastError = error;
+        connection.lastErrorAt = now;
+      } else if (status === SyncRunStatus.SUCCEEDED) {
+        connection.lastSuccessAt = now;
+        if (run.mode === SyncMode.DELTA && !run.dryRun && run.cursor?.watermarks)
+          connection.deltaCursors = { ...connection.deltaCursors, ...run.cursor.watermarks };
+      }
+      await tx.nativeDelete(SyncFileChunk, { runId: run.id });
+      recordEvent(tx, null, {
+        type: TimelineEventType.SYNC_FINISHED,
+        subject: run,
+        summary: `${run.provider} ${run.mode.toLowerCase()}${run.dryRun ? ' (dry run)' : ''} ${status.toLowerCase()}: ${run.created} created, ${run.updated} updated, ${run.skipped} skipped, ${run.failed} failed`,
+        data: { after: runOutcome(run) },
+      });
+      return run;
+    });
+    if (!run) return;
+    const seconds = ((run.finishedAt?.getTime() ?? Date.now()) - (run.startedAt ?? run.createdAt).getTime()) / 1000;
+    this.metrics?.runFinished(run.provider, run.mode, status, seconds);
+    await this.publish(tenantId, runId);
+  }
+}
+
+/** Thrown to roll a dry run's page back. */
+class DryRunRollback extends Error {}
+
+/** The SYNC_STARTED / SYNC_FINISHED payload of a run. */
+export function runOutcome(run: SyncRun) {
+  return {
+    provider: run.provider,
+    mode: run.mode,
+    objects: [...run.objects],
+    dryRun: run.dryRun,
+    status: run.status,
+    processed: run.processed,
+    created: run.created,
+    updated: run.updated,
+    skipped: run.skipped,
+    failed: run.failed,
+    error: run.error ?? null,
+  };
+}
+
+/** Default mappings of a provider (the CSV defaults for CSV). */
+export function defaultMappings(
+  provider: CrmProvider,
+  adapters: ReadonlyMap<CrmProvider, CrmProviderAdapter>,
+): FieldMappingRule[] {
+  if (provider === CrmProvider.CSV) return CSV_DEFAULT_MAPPINGS;
+  return adapters.get(provider)?.defaultFieldMappings() ?? [];
+}
+
+/** The stored chunks of a run's file, in order, one query per chunk (memory: one chunk). */
+async function* fileChunks(root: EntityManager, tenantId: string, runId: string): AsyncGenerator<Buffer> {
+  for (let seq = 0; ; seq++) {
+    const em = forkForTenant(root, tenantId);
+    const chunk = await em.findOne(SyncFileChunk, { runId, seq });
+    if (!chunk) return;
+    yield Buffer.from(chunk.data);
+  }
+}
+
+/** Global id of a run. */
+export const runGlobalId = (id: string) => toGlobalId('SyncRun', id);
