@@ -9,12 +9,13 @@ import { Migration20261127152929_rate_limits } from './Migration20261127152929_r
 import { Migration20261127154500_delivery_position } from './Migration20261127154500_delivery_position.js';
 import { Migration20261127155808_idempotency_keys } from './Migration20261127155808_idempotency_keys.js';
 import { Migration20261127190100_quotes } from './Migration20261127190100_quotes.js';
+import { Migration20261127190200_tasks } from './Migration20261127190200_tasks.js';
+import { Migration20261127190300_leads } from './Migration20261127190300_leads.js';
 import { Migration20261127190400_admin } from './Migration20261127190400_admin.js';
 import { Migration20261127190500_analytics_indexes } from './Migration20261127190500_analytics_indexes.js';
-import { Migration20261127190200_tasks } from './Migration20261127190200_tasks.js';
-import { Migration20261127190700_search } from './Migration20261127190700_search.js';
-import { Migration20261127190300_leads } from './Migration20261127190300_leads.js';
 import { Migration20261127190600_sync } from './Migration20261127190600_sync.js';
+import { Migration20261127190700_search } from './Migration20261127190700_search.js';
+import { Migration20261127201000_event_types } from './Migration20261127201000_event_types.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -27,10 +28,11 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127154500_delivery_position', class: Migration20261127154500_delivery_position },
   { name: 'Migration20261127155808_idempotency_keys', class: Migration20261127155808_idempotency_keys },
   { name: 'Migration20261127190100_quotes', class: Migration20261127190100_quotes },
+  { name: 'Migration20261127190200_tasks', class: Migration20261127190200_tasks },
+  { name: 'Migration20261127190300_leads', class: Migration20261127190300_leads },
   { name: 'Migration20261127190400_admin', class: Migration20261127190400_admin },
   { name: 'Migration20261127190500_analytics_indexes', class: Migration20261127190500_analytics_indexes },
-  { name: 'Migration20261127190200_tasks', class: Migration20261127190200_tasks },
-  { name: 'Migration20261127190700_search', class: Migration20261127190700_search },
-  { name: 'Migration20261127190300_leads', class: Migration20261127190300_leads },
   { name: 'Migration20261127190600_sync', class: Migration20261127190600_sync },
+  { name: 'Migration20261127190700_search', class: Migration20261127190700_search },
+  { name: 'Migration20261127201000_event_types', class: Migration20261127201000_event_types },
 ];

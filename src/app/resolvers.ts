@@ -23,7 +23,6 @@ import {
   PipelineResolver,
 } from '../modules/deals/deal.resolver.js';
 import { PipelineSetupResolver } from '../modules/deals/pipeline.resolver.js';
-import { DocumentResolver } from '../modules/practices/document.resolver.js';
 import {
   ClientInteractionsResolver,
   DealInteractionsResolver,
@@ -31,6 +30,7 @@ import {
   TicketInteractionsResolver,
 } from '../modules/interactions/interaction.resolver.js';
 import { LeadResolver } from '../modules/leads/lead.resolver.js';
+import { DocumentResolver } from '../modules/practices/document.resolver.js';
 import { ClientPracticesResolver, PracticeResolver } from '../modules/practices/practice.resolver.js';
 import { PracticeTypeResolver } from '../modules/practices/practice-type.resolver.js';
 import {
@@ -45,6 +45,14 @@ import {
   PracticeRenewalsResolver,
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
+import { SearchResolver } from '../modules/search/search.resolver.js';
+import {
+  ClientFieldSourcesResolver,
+  CrmConnectionResolver,
+  DealFieldSourcesResolver,
+  SyncLogEntryResolver,
+  SyncRunResolver,
+} from '../modules/sync/sync.resolver.js';
 import {
   ClientTasksResolver,
   DealTasksResolver,
@@ -53,13 +61,6 @@ import {
   TeamMemberOpenTasksResolver,
   TicketTasksResolver,
 } from '../modules/tasks/task.resolver.js';
-import { SearchResolver } from '../modules/search/search.resolver.js';
-  ClientFieldSourcesResolver,
-  CrmConnectionResolver,
-  DealFieldSourcesResolver,
-  SyncLogEntryResolver,
-  SyncRunResolver,
-} from '../modules/sync/sync.resolver.js';
 import { TenancyResolver } from '../modules/tenancy/tenancy.resolver.js';
 import {
   ClientTicketsResolver,

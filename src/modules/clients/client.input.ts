@@ -1,8 +1,8 @@
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 
 import { OrderDirection } from '../../platform/graphql/connection.js';
-import { CriteriaInput } from '../criteria/criteria.input.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
+import { CriteriaInput } from '../criteria/criteria.input.js';
 import { AddressInput } from './address.js';
 import { BantAuthority, BantNeed, BantTimeframe } from './bant.enums.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';

@@ -642,6 +642,7 @@ export const EVENTS = {
     payload: z.strictObject({ after: z.strictObject({ dueAt: instant, asOf: instant }) }),
     emittedBy:
       'the task-due scan, once per due time of an open task: scheduled (actor "system") or `runTaskDueScan` (`asOf`: the scan\'s clock)',
+  },
   SYNC_STARTED: {
     payload: z.strictObject({ after: SyncRunFields.pick({ provider: true, mode: true, objects: true, dryRun: true }) }),
     emittedBy: '`startSync` and `POST /imports` (a CSV import), when the run is queued',

@@ -35,11 +35,11 @@ import { Deal } from '../deals/deal.entity.js';
 import { Pipeline, PipelineStage } from '../deals/pipeline.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
-import { Quote } from '../quotes/quote.entity.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
+import { Quote } from '../quotes/quote.entity.js';
 import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
-import { Task } from '../tasks/task.entity.js';
 import { SyncRun } from '../sync/sync-run.entity.js';
+import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { TimelineFilter } from './timeline.input.js';
@@ -55,6 +55,7 @@ const subjects = () =>
   ({
     Quote,
     Task,
+    SyncRun,
     Client,
     Practice,
     Deal,
@@ -68,14 +69,12 @@ const subjects = () =>
     PipelineStage,
     TeamMember,
   }) as const;
-  ({ Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, SyncRun }) as const;
 
 /** What a timeline event is about. */
 export const TimelineSubject = createUnionType({
   name: 'TimelineSubject',
   description: 'The record a timeline event is about.',
   types: () => Object.values(subjects()) as unknown as readonly [typeof Client, ...(typeof Client)[]],
-  types: () => [Client, Practice, Deal, Ticket, Interaction, RenewalAlert, Conversation, Extraction, SyncRun] as const,
   resolveType: (value) => value.constructor.name,
 });
 
