@@ -17,6 +17,7 @@ import {
   LeadScoringDocument,
   LeadUpdateClientDocument,
   LogVisitDocument,
+  NodeDocument,
   OrgChartDocument,
   PipelinesDocument,
   SubjectTimelineDocument,
@@ -591,6 +592,7 @@ describe('Leads, organisations, interactions and ticket auto-linking', () => {
       it('hides the interaction from every list and records INTERACTION_DELETED; a second delete or an update is NOT_FOUND', async () => {
         const i = await log({ summary: 'To delete' });
         expect((await listed()).child).toContain(i.id);
+        expect((await server.gql(NodeDocument, { id: i.id }, agentA)).data?.node?.id).toBe(i.id);
         ok(await server.gql(DeleteInteractionDocument, { input: { id: i.id } }, agentA), 'deleteInteraction');
         const after = await listed();
         expect(after.child).not.toContain(i.id);
@@ -602,6 +604,8 @@ describe('Leads, organisations, interactions and ticket auto-linking', () => {
         });
         notFound(await server.gql(DeleteInteractionDocument, { input: { id: i.id } }, agentA));
         notFound(await server.gql(UpdateInteractionDocument, { input: { id: i.id, outcome: 'x' } }, agentA));
+        // Gone by its ID too.
+        expect((await server.gql(NodeDocument, { id: i.id }, agentA)).data?.node).toBeNull();
       });
 
       it('refuses a malformed ID without deleting anything', async () => {

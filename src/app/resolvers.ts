@@ -23,6 +23,7 @@ import {
   PipelineResolver,
 } from '../modules/deals/deal.resolver.js';
 import { PipelineSetupResolver } from '../modules/deals/pipeline.resolver.js';
+import { Interaction } from '../modules/interactions/interaction.entity.js';
 import {
   ClientInteractionsResolver,
   DealInteractionsResolver,
@@ -80,8 +81,12 @@ import { createNodeResolver } from '../platform/graphql/node.resolver.js';
 import type { ResolverClasses } from '../platform/graphql/schema.js';
 import { entities } from './entities.js';
 
-/** `node(id:)` fetches any entity of the list; API keys only for ADMINs. */
-const NodeResolver = createNodeResolver({ entities, roles: { ApiKey: [Role.ADMIN] } });
+/** `node(id:)` fetches any entity of the list; API keys only for ADMINs; deleted interactions never. */
+const NodeResolver = createNodeResolver({
+  entities,
+  roles: { ApiKey: [Role.ADMIN] },
+  hidden: { Interaction: (node) => (node as Interaction).deletedAt != null },
+});
 
 /** Every resolver class of the API. */
 export const resolvers: ResolverClasses = [

@@ -16,6 +16,8 @@ export interface NodeRegistry {
   entities: readonly EntityClass<object>[];
   /** Types only some roles may fetch, by class name (e.g. `ApiKey: [ADMIN]`); others: every principal. */
   roles?: Readonly<Record<string, readonly Role[]>>;
+  /** Records that exist but are gone for the API (e.g. soft-deleted), by class name: `node` gives null. */
+  hidden?: Readonly<Record<string, (node: object) => boolean>>;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface NodeRegistry {
 export function createNodeResolver(registry: NodeRegistry) {
   const byName = new Map(registry.entities.map((e) => [e.name, e]));
   const roles = registry.roles ?? {};
+  const hidden = registry.hidden ?? {};
 
   /** Loads a node through a per-request loader per type (one query per type, however many IDs). */
   async function loadNode(ctx: GraphQLContext, principal: Principal, globalId: string): Promise<Node | null> {
@@ -34,7 +37,8 @@ export function createNodeResolver(registry: NodeRegistry) {
     const allowed = roles[decoded.type];
     if (allowed && !allowed.includes(principal.role)) return null;
     if (entity === Tenant && decoded.id !== principal.tenantId) return null;
-    return (await loadById(ctx, entity, decoded.id)) as Node | null;
+    const node = (await loadById(ctx, entity, decoded.id)) as Node | null;
+    return node && hidden[decoded.type]?.(node) ? null : node;
   }
 
   /** `node` and `nodes`: any object by its global ID, within the caller's tenant. */
