@@ -16,9 +16,9 @@ interface RawResponse {
   body: string;
 }
 
-function send(server: TestServer, method: string, headers: Record<string, string>, body?: string) {
+function send(server: TestServer, method: string, headers: Record<string, string>, body?: string, path = '/graphql') {
   return new Promise<RawResponse>((resolve, reject) => {
-    const req = httpRequest(`${server.url}/graphql`, { method, headers }, (res) => {
+    const req = httpRequest(`${server.url}${path}`, { method, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -132,6 +132,16 @@ describe('CORS with the development default (any localhost port)', () => {
     const res = await post(server, 'https://evil.example', token);
     expectNoCors(res);
     expect(res.headers['access-control-expose-headers']).toBeUndefined();
+  });
+
+  it('never lets another origin read the playground page, whose headers carry the demo token', async () => {
+    const page = await send(server, 'GET', { origin: 'http://localhost:5173' }, undefined, '/playground');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html');
+    expect(page.headers['access-control-allow-origin']).toBeUndefined();
+    expect(page.headers['access-control-allow-credentials']).toBeUndefined();
+    // The API itself still answers that origin.
+    expectAllowed(await preflight(server, 'http://localhost:5173'), 'http://localhost:5173');
   });
 
   it('lets requests without Origin (servers, curl) through untouched', async () => {

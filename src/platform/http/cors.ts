@@ -87,6 +87,19 @@ export function corsMiddleware(origins: readonly string[]): RequestHandler {
 }
 
 /**
+ * Takes the CORS headers off a response that carries a credential (the playground's and the
+ * dashboard's pages with the demo token): another origin, even an allowed one, must not read it.
+ */
+export function withoutCors(res: Response): void {
+  for (const header of [
+    'Access-Control-Allow-Origin',
+    'Access-Control-Allow-Credentials',
+    'Access-Control-Expose-Headers',
+  ])
+    res.removeHeader(header);
+}
+
+/**
  * `verifyClient` for the `ws` server: refuses (HTTP 403, no socket) an upgrade whose `Origin` is
  * neither in `origins` nor the API's own host (the playground's page); allows upgrades without one.
  */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import express, { type Router } from 'express';
 
+import { withoutCors } from './cors.js';
 import { isLoopback } from './playground.js';
 
 /**
@@ -62,12 +63,7 @@ export function dashboardRouter(options: DashboardOptions = {}): Router {
   const router = express.Router();
   let template: string | undefined;
   const page = async (req: express.Request, res: express.Response) => {
-    for (const h of [
-      'Access-Control-Allow-Origin',
-      'Access-Control-Allow-Credentials',
-      'Access-Control-Expose-Headers',
-    ])
-      res.removeHeader(h);
+    withoutCors(res);
     try {
       template ??= readFileSync(join(dir, 'index.html'), 'utf8');
     } catch {

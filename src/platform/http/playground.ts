@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 
 import express, { type Router } from 'express';
 
+import { withoutCors } from './cors.js';
+
 const require = createRequire(import.meta.url);
 
 /** Installed files the page loads, served under /playground/assets (no CDN: works offline). */
@@ -89,6 +91,7 @@ export function playgroundRouter(options: PlaygroundOptions): Router {
   const page = async (req: express.Request, res: express.Response) => {
     // The pre-filled headers carry a credential: only for a browser on this machine.
     const headers = isLoopback(req.socket.remoteAddress) ? await options.headers?.() : undefined;
+    withoutCors(res); // another origin's page must not read that credential
     res.type('html').set('Cache-Control', 'no-store').send(playgroundHtml(headers));
   };
   router.get('/playground', page);
