@@ -15,7 +15,7 @@ import { entities } from './entities.js';
 export async function openAppDatabase(
   config: Config,
   logger: Logger,
-  options: Partial<Pick<DatabaseOptions, 'embeddedDir' | 'migrate' | 'shareRunning'>> = {},
+  options: Partial<Pick<DatabaseOptions, 'embeddedDir' | 'embeddedImage' | 'migrate' | 'shareRunning'>> = {},
 ): Promise<Database> {
   // The embedded database lives in DATA_DIR: private to this user (0700, files 0600).
   const secure = !config.DATABASE_URL && options.embeddedDir !== null;
@@ -28,6 +28,7 @@ export async function openAppDatabase(
       debug: config.LOG_LEVEL === 'trace',
       entities,
       migrations: migrationsList,
+      embeddedImage: options.embeddedImage,
       migrate: options.migrate,
       shareRunning: options.shareRunning,
     },

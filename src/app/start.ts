@@ -39,6 +39,8 @@ import { createServices, type Services, syncOptions, tokenService } from './serv
 export interface AppOptions {
   /** PGlite directory (`null`: in memory); default `DATA_DIR/pglite`. */
   embeddedDir?: string | null;
+  /** With `embeddedDir: null`: the data directory image the in-memory PGlite starts from (tests). */
+  embeddedImage?: string;
   logger?: Logger;
   /** Prefix of Redis pub/sub topics (tests isolate runs with it). Default `REDIS_PREFIX:`. */
   pubsubPrefix?: string;
@@ -85,7 +87,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const production = config.NODE_ENV === 'production';
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
 
-  const db = await openAppDatabase(config, logger, { embeddedDir: options.embeddedDir });
+  const db = await openAppDatabase(config, logger, {
+    embeddedDir: options.embeddedDir,
+    embeddedImage: options.embeddedImage,
+  });
   const root = db.orm.em;
   const services = createServices(tokenService(config), {
     clock: options.clock,

@@ -15,6 +15,7 @@ import { type App, type AppOptions, startApp } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { Role } from '../../src/modules/tenancy/role.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { embeddedImage, templateDatabase } from './templates.js';
 
 /** Secret of test tokens (tests never touch a real DATA_DIR secret). */
 export const TEST_JWT_SECRET = 'meridian-test-secret-meridian-test-secret';
@@ -72,7 +73,7 @@ export async function startTestServer(
     databaseUrl = options.shareWith.app.config.DATABASE_URL;
     if (!databaseUrl) throw new Error('shareWith needs DATABASE_URL (PGlite serves one process)');
   } else if (process.env.DATABASE_URL) {
-    const created = await createDatabase(process.env.DATABASE_URL);
+    const created = await createDatabase(process.env.DATABASE_URL, await templateDatabase(process.env.DATABASE_URL));
     databaseUrl = created.url;
     dropDatabase = created.drop;
   }
@@ -96,6 +97,7 @@ export async function startTestServer(
   const subscriptions = new SubscriptionRegistry();
   const app = await startApp(config, {
     embeddedDir: null,
+    embeddedImage: databaseUrl ? undefined : await embeddedImage(),
     logger: createLogger(config.LOG_LEVEL),
     pubsubPrefix: options.shareWith?.pubsubPrefix ?? pubsubPrefix,
     onSubscribed: (id) => subscriptions.subscribed(id),
@@ -176,12 +178,18 @@ export async function startTestServer(
   return server;
 }
 
-/** Creates a uniquely named database on the server of `adminUrl`; returns its URL and a dropper. */
-export async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * Creates a uniquely named database on the server of `adminUrl` (empty, or a copy of `template`);
+ * returns its URL and a dropper.
+ */
+export async function createDatabase(
+  adminUrl: string,
+  template?: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `meridian_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database "${name}"`);
+  await admin.query(`create database "${name}"${template ? ` template "${template}"` : ''}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -23,6 +23,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Closes the ORM and, for PGlite, the embedded server. */
   close(): Promise<void>;
+  /** For an in-memory PGlite: its data directory as an image for `embeddedImage` (an uncompressed tar). */
+  image?(): Promise<Blob>;
 }
 
 /** Where the database is and what it holds; the composition root fills it from the configuration. */
@@ -33,6 +35,12 @@ export interface DatabaseOptions {
   poolMax: number;
   /** PGlite directory, used without `url`; `null` for an in-memory PGlite (tests, `migration:create`). */
   embeddedDir: string | null;
+  /**
+   * For an in-memory PGlite (`embeddedDir: null`): a data directory image (`PGlite.dumpDataDir`, an
+   * uncompressed tar) to start from instead of an empty cluster. The test suite passes one image
+   * with every migration applied, so each test server skips initdb and the migrations.
+   */
+  embeddedImage?: string;
   /** Log every ORM message (SQL included) at trace level. Default false. */
   debug?: boolean;
   /** Every entity and embeddable class, for MikroORM discovery. */
@@ -101,6 +109,7 @@ export function ormOptions(options: DatabaseOptions, logger: Logger): Options {
 export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
   const base = ormOptions(options, logger);
   let stopEmbedded: (() => Promise<void>) | undefined;
+  let image: (() => Promise<Blob>) | undefined;
   let orm: MikroORM;
   const embeddedOrm = (socketDir: string) =>
     MikroORM.init({
@@ -129,8 +138,12 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
         if (dir) mkdirSync(dir, { recursive: true });
         // pg_trgm and unaccent: the search module's migration creates them (as on PostgreSQL).
         const extensions = { pg_trgm, unaccent };
-        const pglite = await PGlite.create(dir ? { dataDir: dir, extensions } : { extensions });
+        const start = !dir && options.embeddedImage ? new Blob([readFileSync(options.embeddedImage)]) : undefined;
+        const pglite = await PGlite.create(
+          dir ? { dataDir: dir, extensions } : start ? { extensions, loadDataDir: start } : { extensions },
+        );
         const server = await startEmbeddedServer(pglite, dir ? `${dir}-socket` : null);
+        if (!dir) image = () => pglite.dumpDataDir('none');
         stopEmbedded = async () => {
           await server.stop();
           await pglite.close();
@@ -156,6 +169,7 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
       await orm.close(true);
       await stopEmbedded?.();
     },
+    ...(image ? { image } : {}),
   };
 }
 
