@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 
-import { OrderDirection } from '../../platform/graphql/connection.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { CriteriaInput } from '../criteria/criteria.input.js';
 import { AddressInput } from './address.js';
 import { BantAuthority, BantNeed, BantTimeframe } from './bant.enums.js';
@@ -256,11 +256,9 @@ registerEnumType(ClientOrderField, {
   description: 'What a client list can be ordered by.',
 });
 
-@InputType({ description: 'Order of a client list (default CREATED_AT DESC).' })
-export class ClientOrder {
-  @Field(() => ClientOrderField)
-  field!: ClientOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const ClientOrder = orderInput(
+  'ClientOrder',
+  ClientOrderField,
+  'Order of a client list (default CREATED_AT DESC).',
+);
+export type ClientOrder = InstanceType<typeof ClientOrder>;

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 
-import { OrderDirection } from '../../platform/graphql/connection.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { CriteriaInput } from '../criteria/criteria.input.js';
 import { DealStatus } from './deal.enums.js';
@@ -132,11 +132,5 @@ registerEnumType(DealOrderField, {
   valuesConfig: { EXPECTED_CLOSE_DATE: { description: 'Lists only deals with an expected close date.' } },
 });
 
-@InputType({ description: 'Order of a deal list (default CREATED_AT DESC).' })
-export class DealOrder {
-  @Field(() => DealOrderField)
-  field!: DealOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const DealOrder = orderInput('DealOrder', DealOrderField, 'Order of a deal list (default CREATED_AT DESC).');
+export type DealOrder = InstanceType<typeof DealOrder>;

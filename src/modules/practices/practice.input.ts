@@ -1,7 +1,7 @@
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 
-import { OrderDirection } from '../../platform/graphql/connection.js';
 import { MoneyInput } from '../../platform/graphql/money.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { CriteriaInput } from '../criteria/criteria.input.js';
 import { DocumentStatus, PaymentStatus, PracticeStatus } from './practice.enums.js';
@@ -135,11 +135,9 @@ registerEnumType(PracticeOrderField, {
   valuesConfig: { EXPIRY_DATE: { description: 'Lists only practices that have an expiry date.' } },
 });
 
-@InputType({ description: 'Order of a practice list (default CREATED_AT DESC).' })
-export class PracticeOrder {
-  @Field(() => PracticeOrderField)
-  field!: PracticeOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const PracticeOrder = orderInput(
+  'PracticeOrder',
+  PracticeOrderField,
+  'Order of a practice list (default CREATED_AT DESC).',
+);
+export type PracticeOrder = InstanceType<typeof PracticeOrder>;

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
-import { ChildConnectionArgs, OrderDirection } from '../../platform/graphql/connection.js';
+import { ChildConnectionArgs } from '../../platform/graphql/connection.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { DateScalar, DecimalScalar } from '../../platform/graphql/scalars.js';
 import { QuoteStatus } from './quote.enums.js';
 
@@ -132,14 +133,8 @@ registerEnumType(QuoteOrderField, {
   description: 'What a quote list can be ordered by (TOTAL compares amounts whatever their currency).',
 });
 
-@InputType({ description: 'Order of a quote list (default CREATED_AT DESC).' })
-export class QuoteOrder {
-  @Field(() => QuoteOrderField)
-  field!: QuoteOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const QuoteOrder = orderInput('QuoteOrder', QuoteOrderField, 'Order of a quote list (default CREATED_AT DESC).');
+export type QuoteOrder = InstanceType<typeof QuoteOrder>;
 
 /** Arguments of the quotes of a client, a deal or a practice. */
 @ArgsType()

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
-import { ChildConnectionArgs, OrderDirection } from '../../platform/graphql/connection.js';
+import { ChildConnectionArgs } from '../../platform/graphql/connection.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { TicketPriority } from '../tickets/ticket.enums.js';
 import { TaskType } from './task.enums.js';
 
@@ -134,14 +135,8 @@ registerEnumType(TaskOrderField, {
   description: 'What a task list can be ordered by (DUE_AT: undated tasks after the dated ones when ascending).',
 });
 
-@InputType({ description: 'Order of a task list (default DUE_AT ASC).' })
-export class TaskOrder {
-  @Field(() => TaskOrderField)
-  field!: TaskOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const TaskOrder = orderInput('TaskOrder', TaskOrderField, 'Order of a task list (default DUE_AT ASC).');
+export type TaskOrder = InstanceType<typeof TaskOrder>;
 
 /** Arguments of the tasks of a client, a deal, a practice or a ticket. */
 @ArgsType()

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 
-import { ChildConnectionArgs, OrderDirection } from '../../platform/graphql/connection.js';
+import { ChildConnectionArgs } from '../../platform/graphql/connection.js';
+import { orderInput } from '../../platform/graphql/resource.js';
 import { CriteriaInput } from '../criteria/criteria.input.js';
 import { Channel } from '../shared/channel.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
@@ -137,14 +138,12 @@ registerEnumType(TicketOrderField, {
   description: 'What a ticket list can be ordered by.',
 });
 
-@InputType({ description: 'Order of a ticket list (default CREATED_AT DESC).' })
-export class TicketOrder {
-  @Field(() => TicketOrderField)
-  field!: TicketOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
-  direction!: OrderDirection;
-}
+export const TicketOrder = orderInput(
+  'TicketOrder',
+  TicketOrderField,
+  'Order of a ticket list (default CREATED_AT DESC).',
+);
+export type TicketOrder = InstanceType<typeof TicketOrder>;
 
 /** Arguments of the tickets of a client, a deal or a practice. */
 @ArgsType()

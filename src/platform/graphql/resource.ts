@@ -1,9 +1,21 @@
 import type { EntityKey, FilterQuery } from '@mikro-orm/core';
-import { Arg, Args, Authorized, type ClassType, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  type ClassType,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  ObjectType,
+  Query,
+  Resolver,
+} from 'type-graphql';
 
 import type { Role } from '../auth/role.js';
 import type { KeysetOrder } from '../db/read-model.js';
-import { ConnectionArgs, type ConnectionShape, type OrderDirection } from './connection.js';
+import { ConnectionArgs, type ConnectionShape, OrderDirection } from './connection.js';
 import type { GraphQLContext } from './context.js';
 import { findByGlobalId, listConnection, type SortSpec } from './list.js';
 import { UserError } from './user-error.js';
@@ -99,6 +111,23 @@ export function ResourceResolver<
 
 /** A field of a mutation payload besides `userErrors`: its type, and a description if it needs one. */
 export type PayloadField = (() => ClassType) | { type: () => ClassType; description: string };
+
+/**
+ * A list's `<Name>Order` input: `field`, one of `fields` (an enum registered with type-graphql), and
+ * `direction` (default ASC). One definition for every list's order input.
+ */
+export function orderInput<F extends string>(
+  name: string,
+  fields: Record<string, F>,
+  description: string,
+): ClassType<{ field: F; direction: OrderDirection }> {
+  const Order = class {} as ClassType<{ field: F; direction: OrderDirection }>;
+  Object.defineProperty(Order, 'name', { value: name });
+  Field(() => fields)(Order.prototype, 'field');
+  Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })(Order.prototype, 'direction');
+  InputType(name, { description })(Order);
+  return Order;
+}
 
 /**
  * A mutation's result type: the changed records (each nullable) and `userErrors`; when there are
