@@ -64,6 +64,8 @@ const dayFrom = (today: string, days: number) => {
   return d.toISOString().slice(0, 10);
 };
 
+const each = <T>(items: T[], work: (item: T) => Promise<void>) => Promise.all(items.map(work));
+
 /**
  * Creates the data set in the caller's tenant (the caller must be an ADMIN); returns the global
  * ID of each record by its key. `today`: the tenant's today (`YYYY-MM-DD`).
@@ -71,15 +73,16 @@ const dayFrom = (today: string, days: number) => {
 export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: string): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   const ref = (key: unknown) => (key ? ids.get(key as string) : undefined);
-  for (const m of dataset.members) {
+  // Records of one kind do not depend on each other: created concurrently (tickets, numbered, one by one).
+  await each(dataset.members, async (m) => {
     const p = await must(
       gql,
       'mutation($input: CreateTeamMemberInput!) { createTeamMember(input: $input) { teamMember { id } userErrors { message } } }',
       { input: { email: m.email, name: m.name, role: 'AGENT' } },
     );
     ids.set(m.key, (p.teamMember as { id: string }).id);
-  }
-  for (const c of dataset.clients) {
+  });
+  await each(dataset.clients, async (c) => {
     const { key, owner, ...input } = c;
     const p = await must(
       gql,
@@ -87,8 +90,8 @@ export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: strin
       { input: { ...input, ownerId: ref(owner) } },
     );
     ids.set(key as string, (p.client as { id: string }).id);
-  }
-  for (const x of dataset.practices) {
+  });
+  await each(dataset.practices, async (x) => {
     const p = await must(
       gql,
       'mutation($input: CreatePracticeInput!) { createPractice(input: $input) { practice { id } userErrors { message } } }',
@@ -103,8 +106,8 @@ export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: strin
       },
     );
     ids.set(x.key as string, (p.practice as { id: string }).id);
-  }
-  for (const d of dataset.deals) {
+  });
+  await each(dataset.deals, async (d) => {
     const p = await must(
       gql,
       'mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } userErrors { message } } }',
@@ -129,7 +132,7 @@ export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: strin
           id,
         },
       );
-  }
+  });
   for (const t of dataset.tickets) {
     const p = await must(
       gql,
@@ -153,7 +156,7 @@ export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: strin
         { input: { id, status: t.status } },
       );
   }
-  for (const i of dataset.interactions) {
+  await each(dataset.interactions, async (i) => {
     // "Today" is a minute ago; other days the same time of day, so they fall on that local day.
     const occurredAt = new Date(Date.now() - 60_000 + (i.days as number) * 86_400_000).toISOString();
     const p = await must(
@@ -171,7 +174,7 @@ export async function seedAskDataset(gql: Gql, dataset: AskDataset, today: strin
       },
     );
     ids.set(i.key as string, (p.interaction as { id: string }).id);
-  }
+  });
   return ids;
 }
 
