@@ -132,7 +132,7 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
         ),
       );
     }
-    let ask: Record<string, unknown> | undefined;
+    let ask: { ms: Record<string, unknown>; questions: string[]; plans: Record<string, unknown> } | undefined;
     if (options.ask) {
       const vocabulary = await app.services.ask.vocabulary(em);
       const questions = askQuestions(vocabulary.members.map((m) => m.name.split(' ')[0]));
@@ -169,7 +169,7 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
           ),
         };
       }
-      ask = { connections1: ask1, connections10: ask10, questions, plans: askPlans };
+      ask = { ms: { connections1: ask1, connections10: ask10 }, questions, plans: askPlans };
     }
     return {
       clients: data.clients,
@@ -178,7 +178,7 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
       searchMs: { connections1: search1, connections10: search10 },
       criteriaPageMs: where1,
       plans,
-      ...(ask ? { askMs: { connections1: ask.connections1, connections10: ask.connections10 }, ask } : {}),
+      ...(ask ? { askMs: ask.ms, askQuestions: ask.questions, askPlans: ask.plans } : {}),
     };
   } finally {
     await app.close();
