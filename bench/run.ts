@@ -12,7 +12,7 @@ import { saveResult } from './lib.js';
 import { runOverheadBench } from './overhead.bench.js';
 import { runProfileBench } from './profile.bench.js';
 import { runRenewalsBench } from './renewals.bench.js';
-import { runSearchBench } from './search.bench.js';
+import { runAskBench, runSearchBench } from './search.bench.js';
 import { runSyncBench } from './sync.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
@@ -28,7 +28,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   timeline: runTimelineBench,
   // search p50/p99 at 1 and 10 connections on 10,000 clients, criteria page, EXPLAIN plans.
   search: runSearchBench,
-  ask: runSearchBench,
+  // search and criteria as above, plus ask(question) p50/p99 at 1 and 10 connections and its plans.
+  ask: runAskBench,
   renewals: runRenewalsBench,
   // Every analytics query over the seed data set (BENCH_CLIENTS=10000,100000): p50/p99, EXPLAIN.
   analytics: runAnalyticsBench,

@@ -1,9 +1,11 @@
 /**
- * Search and criteria benchmark (issue 15): 10,000 clients from the seed generator (BENCH_CLIENTS)
+ * Search, criteria and ask benchmark (issue 15): 10,000 clients from the seed generator (BENCH_CLIENTS)
  * plus interactions up to BENCH_INTERACTIONS (default 100,000), on PostgreSQL. Measures `search`
  * p50/p99 over HTTP at 1 and 10 concurrent connections (names, typos, phone fragments, words of
  * interactions), a `clients(filter: { where })` page with a to-many criteria, and checks with
- * EXPLAIN that the search statement and the criteria use their indexes.
+ * EXPLAIN that the search statement and the criteria use their indexes. With `ask` (`npm run bench
+ * -- ask`), also `ask(question)` p50/p99 at 1 and 10 connections (heuristic interpreter, the first
+ * page of results with its count) and the plans of the criteria questions compile to.
  */
 import { buildSearchStatement, parseQuery, SEARCH_TYPES } from '../src/modules/search/search.service.js';
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
@@ -16,6 +18,7 @@ const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_SEARCH_REQUESTS ?? 300);
 
 const SEARCH = `query($q: String!) { search(query: $q, first: 20) { totalCount edges { node { type rank highlights { snippet } record { __typename ... on Client { id fullName } } } } facets { name values { value count } } } }`;
+const ASK = `query($q: String!) { ask(question: $q) { understood entity summary results(first: 20) { totalCount nodes { ... on Client { id } ... on Practice { id } ... on Deal { id } ... on Ticket { id } ... on Interaction { id } } } } }`;
 const WHERE = `query($w: CriteriaInput!) { clients(first: 20, filter: { where: $w }) { totalCount nodes { id fullName } } }`;
 
 async function timed(url: string, token: string, query: string, vars: object[], concurrency: number) {
@@ -37,7 +40,34 @@ const round = (n: number) => Math.round(n * 10) / 10;
 /** A typo: one letter of the word dropped. */
 const typo = (w: string) => (w.length > 4 ? w.slice(0, 2) + w.slice(3) : w);
 
-export async function runSearchBench(): Promise<Record<string, unknown>> {
+/** Questions for the seed tenant: its members' first names, practice types, statuses and relative dates. */
+function askQuestions(firstNames: string[]): string[] {
+  const [a = 'Maria', b = a] = firstNames;
+  return [
+    `active practices of ${a}`,
+    'clienti con KITAS in scadenza',
+    'siapa yang bertanya tentang PT PMA hari ini',
+    `deals closing this month for ${b}`,
+    'urgent tickets',
+    'Italian clients',
+    `pratiche in corso di ${b}`,
+    'calls today',
+    `klien milik ${a}`,
+    'practices expiring in the next 60 days',
+  ];
+}
+
+/** `npm run bench -- search`: search and criteria. */
+export function runSearchBench(): Promise<Record<string, unknown>> {
+  return runBench({ ask: false });
+}
+
+/** `npm run bench -- ask`: search, criteria and ask. */
+export function runAskBench(): Promise<Record<string, unknown>> {
+  return runBench({ ask: true });
+}
+
+async function runBench(options: { ask: boolean }): Promise<Record<string, unknown>> {
   const data = await prepareDataset();
   const app = await startBenchApp(data.databaseUrl, { JWT_SECRET: BENCH_JWT_SECRET });
   try {
@@ -102,6 +132,45 @@ export async function runSearchBench(): Promise<Record<string, unknown>> {
         ),
       );
     }
+    let ask: { ms: Record<string, unknown>; questions: string[]; plans: Record<string, unknown> } | undefined;
+    if (options.ask) {
+      const vocabulary = await app.services.ask.vocabulary(em);
+      const questions = askQuestions(vocabulary.members.map((m) => m.name.split(' ')[0]));
+      const askVars = Array.from({ length: Math.min(REQUESTS, 200) }, (_, i) => ({
+        q: questions[i % questions.length],
+      }));
+      await timed(app.url, data.token, ASK, askVars.slice(0, 20), 2); // warm-up
+      const ask1 = await timed(app.url, data.token, ASK, askVars, 1);
+      const ask10 = await timed(app.url, data.token, ASK, askVars, 10);
+      const askPlans: Record<string, unknown> = {};
+      for (const q of questions) {
+        const answer = await app.services.ask.ask(em, q);
+        if (!answer.entity || !answer.criteria) {
+          askPlans[q] = 'NOT_UNDERSTOOD';
+          continue;
+        }
+        const checked = app.services.criteria.check(answer.entity, answer.criteria);
+        if (!checked.ok) continue;
+        const table = {
+          CLIENT: 'client',
+          PRACTICE: 'practice',
+          DEAL: 'deal',
+          TICKET: 'ticket',
+          INTERACTION: 'interaction',
+        }[answer.entity];
+        const { sql, params } = app.services.criteria.compile(em, answer.entity, checked.criteria);
+        askPlans[q] = {
+          understood: answer.summary,
+          ...summarise(
+            await conn.execute<{ 'QUERY PLAN': string }[]>(
+              `explain select "id" from "${table}" where ${sql} order by "created_at" desc limit 20`,
+              params,
+            ),
+          ),
+        };
+      }
+      ask = { ms: { connections1: ask1, connections10: ask10 }, questions, plans: askPlans };
+    }
     return {
       clients: data.clients,
       interactions: Math.max(have, INTERACTIONS),
@@ -109,6 +178,7 @@ export async function runSearchBench(): Promise<Record<string, unknown>> {
       searchMs: { connections1: search1, connections10: search10 },
       criteriaPageMs: where1,
       plans,
+      ...(ask ? { askMs: ask.ms, askQuestions: ask.questions, askPlans: ask.plans } : {}),
     };
   } finally {
     await app.close();

@@ -9,6 +9,7 @@ import {
   TeamMemberInteractionCountResolver,
   TeamMemberWorkloadResolver,
 } from '../modules/analytics/analytics.resolver.js';
+import { AskResolver } from '../modules/ask/ask.resolver.js';
 import { ClientResolver } from '../modules/clients/client.resolver.js';
 import {
   ConversationResolver,
@@ -144,6 +145,7 @@ export const resolvers: ResolverClasses = [
   TeamMemberOpenTasksResolver,
   CriteriaResolver,
   SearchResolver,
+  AskResolver,
   CrmConnectionResolver,
   SyncRunResolver,
   SyncLogEntryResolver,

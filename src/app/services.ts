@@ -4,6 +4,9 @@ import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
 import { AnalyticsService } from '../modules/analytics/analytics.service.js';
+import { AnthropicAskInterpreter } from '../modules/ask/ask.anthropic.js';
+import type { AskInterpreter } from '../modules/ask/ask.interpreter.js';
+import { AskService } from '../modules/ask/ask.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
 import { type ConversationLimits, ConversationService } from '../modules/conversations/conversation.service.js';
 import { CriteriaService } from '../modules/criteria/criteria.service.js';
@@ -59,6 +62,8 @@ export interface Services {
   criteria: CriteriaService;
   /** Full-text search across the CRM. */
   search: SearchService;
+  /** Questions in plain language, read into criteria trees. */
+  ask: AskService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -72,6 +77,18 @@ declare module '../platform/graphql/context.js' {
 /** The token service of the configuration: JWT_SECRET, or the secret kept in DATA_DIR. */
 export function tokenService(config: Config): TokenService {
   return TokenService.withSecretOrDataDir(config.JWT_SECRET, config.DATA_DIR, config.JWT_TTL);
+}
+
+/** Claude reads questions when ANTHROPIC_API_KEY is set; otherwise (undefined) the heuristic does. */
+export function askInterpreter(config: Config): AskInterpreter | undefined {
+  if (!config.ANTHROPIC_API_KEY) return undefined;
+  return new AnthropicAskInterpreter({
+    apiKey: config.ANTHROPIC_API_KEY,
+    model: config.ANTHROPIC_MODEL,
+    baseURL: config.ANTHROPIC_BASE_URL,
+    timeoutMs: config.ANTHROPIC_TIMEOUT_MS,
+    maxRetries: config.ANTHROPIC_MAX_RETRIES,
+  });
 }
 
 /** Seeds every new tenant's defaults (practice types, pipelines, …), in its creating transaction. */
@@ -92,6 +109,8 @@ export function createServices(
   options: {
     clock?: Clock;
     extractor?: Extractor;
+    /** Who reads questions first (default the heuristic). */
+    askInterpreter?: AskInterpreter;
     model?: string | null;
     conversationLimits?: ConversationLimits;
     /**
@@ -103,6 +122,7 @@ export function createServices(
 ): Services {
   const clock = options.clock ?? new Clock();
   const jobs = new DeferredJobQueue();
+  const criteria = new CriteriaService(clock);
   const extractor = options.extractor ?? new HeuristicExtractor();
   // A service that creates another module's records receives that module's service.
   const clients = new ClientService();
@@ -123,8 +143,9 @@ export function createServices(
   return {
     sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
     clock,
-    criteria: new CriteriaService(clock),
+    criteria,
     search: new SearchService(),
+    ask: new AskService(clock, criteria, options.askInterpreter),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),
     conversations: new ConversationService(

@@ -33,7 +33,7 @@ import { startSubscriptionServer } from '../platform/subscriptions/server.js';
 import { openAppDatabase } from './database.js';
 import { oneOffJobs, recurringJobs } from './jobs.js';
 import { resolvers } from './resolvers.js';
-import { createServices, type Services, syncOptions, tokenService } from './services.js';
+import { askInterpreter, createServices, type Services, syncOptions, tokenService } from './services.js';
 
 /** Options for {@link startApp} beyond the configuration (tests and main.ts use them). */
 export interface AppOptions {
@@ -95,6 +95,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const services = createServices(tokenService(config), {
     clock: options.clock,
     extractor: createExtractor(config),
+    askInterpreter: askInterpreter(config),
     model: config.ANTHROPIC_MODEL,
     conversationLimits: {
       maxMessageChars: config.CONVERSATION_MAX_MESSAGE_CHARS,
