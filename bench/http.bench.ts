@@ -334,9 +334,12 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       statements[sc.name] = { meridian: [], postgraphile: [] };
       for (const kind of ['meridian', 'postgraphile'] as const) {
         const { s, token: t, capture } = servers[kind];
-        statements[sc.name][kind] = await captureSql(s.pid, capture.file, () =>
-          post(s.url, t, sc[kind].query, sc[kind].variables),
-        );
+        // Three requests, one at a time; the smallest capture is the request's own SQL (a statement
+        // of the server's background work, e.g. a commit, can only add to a capture).
+        for (let k = 0; k < 3; k++) {
+          const got = await captureSql(s.pid, capture.file, () => post(s.url, t, sc[kind].query, sc[kind].variables));
+          if (k === 0 || got.length < statements[sc.name][kind].length) statements[sc.name][kind] = got;
+        }
       }
     }
     const planTables = ['client', 'practice', 'deal', 'ticket', 'team_member', 'practice_type', 'pipeline_stage'];
@@ -355,7 +358,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       for (const [name, byKind] of Object.entries(plans)) {
         for (const [kind, p] of Object.entries(byKind)) {
           console.log(
-            `  ${name} ${kind}: ${p.statements} statement(s), ${p.executionMs} ms in PostgreSQL, seq scans [${p.seqScans.join(', ')}], indexes [${p.indexes.join(', ')}]`,
+            `  ${name} ${kind}: ${p.statements} statement(s), ${p.executionMs} ms in PostgreSQL, seq scans [${p.seqScans.join(', ')}], indexes [${p.indexes.join(', ')}]${p.wholeIndexScans.length ? `, whole-index scans [${p.wholeIndexScans.join(', ')}]` : ''}`,
           );
         }
       }
@@ -378,6 +381,8 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     for (const [name, byKind] of Object.entries(compared)) {
       for (const [kind, p] of Object.entries(byKind)) {
         if (p.bigSeqScans.length) warnings.push(`${kind} ${name}: Seq Scan on ${p.bigSeqScans.join(', ')}`);
+        if (p.wholeIndexScans.length)
+          warnings.push(`${kind} ${name}: whole-index scan of ${p.wholeIndexScans.join(', ')}`);
       }
     }
     for (const w of warnings) {

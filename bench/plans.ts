@@ -74,6 +74,8 @@ export const isRead = (s: Statement) => /^\s*\(?\s*(select|with)\b/i.test(s.text
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 
@@ -82,6 +84,12 @@ export interface PlanReport {
   statements: number;
   /** Sequential scans of tables with more than SEQ_SCAN_ROWS rows: "table (rows)". */
   bigSeqScans: string[];
+  /**
+   * Index scans of tables with more than SEQ_SCAN_ROWS rows whose condition leaves out the index's
+   * leading column (PostgreSQL then reads the whole index, as slow as a sequential scan):
+   * "table via index without column".
+   */
+  wholeIndexScans: string[];
   /** All sequential scans, big or small. */
   seqScans: string[];
   /** Index names the plans use. */
@@ -105,6 +113,7 @@ export async function explain(db: pg.Client, statements: Statement[]): Promise<P
   );
   const seqScans = new Set<string>();
   const indexes = new Set<string>();
+  const conditions = new Map<string, Set<string>>();
   const times: number[] = [];
   for (let rep = 0; rep < 5; rep++) {
     let ms = 0;
@@ -113,9 +122,12 @@ export async function explain(db: pg.Client, statements: Statement[]): Promise<P
       const [plan] = rows[0]['QUERY PLAN'] as { Plan: PlanNode; 'Execution Time': number }[];
       ms += plan['Execution Time'];
       if (rep > 0) continue;
-      const walk = (n: PlanNode & { 'Index Name'?: string }) => {
+      const walk = (n: PlanNode) => {
         if (n['Node Type'] === 'Seq Scan' && n['Relation Name']) seqScans.add(n['Relation Name']);
         if (n['Index Name']) indexes.add(n['Index Name']);
+        if (n['Index Name'] && n['Index Cond']) {
+          conditions.set(n['Index Name'], (conditions.get(n['Index Name']) ?? new Set()).add(n['Index Cond']));
+        }
         n.Plans?.forEach(walk);
       };
       walk(plan.Plan);
@@ -123,9 +135,28 @@ export async function explain(db: pg.Client, statements: Statement[]): Promise<P
     times.push(ms);
   }
   const seq = [...seqScans].sort();
+  // The leading column of each index used with a condition (none for an expression).
+  const leading = (
+    await db.query(
+      `select c.relname idx, t.relname tbl, a.attname col from pg_index i
+         join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
+         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+        where c.relname = any($1)`,
+      [[...conditions.keys()]],
+    )
+  ).rows as { idx: string; tbl: string; col: string }[];
+  const wholeIndexScans = leading
+    .filter(
+      (l) =>
+        (rowsOf.get(l.tbl) ?? 0) > SEQ_SCAN_ROWS &&
+        [...conditions.get(l.idx)!].some((cond) => !new RegExp(`\\b${l.col}\\b`).test(cond)),
+    )
+    .map((l) => `${l.tbl} (${rowsOf.get(l.tbl)} rows) via ${l.idx} without ${l.col}`)
+    .sort();
   return {
     statements: reads.length,
     bigSeqScans: seq.filter((t) => (rowsOf.get(t) ?? 0) > SEQ_SCAN_ROWS).map((t) => `${t} (${rowsOf.get(t)} rows)`),
+    wholeIndexScans,
     seqScans: seq,
     indexes: [...indexes].sort(),
     executionMs: Math.round(percentile(times, 50) * 100) / 100,
