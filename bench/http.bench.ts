@@ -21,6 +21,7 @@
  * the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 import autocannon from 'autocannon';
@@ -211,6 +212,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
   await db.connect();
   let meridian: ServerProcess | undefined;
   let postgraphile: ServerProcess | undefined;
+  const captureFiles: string[] = [];
   try {
     // --- Fixtures from the database -------------------------------------------------------------
     const one = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows;
@@ -263,6 +265,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     // --- Servers (recording their SQL on demand) ------------------------------------------------------
     const mCapture = captureSetup('meridian');
     const pCapture = captureSetup('postgraphile');
+    captureFiles.push(mCapture.file, pCapture.file);
     meridian = await startMeridian(dataset.databaseUrl, mCapture.env, mCapture.nodeArgs);
     postgraphile = await startPostGraphile(dataset.databaseUrl, pCapture.env, pCapture.nodeArgs);
     const M = meridian;
@@ -625,5 +628,6 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     await meridian?.stop();
     await postgraphile?.stop();
     await dataset.drop();
+    for (const f of captureFiles) rmSync(f, { force: true });
   }
 }
