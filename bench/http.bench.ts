@@ -1,26 +1,56 @@
 /**
- * HTTP benchmarks (issue "Benchmarks: measure Meridian against PostGraphile 5"): autocannon against
- * Meridian (its own process, NODE_ENV=development for `extensions.sqlStatements`) and against a
- * PostGraphile 5 peer on the same database (bench/postgraphile-server.ts).
+ * HTTP benchmarks (issues "Benchmarks: measure Meridian against PostGraphile 5" and 18): autocannon
+ * against Meridian (its own process, NODE_ENV=development for `extensions.sqlStatements`) and against
+ * a PostGraphile 5 peer on the same database (bench/postgraphile-server.ts), set up as PostGraphile's
+ * documentation says: with the foreign-key indexes of the relations it serves (bench/plans.ts
+ * PEER_INDEXES, created in the bench database only).
  *
  * Scenarios: (1) the dashboard client list with nested owner/practices/deals/open tickets;
  * (2) one client's detail with a timeline page of 50; (3) a write mix createClient / createPractice /
- * moveDealStage in rotation; (4) a filtered, ordered practice list (renewals view). 1 and 4 also
- * run on PostGraphile, interleaved (Meridian, PostGraphile, … BENCH_ROUNDS times).
+ * moveDealStage in rotation; (4) a filtered, ordered practice list (renewals view). 1 and 4 also run
+ * on PostGraphile, at each connection count, interleaved (Meridian, PostGraphile, Meridian, … for
+ * BENCH_ROUNDS rounds). Before the load: the rows of both servers are compared row by row (the run
+ * stops if they differ), the SQL each server sends for 1 and 4 is recorded and EXPLAINed (a WARNING
+ * is printed for a sequential scan of a table of more than SEQ_SCAN_ROWS rows), as migrated and with
+ * the peer's indexes. Per run: req/s, p50/p99, CPU ms per request of the server process and of the
+ * PostgreSQL backends (/proc), RSS, SQL statements per operation. After it: the floor, PostGraphile's
+ * own SQL for 1 and 4 through plain `pg`.
  *
  * Env: BENCH_CLIENTS (10,000), BENCH_DURATION seconds per run (10), BENCH_ROUNDS (2),
- * BENCH_CONNECTIONS (10).
+ * BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for scenarios 2, 3 and
+ * the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
 import autocannon from 'autocannon';
 import pg from 'pg';
 
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
+import {
+  backendCpu,
+  backendCpuSpent,
+  captureSetup,
+  captureSql,
+  cpuMs,
+  createPeerIndexes,
+  explain,
+  floor,
+  PEER_INDEXES,
+  type PlanReport,
+  SEQ_SCAN_ROWS,
+  type Statement,
+  unindexedForeignKeys,
+} from './plans.js';
 import { startPostGraphile } from './postgraphile.js';
 import { prepareDataset, type ServerProcess, startMeridian } from './server.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '10,1').split(',').map(Number);
+const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
+const COMMIT = commit();
 
 const DASHBOARD = (first: number) => `{
   clients(first: ${first}) { nodes {
@@ -67,9 +97,13 @@ const PG_PRACTICES = `query($f: PracticeFilter!) {
 const PRACTICES_COUNT = `query($f: PracticeFilter) { practices(first: 1, filter: $f, orderBy: { field: EXPIRY_DATE, direction: ASC }) { totalCount } }`;
 const PG_PRACTICES_COUNT = `query($f: PracticeFilter!) { allPractices(filter: $f) { totalCount } }`;
 
+/** Which server a run measured. */
+type Kind = 'meridian' | 'postgraphile';
+
 interface Run {
   scenario: string;
-  server: 'meridian' | 'postgraphile';
+  server: Kind;
+  connections: number;
   round?: number;
   reqPerSec: number;
   p50Ms: number;
@@ -80,6 +114,10 @@ interface Run {
   non2xx: number;
   /** Responses whose body had GraphQL `errors` or non-empty `userErrors`. */
   graphqlErrors: number;
+  /** CPU time (user + system) of the server process per request, ms. */
+  cpuMsPerReq: number | null;
+  /** CPU time of the database's PostgreSQL backends per request, ms. */
+  pgCpuMsPerReq: number | null;
   sqlPerOp: number | null;
   rssMb: number;
 }
@@ -97,56 +135,76 @@ async function post(url: string, token: string | null, query: string, variables?
 
 const badBody = (b: string) => b.includes('"errors"') || /"userErrors":\[\{/.test(b);
 
-/** One autocannon run; `bodies` is a fixed body or a generator of bodies (one per request). */
-async function load(
-  scenario: string,
-  server: ServerProcess,
-  kind: Run['server'],
-  token: string | null,
-  bodies: string | (() => string),
-  sqlPerOp: number | null,
-  round?: number,
-): Promise<Run> {
-  let graphqlErrors = 0;
-  const onResponse = (_status: number, body: string) => {
-    if (badBody(body)) graphqlErrors++;
-  };
-  const result = await autocannon({
-    url: `${server.url}/graphql`,
-    connections: CONNECTIONS,
-    duration: DURATION,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    requests: [
-      typeof bodies === 'string'
-        ? { body: bodies, onResponse }
-        : { setupRequest: (req: any) => ({ ...req, body: bodies() }), onResponse },
-    ],
-  });
-  const run: Run = {
-    scenario,
-    server: kind,
-    ...(round !== undefined ? { round } : {}),
-    reqPerSec: result.requests.mean,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    graphqlErrors,
-    sqlPerOp,
-    rssMb: Math.round(server.rssMb()),
-  };
-  console.log(
-    `  ${scenario} ${kind}${round !== undefined ? ` #${round}` : ''}: ${run.reqPerSec.toFixed(1)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, errors ${run.errors + run.timeouts + run.non2xx + graphqlErrors}`,
-  );
-  return run;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOrNull = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs) : null);
+const fixed = (x: number | null, digits = 1) => (x === null ? '-' : x.toFixed(digits));
+
+/** The current commit (with "+changes" if the work tree differs from it). */
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The dashboard rows of either server in one shape, for the row-by-row comparison. */
+function dashboardRows(nodes: any[], kind: Kind) {
+  return nodes.map((n) =>
+    kind === 'meridian'
+      ? {
+          fullName: n.fullName,
+          email: n.email,
+          lifecycleStage: n.lifecycleStage,
+          owner: n.owner?.name ?? null,
+          practices: n.practices.map((p: any) => [p.status, p.type.code]),
+          deals: n.deals.map((d: any) => [d.title, d.stage.name]),
+          openTickets: n.tickets.nodes.map((t: any) => [t.number, t.subject]),
+        }
+      : {
+          fullName: n.fullName,
+          email: n.email,
+          lifecycleStage: n.lifecycleStage,
+          owner: n.teamMemberByOwnerId?.name ?? null,
+          practices: n.practicesByClientId.nodes.map((p: any) => [p.status, p.practiceTypeByTypeId.code]),
+          deals: n.dealsByClientId.nodes.map((d: any) => [d.title, d.pipelineStageByStageId.name]),
+          openTickets: n.ticketsByClientId.nodes.map((t: any) => [t.number, t.subject]),
+        },
+  );
+}
+
+/** The practice page of either server in one shape (ids differ in format, so they are left out). */
+function practiceRows(nodes: any[], kind: Kind) {
+  return nodes.map((n) =>
+    kind === 'meridian'
+      ? [n.status, n.expiryDate, n.client.fullName, n.type.code, n.assignedTo?.name ?? null]
+      : [
+          n.status,
+          n.expiryDate,
+          n.clientByClientId.fullName,
+          n.practiceTypeByTypeId.code,
+          n.teamMemberByAssignedToId?.name ?? null,
+        ],
+  );
+}
+
+/** "row 3: {…} ≠ {…}" for the first rows that differ (at most 3), or [] when all match. */
+function rowDifferences(a: unknown[], b: unknown[]): string[] {
+  const out: string[] = [];
+  if (a.length !== b.length) out.push(`${a.length} rows ≠ ${b.length} rows`);
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 3; i++) {
+    const x = JSON.stringify(a[i]);
+    const y = JSON.stringify(b[i]);
+    if (x !== y) out.push(`row ${i}: Meridian ${x} ≠ PostGraphile ${y}`);
+  }
+  return out;
+}
 
 export async function runHttpBench(): Promise<Record<string, unknown>> {
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const dataset = await prepareDataset();
   const { token } = dataset;
   console.log(`seeded ${dataset.clients} clients in ${dataset.seedSeconds.toFixed(1)} s`);
@@ -154,6 +212,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
   await db.connect();
   let meridian: ServerProcess | undefined;
   let postgraphile: ServerProcess | undefined;
+  const captureFiles: string[] = [];
   try {
     // --- Fixtures from the database -------------------------------------------------------------
     const one = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows;
@@ -203,13 +262,16 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       expiryDate: { isNull: false, greaterThanOrEqualTo: today, lessThanOrEqualTo: inAYear },
     };
 
-    // --- Servers ----------------------------------------------------------------------------------
-    meridian = await startMeridian(dataset.databaseUrl);
-    postgraphile = await startPostGraphile(dataset.databaseUrl);
+    // --- Servers (recording their SQL on demand) ------------------------------------------------------
+    const mCapture = captureSetup('meridian');
+    const pCapture = captureSetup('postgraphile');
+    captureFiles.push(mCapture.file, pCapture.file);
+    meridian = await startMeridian(dataset.databaseUrl, mCapture.env, mCapture.nodeArgs);
+    postgraphile = await startPostGraphile(dataset.databaseUrl, pCapture.env, pCapture.nodeArgs);
     const M = meridian;
     const P = postgraphile;
 
-    // --- Samples: validity, SQL per operation, equivalence -------------------------------------------
+    // --- Samples: validity, SQL per operation, row-by-row equivalence ---------------------------------
     const dash5 = await post(M.url, token, DASHBOARD(5));
     const dash50 = await post(M.url, token, DASHBOARD(50));
     const detail = await post(M.url, token, DETAIL, { id: toGlobalId('Client', busyClient) });
@@ -218,56 +280,129 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     const pgDash = await post(P.url, null, PG_DASHBOARD, { tenant: tenantId });
     const pgPrac = await post(P.url, null, PG_PRACTICES, { f: pgFilter });
     const pgPracCount = await post(P.url, null, PG_PRACTICES_COUNT, { f: pgFilter });
-    const mNodes = dash50.data.clients.nodes as any[];
-    const pNodes = pgDash.data.allClients.nodes as any[];
-    const nested = (ns: any[], p: string, d: string, t: string) => ({
-      clients: ns.length,
-      practices: ns.reduce((a, n) => a + (p.split('.').reduce((o, k) => o[k], n) as any[]).length, 0),
-      deals: ns.reduce((a, n) => a + (d.split('.').reduce((o, k) => o[k], n) as any[]).length, 0),
-      openTickets: ns.reduce((a, n) => a + (t.split('.').reduce((o, k) => o[k], n) as any[]).length, 0),
+    const mDash = dashboardRows(dash50.data.clients.nodes, 'meridian');
+    const pDash = dashboardRows(pgDash.data.allClients.nodes, 'postgraphile');
+    const mPrac = practiceRows(prac.data.practices.nodes, 'meridian');
+    const pPrac = practiceRows(pgPrac.data.allPractices.nodes, 'postgraphile');
+    const count = (rows: ReturnType<typeof dashboardRows>) => ({
+      clients: rows.length,
+      practices: rows.reduce((a, r) => a + r.practices.length, 0),
+      deals: rows.reduce((a, r) => a + r.deals.length, 0),
+      openTickets: rows.reduce((a, r) => a + r.openTickets.length, 0),
     });
     const equivalence = {
-      dashboard: {
-        meridian: nested(mNodes, 'practices', 'deals', 'tickets.nodes'),
-        postgraphile: nested(pNodes, 'practicesByClientId.nodes', 'dealsByClientId.nodes', 'ticketsByClientId.nodes'),
-        sameClientsInOrder: mNodes.every((n, i) => n.fullName === pNodes[i]?.fullName && n.email === pNodes[i]?.email),
-      },
+      dashboard: { meridian: count(mDash), postgraphile: count(pDash), rowDifferences: rowDifferences(mDash, pDash) },
       practices: {
         meridianTotal: pracCount.data.practices.totalCount as number,
         postgraphileTotal: pgPracCount.data.allPractices.totalCount as number,
-        meridianPage: prac.data.practices.nodes.length as number,
-        postgraphilePage: pgPrac.data.allPractices.nodes.length as number,
-        samePageInOrder: (prac.data.practices.nodes as any[]).every(
-          (n, i) => n.expiryDate === pgPrac.data.allPractices.nodes[i]?.expiryDate,
-        ),
+        page: mPrac.length,
+        rowDifferences: rowDifferences(mPrac, pPrac),
       },
     };
     console.log('equivalence', JSON.stringify(equivalence));
     // Comparing throughput is only fair if both servers return the same rows: stop otherwise.
     const differences = [
-      ...(mNodes.length !== pNodes.length ||
-      !equivalence.dashboard.sameClientsInOrder ||
-      JSON.stringify(equivalence.dashboard.meridian) !== JSON.stringify(equivalence.dashboard.postgraphile)
-        ? [`scenario 1 dashboard list: ${JSON.stringify(equivalence.dashboard)}`]
+      ...equivalence.dashboard.rowDifferences.map((d) => `scenario 1 dashboard list: ${d}`),
+      ...equivalence.practices.rowDifferences.map((d) => `scenario 4 filtered practices: ${d}`),
+      ...(equivalence.practices.meridianTotal !== equivalence.practices.postgraphileTotal
+        ? [`scenario 4 totalCount: ${equivalence.practices.meridianTotal} ≠ ${equivalence.practices.postgraphileTotal}`]
         : []),
-      ...(equivalence.practices.meridianTotal !== equivalence.practices.postgraphileTotal ||
-      equivalence.practices.meridianPage !== equivalence.practices.postgraphilePage ||
-      !equivalence.practices.samePageInOrder
-        ? [`scenario 4 filtered practices: ${JSON.stringify(equivalence.practices)}`]
-        : []),
+      ...(mDash.length === 0 || mPrac.length === 0 ? ['a scenario returned no rows: nothing to compare'] : []),
     ];
     if (differences.length)
       throw new Error(
         `Meridian and PostGraphile return different rows, so their figures do not compare:\n  ${differences.join('\n  ')}`,
       );
+
+    // --- The SQL each server sends, and its plans -------------------------------------------------------
+    const body = (query: string, variables?: object) => JSON.stringify({ query, variables });
+    const scenarios = [
+      {
+        name: '1 dashboard list',
+        meridian: { query: DASHBOARD(50), variables: undefined as object | undefined },
+        postgraphile: { query: PG_DASHBOARD, variables: { tenant: tenantId } as object | undefined },
+      },
+      {
+        name: '4 filtered practices',
+        meridian: { query: PRACTICES, variables: { f: filter } },
+        postgraphile: { query: PG_PRACTICES, variables: { f: pgFilter } },
+      },
+    ];
+    const servers = {
+      meridian: { s: M, token, capture: mCapture },
+      postgraphile: { s: P, token: null, capture: pCapture },
+    };
+    const statements: Record<string, Record<Kind, Statement[]>> = {};
+    for (const sc of scenarios) {
+      statements[sc.name] = { meridian: [], postgraphile: [] };
+      for (const kind of ['meridian', 'postgraphile'] as const) {
+        const { s, token: t, capture } = servers[kind];
+        // Three requests, one at a time; the smallest capture is the request's own SQL (a statement
+        // of the server's background work, e.g. a commit, can only add to a capture).
+        for (let k = 0; k < 3; k++) {
+          const got = await captureSql(s.pid, capture.file, () => post(s.url, t, sc[kind].query, sc[kind].variables));
+          if (k === 0 || got.length < statements[sc.name][kind].length) statements[sc.name][kind] = got;
+        }
+      }
+    }
+    const planTables = ['client', 'practice', 'deal', 'ticket', 'team_member', 'practice_type', 'pipeline_stage'];
+    const explainAll = async () => {
+      const out: Record<string, Record<Kind, PlanReport>> = {};
+      for (const sc of scenarios) {
+        out[sc.name] = {
+          meridian: await explain(db, statements[sc.name].meridian),
+          postgraphile: await explain(db, statements[sc.name].postgraphile),
+        };
+      }
+      return out;
+    };
+    const printPlans = (label: string, plans: Record<string, Record<Kind, PlanReport>>) => {
+      console.log(`plans ${label} (EXPLAIN ANALYZE, median of 5):`);
+      for (const [name, byKind] of Object.entries(plans)) {
+        for (const [kind, p] of Object.entries(byKind)) {
+          console.log(
+            `  ${name} ${kind}: ${p.statements} statement(s), ${p.executionMs} ms in PostgreSQL, seq scans [${p.seqScans.join(', ')}], indexes [${p.indexes.join(', ')}]${p.wholeIndexScans.length ? `, whole-index scans [${p.wholeIndexScans.join(', ')}]` : ''}`,
+          );
+        }
+      }
+    };
+    const asMigrated = await explainAll();
+    printPlans('on the database as migrated', asMigrated);
+    let withPeerIndexes: typeof asMigrated | null = null;
+    if (PEER_INDEXES_ON) {
+      await createPeerIndexes(db);
+      withPeerIndexes = await explainAll();
+      printPlans(
+        `with PostGraphile's foreign-key indexes (${PEER_INDEXES.map((i) => `${i.table}(${i.columns.join(', ')})`).join(', ')})`,
+        withPeerIndexes,
+      );
+    }
+    const unindexed = await unindexedForeignKeys(db, planTables);
+    console.log(`foreign keys of the scenario tables still without an index of their own: ${unindexed.length}`);
+    const compared = withPeerIndexes ?? asMigrated;
+    const warnings: string[] = [];
+    for (const [name, byKind] of Object.entries(compared)) {
+      for (const [kind, p] of Object.entries(byKind)) {
+        if (p.bigSeqScans.length) warnings.push(`${kind} ${name}: Seq Scan on ${p.bigSeqScans.join(', ')}`);
+        if (p.wholeIndexScans.length)
+          warnings.push(`${kind} ${name}: whole-index scan of ${p.wholeIndexScans.join(', ')}`);
+      }
+    }
+    for (const w of warnings) {
+      console.log(`\n*** WARNING: ${w} (more than ${SEQ_SCAN_ROWS} rows): this comparison is not the fair one ***\n`);
+    }
+
     const sql = {
       dashboardFirst5: dash5.extensions?.sqlStatements ?? null,
       dashboardFirst50: dash50.extensions?.sqlStatements ?? null,
       clientDetail: detail.extensions?.sqlStatements ?? null,
       practices: prac.extensions?.sqlStatements ?? null,
+      postgraphileDashboard: statements['1 dashboard list'].postgraphile.length,
+      postgraphilePractices: statements['4 filtered practices'].postgraphile.length,
       timelineEventsOfClient: busyEvents as number,
       timelineNodesReturned: detail.data.client.timeline.nodes.length as number,
     };
+    const sqlPerOp = (scenario: string, kind: Kind) => statements[scenario][kind].length;
 
     // Write mix bodies: unique emails, live clients, open deals moved to another open stage.
     const stamp = Date.now().toString(36);
@@ -311,81 +446,180 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     console.log('sql per op', JSON.stringify(sql), 'writes', JSON.stringify(writeSamples));
 
     // --- Load -------------------------------------------------------------------------------------------
-    const body = (query: string, variables?: object) => JSON.stringify({ query, variables });
-    const runs: Run[] = [];
-    const dashM = body(DASHBOARD(50));
-    const dashP = body(PG_DASHBOARD, { tenant: tenantId });
-    const pracM = body(PRACTICES, { f: filter });
-    const pracP = body(PG_PRACTICES, { f: pgFilter });
-    // Warm-up (JIT, pools, plan caches) of both servers, not recorded.
-    for (const [s, t, b] of [
-      [M, token, dashM],
-      [P, null, dashP],
-      [M, token, pracM],
-      [P, null, pracP],
-    ] as const) {
-      await autocannon({
-        url: `${s.url}/graphql`,
-        connections: CONNECTIONS,
-        duration: 2,
+    /** One autocannon run; `bodies` is a fixed body or a generator of bodies (one per request). */
+    const load = async (
+      scenario: string,
+      server: ServerProcess,
+      kind: Kind,
+      connections: number,
+      bodies: string | (() => string),
+      perOp: number | null,
+      round?: number,
+    ): Promise<Run> => {
+      const t = kind === 'meridian' ? token : null;
+      let graphqlErrors = 0;
+      const onResponse = (_status: number, b: string) => {
+        if (badBody(b)) graphqlErrors++;
+      };
+      const pgBefore = await backendCpu(db);
+      const cpuBefore = cpuMs(server.pid);
+      const result = await autocannon({
+        url: `${server.url}/graphql`,
+        connections,
+        duration: DURATION,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
-        body: b,
+        requests: [
+          typeof bodies === 'string'
+            ? { body: bodies, onResponse }
+            : { setupRequest: (req: any) => ({ ...req, body: bodies() }), onResponse },
+        ],
       });
-    }
-    for (let r = 1; r <= ROUNDS; r++) {
-      runs.push(await load('1 dashboard list', M, 'meridian', token, dashM, sql.dashboardFirst50, r));
-      runs.push(await load('1 dashboard list', P, 'postgraphile', null, dashP, null, r));
-    }
-    for (let r = 1; r <= ROUNDS; r++) {
-      runs.push(await load('4 filtered practices', M, 'meridian', token, pracM, sql.practices, r));
-      runs.push(await load('4 filtered practices', P, 'postgraphile', null, pracP, null, r));
-    }
-    const detailBody = body(DETAIL, { id: toGlobalId('Client', busyClient) });
-    runs.push(await load('2 client detail + timeline', M, 'meridian', token, detailBody, sql.clientDetail));
-    const writeSql = writeSamples.map((s) => s.sqlStatements as number);
-    runs.push(await load('3 write mix', M, 'meridian', token, writeBody, writeSql.length ? mean(writeSql) : null));
+      const cpuAfter = cpuMs(server.pid);
+      const pgSpent = backendCpuSpent(pgBefore, await backendCpu(db));
+      const n = result.requests.total;
+      const run: Run = {
+        scenario,
+        server: kind,
+        connections,
+        ...(round !== undefined ? { round } : {}),
+        reqPerSec: result.requests.mean,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        requests: n,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        non2xx: result.non2xx,
+        graphqlErrors,
+        cpuMsPerReq: cpuBefore !== null && cpuAfter !== null && n ? (cpuAfter - cpuBefore) / n : null,
+        pgCpuMsPerReq: pgSpent !== null && n ? pgSpent / n : null,
+        sqlPerOp: perOp,
+        rssMb: Math.round(server.rssMb()),
+      };
+      console.log(
+        `  ${scenario} ${kind} ×${connections}${round !== undefined ? ` #${round}` : ''}: ${run.reqPerSec.toFixed(1)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, CPU ${fixed(run.cpuMsPerReq, 2)} ms/req (PostgreSQL ${fixed(run.pgCpuMsPerReq, 2)}), errors ${run.errors + run.timeouts + run.non2xx + graphqlErrors}`,
+      );
+      return run;
+    };
 
-    const summary: Record<string, unknown> = {};
-    for (const scenario of ['1 dashboard list', '4 filtered practices']) {
-      const m = runs.filter((x) => x.scenario === scenario && x.server === 'meridian');
-      const p = runs.filter((x) => x.scenario === scenario && x.server === 'postgraphile');
-      const mRps = mean(m.map((x) => x.reqPerSec));
-      const pRps = mean(p.map((x) => x.reqPerSec));
-      summary[scenario] = {
-        meridianReqPerSec: mRps,
-        postgraphileReqPerSec: pRps,
-        meridianP50Ms: mean(m.map((x) => x.p50Ms)),
-        postgraphileP50Ms: mean(p.map((x) => x.p50Ms)),
-        meridianP99Ms: mean(m.map((x) => x.p99Ms)),
-        postgraphileP99Ms: mean(p.map((x) => x.p99Ms)),
-        ratioMeridianOverPostgraphile: mRps / pRps,
+    const runs: Run[] = [];
+    const bodies: Record<string, Record<Kind, string>> = {};
+    for (const sc of scenarios) {
+      bodies[sc.name] = {
+        meridian: body(sc.meridian.query, sc.meridian.variables),
+        postgraphile: body(sc.postgraphile.query, sc.postgraphile.variables),
       };
     }
+    const maxConnections = CONNECTION_COUNTS[0];
+    // Warm-up (JIT, pools, plan caches) of both servers, not recorded.
+    for (const sc of scenarios) {
+      for (const kind of ['meridian', 'postgraphile'] as const) {
+        const { s, token: t } = servers[kind];
+        await autocannon({
+          url: `${s.url}/graphql`,
+          connections: maxConnections,
+          duration: 2,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
+          body: bodies[sc.name][kind],
+        });
+      }
+    }
+    for (let r = 1; r <= ROUNDS; r++) {
+      for (const sc of scenarios) {
+        for (const c of CONNECTION_COUNTS) {
+          for (const kind of ['meridian', 'postgraphile'] as const) {
+            runs.push(await load(sc.name, servers[kind].s, kind, c, bodies[sc.name][kind], sqlPerOp(sc.name, kind), r));
+          }
+        }
+      }
+    }
+    // The floor: PostGraphile's own SQL of each scenario through plain pg, no GraphQL server at all.
+    const floors: Record<string, Awaited<ReturnType<typeof floor>>> = {};
+    for (const sc of scenarios) {
+      floors[sc.name] = await floor(dataset.databaseUrl, statements[sc.name].postgraphile, maxConnections, DURATION);
+      const f = floors[sc.name];
+      console.log(
+        `  ${sc.name} floor (PostGraphile's SQL through pg) ×${maxConnections}: ${f.reqPerSec.toFixed(1)} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`,
+      );
+    }
+    const detailBody = body(DETAIL, { id: toGlobalId('Client', busyClient) });
+    runs.push(await load('2 client detail + timeline', M, 'meridian', maxConnections, detailBody, sql.clientDetail));
+    const writeSql = writeSamples.map((s) => s.sqlStatements as number);
+    runs.push(
+      await load('3 write mix', M, 'meridian', maxConnections, writeBody, writeSql.length ? mean(writeSql) : null),
+    );
 
-    console.log('\nscenario                     server        round  req/s    p50 ms  p99 ms  SQL/op  errors  RSS MB');
+    // --- Summary ------------------------------------------------------------------------------------------
+    const summary: Record<string, Record<string, unknown>> = {};
+    for (const sc of scenarios) {
+      for (const c of CONNECTION_COUNTS) {
+        const of = (kind: Kind) =>
+          runs.filter((x) => x.scenario === sc.name && x.server === kind && x.connections === c);
+        const stats = (kind: Kind) => {
+          const xs = of(kind);
+          return {
+            reqPerSec: mean(xs.map((x) => x.reqPerSec)),
+            p50Ms: mean(xs.map((x) => x.p50Ms)),
+            p99Ms: mean(xs.map((x) => x.p99Ms)),
+            cpuMsPerReq: meanOrNull(xs.map((x) => x.cpuMsPerReq)),
+            pgCpuMsPerReq: meanOrNull(xs.map((x) => x.pgCpuMsPerReq)),
+            rssMb: Math.max(...xs.map((x) => x.rssMb)),
+            sqlPerOp: sqlPerOp(sc.name, kind),
+          };
+        };
+        const m = stats('meridian');
+        const p = stats('postgraphile');
+        summary[`${sc.name} ×${c}`] = {
+          meridian: m,
+          postgraphile: p,
+          ratioMeridianOverPostgraphile: m.reqPerSec / p.reqPerSec,
+          ...(c === maxConnections ? { floorReqPerSec: floors[sc.name].reqPerSec } : {}),
+        };
+      }
+    }
+
+    console.log(
+      '\nscenario                     server        conns round  req/s    p50 ms  p99 ms  CPU ms/req  PG ms/req  SQL/op  errors  RSS MB',
+    );
     for (const x of runs) {
       const errs = x.errors + x.timeouts + x.non2xx + x.graphqlErrors;
       console.log(
-        `${x.scenario.padEnd(29)}${x.server.padEnd(14)}${String(x.round ?? '-').padEnd(7)}${x.reqPerSec.toFixed(1).padStart(7)}${String(x.p50Ms).padStart(8)}${String(x.p99Ms).padStart(8)}${(x.sqlPerOp === null ? '-' : String(Math.round(x.sqlPerOp * 10) / 10)).padStart(8)}${String(errs).padStart(8)}${String(x.rssMb).padStart(8)}`,
+        `${x.scenario.padEnd(29)}${x.server.padEnd(14)}${String(x.connections).padEnd(6)}${String(x.round ?? '-').padEnd(7)}${x.reqPerSec.toFixed(1).padStart(7)}${String(x.p50Ms).padStart(8)}${String(x.p99Ms).padStart(8)}${fixed(x.cpuMsPerReq, 2).padStart(12)}${fixed(x.pgCpuMsPerReq, 2).padStart(11)}${(x.sqlPerOp === null ? '-' : String(Math.round(x.sqlPerOp * 10) / 10)).padStart(8)}${String(errs).padStart(8)}${String(x.rssMb).padStart(8)}`,
       );
     }
-    for (const [s, v] of Object.entries(summary) as [string, any][]) {
+    const loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+    console.log(
+      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}`,
+    );
+    for (const [k, v] of Object.entries(summary) as [string, any][]) {
+      const side = (name: string, x: any) =>
+        `${name} ${x.reqPerSec.toFixed(1)} req/s (p50 ${x.p50Ms.toFixed(1)}, p99 ${x.p99Ms.toFixed(1)} ms, CPU ${fixed(x.cpuMsPerReq, 2)} ms/req, ${x.sqlPerOp} SQL, ${x.rssMb} MB)`;
       console.log(
-        `${s}: Meridian ${v.meridianReqPerSec.toFixed(1)} req/s vs PostGraphile ${v.postgraphileReqPerSec.toFixed(1)} req/s → ratio ${v.ratioMeridianOverPostgraphile.toFixed(2)}`,
+        `${k}: ${side('Meridian', v.meridian)} vs ${side('PostGraphile', v.postgraphile)} → ratio ${v.ratioMeridianOverPostgraphile.toFixed(2)}${v.floorReqPerSec !== undefined ? `; floor ${v.floorReqPerSec.toFixed(0)} req/s` : ''}`,
       );
     }
+    for (const w of warnings) console.log(`*** WARNING: ${w}`);
 
     return {
+      commit: COMMIT,
+      startedAt,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
       clients: dataset.clients,
       seedSeconds: dataset.seedSeconds,
       durationSeconds: DURATION,
-      connections: CONNECTIONS,
+      connections: CONNECTION_COUNTS,
       rounds: ROUNDS,
+      peerIndexes: PEER_INDEXES_ON ? PEER_INDEXES : [],
       scenario4Filter: filter,
       equivalence,
+      plans: { asMigrated, withPeerIndexes },
+      unindexedForeignKeys: unindexed,
+      warnings,
       sqlStatements: sql,
+      statements,
       writeSamples,
+      floors,
       runs,
       summary,
     };
@@ -394,5 +628,6 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     await meridian?.stop();
     await postgraphile?.stop();
     await dataset.drop();
+    for (const f of captureFiles) rmSync(f, { force: true });
   }
 }

@@ -6,10 +6,15 @@ import { freePort, rssMb, type ServerProcess } from './server.js';
 /**
  * Starts PostGraphile on `databaseUrl` on a free port (NODE_ENV=production); resolves when
  * `{ __typename }` answers at /graphql (schema built). Needs `npm run build:bench` first.
+ * `nodeArgs` go before the script (e.g. bench/plans.ts's SQL capture preload).
  */
-export async function startPostGraphile(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startPostGraphile(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['dist/bench/postgraphile-server.js'], {
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/bench/postgraphile-server.js'], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',

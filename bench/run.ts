@@ -17,7 +17,8 @@ import { runSyncBench } from './sync.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
-  // Meridian vs PostGraphile 5 (scenarios 1–4, interleaved), SQL per operation, RSS.
+  // Meridian vs PostGraphile 5 with its documented indexes: scenarios 1 and 4 at 10 and 1 connections,
+  // interleaved; plans checked; CPU per request, SQL per operation, RSS, the floor; then 2 and 3.
   http: runHttpBench,
   // The same dashboard resolvers on plain graphql-js vs type-graphql.
   overhead: runOverheadBench,
