@@ -33,7 +33,8 @@ describe('seed generator', () => {
       onProgress: (done, total) => progress.push([done, total]),
     });
     b = await generateDataset(server.app.db.orm.em, { tenantSlug: tenantB, clients: 200, seed: 7, services });
-  });
+    // Two data sets of 200 clients: a few seconds on an idle machine, minutes on a CPU-starved one.
+  }, 300_000);
   afterAll(() => server.close());
 
   const count = async (table: string, tenantId: string): Promise<number> => {
