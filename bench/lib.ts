@@ -33,6 +33,23 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   };
 }
 
+/**
+ * The database named `name` on the benchmarks' server, created if missing; `existed` says whether it
+ * was there already. It is kept (its `drop` does nothing): for data sets too slow to generate on every run.
+ */
+export async function keptDatabase(
+  name: string,
+): Promise<{ url: string; existed: boolean; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (!found.rowCount) await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), existed: Boolean(found.rowCount), drop: () => Promise.resolve() };
+}
+
 /** Starts the API in this process on a free port against `databaseUrl`. */
 export function startBenchApp(databaseUrl: string, env: Record<string, string> = {}): Promise<App> {
   return startApp(

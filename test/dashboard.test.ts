@@ -27,6 +27,7 @@ import {
   PracticeTypesDocument,
   RenewalAlertsDocument,
   RunRenewalScanDocument,
+  SyncRunByIdDocument,
   UpcomingRenewalsDocument,
 } from './generated/graphql.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -271,6 +272,70 @@ describeWithChromium('dashboard page in Chromium', () => {
     expect(scanned.open).toBeGreaterThan(before.open);
 
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a CSV import in the sync panel: its progress bar and final state, from syncProgress', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const w = watch(page);
+    await page.goto(`${server.url}/dashboard`);
+    await waitReady(page);
+    await page.getByTestId('panel-sync').waitFor({ timeout: WAIT_MS });
+    // Every width the page gives a run's bar, in order (to see it only ever grows).
+    // (Browser code, as text: this file is type-checked without the DOM's types.)
+    await page.evaluate(`
+      window.barValues = {};
+      new MutationObserver(() => {
+        for (const run of document.querySelectorAll('[data-testid="sync-run"]')) {
+          const bar = run.querySelector('[data-testid="sync-progress"]');
+          const list = (window.barValues[run.getAttribute('data-id')] ??= []);
+          const value = Number(bar?.getAttribute('aria-valuenow') ?? -1);
+          if (list[list.length - 1] !== value) list.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    `);
+
+    const rows = 60;
+    const csv = [
+      'fullName,email',
+      ...Array.from({ length: rows }, (_, i) => `Panel Import ${i},panel.import.${i}@example.com`),
+    ].join('\n');
+    const start = Date.now();
+    const res = await fetch(`${server.url}/imports?fileName=panel.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+      body: csv,
+    });
+    expect([200, 202]).toContain(res.status);
+    const { syncRun } = (await res.json()) as { syncRun: { id: string } };
+    const row = `[data-testid="sync-run"][data-id="${syncRun.id}"]`;
+    await page.waitForSelector(row, { timeout: WAIT_MS });
+    // The run finishes at the server's pace (slow on a loaded machine); the page must follow it.
+    const readRun = async () =>
+      (await server.gql(SyncRunByIdDocument, { id: syncRun.id, first: 1 }, token)).data!.syncRun!;
+    let run = await readRun();
+    for (const deadline = Date.now() + 120_000; run.status !== 'SUCCEEDED' && Date.now() < deadline;)
+      run = await new Promise<typeof run>((resolve) => setTimeout(() => resolve(readRun()), 100));
+    const finished = Date.now();
+    await page.waitForSelector(`${row}[data-status="SUCCEEDED"]`, { timeout: WAIT_MS });
+    measured.syncFinalMs = Date.now() - start;
+    measured.syncFinalAfterApiMs = Date.now() - finished;
+
+    // The panel shows the run as the API has it: final state, every row processed, a full bar.
+    expect(run).toMatchObject({ status: 'SUCCEEDED', processed: rows, created: rows, failed: 0 });
+    const bar = page.locator(`${row} [data-testid="sync-progress"]`);
+    expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+    expect(await bar.getAttribute('data-processed')).toBe(String(rows));
+    expect(await page.locator(row).innerText()).toContain('panel.csv');
+    const values = await page.evaluate<number[]>(`window.barValues[${JSON.stringify(syncRun.id)}]`);
+    expect(values[values.length - 1]).toBe(100);
+    values.slice(1).forEach((v, i) => expect(v).toBeGreaterThanOrEqual(values[i]));
+    // It came over the WebSocket, as syncProgress events of that run.
+    expect(w.frames.some((f) => f.includes('syncProgress') && f.includes(syncRun.id) && f.includes('SUCCEEDED'))).toBe(
+      true,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sync.png'), fullPage: true });
     expect(w.errors).toEqual([]);
     await page.close();
   });

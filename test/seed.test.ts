@@ -7,7 +7,7 @@ import { TimelineEventType } from '../src/modules/timeline/timeline-event.enums.
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
-import { CreateTicketDocument } from './generated/graphql.js';
+import { CreateTicketDocument, PipelineFunnelDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 const DAY = 86_400_000;
@@ -33,7 +33,8 @@ describe('seed generator', () => {
       onProgress: (done, total) => progress.push([done, total]),
     });
     b = await generateDataset(server.app.db.orm.em, { tenantSlug: tenantB, clients: 200, seed: 7, services });
-  });
+    // Two data sets of 200 clients: a few seconds on an idle machine, minutes on a CPU-starved one.
+  }, 300_000);
   afterAll(() => server.close());
 
   const count = async (table: string, tenantId: string): Promise<number> => {
@@ -55,7 +56,7 @@ describe('seed generator', () => {
     expect(await count('client', a.tenantId)).toBe(a.clients);
     expect(await count('practice', a.tenantId)).toBe(a.practices);
     expect(await count('deal', a.tenantId)).toBe(a.deals);
-    expect(await count('deal_stage_history', a.tenantId)).toBe(a.deals);
+    expect(await count('deal_stage_history', a.tenantId)).toBeGreaterThan(a.deals);
     expect(await count('ticket', a.tenantId)).toBe(a.tickets);
     expect(await count('interaction', a.tenantId)).toBe(a.interactions);
     expect(await count('quote', a.tenantId)).toBe(a.quotes);
@@ -186,6 +187,67 @@ describe('seed generator', () => {
       [a.tenantId],
     );
     expect(Number(stages[0].n)).toBe(6);
+  });
+
+  it('moves every deal through the pipeline in order, from its creation to its current stage', async () => {
+    const rows = await sql.execute<
+      {
+        deal: string;
+        stage: string;
+        current: string;
+        status: string;
+        position: number;
+        kind: string;
+        entered: Date;
+        left: Date | null;
+        created: Date;
+        closed: Date | null;
+      }[]
+    >(
+      `select h.deal_id as deal, h.stage_id as stage, d.stage_id as current, d.status, s.position, s.kind,
+              h.entered_at as entered, h.left_at as "left", d.created_at as created, d.closed_at as closed
+         from deal_stage_history h join deal d on d.id = h.deal_id join pipeline_stage s on s.id = h.stage_id
+        where h.tenant_id = ? order by h.deal_id, h.entered_at, s.position`,
+      [a.tenantId],
+    );
+    const byDeal = new Map<string, typeof rows>();
+    for (const r of rows) byDeal.set(r.deal, [...(byDeal.get(r.deal) ?? []), r]);
+    expect(byDeal.size).toBe(a.deals);
+    const lostAfter = new Set<number>();
+    for (const path of byDeal.values()) {
+      const last = path[path.length - 1];
+      expect(last.stage).toBe(last.current);
+      expect(last.left).toBeNull();
+      expect(new Date(path[0].entered).getTime()).toBe(new Date(path[0].created).getTime());
+      if (last.closed) expect(new Date(last.entered).getTime()).toBe(new Date(last.closed).getTime());
+      path.slice(1).forEach((h, i) => {
+        expect(h.position).toBeGreaterThan(path[i].position);
+        expect(new Date(path[i].left!).getTime()).toBe(new Date(h.entered).getTime());
+      });
+      if (last.status === 'WON') expect(path.filter((h) => h.kind === 'OPEN').length).toBe(4);
+      if (last.status === 'LOST') lostAfter.add(path.length - 1);
+    }
+    // Lost deals dropped out at different stages, not all at the first.
+    expect(lostAfter.size).toBeGreaterThan(1);
+
+    // So the funnel narrows: every open stage converts some deals and loses some.
+    const token = await server.tokenFor(tenantA, 'VIEWER');
+    const [pipeline] = await sql.execute<{ id: string }[]>(
+      'select id from pipeline where tenant_id = ? and is_default',
+      [a.tenantId],
+    );
+    const res = await server.gql(PipelineFunnelDocument, { pipelineId: toGlobalId('Pipeline', pipeline.id) }, token);
+    expect(res.errors).toBeUndefined();
+    const funnel = res.data!.pipelineFunnel;
+    expect(funnel.deals).toBe(a.deals);
+    const open = funnel.stages.filter((s) => s.stage.kind === 'OPEN');
+    expect(open[0].entered).toBe(a.deals);
+    open.slice(1).forEach((s, i) => expect(s.entered).toBeLessThan(open[i].entered));
+    for (const s of open) {
+      expect(s.convertedToNext).toBeGreaterThan(0);
+      expect(s.dropOffRate).toBeGreaterThan(0);
+      expect(s.averageDaysInStage).toBeGreaterThan(0);
+    }
   });
 
   it('numbers tickets 1..n and keeps the ticket counter at the highest number, across runs', async () => {

@@ -14,6 +14,7 @@ import { FunnelPanel } from './panels/funnel';
 import { Kpis } from './panels/kpis';
 import { RenewalsPanel } from './panels/renewals';
 import { RepsPanel } from './panels/reps';
+import { SyncPanel } from './panels/sync';
 import { TeamPanel } from './panels/team';
 import { TimelinePanel } from './panels/timeline';
 
@@ -211,6 +212,7 @@ function Dashboard({ api: url, token, onSignOut }: { api: string; token: string;
         <TeamPanel />
         <RenewalsPanel />
         <TimelinePanel events={events} live={socket === 'connected' && subscribed} />
+        <SyncPanel />
       </main>
     </LiveContext.Provider>
   );

@@ -4,6 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Another CRM Meridian syncs with (HUBSPOT, ZOHO, ODOO) or a CSV file import (CSV). */
+export type CrmProvider =
+  | 'CSV'
+  | 'HUBSPOT'
+  | 'ODOO'
+  | 'ZOHO';
+
 /** Where a renewal alert stands. */
 export type RenewalAlertStatus =
   | 'ACKNOWLEDGED'
@@ -29,6 +36,21 @@ export type StageKind =
   | 'LOST'
   | 'OPEN'
   | 'WON';
+
+/** BACKFILL (every record), DELTA (changes since the last cursor), PUSH (Meridian activities out), IMPORT (a CSV file). */
+export type SyncMode =
+  | 'BACKFILL'
+  | 'DELTA'
+  | 'IMPORT'
+  | 'PUSH';
+
+/** QUEUED, RUNNING, then SUCCEEDED, FAILED or CANCELLED. */
+export type SyncRunStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 /** Length of a report's period buckets. Buckets start at local midnight in the tenant's time zone: WEEK on Monday, MONTH on the 1st, QUARTER on 1 January, April, July or October. */
 export type Timeframe =
@@ -167,6 +189,18 @@ export type DashboardTimelineAddedSubscriptionVariables = Exact<{
 
 export type DashboardTimelineAddedSubscription = { timelineEventAdded: { id: string, cursor: string, type: TimelineEventType, summary: string, actorLabel: string, occurredAt: string } };
 
+export type DashboardSyncRunFragment = { id: string, mode: SyncMode, provider: CrmProvider, status: SyncRunStatus, phase: string | null, fileName: string | null, dryRun: boolean, processed: number, total: number | null, created: number, updated: number, skipped: number, failed: number, error: string | null, createdAt: string, updatedAt: string, finishedAt: string | null };
+
+export type DashboardSyncRunsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardSyncRunsQuery = { syncRuns: { totalCount: number, nodes: Array<{ id: string, mode: SyncMode, provider: CrmProvider, status: SyncRunStatus, phase: string | null, fileName: string | null, dryRun: boolean, processed: number, total: number | null, created: number, updated: number, skipped: number, failed: number, error: string | null, createdAt: string, updatedAt: string, finishedAt: string | null }> } };
+
+export type DashboardSyncProgressSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardSyncProgressSubscription = { syncProgress: { id: string, mode: SyncMode, provider: CrmProvider, status: SyncRunStatus, phase: string | null, fileName: string | null, dryRun: boolean, processed: number, total: number | null, created: number, updated: number, skipped: number, failed: number, error: string | null, createdAt: string, updatedAt: string, finishedAt: string | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -225,6 +259,27 @@ export const DashboardTimelineEventFragmentDoc = new TypedDocumentString(`
   occurredAt
 }
     `, {"fragmentName":"DashboardTimelineEvent"}) as unknown as TypedDocumentString<DashboardTimelineEventFragment, unknown>;
+export const DashboardSyncRunFragmentDoc = new TypedDocumentString(`
+    fragment DashboardSyncRun on SyncRun {
+  id
+  mode
+  provider
+  status
+  phase
+  fileName
+  dryRun
+  processed
+  total
+  created
+  updated
+  skipped
+  failed
+  error
+  createdAt
+  updatedAt
+  finishedAt
+}
+    `, {"fragmentName":"DashboardSyncRun"}) as unknown as TypedDocumentString<DashboardSyncRunFragment, unknown>;
 export const DashboardKpisDocument = new TypedDocumentString(`
     query DashboardKpis($from: DateTime) {
   dashboardKpis(from: $from) {
@@ -441,3 +496,56 @@ export const DashboardTimelineAddedDocument = new TypedDocumentString(`
   actorLabel
   occurredAt
 }`) as unknown as TypedDocumentString<DashboardTimelineAddedSubscription, DashboardTimelineAddedSubscriptionVariables>;
+export const DashboardSyncRunsDocument = new TypedDocumentString(`
+    query DashboardSyncRuns {
+  syncRuns(first: 6) {
+    totalCount
+    nodes {
+      ...DashboardSyncRun
+    }
+  }
+}
+    fragment DashboardSyncRun on SyncRun {
+  id
+  mode
+  provider
+  status
+  phase
+  fileName
+  dryRun
+  processed
+  total
+  created
+  updated
+  skipped
+  failed
+  error
+  createdAt
+  updatedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DashboardSyncRunsQuery, DashboardSyncRunsQueryVariables>;
+export const DashboardSyncProgressDocument = new TypedDocumentString(`
+    subscription DashboardSyncProgress {
+  syncProgress {
+    ...DashboardSyncRun
+  }
+}
+    fragment DashboardSyncRun on SyncRun {
+  id
+  mode
+  provider
+  status
+  phase
+  fileName
+  dryRun
+  processed
+  total
+  created
+  updated
+  skipped
+  failed
+  error
+  createdAt
+  updatedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<DashboardSyncProgressSubscription, DashboardSyncProgressSubscriptionVariables>;

@@ -99,6 +99,11 @@ export class SeedContext {
    * adding them left the records of a seed (`f`'s sequence) as they were.
    */
   readonly extra: Faker;
+  /**
+   * The random source of deals' stage histories: separate, so that giving deals a path through the
+   * pipeline left every other record of a seed as it was.
+   */
+  readonly history: Faker;
   readonly nameFakers = new Map<string, Faker>();
   readonly today: number;
   readonly writers: SeedMember[];
@@ -117,18 +122,21 @@ export class SeedContext {
     readonly stages: StageInfo[],
     members: SeedMember[],
     readonly emails: Set<string>,
+    /** Now, from the application's clock: "today" of business dates (expiry, expected close). */
+    now: Date,
   ) {
     this.f = new Faker({ locale: [en, base] });
     this.f.seed(seed);
     this.extra = new Faker({ locale: [en, base] });
     this.extra.seed(seed * 7919 + 17);
+    this.history = new Faker({ locale: [base] });
+    this.history.seed(seed * 104_729 + 3);
     NATIONALITIES.forEach((n, i) => {
       if (!n.locale) return;
       const nf = new Faker({ locale: [n.locale, en, base] });
       nf.seed(seed * 31 + i + 1);
       this.nameFakers.set(n.name, nf);
     });
-    const now = new Date();
     this.today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     this.writers = members.filter((m) => m.role !== Role.VIEWER);
     this.nationalityWeights = NATIONALITIES.map((n) => ({ weight: n.weight, value: n }));

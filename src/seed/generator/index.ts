@@ -43,8 +43,6 @@ export interface GenerateOptions {
 }
 
 /** What {@link generateDataset} inserted. */
-
-/** What {@link generateDataset} inserted. */
 export interface GenerateResult extends GeneratedCounts {
   tenantId: string;
 }
@@ -52,7 +50,7 @@ export interface GenerateResult extends GeneratedCounts {
 /**
  * Fills a tenant with a realistic, deterministic CRM data set for development, demos and
  * benchmarks: `clients` clients (people of many nationalities, ~10% organisations) with practices,
- * deals (with their stage history), tickets, interactions and one timeline event per record.
+ * deals (each with its path through the pipeline's stages), tickets, interactions and one timeline event per record.
  *
  * Creates the tenant (with its practice types and pipeline) and five team members if missing.
  * The same `seed` always gives the same names, emails and counts (emails get a numeric suffix if
@@ -65,7 +63,15 @@ export async function generateDataset(root: EntityManager, opts: GenerateOptions
   const { tenant } = await opts.services.tenancy.ensureTenant(root, opts.tenantSlug);
   const em = forkForTenant(root, tenant.id);
   const members = await ensureSeedMembers(em, tenant, opts.services);
-  const counts = await fillTenant(em, tenant, members, opts.clients, opts.seed ?? 42, opts.onProgress);
+  const counts = await fillTenant(
+    em,
+    tenant,
+    members,
+    opts.clients,
+    opts.seed ?? 42,
+    opts.services.clock.now(),
+    opts.onProgress,
+  );
   return { tenantId: tenant.id, ...counts };
 }
 
@@ -87,5 +93,5 @@ async function ensureSeedMembers(em: EntityManager, tenant: Tenant, services: Se
 export async function seedDemoData(em: EntityManager, tenant: Tenant, services: Services): Promise<void> {
   if (await em.count(Client, {})) return;
   const members = await ensureSeedMembers(em, tenant, services);
-  await fillTenant(em, tenant, members, DEMO_DATA_CLIENTS, DEMO_DATA_SEED);
+  await fillTenant(em, tenant, members, DEMO_DATA_CLIENTS, DEMO_DATA_SEED, services.clock.now());
 }

@@ -45,6 +45,7 @@ async function loadContext(
   tenant: Tenant,
   members: SeedMember[],
   seed: number,
+  now: Date,
 ): Promise<SeedContext> {
   const sql = em as SqlEntityManager;
   // Only what the tenant offers now: active practice types, active pipelines and stages.
@@ -86,19 +87,24 @@ async function loadContext(
     stages,
     members.map((m) => ({ id: m.id, name: m.name, role: m.role })),
     emails,
+    now,
   );
 }
 
-/** Generates and inserts `count` clients (with related records) into the tenant of `em`. */
+/**
+ * Generates and inserts `count` clients (with related records) into the tenant of `em`; `now` (the
+ * application clock's) is the "today" of business dates such as expiry and expected close dates.
+ */
 export async function fillTenant(
   em: EntityManager,
   tenant: Tenant,
   members: SeedMember[],
   count: number,
   seed: number,
+  now: Date,
   onProgress?: (done: number, total: number) => void,
 ): Promise<GeneratedCounts> {
-  const gen = await loadContext(em, tenant, members, seed);
+  const gen = await loadContext(em, tenant, members, seed, now);
 
   const totals = { clients: 0, practices: 0, deals: 0, tickets: 0, interactions: 0, quotes: 0, tasks: 0, events: 0 };
   // Timeline events are written last, oldest first: their `seq` (insertion order) orders the
