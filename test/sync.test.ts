@@ -10,6 +10,7 @@ import {
   SyncRunByIdDocument,
   SyncRunsPageDocument,
   SyncTimelineDocument,
+  UpdateClientDocument,
   UpdateFieldMappingsDocument,
 } from './generated/graphql.js';
 import { nextResults, startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -172,6 +173,30 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
         [4, expect.stringContaining('bad@') as string],
       ]);
       expect(await findClient('Eve Dry', adminA)).toEqual([]);
+    });
+
+    it('records MERIDIAN as the source of a synced field edited through updateClient, the others unchanged', async () => {
+      const [ada] = await findClient('ada.sync@example.com', adminA);
+      const before = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      const edited = await server.gql(
+        UpdateClientDocument,
+        { input: { id: ada.id, nationality: 'Irish', phone: '+6281100000001' } },
+        adminA,
+      );
+      expect(edited.data!.updateClient.userErrors).toEqual([]);
+      const after = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      const bySource = (list: typeof after) =>
+        Object.fromEntries(list.map((s) => [s.field, `${s.source}/${s.provider ?? '-'}`]));
+      // phone was sent unchanged: not an edit, so still the provider's.
+      expect(bySource(after)).toEqual({ ...bySource(before), nationality: 'MERIDIAN/-' });
+      const nationality = after.find((s) => s.field === 'nationality')!;
+      expect(new Date(nationality.at).getTime()).toBeGreaterThanOrEqual(
+        new Date(before.find((s) => s.field === 'nationality')!.at).getTime(),
+      );
+      // An edit of a field no sync wrote adds no provenance.
+      await server.gql(UpdateClientDocument, { input: { id: ada.id, leadScore: 40 } }, adminA);
+      const again = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      expect(again.map((s) => s.field).sort()).toEqual(after.map((s) => s.field).sort());
     });
   });
 

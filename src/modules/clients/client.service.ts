@@ -55,8 +55,22 @@ interface ClientDraft {
   weights: LeadScoreWeights;
 }
 
+/**
+ * Told of a record's fields changed in Meridian (not by a sync), inside the change's transaction:
+ * the sync module marks those fields' provenance MERIDIAN.
+ */
+export type LocalEditListener = (
+  em: EntityManager,
+  recordType: string,
+  recordId: string,
+  fields: string[],
+) => Promise<void>;
+
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {
+  /** @param onLocalEdit told of fields changed by `update` when no sync made the change (default: nobody). */
+  constructor(private readonly onLocalEdit?: LocalEditListener) {}
+
   /**
    * Creates a client: the one creation path, for a person's `createClient` and a conversation's
    * filing alike (`by`). Invalid input or a taken email are user errors.
@@ -173,7 +187,7 @@ export class ClientService {
     const weights = await this.weightsFor(em, bantAfter(client, profile));
     checks.throwIfAny();
     return this.saving(fields.email, () =>
-      em.transactional((tx) => {
+      em.transactional(async (tx) => {
         const before = snapshot(client);
         const patch: Record<string, unknown> = { ...fields };
         if (input.ownerId !== undefined) patch.owner = owner ?? null;
@@ -190,6 +204,10 @@ export class ClientService {
             summary: `Client ${client.fullName} updated: ${Object.keys(change.after).join(', ')}`,
             data: change,
           });
+          if (actor.kind !== 'sync' && this.onLocalEdit) {
+            await tx.flush();
+            await this.onLocalEdit(tx, 'Client', client.id, Object.keys(change.after));
+          }
         }
         tx.persist(client);
         return client;

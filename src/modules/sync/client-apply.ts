@@ -486,3 +486,21 @@ export async function writeFieldSources(
     );
   }
 }
+
+/**
+ * Marks fields of a record as set in Meridian now (a person's edit), for the fields a sync set
+ * before (fields no sync ever wrote have no provenance to keep). One statement.
+ */
+export async function markLocalEdits(
+  em: EntityManager,
+  recordType: string,
+  recordId: string,
+  fields: string[],
+): Promise<void> {
+  if (!fields.length) return;
+  await (em as SqlEntityManager).execute(
+    `update field_source set source = ?, provider = null, at = now(), updated_at = now()
+      where tenant_id = ? and record_type = ? and record_id = ? and field in (?)`,
+    [FieldSourceKind.MERIDIAN, scopeTenant(em), recordType, recordId, fields],
+  );
+}
