@@ -1,7 +1,7 @@
 /**
  * A CSV import on real worker processes (BullMQ on Redis, PostgreSQL): the worker running it is
  * killed with SIGKILL mid-run, and another worker resumes it from its last committed page — every
- * row imported exactly once. Needs DATABASE_URL and REDIS_URL (PGlite serves one process).
+ * row imported exactly once; the second worker's `/metrics` (METRICS_PORT) count what it applied. Needs DATABASE_URL and REDIS_URL (PGlite serves one process).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { SyncRunByIdDocument } from './generated/graphql.js';
-import { startWorker as spawnWorker, stopProcess } from './helpers/process.js';
+import { freePort, startWorker as spawnWorker, stopProcess } from './helpers/process.js';
 import { startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
 
 const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
@@ -46,7 +46,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
     await server.close();
   });
 
-  function startWorker(): Promise<ChildProcess> {
+  function startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
     return spawnWorker({
       ...process.env,
       NODE_ENV: 'test',
@@ -58,6 +58,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
       DATA_DIR: secretsDir,
       SYNC_PAGE_SIZE: '20',
       SYNC_STALE_SECONDS: '2',
+      ...env,
     });
   }
 
@@ -105,7 +106,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
     expect(atKill.processed).toBeLessThan(rows);
     expect(before.attempts).toBe(1);
 
-    workers.push(await startWorker());
+    const metricsPort = await freePort();
+    workers.push(await startWorker({ METRICS_PORT: String(metricsPort) }));
     const done = await until(
       'the run finished on the second worker',
       async () => {
@@ -137,5 +139,16 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
       [tag],
     );
     expect(events.rows[0].n).toBe(String(rows));
+
+    // The second worker's /metrics count what it applied: the rows the first had not committed.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const sample = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(sample('meridian_sync_records_total', 'provider="CSV",mode="IMPORT",outcome="created"')).toBe(
+      rows - atKill.processed,
+    );
+    expect(sample('meridian_sync_run_duration_seconds_count', 'provider="CSV",mode="IMPORT",status="SUCCEEDED"')).toBe(
+      1,
+    );
   }, 180_000);
 });
