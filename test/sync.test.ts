@@ -323,7 +323,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       }
     });
 
-    it('startSync validates: a CSV connection only imports files', async () => {
+    it('startSync validates: a CSV connection only imports files, and cannot PUSH', async () => {
       const before = (await server.gql(SyncRunsPageDocument, {}, adminA)).data!.syncRuns.totalCount;
       const res = await server.gql(
         StartSyncDocument,
@@ -337,6 +337,16 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
         managerA,
       );
       expect(imp.data!.startSync.userErrors.map((e) => e.code)).toEqual(['USE_IMPORTS_ENDPOINT']);
+      const push = await server.gql(
+        StartSyncDocument,
+        { input: { connectionId: csvConnection, mode: 'PUSH' } },
+        managerA,
+      );
+      expect(push.data!.startSync).toMatchObject({
+        syncRun: null,
+        userErrors: [{ field: ['input', 'mode'], code: 'PUSH_NOT_SUPPORTED' }],
+      });
+      expect(push.data!.startSync.userErrors[0].message).toMatch(/CSV connection cannot push/);
       expect((await server.gql(SyncRunsPageDocument, {}, adminA)).data!.syncRuns.totalCount).toBe(before);
     });
 
