@@ -15,7 +15,10 @@ import { freshDatabase, startBenchApp } from './lib.js';
 
 const SIZES = (process.env.BENCH_SYNC_ROWS ?? '10000,100000').split(',').map(Number);
 
-/** `rows` CSV lines, generated as they are read. */
+/**
+ * `rows` CSV lines, generated as they are read. Emails and phones differ between files (`tag`), so
+ * every row of every file is a new client (no file matches another's clients by phone).
+ */
 function csv(rows: number, tag: string): Readable {
   let i = -1;
   return new Readable({
@@ -23,7 +26,7 @@ function csv(rows: number, tag: string): Readable {
       if (i === -1) this.push('fullName,email,phone,nationality,lifecycleStage,tags,notes\n');
       let chunk = '';
       for (let n = 0; n < 500 && ++i < rows; n++)
-        chunk += `Bench Person ${tag} ${i},bench.${tag}.${i}@example.com,+62811${String(i).padStart(8, '0')},Italian,LEAD,bench;csv,row ${i}\n`;
+        chunk += `Bench Person ${tag} ${i},bench.${tag}.${i}@example.com,+62${tag.length}${String(i).padStart(9, '0')},Italian,LEAD,bench;csv,row ${i}\n`;
       if (chunk) this.push(chunk);
       if (i >= rows) this.push(null);
     },

@@ -3,6 +3,8 @@
  * schedule) through BullMQ on Redis, so however many workers run, each scheduled job runs once,
  * and relays committed timeline events to Redis like an API instance does. Needs DATABASE_URL and
  * REDIS_URL; API instances of that deployment run with JOBS=worker (the default with REDIS_URL).
+ * With METRICS_PORT, serves `/metrics` (sync records and run durations of the runs it executes)
+ * on 127.0.0.1.
  */
 import 'reflect-metadata';
 
@@ -14,6 +16,8 @@ import { oneOffJobs, recurringJobs } from './app/jobs.js';
 import { createServices, syncOptions, tokenService } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
+import { Metrics, metricsRouter } from './platform/http/metrics.js';
+import { closeServer, createHttpServer, listen } from './platform/http/server.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
@@ -46,6 +50,15 @@ const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
 services.sync.engine.bindPubSub(pubsub);
+// Sync runs execute here: their record counts and durations are this process's metrics, served on
+// 127.0.0.1:METRICS_PORT (no token, loopback only) when it is set.
+const metrics = new Metrics();
+services.sync.engine.bindMetrics(metrics.sync);
+const metricsListener = config.METRICS_PORT === undefined ? undefined : createHttpServer();
+if (metricsListener) {
+  metricsListener.app.use(metricsRouter(metrics));
+  await listen(metricsListener.server, config.METRICS_PORT!, '127.0.0.1');
+}
 const runner = new BullJobRunner(
   config.REDIS_URL,
   recurringJobs(db.orm.em, services, config, logger),
@@ -71,6 +84,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
     void (async () => {
       await runner.stop();
+      if (metricsListener) await closeServer(metricsListener.server);
       await queue.close();
       await outbox.stop();
       await pubsub.close();

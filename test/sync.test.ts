@@ -10,6 +10,7 @@ import {
   SyncRunByIdDocument,
   SyncRunsPageDocument,
   SyncTimelineDocument,
+  UpdateClientDocument,
   UpdateFieldMappingsDocument,
 } from './generated/graphql.js';
 import { nextResults, startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -173,6 +174,30 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       ]);
       expect(await findClient('Eve Dry', adminA)).toEqual([]);
     });
+
+    it('records MERIDIAN as the source of a synced field edited through updateClient, the others unchanged', async () => {
+      const [ada] = await findClient('ada.sync@example.com', adminA);
+      const before = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      const edited = await server.gql(
+        UpdateClientDocument,
+        { input: { id: ada.id, nationality: 'Irish', phone: '+6281100000001' } },
+        adminA,
+      );
+      expect(edited.data!.updateClient.userErrors).toEqual([]);
+      const after = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      const bySource = (list: typeof after) =>
+        Object.fromEntries(list.map((s) => [s.field, `${s.source}/${s.provider ?? '-'}`]));
+      // phone was sent unchanged: not an edit, so still the provider's.
+      expect(bySource(after)).toEqual({ ...bySource(before), nationality: 'MERIDIAN/-' });
+      const nationality = after.find((s) => s.field === 'nationality')!;
+      expect(new Date(nationality.at).getTime()).toBeGreaterThanOrEqual(
+        new Date(before.find((s) => s.field === 'nationality')!.at).getTime(),
+      );
+      // An edit of a field no sync wrote adds no provenance.
+      await server.gql(UpdateClientDocument, { input: { id: ada.id, leadScore: 40 } }, adminA);
+      const again = (await server.gql(ClientSourcesDocument, { id: ada.id }, adminA)).data!.client!.fieldSources;
+      expect(again.map((s) => s.field).sort()).toEqual(after.map((s) => s.field).sort());
+    });
   });
 
   describe('file edge cases', () => {
@@ -298,7 +323,7 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
       }
     });
 
-    it('startSync validates: a CSV connection only imports files', async () => {
+    it('startSync validates: a CSV connection only imports files, and cannot PUSH', async () => {
       const before = (await server.gql(SyncRunsPageDocument, {}, adminA)).data!.syncRuns.totalCount;
       const res = await server.gql(
         StartSyncDocument,
@@ -312,6 +337,16 @@ describe('Sync: CSV import, runs, connections, syncProgress', () => {
         managerA,
       );
       expect(imp.data!.startSync.userErrors.map((e) => e.code)).toEqual(['USE_IMPORTS_ENDPOINT']);
+      const push = await server.gql(
+        StartSyncDocument,
+        { input: { connectionId: csvConnection, mode: 'PUSH' } },
+        managerA,
+      );
+      expect(push.data!.startSync).toMatchObject({
+        syncRun: null,
+        userErrors: [{ field: ['input', 'mode'], code: 'PUSH_NOT_SUPPORTED' }],
+      });
+      expect(push.data!.startSync.userErrors[0].message).toMatch(/CSV connection cannot push/);
       expect((await server.gql(SyncRunsPageDocument, {}, adminA)).data!.syncRuns.totalCount).toBe(before);
     });
 

@@ -20,6 +20,7 @@ import { PracticeTypeService } from '../modules/practices/practice-type.service.
 import { QuoteService } from '../modules/quotes/quote.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { SearchService } from '../modules/search/search.service.js';
+import { markLocalEdits } from '../modules/sync/client-apply.js';
 import { SyncEngine } from '../modules/sync/sync.engine.js';
 import { SyncService } from '../modules/sync/sync.service.js';
 import { TaskService } from '../modules/tasks/task.service.js';
@@ -125,7 +126,7 @@ export function createServices(
   const criteria = new CriteriaService(clock);
   const extractor = options.extractor ?? new HeuristicExtractor();
   // A service that creates another module's records receives that module's service.
-  const clients = new ClientService();
+  const clients = new ClientService(markLocalEdits);
   const practices = new PracticeService();
   const interactions = new InteractionService();
   const deals = new DealService();

@@ -976,8 +976,9 @@ export type SyncDirection =
   | 'INBOUND'
   | 'OUTBOUND';
 
-/** INFO, WARNING or ERROR. */
+/** INFO, WARNING, CONFLICT (a newer local change was kept over the provider’s value) or ERROR. */
 export type SyncLogLevel =
+  | 'CONFLICT'
   | 'ERROR'
   | 'INFO'
   | 'WARNING';

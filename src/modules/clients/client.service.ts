@@ -26,19 +26,107 @@ import { ClientMerge } from './client-merge.entity.js';
 import { applyProfile, bantAfter, checkProfile, leadScoreWeights } from './client-profile.js';
 import { DEFAULT_LEAD_SCORE_WEIGHTS, type LeadScoreWeights } from './lead-score.rules.js';
 
+/** A client input's own fields, validated. */
+function checkFields(
+  checks: Checks,
+  input: Omit<Partial<CreateClientInput>, 'fullName'> & { fullName?: string | null },
+  creating: boolean,
+) {
+  return {
+    fullName: checks.text('fullName', input.fullName, 200, { required: creating, min: 1 }) ?? undefined,
+    email: checks.email('email', input.email),
+    phone: checks.phone('phone', input.phone),
+    nationality: checks.text('nationality', input.nationality, 64),
+    kind: input.kind ?? undefined,
+    lifecycleStage: input.lifecycleStage ?? undefined,
+    source: input.source ?? undefined,
+    leadScore: checks.int('leadScore', input.leadScore, 0, 100) ?? undefined,
+    tags: checks.list('tags', input.tags, 20, 40),
+    notes: checks.text('notes', input.notes, 10_000),
+  };
+}
+
+/** A validated new client, ready to be created. */
+interface ClientDraft {
+  fields: ReturnType<typeof checkFields>;
+  owner: TeamMember | null | undefined;
+  organization: Client | null | undefined;
+  profile: Awaited<ReturnType<typeof checkProfile>>;
+  weights: LeadScoreWeights;
+}
+
+/**
+ * Told of a record's fields changed in Meridian (not by a sync), inside the change's transaction:
+ * the sync module marks those fields' provenance MERIDIAN.
+ */
+export type LocalEditListener = (
+  em: EntityManager,
+  recordType: string,
+  recordId: string,
+  fields: string[],
+) => Promise<void>;
+
 /** Clients: creation, updates, archiving, merging and lists. */
 export class ClientService {
+  /** @param onLocalEdit told of fields changed by `update` when no sync made the change (default: nobody). */
+  constructor(private readonly onLocalEdit?: LocalEditListener) {}
+
   /**
    * Creates a client: the one creation path, for a person's `createClient` and a conversation's
    * filing alike (`by`). Invalid input or a taken email are user errors.
    */
   async create(em: EntityManager, by: Trigger, input: CreateClientInput): Promise<Client> {
     const checks = new Checks();
-    const fields = this.check(checks, input, true);
+    const draft = await this.prepare(em, checks, input);
+    if (draft.fields.email) await this.checkEmailFree(em, checks, draft.fields.email);
+    checks.throwIfAny();
+    return this.saving(draft.fields.email, () => em.transactional((tx) => this.build(tx, by, draft)));
+  }
+
+  /**
+   * Creates many clients in the caller's transaction (a sync page): the same validation and
+   * events as {@link create}, but taken emails are looked up in one statement for the whole batch
+   * and nothing is flushed (the caller flushes once). Each input gets its client, or the
+   * ValidationFailed that refuses it (an email taken by a client or by an earlier input of the
+   * batch included); refused inputs create nothing.
+   */
+  async createMany(
+    em: EntityManager,
+    by: Trigger,
+    inputs: CreateClientInput[],
+  ): Promise<(Client | ValidationFailed)[]> {
+    const drafts: { checks: Checks; draft: ClientDraft }[] = [];
+    for (const input of inputs) {
+      const checks = new Checks();
+      drafts.push({ checks, draft: await this.prepare(em, checks, input) });
+    }
+    const emails = [...new Set(drafts.map((d) => d.draft.fields.email).filter((e): e is string => Boolean(e)))];
+    const taken = new Map<string, Client>();
+    if (emails.length)
+      for (const c of await em.find(Client, { email: { $in: emails } })) if (c.email) taken.set(c.email, c);
+    return drafts.map(({ checks, draft }) => {
+      const email = draft.fields.email;
+      const owner = email ? taken.get(email) : undefined;
+      if (email && owner)
+        checks.add('email', 'TAKEN', `Email ${email} already belongs to client ${owner.fullName} (${owner.nodeId})`);
+      try {
+        checks.throwIfAny();
+      } catch (err) {
+        if (err instanceof ValidationFailed) return err;
+        throw err;
+      }
+      const client = this.build(em, by, draft);
+      if (email) taken.set(email, client);
+      return client;
+    });
+  }
+
+  /** Validates a new client's input (everything but the email's uniqueness) into a draft. */
+  private async prepare(em: EntityManager, checks: Checks, input: CreateClientInput): Promise<ClientDraft> {
+    const fields = checkFields(checks, input, true);
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
     const organization = await resolveRef(em, checks, 'organizationId', Client, input.organizationId);
     this.checkOrganization(checks, organization);
-    if (fields.email) await this.checkEmailFree(em, checks, fields.email);
     const kind = fields.kind ?? ClientKind.PERSON;
     const stage = fields.lifecycleStage ?? LifecycleStage.LEAD;
     const profile = await checkProfile(em, checks, input, {
@@ -49,39 +137,40 @@ export class ClientService {
     });
     this.checkLeadScore(checks, input.leadScore, bantAfter(null, profile));
     const weights = await this.weightsFor(em, bantAfter(null, profile));
-    checks.throwIfAny();
-    return this.saving(fields.email, () =>
-      em.transactional((tx) => {
-        const client = tx.create(Client, {
-          ...fields,
-          fullName: fields.fullName!,
-          kind: fields.kind ?? ClientKind.PERSON,
-          lifecycleStage: fields.lifecycleStage ?? LifecycleStage.LEAD,
-          source: fields.source ?? ClientSource.OTHER,
-          leadScore: fields.leadScore ?? 0,
-          tags: fields.tags ?? [],
-          owner: owner ?? null,
-          organization: organization ?? null,
-        });
-        applyProfile(client, profile, weights);
-        const conversation = by.kind === 'conversation' ? ` from conversation ${by.conversation.sessionId}` : '';
-        recordEvent(tx, by, {
-          type: TimelineEventType.CLIENT_CREATED,
-          subject: client,
-          client,
-          summary: `Client ${client.fullName} created${conversation}`,
-          data: clientCreatedPayload(client, triggerSource(by)),
-        });
-        return client;
-      }),
-    );
+    return { fields, owner, organization, profile, weights };
+  }
+
+  /** The client of a valid draft with its CLIENT_CREATED event, created in `tx` (not flushed). */
+  private build(tx: EntityManager, by: Trigger, draft: ClientDraft): Client {
+    const { fields, owner, organization, profile, weights } = draft;
+    const client = tx.create(Client, {
+      ...fields,
+      fullName: fields.fullName!,
+      kind: fields.kind ?? ClientKind.PERSON,
+      lifecycleStage: fields.lifecycleStage ?? LifecycleStage.LEAD,
+      source: fields.source ?? ClientSource.OTHER,
+      leadScore: fields.leadScore ?? 0,
+      tags: fields.tags ?? [],
+      owner: owner ?? null,
+      organization: organization ?? null,
+    });
+    applyProfile(client, profile, weights);
+    const conversation = by.kind === 'conversation' ? ` from conversation ${by.conversation.sessionId}` : '';
+    recordEvent(tx, by, {
+      type: TimelineEventType.CLIENT_CREATED,
+      subject: client,
+      client,
+      summary: `Client ${client.fullName} created${conversation}`,
+      data: clientCreatedPayload(client, triggerSource(by)),
+    });
+    return client;
   }
 
   /** Changes a client's fields; omitted fields stay, null clears. `actor` may be a sync run. */
   async update(em: EntityManager, actor: Trigger, input: UpdateClientInput): Promise<Client> {
     const client = await this.get(em, input.id);
     const checks = new Checks();
-    const fields = this.check(checks, input, false);
+    const fields = checkFields(checks, input, false);
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
     const organization = await resolveRef(em, checks, 'organizationId', Client, input.organizationId);
     this.checkOrganization(checks, organization);
@@ -98,7 +187,7 @@ export class ClientService {
     const weights = await this.weightsFor(em, bantAfter(client, profile));
     checks.throwIfAny();
     return this.saving(fields.email, () =>
-      em.transactional((tx) => {
+      em.transactional(async (tx) => {
         const before = snapshot(client);
         const patch: Record<string, unknown> = { ...fields };
         if (input.ownerId !== undefined) patch.owner = owner ?? null;
@@ -115,6 +204,10 @@ export class ClientService {
             summary: `Client ${client.fullName} updated: ${Object.keys(change.after).join(', ')}`,
             data: change,
           });
+          if (actor.kind !== 'sync' && this.onLocalEdit) {
+            await tx.flush();
+            await this.onLocalEdit(tx, 'Client', client.id, Object.keys(change.after));
+          }
         }
         tx.persist(client);
         return client;
@@ -308,25 +401,6 @@ export class ClientService {
       where.$or = [{ fullName: { $ilike: like } }, { email: { $ilike: like } }, { phone: { $ilike: like } }];
     }
     return where;
-  }
-
-  private check(
-    checks: Checks,
-    input: Omit<Partial<CreateClientInput>, 'fullName'> & { fullName?: string | null },
-    creating: boolean,
-  ) {
-    return {
-      fullName: checks.text('fullName', input.fullName, 200, { required: creating, min: 1 }) ?? undefined,
-      email: checks.email('email', input.email),
-      phone: checks.phone('phone', input.phone),
-      nationality: checks.text('nationality', input.nationality, 64),
-      kind: input.kind ?? undefined,
-      lifecycleStage: input.lifecycleStage ?? undefined,
-      source: input.source ?? undefined,
-      leadScore: checks.int('leadScore', input.leadScore, 0, 100) ?? undefined,
-      tags: checks.list('tags', input.tags, 20, 40),
-      notes: checks.text('notes', input.notes, 10_000),
-    };
   }
 
   /** The tenant's currency, read only when the input has money without one. */

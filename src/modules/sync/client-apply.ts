@@ -10,6 +10,7 @@ import { Checks, normalizeEmail } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import { ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import type { ClientService } from '../clients/client.service.js';
+import { matchClients, normalizeName } from '../clients/client-match.js';
 import type { SyncTrigger } from '../timeline/timeline.service.js';
 import { EntityLink } from './entity-link.entity.js';
 import { kindOf, lifecycleStageOf, type LocalValues } from './field-mappings.js';
@@ -21,6 +22,10 @@ export interface ApplyOutcome {
   action: 'created' | 'updated' | 'skipped' | 'failed';
   message: string;
   client?: Client;
+  /** The Meridian record applied, for the log (deals; client outcomes carry `client`). */
+  record?: { type: string; id: string };
+  /** A newer local change won over the provider's value: logged as a CONFLICT entry. */
+  conflict?: boolean;
 }
 
 /** Everything a record is applied with. */
@@ -221,7 +226,8 @@ export async function applyClientRecord(
           });
         }
       }
-      if (written.length) await recordFieldSources(sp, scope, 'Client', client.id, written);
+      if (written.length)
+        await recordFieldSources(sp, scope, [{ recordType: 'Client', recordId: client.id, fields: written }]);
       return outcome;
     });
   } catch (err) {
@@ -230,34 +236,271 @@ export async function applyClientRecord(
   }
 }
 
-/** Marks `fields` of a record as set by the provider now (field provenance). */
+/** One record of a page with its mapped values. */
+export interface PageRecord {
+  record: ExternalRecord;
+  values: LocalValues;
+}
+
+/** A new client of a page, with the page's records that make it. */
+interface Slot {
+  values: ClientValues;
+  objectType: SyncObjectType;
+  indexes: number[];
+}
+
+/**
+ * Applies a page of contact and company records at once, with the same rules as
+ * {@link applyClientRecord} record by record, in a bounded number of statements whatever the
+ * page size: one for the page's entity links, one per matching rule (email, phone, name) for
+ * the page, one to load the matched clients, one for taken emails, then one flush (batched
+ * inserts of clients, timeline events and links) and one statement for field provenance. Records
+ * of the same page that match each other (same email, phone or name) make one client, created
+ * once with the later records' values applied over the earlier's. Updates of existing clients go
+ * through ClientService.update each (imports mostly create). Nothing is committed here: the
+ * caller's transaction commits the page. A database error (e.g. an email taken by a concurrent
+ * writer) throws; the caller then applies the page record by record.
+ */
+export async function applyClientPage(scope: ApplyScope, page: PageRecord[]): Promise<ApplyOutcome[]> {
+  const { tx } = scope;
+  const outcomes: (ApplyOutcome | undefined)[] = page.map(() => undefined);
+  const valid: (ClientValues | null)[] = page.map(({ values }, i) => {
+    try {
+      return clientValues(values);
+    } catch (err) {
+      if (!(err instanceof ValidationFailed)) throw err;
+      outcomes[i] = { action: 'failed', message: err.message };
+      return null;
+    }
+  });
+  const hashes = page.map(({ record, values }) => contentHash(record.objectType, values));
+  const externalIds = [...new Set(page.map(({ record }) => record.externalId).filter(Boolean))];
+  const links = new Map<string, EntityLink>();
+  if (externalIds.length)
+    for (const l of await tx.find(EntityLink, { connection: scope.connectionId, externalId: { $in: externalIds } }))
+      links.set(`${l.kind}:${l.externalId}`, l);
+  const linkOf = (i: number) =>
+    page[i].record.externalId ? links.get(`${page[i].record.objectType}:${page[i].record.externalId}`) : undefined;
+  page.forEach((_, i) => {
+    if (!outcomes[i] && linkOf(i)?.hash === hashes[i])
+      outcomes[i] = { action: 'skipped', message: 'unchanged since the last sync' };
+  });
+  const open = page.map((_, i) => (outcomes[i] ? null : valid[i]));
+  const matches = await matchClients(
+    tx,
+    open.map((v) =>
+      v ? { email: v.email ?? null, phone: v.phone ?? null, name: !v.email && !v.phone ? v.fullName : null } : {},
+    ),
+  );
+  const ids = new Set<string>();
+  open.forEach((v, i) => {
+    if (!v) return;
+    const link = linkOf(i);
+    if (link) ids.add(link.localId);
+    if (matches[i]) ids.add(matches[i].clientId);
+  });
+  const loaded = new Map<string, Client>();
+  if (ids.size) for (const c of await tx.find(Client, { id: { $in: [...ids] } })) loaded.set(c.id, c);
+
+  // Who each record is: an existing client, or a new one of the page (a slot), by the rules'
+  // order (email, then phone, then name), records earlier in the page counting as clients.
+  const page2 = {
+    email: new Map<string, Client | Slot>(),
+    phone: new Map<string, Client | Slot>(),
+    name: new Map<string, Client | Slot>(),
+  };
+  const keysOf = (v: ClientValues) => ({
+    email: v.email ? normalizeEmail(v.email) : null,
+    phone: v.phone ?? null,
+    name: !v.email && !v.phone && v.fullName ? normalizeName(v.fullName) : null,
+  });
+  const remember = (v: ClientValues, target: Client | Slot) => {
+    const k = keysOf(v);
+    for (const rule of ['email', 'phone', 'name'] as const)
+      if (k[rule] && !page2[rule].has(k[rule])) page2[rule].set(k[rule], target);
+  };
+  const targets: (Client | Slot | null)[] = page.map(() => null);
+  const slots: Slot[] = [];
+  open.forEach((v, i) => {
+    if (!v) return;
+    const link = linkOf(i);
+    let target: Client | Slot | undefined = link ? loaded.get(link.localId) : undefined;
+    if (!target) {
+      const k = keysOf(v);
+      const m = matches[i];
+      for (const rule of ['email', 'phone', 'name'] as const) {
+        target =
+          (k[rule] ? page2[rule].get(k[rule]) : undefined) ??
+          (m?.rule === rule.toUpperCase() ? loaded.get(m.clientId) : undefined);
+        if (target) break;
+      }
+    }
+    if (target && !(target instanceof Client)) {
+      const slot = target;
+      const diff = Object.keys(changesOf(slot.values, v));
+      slot.values = { ...slot.values, ...v };
+      slot.indexes.push(i);
+      outcomes[i] = diff.length
+        ? { action: 'updated', message: `updated ${slot.values.fullName}: ${diff.join(', ')}` }
+        : { action: 'skipped', message: `${slot.values.fullName} already up to date` };
+    } else if (!target) {
+      target = { values: { ...v }, objectType: page[i].record.objectType, indexes: [i] };
+      slots.push(target);
+    }
+    targets[i] = target;
+    remember(v, target);
+  });
+
+  const provenance: { recordId: string; fields: string[] }[] = [];
+  const created = await scope.clients.createMany(
+    tx,
+    scope.trigger,
+    slots.map((slot) => ({
+      fullName: slot.values.fullName!,
+      email: slot.values.email,
+      phone: slot.values.phone,
+      nationality: slot.values.nationality,
+      kind: kindOf(slot.objectType),
+      lifecycleStage: slot.values.lifecycleStage as LifecycleStage | undefined,
+      tags: slot.values.tags,
+      notes: slot.values.notes,
+      source: ClientSource.IMPORT,
+    })),
+  );
+  const clientOf = new Map<Slot, Client>();
+  slots.forEach((slot, n) => {
+    const result = created[n];
+    if (result instanceof ValidationFailed) {
+      for (const i of slot.indexes) outcomes[i] = { action: 'failed', message: result.message };
+      return;
+    }
+    clientOf.set(slot, result);
+    const [first, ...rest] = slot.indexes;
+    outcomes[first] = { action: 'created', message: `created ${result.fullName}`, client: result };
+    for (const i of rest) outcomes[i] = { ...outcomes[i]!, client: result };
+    provenance.push({ recordId: result.id, fields: Object.keys(slot.values) });
+  });
+
+  for (let i = 0; i < page.length; i++) {
+    const target = targets[i];
+    if (!(target instanceof Client)) continue;
+    const v = valid[i]!;
+    const diff = changes(target, v);
+    const written = Object.keys(diff);
+    if (!written.length) {
+      outcomes[i] = { action: 'skipped', message: `${target.fullName} already up to date`, client: target };
+      continue;
+    }
+    try {
+      const client = await tx.transactional((sp) =>
+        scope.clients.update(sp, scope.trigger, {
+          id: target.nodeId,
+          ...diff,
+          lifecycleStage: diff.lifecycleStage as LifecycleStage | undefined,
+        }),
+      );
+      outcomes[i] = { action: 'updated', message: `updated ${client.fullName}: ${written.join(', ')}`, client };
+      provenance.push({ recordId: client.id, fields: written });
+    } catch (err) {
+      if (!(err instanceof ValidationFailed)) throw err;
+      outcomes[i] = { action: 'failed', message: err.message };
+    }
+  }
+
+  const now = new Date();
+  page.forEach(({ record }, i) => {
+    const client = outcomes[i]?.client;
+    if (!record.externalId || !client || outcomes[i]?.action === 'failed') return;
+    const link = linkOf(i);
+    if (link) Object.assign(link, { hash: hashes[i], localId: client.id, syncedAt: now });
+    else {
+      const made = tx.create(EntityLink, {
+        connection: scope.connectionId,
+        kind: record.objectType,
+        externalId: record.externalId,
+        localType: 'Client',
+        localId: client.id,
+        hash: hashes[i],
+        syncedAt: now,
+      });
+      links.set(`${record.objectType}:${record.externalId}`, made);
+    }
+  });
+  await tx.flush();
+  await recordFieldSources(
+    tx,
+    scope,
+    provenance.map((p) => ({ recordType: 'Client', ...p })),
+  );
+  return outcomes.map((o) => o!);
+}
+
+/** The fields of `next` that differ from `current`'s (values of the same page). */
+function changesOf(current: ClientValues, next: ClientValues): ClientValues {
+  const out: Record<string, unknown> = {};
+  for (const f of CLIENT_FIELDS)
+    if (next[f] !== undefined && JSON.stringify(current[f] ?? null) !== JSON.stringify(next[f])) out[f] = next[f];
+  return out;
+}
+
+/** Marks fields of records as set by the provider now (field provenance), in batched statements. */
 export async function recordFieldSources(
   em: EntityManager,
   scope: Pick<ApplyScope, 'tenantId' | 'provider'>,
+  records: { recordType: string; recordId: string; fields: string[] }[],
+): Promise<void> {
+  await em.flush();
+  await writeFieldSources(
+    em,
+    scope.tenantId,
+    records.flatMap((r) =>
+      r.fields.map((field) => ({ ...r, field, source: FieldSourceKind.PROVIDER, provider: scope.provider })),
+    ),
+  );
+}
+
+/** Upserts field provenance rows, at most 1,000 per statement. */
+export async function writeFieldSources(
+  em: EntityManager,
+  tenantId: string,
+  rows: {
+    recordType: string;
+    recordId: string;
+    field: string;
+    source: FieldSourceKind;
+    provider: CrmProvider | null;
+  }[],
+): Promise<void> {
+  const now = new Date();
+  for (let start = 0; start < rows.length; start += 1000) {
+    const chunk = rows.slice(start, start + 1000);
+    const values: unknown[] = [];
+    for (const r of chunk)
+      values.push(randomUUID(), tenantId, r.recordType, r.recordId, r.field, r.source, r.provider, now);
+    await (em as SqlEntityManager).execute(
+      `insert into field_source (id, tenant_id, record_type, record_id, field, source, provider, at)
+         values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+         on conflict (tenant_id, record_type, record_id, field)
+         do update set source = excluded.source, provider = excluded.provider, at = excluded.at, updated_at = now()`,
+      values,
+    );
+  }
+}
+
+/**
+ * Marks fields of a record as set in Meridian now (a person's edit), for the fields a sync set
+ * before (fields no sync ever wrote have no provenance to keep). One statement.
+ */
+export async function markLocalEdits(
+  em: EntityManager,
   recordType: string,
   recordId: string,
   fields: string[],
 ): Promise<void> {
-  await em.flush();
-  const now = new Date();
-  const values: unknown[] = [];
-  const rows = fields.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-  for (const field of fields)
-    values.push(
-      randomUUID(),
-      scope.tenantId,
-      recordType,
-      recordId,
-      field,
-      FieldSourceKind.PROVIDER,
-      scope.provider,
-      now,
-    );
+  if (!fields.length) return;
   await (em as SqlEntityManager).execute(
-    `insert into field_source (id, tenant_id, record_type, record_id, field, source, provider, at)
-       values ${rows}
-       on conflict (tenant_id, record_type, record_id, field)
-       do update set source = excluded.source, provider = excluded.provider, at = excluded.at, updated_at = now()`,
-    values,
+    `update field_source set source = ?, provider = null, at = now(), updated_at = now()
+      where tenant_id = ? and record_type = ? and record_id = ? and field in (?)`,
+    [FieldSourceKind.MERIDIAN, scopeTenant(em), recordType, recordId, fields],
   );
 }

@@ -207,8 +207,21 @@ export interface CrmProviderAdapter {
   listPage(ctx: ProviderContext, objectType: SyncObjectType, cursor: string | null): Promise<Page>;
   /** Delta: one page of the records of `objectType` modified after `window.since`. */
   changedSince(ctx: ProviderContext, objectType: SyncObjectType, window: DeltaWindow): Promise<DeltaPage>;
-  /** Push: create (or update, when `item.externalId` is set) one thing at the provider. */
-  push(ctx: ProviderContext, item: PushItem): Promise<PushResult>;
+  /**
+   * PUSH mode: creates (or, when `item.externalId` is set, updates) one thing at the provider and
+   * returns its id there. Optional: a provider without it refuses `startSync(mode: PUSH)` with
+   * the userError PUSH_NOT_SUPPORTED (so does the CSV connection, which has no adapter).
+   *
+   * The engine chooses what to push and keeps it idempotent: it calls `push` once per
+   * {@link PushItem}, stores the returned id in an EntityLink (kind ACTIVITY or DEAL_STAGE, the
+   * item's `localId`) with the hash of what was pushed, and passes that id back as `externalId`
+   * next time; an item whose hash did not change is not pushed again. So `push` must be safe to
+   * retry with the same item (a run resumed after a crash may repeat the last uncommitted page):
+   * with `externalId` null it creates, otherwise it updates that object. It throws
+   * {@link ProviderError} (retryable or not) like the read methods; a 401 goes through
+   * `ctx.credentials.refreshAfterUnauthorized()` once, as for reads.
+   */
+  push?(ctx: ProviderContext, item: PushItem): Promise<PushResult>;
   /**
    * Exchanges a refresh token for new credentials. Throws {@link ReauthRequiredError} when the
    * provider refuses (revoked or expired refresh token). Not called for `token` credentials.

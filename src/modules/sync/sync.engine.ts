@@ -1,4 +1,4 @@
-import { type EntityManager, LockMode } from '@mikro-orm/core';
+import { DriverException, type EntityManager, LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { forkForTenant } from '../../platform/db/tenancy.js';
@@ -8,7 +8,7 @@ import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
 import type { ClientService } from '../clients/client.service.js';
 import { recordEvent, type SyncTrigger } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
-import { applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
+import { applyClientPage, applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import { type CsvEncoding, detectFormat, HEADER_HELP, readCsv, rowToRecord } from './csv-file.js';
 import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
@@ -34,6 +34,9 @@ export const FINISHED: readonly SyncRunStatus[] = [
   SyncRunStatus.FAILED,
   SyncRunStatus.CANCELLED,
 ];
+
+/** How long a file page should take to commit (its size follows the measured speed). */
+const PAGE_TARGET_MS = 400;
 
 /** Counters of records by outcome (labels of the metrics). */
 export interface SyncMetricsSink {
@@ -183,13 +186,22 @@ export class SyncEngine {
     };
     const start: SyncCursor = run.cursor ?? { objectIndex: 0, cursor: null, rows: 0, logSeq: 0 };
     const state = { logSeq: start.logSeq, watermarks: { ...(start.watermarks ?? {}) } };
+    // File pages are sized to commit in about PAGE_TARGET_MS, so progress moves at least once a
+    // second however loaded the database is (at most options.pageSize records a page).
+    const limit = { size: Math.min(this.options.pageSize, 50) };
     const source =
       run.mode === SyncMode.IMPORT
-        ? this.csvPages(root, tenantId, run, start)
+        ? this.csvPages(root, tenantId, run, start, limit)
         : this.providerPages(connection, run, start, signal);
     for await (const page of source) {
       if (signal.aborted) throw new LostClaimError();
+      const began = performance.now();
       const cancel = await this.commitPage(root, tenantId, run, attempt, page, mappings, trigger, state);
+      const records = page.items.length + page.errors.length;
+      if (records >= limit.size) {
+        const perRecord = Math.max(performance.now() - began, 1) / records;
+        limit.size = Math.max(10, Math.min(this.options.pageSize, Math.round(PAGE_TARGET_MS / perRecord)));
+      }
       await this.publish(tenantId, run.id);
       if (cancel) return true;
     }
@@ -218,14 +230,13 @@ export class SyncEngine {
     trigger: SyncTrigger,
     state: { logSeq: number; watermarks: Record<string, string> },
   ): Promise<boolean> {
-    const em = forkForTenant(root, tenantId);
     const counts = { created: 0, updated: 0, skipped: 0, failed: 0 };
     const entries: Omit<SyncLogEntry, 'id' | 'createdAt' | 'updatedAt' | 'nodeId' | 'tenant' | 'run' | 'seq'>[] = [];
     for (const e of page.errors) {
       counts.failed++;
       entries.push({ level: SyncLogLevel.ERROR, message: `line ${e.line}: ${e.message}`.slice(0, 1000), line: e.line });
     }
-    const apply = async (tx: EntityManager) => {
+    const apply = async (tx: EntityManager, batched: boolean) => {
       const scope: ApplyScope = {
         tx,
         trigger,
@@ -234,13 +245,23 @@ export class SyncEngine {
         provider: run.provider,
         clients: this.clients,
       };
-      for (const item of page.items) {
-        const outcome = await this.applyRecord(scope, item.record, mappings);
+      const outcomes = batched
+        ? await this.applyPage(scope, page.items, mappings)
+        : await mapSequentially(page.items, (item) => this.applyRecord(scope, item.record, mappings));
+      page.items.forEach((item, i) => {
+        const outcome = outcomes[i];
         counts[outcome.action]++;
         const where = item.line != null ? `line ${item.line}: ` : '';
-        if (outcome.action === 'failed' || run.dryRun)
+        const level =
+          outcome.action === 'failed'
+            ? SyncLogLevel.ERROR
+            : outcome.conflict
+              ? SyncLogLevel.CONFLICT
+              : SyncLogLevel.INFO;
+        const record = outcome.record ?? (outcome.client ? { type: 'Client', id: outcome.client.id } : null);
+        if (outcome.action === 'failed' || outcome.conflict || run.dryRun)
           entries.push({
-            level: outcome.action === 'failed' ? SyncLogLevel.ERROR : SyncLogLevel.INFO,
+            level,
             message:
               `${where}${run.dryRun && outcome.action !== 'failed' ? `would be ${outcome.action}: ` : ''}${outcome.message}`.slice(
                 0,
@@ -249,10 +270,10 @@ export class SyncEngine {
             line: item.line,
             objectType: item.record.objectType,
             externalId: item.record.externalId || null,
-            recordType: outcome.client && !run.dryRun ? 'Client' : null,
-            recordId: outcome.client && !run.dryRun ? outcome.client.id : null,
+            recordType: record && !run.dryRun ? record.type : null,
+            recordId: record && !run.dryRun ? record.id : null,
           });
-      }
+      });
     };
     const processed = page.items.length + page.errors.length;
     if (page.watermark?.at) {
@@ -284,27 +305,71 @@ export class SyncEngine {
       if (!rows.length) throw new LostClaimError();
       return { seq, cancel: rows[0].cancel_requested };
     };
-    let result: { seq: number; cancel: boolean };
-    if (run.dryRun) {
-      await em
-        .transactional(async (tx) => {
-          await apply(tx);
-          throw new DryRunRollback();
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof DryRunRollback)) throw err;
-        });
-      result = await forkForTenant(root, tenantId).transactional(bookkeeping);
-    } else {
-      result = await em.transactional(async (tx) => {
-        await apply(tx);
+    const attemptPage = async (batched: boolean): Promise<{ seq: number; cancel: boolean }> => {
+      const em = forkForTenant(root, tenantId);
+      if (run.dryRun) {
+        await em
+          .transactional(async (tx) => {
+            await apply(tx, batched);
+            throw new DryRunRollback();
+          })
+          .catch((err: unknown) => {
+            if (!(err instanceof DryRunRollback)) throw err;
+          });
+        return forkForTenant(root, tenantId).transactional(bookkeeping);
+      }
+      return em.transactional(async (tx) => {
+        await apply(tx, batched);
         return bookkeeping(tx);
       });
+    };
+    let result: { seq: number; cancel: boolean };
+    try {
+      result = await attemptPage(true);
+    } catch (err) {
+      if (err instanceof LostClaimError || !(err instanceof DriverException)) throw err;
+      // A database error in the batched page (e.g. an email taken by a concurrent writer since the
+      // page read it): nothing of the page was committed; apply it again record by record, each
+      // in its own savepoint, so only the offending record fails.
+      counts.created = counts.updated = counts.skipped = counts.failed = 0;
+      entries.length = 0;
+      for (const e of page.errors) {
+        counts.failed++;
+        entries.push({
+          level: SyncLogLevel.ERROR,
+          message: `line ${e.line}: ${e.message}`.slice(0, 1000),
+          line: e.line,
+        });
+      }
+      result = await attemptPage(false);
     }
     state.logSeq = result.seq;
     for (const action of ['created', 'updated', 'skipped', 'failed'] as const)
       if (counts[action]) this.metrics?.records(run.provider, run.mode, action, counts[action]);
     return result.cancel;
+  }
+
+  /**
+   * Applies a page: its contacts and companies in one batch ({@link applyClientPage}), its deals
+   * record by record; outcomes in the page's order.
+   */
+  private async applyPage(scope: ApplyScope, items: Item[], mappings: FieldMappingRule[]): Promise<ApplyOutcome[]> {
+    const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(items.length);
+    const clients: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { record } = items[i];
+      if (record.archived) outcomes[i] = { action: 'skipped', message: 'archived at the provider' };
+      else if (record.objectType === SyncObjectType.DEAL) continue;
+      else clients.push(i);
+    }
+    const applied = await applyClientPage(
+      scope,
+      clients.map((i) => ({ record: items[i].record, values: mapRecord(items[i].record, mappings) })),
+    );
+    clients.forEach((i, n) => (outcomes[i] = applied[n]));
+    for (let i = 0; i < items.length; i++)
+      if (!outcomes[i]) outcomes[i] = await this.applyRecord(scope, items[i].record, mappings);
+    return outcomes;
   }
 
   /** Applies one record by object type. */
@@ -336,6 +401,7 @@ export class SyncEngine {
     tenantId: string,
     run: SyncRun,
     start: SyncCursor,
+    limit: { size: number },
   ): AsyncGenerator<SourcePage> {
     const rows = readCsv(fileChunks(root, tenantId, run.id), {
       encoding: (run.encoding ?? 'utf8') as CsvEncoding,
@@ -358,7 +424,7 @@ export class SyncEngine {
       if ('error' in row) page.errors.push({ line: row.line, message: row.error });
       else page.items.push({ record: rowToRecord(format!.format, header, row.fields), line: row.line });
       page.cursor.rows = done;
-      if (page.items.length + page.errors.length >= this.options.pageSize) {
+      if (page.items.length + page.errors.length >= limit.size) {
         yield page;
         page = this.emptyPage({ ...start, rows: done });
       }
@@ -460,6 +526,13 @@ export class SyncEngine {
     this.metrics?.runFinished(run.provider, run.mode, status, seconds);
     await this.publish(tenantId, runId);
   }
+}
+
+/** `f` of each item, one after the other. */
+async function mapSequentially<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await f(item));
+  return out;
 }
 
 /** Thrown to roll a dry run's page back. */

@@ -56,6 +56,8 @@ export enum SyncDirection {
 export enum SyncLogLevel {
   INFO = 'INFO',
   WARNING = 'WARNING',
+  /** A newer local change kept over the provider's value (deals merge conservatively). */
+  CONFLICT = 'CONFLICT',
   ERROR = 'ERROR',
 }
 
@@ -91,7 +93,10 @@ registerEnumType(SyncDirection, {
   name: 'SyncDirection',
   description: 'INBOUND (into Meridian) or OUTBOUND (from Meridian to the provider).',
 });
-registerEnumType(SyncLogLevel, { name: 'SyncLogLevel', description: 'INFO, WARNING or ERROR.' });
+registerEnumType(SyncLogLevel, {
+  name: 'SyncLogLevel',
+  description: 'INFO, WARNING, CONFLICT (a newer local change was kept over the provider’s value) or ERROR.',
+});
 registerEnumType(FieldSourceKind, {
   name: 'FieldSourceKind',
   description: 'PROVIDER (set by a sync from another CRM or a file) or MERIDIAN (set in Meridian).',

@@ -107,13 +107,21 @@ export class SyncService {
   async start(em: EntityManager, principal: Principal, input: StartSyncInput): Promise<SyncRun> {
     const connection = await this.connection(em, input.connectionId);
     const checks = new Checks();
+    const adapter = this.adapters.get(connection.provider);
     if (input.mode === SyncMode.IMPORT)
       checks.add('mode', 'USE_IMPORTS_ENDPOINT', 'IMPORT runs are started by uploading a file to POST /imports');
+    else if (input.mode === SyncMode.PUSH && (connection.provider === CrmProvider.CSV || !adapter?.push))
+      checks.add(
+        'mode',
+        'PUSH_NOT_SUPPORTED',
+        connection.provider === CrmProvider.CSV
+          ? 'a CSV connection cannot push: it only imports files (POST /imports)'
+          : `${connection.provider} does not support PUSH: Meridian cannot send records to it`,
+      );
     else if (connection.provider === CrmProvider.CSV)
       checks.add('mode', 'NOT_SUPPORTED', 'a CSV connection only imports files (POST /imports)');
     if (connection.status !== CrmConnectionStatus.CONNECTED)
       checks.add('connectionId', 'NOT_CONNECTED', `the connection is ${connection.status}: connect it again first`);
-    const adapter = this.adapters.get(connection.provider);
     if (!adapter && connection.provider !== CrmProvider.CSV)
       checks.add('connectionId', 'PROVIDER_UNAVAILABLE', `${connection.provider} sync is not available on this server`);
     const objects = [...new Set(input.objects ?? adapter?.objectTypes ?? [])];
