@@ -47,6 +47,7 @@ import {
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
+import { HubspotResolver } from '../modules/sync/hubspot/hubspot.resolver.js';
 import {
   ClientFieldSourcesResolver,
   CrmConnectionResolver,
@@ -149,4 +150,5 @@ export const resolvers: ResolverClasses = [
   SyncLogEntryResolver,
   ClientFieldSourcesResolver,
   DealFieldSourcesResolver,
+  HubspotResolver,
 ];

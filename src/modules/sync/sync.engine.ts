@@ -8,12 +8,19 @@ import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
 import type { ClientService } from '../clients/client.service.js';
 import { recordEvent, type SyncTrigger } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { applyOrganizationLinks } from './associations-apply.js';
 import { applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import { type CsvEncoding, detectFormat, HEADER_HELP, readCsv, rowToRecord } from './csv-file.js';
 import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
 import { CSV_DEFAULT_MAPPINGS, mapRecord } from './field-mappings.js';
-import type { CrmProviderAdapter, ExternalRecord, FieldMappingRule, ProviderContext } from './provider.js';
+import type {
+  CredentialAccess,
+  CrmProviderAdapter,
+  ExternalRecord,
+  FieldMappingRule,
+  ProviderContext,
+} from './provider.js';
 import { CrmProvider, SyncLogLevel, SyncMode, SyncObjectType, SyncRunStatus } from './sync.enums.js';
 import { type SyncCursor, SyncLogEntry, SyncRun } from './sync-run.entity.js';
 
@@ -39,6 +46,13 @@ export const FINISHED: readonly SyncRunStatus[] = [
 export interface SyncMetricsSink {
   records(provider: string, mode: string, outcome: ApplyOutcome['action'], n: number): void;
   runFinished(provider: string, mode: string, status: string, seconds: number): void;
+  /** A call to a provider's API (status 0: no answer). */
+  apiCall?(provider: string, endpoint: string, status: number): void;
+}
+
+/** What provider runs need from outside the engine: the connection's credentials. */
+export interface ProviderHooks {
+  credentials(root: EntityManager, tenantId: string, connectionId: string, signal: AbortSignal): CredentialAccess;
 }
 
 /** How the engine runs. */
@@ -85,6 +99,7 @@ interface SourcePage {
 export class SyncEngine {
   private pubsub: PubSub | undefined;
   private metrics: SyncMetricsSink | undefined;
+  private hooks: ProviderHooks | undefined;
 
   constructor(
     private readonly clients: ClientService,
@@ -100,6 +115,11 @@ export class SyncEngine {
   /** Where record counts and run durations go (/metrics of the process running the run). */
   bindMetrics(metrics: SyncMetricsSink): void {
     this.metrics = metrics;
+  }
+
+  /** Where provider runs get credentials (the SyncService, which holds the SecretBox). */
+  bindProviderHooks(hooks: ProviderHooks): void {
+    this.hooks = hooks;
   }
 
   /** Tells subscribers of the tenant that a run moved (they read it, throttled). */
@@ -186,7 +206,7 @@ export class SyncEngine {
     const source =
       run.mode === SyncMode.IMPORT
         ? this.csvPages(root, tenantId, run, start)
-        : this.providerPages(connection, run, start, signal);
+        : this.providerPages(root, connection, run, start, signal);
     for await (const page of source) {
       if (signal.aborted) throw new LostClaimError();
       const cancel = await this.commitPage(root, tenantId, run, attempt, page, mappings, trigger, state);
@@ -316,8 +336,12 @@ export class SyncEngine {
     if (record.archived) return { action: 'skipped', message: 'archived at the provider' };
     switch (record.objectType) {
       case SyncObjectType.CONTACT:
-      case SyncObjectType.COMPANY:
-        return applyClientRecord(scope, record, mapRecord(record, mappings));
+      case SyncObjectType.COMPANY: {
+        const outcome = await applyClientRecord(scope, record, mapRecord(record, mappings));
+        if (outcome.client && record.associations?.length && !outcome.message.startsWith('unchanged'))
+          await applyOrganizationLinks(scope, record, outcome.client);
+        return outcome;
+      }
       case SyncObjectType.DEAL:
         return { action: 'skipped', message: 'deals are not synced yet' };
       default: {
@@ -373,6 +397,7 @@ export class SyncEngine {
 
   /** The pages of a provider's objects (BACKFILL: every record; DELTA: changes since the watermark). */
   private async *providerPages(
+    root: EntityManager,
     connection: CrmConnection,
     run: SyncRun,
     start: SyncCursor,
@@ -385,12 +410,12 @@ export class SyncEngine {
       tenantId: connection.tenant.id,
       connectionId: connection.id,
       accountId: connection.accountId ?? null,
-      credentials: {
-        get: () => Promise.reject(new Error('provider credentials are not wired yet')),
-        refreshAfterUnauthorized: () => Promise.reject(new Error('provider credentials are not wired yet')),
+      credentials: this.hooks?.credentials(root, connection.tenant.id, connection.id, signal) ?? {
+        get: () => Promise.reject(new Error('provider credentials are not wired')),
+        refreshAfterUnauthorized: () => Promise.reject(new Error('provider credentials are not wired')),
       },
       signal,
-      recordApiCall: () => undefined,
+      recordApiCall: (endpoint, status) => this.metrics?.apiCall?.(run.provider, endpoint, status),
     };
     let rows = start.rows;
     for (let i = start.objectIndex; i < run.objects.length; i++) {
