@@ -160,11 +160,13 @@ const schema = z.object({
   /** HubSpot's published burst limit per account (requests per 10 s); Meridian uses 90 %. Default 110. */
   HUBSPOT_RATE_LIMIT_PER_10S: int(1, 100_000).default(110),
   /** HubSpot's published search limit per account (requests per second); Meridian uses 90 %. Default 5. */
-  HUBSPOT_SEARCH_LIMIT_PER_SECOND: int(1, 10_000).default(5),
+  HUBSPOT_SEARCH_RATE_PER_SECOND: int(1, 10_000).default(5),
   /** Retries of a HubSpot call after 429, 5xx or a timeout. Default 5. */
   HUBSPOT_MAX_RETRIES: int(0, 20).default(5),
   /** First backoff delay after a 5xx or a timeout (doubled each retry, with jitter). Default 500 ms. */
   HUBSPOT_RETRY_BASE_MS: int(1, 60_000).default(500),
+  /** Records per HubSpot list page (1–100, HubSpot's maximum; search pages hold up to 200). Default 100. */
+  HUBSPOT_PAGE_LIMIT: int(1, 100).default(100),
   /** How long one HubSpot call may take. Default 30000 ms. */
   HUBSPOT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** Lifetime of tokens minted by `npm run token`. Default 30d, at most 90d. */

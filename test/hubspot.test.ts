@@ -33,15 +33,16 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
       HUBSPOT_API_BASE_URL: hubspot.url,
       HUBSPOT_OAUTH_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
       HUBSPOT_RETRY_BASE_MS: '5',
+      HUBSPOT_PAGE_LIMIT: '10',
     });
     adminA = await server.tokenFor(tenantA, 'ADMIN');
     managerA = await server.tokenFor(tenantA, 'MANAGER');
     viewerA = await server.tokenFor(tenantA, 'VIEWER');
     adminB = await server.tokenFor(tenantB, 'ADMIN');
-    // HubSpot's data: two companies, 105 contacts (more than one list page), two deals.
+    // HubSpot's data: two companies, 25 contacts (three list pages), a deal.
     const acme = hubspot.add('companies', { name: `Acme ${marker}`, country: 'Italy' });
     hubspot.add('companies', { name: `Globex ${marker}` });
-    for (let i = 0; i < 105; i++)
+    for (let i = 0; i < 25; i++)
       hubspot.add(
         'contacts',
         { firstname: `C${i}`, lastname: marker, email: `c${i}.${marker}@example.com` },
@@ -135,11 +136,11 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
     it('backfills companies and contacts over several pages, with their associations', async () => {
       const run = await sync('BACKFILL');
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.created).toBe(107);
-      expect(run.processed).toBe(108);
-      expect(hubspot.requests.filter((r) => r === 'GET /crm/v3/objects/contacts').length).toBe(2);
+      expect(run.created).toBe(27);
+      expect(run.processed).toBe(28);
+      expect(hubspot.requests.filter((r) => r === 'GET /crm/v3/objects/contacts').length).toBe(3);
       const clients = (await server.gql(HubspotClientsDocument, { search: marker }, adminA)).data!.clients;
-      expect(clients.totalCount).toBe(107);
+      expect(clients.totalCount).toBe(27);
       const organizationOf = async (email: string) =>
         (await server.gql(HubspotClientsDocument, { search: email }, adminA)).data!.clients.nodes[0].organization;
       for (const i of [0, 1, 2])
@@ -150,7 +151,7 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
     it('a re-run creates no duplicates', async () => {
       const run = await sync('BACKFILL');
       expect(run).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 0 });
-      expect((await server.gql(HubspotClientsDocument, { search: marker }, adminA)).data!.clients.totalCount).toBe(107);
+      expect((await server.gql(HubspotClientsDocument, { search: marker }, adminA)).data!.clients.totalCount).toBe(27);
     });
 
     it('delta picks up only the records modified since the last delta', async () => {

@@ -65,9 +65,6 @@ export function modifiedProperty(objectType: SyncObjectType): string {
   return objectType === SyncObjectType.CONTACT ? 'lastmodifieddate' : 'hs_lastmodifieddate';
 }
 
-/** Records per list page (HubSpot's maximum) and per search page (the search maximum). */
-const LIST_LIMIT = 100;
-const SEARCH_LIMIT = 200;
 /** HubSpot's search answers at most this many results per query. */
 export const SEARCH_CAP = 10_000;
 
@@ -126,6 +123,11 @@ export class HubspotAdapter implements CrmProviderAdapter {
     this.client = new HubspotClient(settings);
   }
 
+  /** Records per search page (HubSpot allows 200). */
+  private get searchLimit(): number {
+    return Math.min(200, this.settings.pageLimit * 2);
+  }
+
   defaultFieldMappings(): FieldMappingRule[] {
     const rule = (objectType: SyncObjectType, externalField: string, localField: string) => ({
       objectType,
@@ -166,7 +168,7 @@ export class HubspotAdapter implements CrmProviderAdapter {
       path: `/crm/v3/objects/${type}`,
       endpoint: `objects.list`,
       query: {
-        limit: String(LIST_LIMIT),
+        limit: String(this.settings.pageLimit),
         properties: [...PROPERTIES[objectType], modifiedProperty(objectType)].join(','),
         ...(associated.length ? { associations: associated.join(',') } : {}),
         ...(cursor ? { after: cursor } : {}),
@@ -183,6 +185,7 @@ export class HubspotAdapter implements CrmProviderAdapter {
       ? (JSON.parse(window.cursor) as DeltaCursor)
       : { since: window.since.getTime(), gte: false, after: 0 };
     const modified = modifiedProperty(objectType);
+    const limit = this.searchLimit;
     const answer = await this.client.request<ListAnswer & { total: number }>(ctx, {
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT[objectType]}/search`,
@@ -194,7 +197,7 @@ export class HubspotAdapter implements CrmProviderAdapter {
         ],
         sorts: [{ propertyName: modified, direction: 'ASCENDING' }],
         properties: [...PROPERTIES[objectType], modified],
-        limit: SEARCH_LIMIT,
+        limit,
         after: String(c.after),
       },
     });
@@ -210,7 +213,7 @@ export class HubspotAdapter implements CrmProviderAdapter {
     const after = answer.paging?.next?.after;
     if (after !== undefined) {
       const offset = Number(after);
-      if (offset + SEARCH_LIMIT <= SEARCH_CAP) next = { ...c, after: offset };
+      if (offset + limit <= SEARCH_CAP) next = { ...c, after: offset };
       // The cap nears: a new window from the last modification time seen (ties are read again and
       // skipped by their unchanged hash). A window full of one instant moves on past it.
       else if (last !== null && !(c.gte && last === c.since)) next = { since: last, gte: true, after: 0 };

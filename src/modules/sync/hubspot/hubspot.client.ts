@@ -20,6 +20,8 @@ export interface HubspotSettings {
   maxRetries: number;
   retryBaseMs: number;
   timeoutMs: number;
+  /** Records per list page (search pages: twice as many, at most 200). */
+  pageLimit: number;
 }
 
 /** The settings of a configuration. */
@@ -33,10 +35,11 @@ export function hubspotSettings(config: {
   HUBSPOT_WEBHOOK_URL?: string;
   HUBSPOT_SCOPES: string;
   HUBSPOT_RATE_LIMIT_PER_10S: number;
-  HUBSPOT_SEARCH_LIMIT_PER_SECOND: number;
+  HUBSPOT_SEARCH_RATE_PER_SECOND: number;
   HUBSPOT_MAX_RETRIES: number;
   HUBSPOT_RETRY_BASE_MS: number;
   HUBSPOT_TIMEOUT_MS: number;
+  HUBSPOT_PAGE_LIMIT: number;
 }): HubspotSettings {
   const apiBaseUrl = config.HUBSPOT_API_BASE_URL.replace(/\/+$/, '');
   return {
@@ -49,10 +52,11 @@ export function hubspotSettings(config: {
     webhookUrl: config.HUBSPOT_WEBHOOK_URL ?? null,
     scopes: config.HUBSPOT_SCOPES,
     ratePer10s: config.HUBSPOT_RATE_LIMIT_PER_10S,
-    searchPerSecond: config.HUBSPOT_SEARCH_LIMIT_PER_SECOND,
+    searchPerSecond: config.HUBSPOT_SEARCH_RATE_PER_SECOND,
     maxRetries: config.HUBSPOT_MAX_RETRIES,
     retryBaseMs: config.HUBSPOT_RETRY_BASE_MS,
     timeoutMs: config.HUBSPOT_TIMEOUT_MS,
+    pageLimit: config.HUBSPOT_PAGE_LIMIT,
   };
 }
 
