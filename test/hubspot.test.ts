@@ -2,6 +2,7 @@ import {
   ConnectHubspotPrivateAppDocument,
   CrmConnectionsDocument,
   HubspotClientsDocument,
+  LogInteractionDocument,
   StartSyncDocument,
   SyncRunByIdDocument,
   SyncRunsPageDocument,
@@ -63,11 +64,11 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const start = async (mode: 'BACKFILL' | 'DELTA', token = managerA) => {
+  const start = async (mode: 'BACKFILL' | 'DELTA' | 'PUSH', token = managerA) => {
     const res = await server.gql(StartSyncDocument, { input: { connectionId, mode } }, token);
     return res;
   };
-  const sync = async (mode: 'BACKFILL' | 'DELTA') => {
+  const sync = async (mode: 'BACKFILL' | 'DELTA' | 'PUSH') => {
     const res = await start(mode);
     expect(res.data?.startSync.userErrors).toEqual([]);
     return runToEnd(res.data!.startSync.syncRun!.id);
@@ -184,6 +185,31 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
       const run = await sync('DELTA');
       expect(run.status).toBe('SUCCEEDED');
       expect(hubspot.requests.filter((r) => r === 'POST /oauth/v1/token').length).toBe(refreshes + 1);
+    });
+  });
+
+  describe('push', () => {
+    it('pushes calls and notes of linked clients as engagements on the contact, once', async () => {
+      const client = (await server.gql(HubspotClientsDocument, { search: `c4.${marker}@example.com` }, adminA)).data!
+        .clients.nodes[0];
+      for (const [kind, summary] of [
+        ['CALL', 'Called about the renewal'],
+        ['NOTE', 'Prefers email'],
+        ['EMAIL', 'Not pushed: an email'],
+      ] as const) {
+        const res = await server.gql(LogInteractionDocument, { input: { clientId: client.id, kind, summary } }, adminA);
+        expect(res.errors).toBeUndefined();
+      }
+      const contact = [...hubspot.objects.contacts.values()].find((c) => c.properties.firstname === 'C4')!;
+      const first = await sync('PUSH');
+      expect(first).toMatchObject({ status: 'SUCCEEDED', created: 2, skipped: 0 });
+      const call = [...hubspot.objects.calls.values()][0];
+      expect(call.properties.hs_call_body).toBe('Called about the renewal');
+      expect(call.associations).toEqual(new Set([`contacts:${contact.id}`]));
+      expect([...hubspot.objects.notes.values()].map((n) => n.properties.hs_note_body)).toEqual(['Prefers email']);
+      const again = await sync('PUSH');
+      expect(again).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 0, skipped: 2 });
+      expect(hubspot.objects.calls.size + hubspot.objects.notes.size).toBe(2);
     });
   });
 

@@ -21,6 +21,7 @@ import type {
   FieldMappingRule,
   ProviderContext,
 } from './provider.js';
+import { runPush } from './push.js';
 import { CrmProvider, SyncLogLevel, SyncMode, SyncObjectType, SyncRunStatus } from './sync.enums.js';
 import { type SyncCursor, SyncLogEntry, SyncRun } from './sync-run.entity.js';
 
@@ -202,6 +203,14 @@ export class SyncEngine {
       startedBy: null,
     };
     const start: SyncCursor = run.cursor ?? { objectIndex: 0, cursor: null, rows: 0, logSeq: 0 };
+    if (run.mode === SyncMode.PUSH) {
+      const adapter = this.adapters.get(run.provider);
+      if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
+      const ctx = this.providerContext(root, connection, run, signal);
+      return runPush(root, run, attempt, adapter, ctx, start, this.options.pageSize, () =>
+        this.publish(tenantId, run.id),
+      );
+    }
     const state = { logSeq: start.logSeq, watermarks: { ...(start.watermarks ?? {}) } };
     const source =
       run.mode === SyncMode.IMPORT
@@ -395,18 +404,14 @@ export class SyncEngine {
     return { items: [], errors: [], cursor: { objectIndex: 0, cursor: null, rows: from.rows }, phase: 'IMPORT' };
   }
 
-  /** The pages of a provider's objects (BACKFILL: every record; DELTA: changes since the watermark). */
-  private async *providerPages(
+  /** What an adapter's calls of this run receive: the connection's credentials, the run's signal, metrics. */
+  private providerContext(
     root: EntityManager,
     connection: CrmConnection,
     run: SyncRun,
-    start: SyncCursor,
     signal: AbortSignal,
-  ): AsyncGenerator<SourcePage> {
-    const adapter = this.adapters.get(run.provider);
-    if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
-    if (run.mode === SyncMode.PUSH) throw new Error('PUSH runs are not available yet');
-    const ctx: ProviderContext = {
+  ): ProviderContext {
+    return {
       tenantId: connection.tenant.id,
       connectionId: connection.id,
       accountId: connection.accountId ?? null,
@@ -417,6 +422,19 @@ export class SyncEngine {
       signal,
       recordApiCall: (endpoint, status) => this.metrics?.apiCall?.(run.provider, endpoint, status),
     };
+  }
+
+  /** The pages of a provider's objects (BACKFILL: every record; DELTA: changes since the watermark). */
+  private async *providerPages(
+    root: EntityManager,
+    connection: CrmConnection,
+    run: SyncRun,
+    start: SyncCursor,
+    signal: AbortSignal,
+  ): AsyncGenerator<SourcePage> {
+    const adapter = this.adapters.get(run.provider);
+    if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
+    const ctx = this.providerContext(root, connection, run, signal);
     let rows = start.rows;
     for (let i = start.objectIndex; i < run.objects.length; i++) {
       const objectType = run.objects[i];
