@@ -8,6 +8,7 @@ import { runExtractionBench } from './extraction.bench.js';
 import { runExtractionCpuBench } from './extraction-cpu.bench.js';
 import { runFanoutBench } from './fanout.bench.js';
 import { runHttpBench } from './http.bench.js';
+import { runHubspotBench } from './hubspot.bench.js';
 import { saveResult } from './lib.js';
 import { runOverheadBench } from './overhead.bench.js';
 import { runProfileBench } from './profile.bench.js';
@@ -37,8 +38,10 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   extraction: runExtractionBench,
   // The heuristic extractor alone on 1 MB conversations (no database).
   'extraction-cpu': runExtractionCpuBench,
-  // CSV import of 10,000 and 100,000 rows: records/s, peak RSS, syncProgress events.
-  sync: runSyncBench,
+  // CSV import and HubSpot backfill of 10,000 and 100,000 records: records/s, peak RSS, syncProgress events.
+  sync: async () => ({ csv: await runSyncBench(), hubspot: await runHubspotBench() }),
+  // HubSpot backfill alone (also part of `sync`).
+  hubspot: runHubspotBench,
 };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen.length ? chosen : Object.keys(benches)) {

@@ -136,6 +136,39 @@ const schema = z.object({
   SYNC_STALE_SECONDS: int(2, 3600).default(30),
   /** Records per committed page of a sync run (the unit of progress, cancellation and resumption). Default 200. */
   SYNC_PAGE_SIZE: int(1, 5000).default(200),
+  /** HubSpot app's client id (OAuth). Unset: only private-app connections. */
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  /** HubSpot app's client secret: OAuth token exchange and webhook signature (v3) verification. */
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** HubSpot API base URL. Default https://api.hubapi.com (tests point it at a local server). */
+  HUBSPOT_API_BASE_URL: url(['http:', 'https:']).default('https://api.hubapi.com'),
+  /** HubSpot's OAuth authorize page. Default https://app.hubspot.com/oauth/authorize. */
+  HUBSPOT_OAUTH_AUTHORIZE_URL: url(['http:', 'https:']).default('https://app.hubspot.com/oauth/authorize'),
+  /** HubSpot's OAuth token endpoint. Default HUBSPOT_API_BASE_URL + /oauth/v1/token. */
+  HUBSPOT_OAUTH_TOKEN_URL: url(['http:', 'https:']).optional(),
+  /** Redirect URI registered with the HubSpot app. Default: this server's /oauth/hubspot/callback as the request reached it. */
+  HUBSPOT_REDIRECT_URI: url(['http:', 'https:']).optional(),
+  /** Public URL of POST /webhooks/hubspot as HubSpot calls it (signed in the v3 signature). Default: as the request reached it. */
+  HUBSPOT_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  /** Space-separated OAuth scopes requested. */
+  HUBSPOT_SCOPES: z
+    .string()
+    .min(1)
+    .default(
+      'oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read crm.objects.deals.read crm.objects.deals.write',
+    ),
+  /** HubSpot's published burst limit per account (requests per 10 s); Meridian uses 90 %. Default 110. */
+  HUBSPOT_RATE_LIMIT_PER_10S: int(1, 100_000).default(110),
+  /** HubSpot's published search limit per account (requests per second); Meridian uses 90 %. Default 5. */
+  HUBSPOT_SEARCH_RATE_PER_SECOND: int(1, 10_000).default(5),
+  /** Retries of a HubSpot call after 429, 5xx or a timeout. Default 5. */
+  HUBSPOT_MAX_RETRIES: int(0, 20).default(5),
+  /** First backoff delay after a 5xx or a timeout (doubled each retry, with jitter). Default 500 ms. */
+  HUBSPOT_RETRY_BASE_MS: int(1, 60_000).default(500),
+  /** Records per HubSpot list page (1–100, HubSpot's maximum; search pages hold up to 200). Default 100. */
+  HUBSPOT_PAGE_LIMIT: int(1, 100).default(100),
+  /** How long one HubSpot call may take. Default 30000 ms. */
+  HUBSPOT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** Lifetime of tokens minted by `npm run token`. Default 30d, at most 90d. */
   JWT_TTL: z
     .string()
@@ -318,6 +351,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
     issues.push('METRICS_PORT: must differ from PORT');
+  }
+  if (Boolean(e.HUBSPOT_CLIENT_ID) !== Boolean(e.HUBSPOT_CLIENT_SECRET)) {
+    issues.push('HUBSPOT_CLIENT_ID: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together');
   }
   if (issues.length) throw new ConfigError(issues);
   const embedded = !e.DATABASE_URL;

@@ -14,6 +14,7 @@ import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.ent
 import { CrmConnection } from '../modules/sync/crm-connection.entity.js';
 import { EntityLink } from '../modules/sync/entity-link.entity.js';
 import { FieldMapping, FieldSource, SyncFileChunk } from '../modules/sync/field-mapping.entity.js';
+import { SyncWebhookEvent } from '../modules/sync/hubspot/webhook-event.entity.js';
 import { SyncLogEntry, SyncRun } from '../modules/sync/sync-run.entity.js';
 import { Task } from '../modules/tasks/task.entity.js';
 import { ApiKey } from '../modules/tenancy/api-key.entity.js';
@@ -55,6 +56,7 @@ export const entities = [
   SyncRun,
   SyncLogEntry,
   EntityLink,
+  SyncWebhookEvent,
   FieldMapping,
   FieldSource,
   SyncFileChunk,

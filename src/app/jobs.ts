@@ -2,6 +2,11 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import type { Config } from '../config.js';
 import { EXTRACT_ATTEMPTS, EXTRACT_JOB, type ExtractJobData } from '../modules/conversations/conversation.service.js';
+import {
+  HUBSPOT_WEBHOOK_JOB,
+  type HubspotWebhookJobData,
+  processWebhookEvents,
+} from '../modules/sync/hubspot/hubspot.http.js';
 import { SYNC_ATTEMPTS, SYNC_JOB, type SyncJobData } from '../modules/sync/sync.engine.js';
 import { IdempotencyStore } from '../platform/idempotency.js';
 import type { OneOffJob, RecurringJob } from '../platform/jobs.js';
@@ -91,6 +96,12 @@ export function oneOffJobs(root: EntityManager, services: Services, logger: Logg
         );
         if (retry) throw new Error(`extraction ${extractionId} failed (attempt ${attempt}); retrying`);
       },
+    },
+    {
+      name: HUBSPOT_WEBHOOK_JOB,
+      attempts: 5,
+      backoffMs: 1000,
+      run: (data) => processWebhookEvents(root, services.sync, data as HubspotWebhookJobData),
     },
     {
       name: SYNC_JOB,

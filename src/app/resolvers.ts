@@ -48,6 +48,7 @@ import {
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
+import { HubspotResolver } from '../modules/sync/hubspot/hubspot.resolver.js';
 import {
   ClientFieldSourcesResolver,
   CrmConnectionResolver,
@@ -151,4 +152,5 @@ export const resolvers: ResolverClasses = [
   SyncLogEntryResolver,
   ClientFieldSourcesResolver,
   DealFieldSourcesResolver,
+  HubspotResolver,
 ];

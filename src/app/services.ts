@@ -21,7 +21,11 @@ import { QuoteService } from '../modules/quotes/quote.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { SearchService } from '../modules/search/search.service.js';
 import { markLocalEdits } from '../modules/sync/client-apply.js';
+import { HubspotAdapter } from '../modules/sync/hubspot/hubspot.adapter.js';
+import { type HubspotSettings, hubspotSettings } from '../modules/sync/hubspot/hubspot.client.js';
+import type { CrmProviderAdapter } from '../modules/sync/provider.js';
 import { SyncEngine } from '../modules/sync/sync.engine.js';
+import { CrmProvider } from '../modules/sync/sync.enums.js';
 import { SyncService } from '../modules/sync/sync.service.js';
 import { TaskService } from '../modules/tasks/task.service.js';
 import { AuthService } from '../modules/tenancy/auth.service.js';
@@ -96,12 +100,22 @@ export function askInterpreter(config: Config): AskInterpreter | undefined {
 export const tenantInitializers: TenantInitializer[] = [ensureTenantDefaults];
 
 /** The sync settings of the configuration (SECRETS_KEY, or the key kept in DATA_DIR). */
-export function syncOptions(config: Config): { box: SecretBox; pageSize: number; staleSeconds: number } {
+export function syncOptions(config: Config): SyncOptions {
   return {
     box: SecretBox.fromConfig(config.SECRETS_KEY, config.DATA_DIR),
     pageSize: config.SYNC_PAGE_SIZE,
     staleSeconds: config.SYNC_STALE_SECONDS,
+    hubspot: hubspotSettings(config),
   };
+}
+
+/** Sync settings: the credentials box, paging, and the providers' settings. */
+export interface SyncOptions {
+  box: SecretBox;
+  pageSize: number;
+  staleSeconds: number;
+  /** HubSpot's settings; absent: no HubSpot adapter (processes that never sync, like the CLI). */
+  hubspot?: HubspotSettings;
 }
 
 /** Wires the services. */
@@ -118,7 +132,7 @@ export function createServices(
      * Sync settings. The default box has a throwaway key: only for processes that never store
      * provider credentials (the CLI); the API and the worker pass SECRETS_KEY's.
      */
-    sync?: { box: SecretBox; pageSize: number; staleSeconds: number };
+    sync?: SyncOptions;
   } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
@@ -136,13 +150,19 @@ export function createServices(
     pageSize: 200,
     staleSeconds: 30,
   };
-  const engine = new SyncEngine(clients, new Map(), {
+  const adapters = new Map<CrmProvider, CrmProviderAdapter>();
+  if (syncOptions.hubspot) adapters.set(CrmProvider.HUBSPOT, new HubspotAdapter(syncOptions.hubspot));
+  const engine = new SyncEngine(clients, adapters, {
     pageSize: syncOptions.pageSize,
     staleMs: syncOptions.staleSeconds * 1000,
     maxRecordChars: 2 * 1024 * 1024,
   });
+  const sync = new SyncService(engine, jobs, syncOptions.box, adapters);
+  engine.bindProviderHooks({
+    credentials: (root, tenantId, id, signal) => sync.credentialAccess(root, tenantId, id, signal),
+  });
   return {
-    sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
+    sync,
     clock,
     criteria,
     search: new SearchService(),

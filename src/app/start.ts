@@ -4,7 +4,10 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import { createExtractor } from '../ai/index.js';
 import { type Config, parseByteSize } from '../config.js';
+import type { HubspotAdapter } from '../modules/sync/hubspot/hubspot.adapter.js';
+import { hubspotRouter } from '../modules/sync/hubspot/hubspot.http.js';
 import { importsRouter } from '../modules/sync/imports.http.js';
+import { CrmProvider } from '../modules/sync/sync.enums.js';
 import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
@@ -194,6 +197,18 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   if (config.DASHBOARD_ENABLED) app.use(dashboardRouter({ token: production ? undefined : options.dashboardToken }));
   app.use(
     importsRouter({ authenticate, services, root, logger, maxBytes: parseByteSize(config.SYNC_IMPORT_MAX_BYTES) }),
+  );
+  app.use(
+    hubspotRouter({
+      authenticate,
+      services,
+      adapter: services.sync.adapter(CrmProvider.HUBSPOT) as HubspotAdapter | undefined,
+      root,
+      jobs: services.jobs,
+      logger,
+      stateKey: services.tokens.derivedKey('hubspot oauth state'),
+      onWebhookEvents: (outcome, n) => metrics.sync.webhookEvents(CrmProvider.HUBSPOT, outcome, n),
+    }),
   );
   app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
   app.use(httpErrorHandler(logger));

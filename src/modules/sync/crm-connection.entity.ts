@@ -24,6 +24,7 @@ export class CrmConnectionHealth {
  */
 @Entity({ tableName: 'crm_connection' })
 @Index({ properties: ['tenant', 'provider'] })
+@Index({ properties: ['provider', 'accountId'] })
 @ObjectType({
   implements: Node,
   description:

@@ -8,12 +8,20 @@ import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
 import type { ClientService } from '../clients/client.service.js';
 import { recordEvent, type SyncTrigger } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
+import { applyOrganizationLinks } from './associations-apply.js';
 import { applyClientPage, applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import { type CsvEncoding, detectFormat, HEADER_HELP, readCsv, rowToRecord } from './csv-file.js';
 import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
 import { CSV_DEFAULT_MAPPINGS, mapRecord } from './field-mappings.js';
-import type { CrmProviderAdapter, ExternalRecord, FieldMappingRule, ProviderContext } from './provider.js';
+import type {
+  CredentialAccess,
+  CrmProviderAdapter,
+  ExternalRecord,
+  FieldMappingRule,
+  ProviderContext,
+} from './provider.js';
+import { runPush } from './push.js';
 import { CrmProvider, SyncLogLevel, SyncMode, SyncObjectType, SyncRunStatus } from './sync.enums.js';
 import { type SyncCursor, SyncLogEntry, SyncRun } from './sync-run.entity.js';
 
@@ -42,6 +50,13 @@ const PAGE_TARGET_MS = 400;
 export interface SyncMetricsSink {
   records(provider: string, mode: string, outcome: ApplyOutcome['action'], n: number): void;
   runFinished(provider: string, mode: string, status: string, seconds: number): void;
+  /** A call to a provider's API (status 0: no answer). */
+  apiCall?(provider: string, endpoint: string, status: number): void;
+}
+
+/** What provider runs need from outside the engine: the connection's credentials. */
+export interface ProviderHooks {
+  credentials(root: EntityManager, tenantId: string, connectionId: string, signal: AbortSignal): CredentialAccess;
 }
 
 /** How the engine runs. */
@@ -88,6 +103,7 @@ interface SourcePage {
 export class SyncEngine {
   private pubsub: PubSub | undefined;
   private metrics: SyncMetricsSink | undefined;
+  private hooks: ProviderHooks | undefined;
 
   constructor(
     private readonly clients: ClientService,
@@ -103,6 +119,11 @@ export class SyncEngine {
   /** Where record counts and run durations go (/metrics of the process running the run). */
   bindMetrics(metrics: SyncMetricsSink): void {
     this.metrics = metrics;
+  }
+
+  /** Where provider runs get credentials (the SyncService, which holds the SecretBox). */
+  bindProviderHooks(hooks: ProviderHooks): void {
+    this.hooks = hooks;
   }
 
   /** Tells subscribers of the tenant that a run moved (they read it, throttled). */
@@ -185,6 +206,14 @@ export class SyncEngine {
       startedBy: null,
     };
     const start: SyncCursor = run.cursor ?? { objectIndex: 0, cursor: null, rows: 0, logSeq: 0 };
+    if (run.mode === SyncMode.PUSH) {
+      const adapter = this.adapters.get(run.provider);
+      if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
+      const ctx = this.providerContext(root, connection, run, signal);
+      return runPush(root, run, attempt, adapter, ctx, start, this.options.pageSize, () =>
+        this.publish(tenantId, run.id),
+      );
+    }
     const state = { logSeq: start.logSeq, watermarks: { ...(start.watermarks ?? {}) } };
     // File pages are sized to commit in about PAGE_TARGET_MS, so progress moves at least once a
     // second however loaded the database is (at most options.pageSize records a page).
@@ -192,7 +221,7 @@ export class SyncEngine {
     const source =
       run.mode === SyncMode.IMPORT
         ? this.csvPages(root, tenantId, run, start, limit)
-        : this.providerPages(connection, run, start, signal);
+        : this.providerPages(root, connection, run, start, signal);
     for await (const page of source) {
       if (signal.aborted) throw new LostClaimError();
       const began = performance.now();
@@ -381,8 +410,12 @@ export class SyncEngine {
     if (record.archived) return { action: 'skipped', message: 'archived at the provider' };
     switch (record.objectType) {
       case SyncObjectType.CONTACT:
-      case SyncObjectType.COMPANY:
-        return applyClientRecord(scope, record, mapRecord(record, mappings));
+      case SyncObjectType.COMPANY: {
+        const outcome = await applyClientRecord(scope, record, mapRecord(record, mappings));
+        if (outcome.client && record.associations?.length && !outcome.message.startsWith('unchanged'))
+          await applyOrganizationLinks(scope, record, outcome.client);
+        return outcome;
+      }
       case SyncObjectType.DEAL:
         return { action: 'skipped', message: 'deals are not synced yet' };
       default: {
@@ -437,8 +470,29 @@ export class SyncEngine {
     return { items: [], errors: [], cursor: { objectIndex: 0, cursor: null, rows: from.rows }, phase: 'IMPORT' };
   }
 
+  /** What an adapter's calls of this run receive: the connection's credentials, the run's signal, metrics. */
+  private providerContext(
+    root: EntityManager,
+    connection: CrmConnection,
+    run: SyncRun,
+    signal: AbortSignal,
+  ): ProviderContext {
+    return {
+      tenantId: connection.tenant.id,
+      connectionId: connection.id,
+      accountId: connection.accountId ?? null,
+      credentials: this.hooks?.credentials(root, connection.tenant.id, connection.id, signal) ?? {
+        get: () => Promise.reject(new Error('provider credentials are not wired')),
+        refreshAfterUnauthorized: () => Promise.reject(new Error('provider credentials are not wired')),
+      },
+      signal,
+      recordApiCall: (endpoint, status) => this.metrics?.apiCall?.(run.provider, endpoint, status),
+    };
+  }
+
   /** The pages of a provider's objects (BACKFILL: every record; DELTA: changes since the watermark). */
   private async *providerPages(
+    root: EntityManager,
     connection: CrmConnection,
     run: SyncRun,
     start: SyncCursor,
@@ -446,18 +500,7 @@ export class SyncEngine {
   ): AsyncGenerator<SourcePage> {
     const adapter = this.adapters.get(run.provider);
     if (!adapter) throw new Error(`no ${run.provider} adapter is configured`);
-    if (run.mode === SyncMode.PUSH) throw new Error('PUSH runs are not available yet');
-    const ctx: ProviderContext = {
-      tenantId: connection.tenant.id,
-      connectionId: connection.id,
-      accountId: connection.accountId ?? null,
-      credentials: {
-        get: () => Promise.reject(new Error('provider credentials are not wired yet')),
-        refreshAfterUnauthorized: () => Promise.reject(new Error('provider credentials are not wired yet')),
-      },
-      signal,
-      recordApiCall: () => undefined,
-    };
+    const ctx = this.providerContext(root, connection, run, signal);
     let rows = start.rows;
     for (let i = start.objectIndex; i < run.objects.length; i++) {
       const objectType = run.objects[i];

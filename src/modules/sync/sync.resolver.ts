@@ -51,7 +51,7 @@ export const SyncLogEntryConnection = connectionType(SyncLogEntry, 'SyncLogEntry
 const SyncRunPayload = payloadType('SyncRunPayload', 'Result of a sync mutation: the run, or userErrors.', {
   syncRun: () => SyncRun,
 });
-const CrmConnectionPayload = payloadType(
+export const CrmConnectionPayload = payloadType(
   'CrmConnectionPayload',
   'Result of a connection mutation: the connection, or userErrors.',
   { crmConnection: () => CrmConnection },

@@ -17,7 +17,14 @@ import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import { type CsvEncoding, Utf8Check } from './csv-file.js';
 import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
-import { type Credentials, type CrmProviderAdapter, type FieldMappingRule, LOCAL_FIELDS } from './provider.js';
+import {
+  type CredentialAccess,
+  type Credentials,
+  type CrmProviderAdapter,
+  type FieldMappingRule,
+  LOCAL_FIELDS,
+  ReauthRequiredError,
+} from './provider.js';
 import { defaultMappings, FINISHED, runOutcome, SYNC_JOB, type SyncEngine, type SyncJobData } from './sync.engine.js';
 import { CrmConnectionStatus, CrmProvider, SyncMode, SyncObjectType, SyncRunStatus } from './sync.enums.js';
 import type { StartSyncInput, SyncRunFilter, UpdateFieldMappingsInput } from './sync.input.js';
@@ -55,6 +62,11 @@ export class SyncService {
     private readonly box: SecretBox,
     private readonly adapters: ReadonlyMap<CrmProvider, CrmProviderAdapter>,
   ) {}
+
+  /** The adapter of a provider, when this server has one. */
+  adapter(provider: CrmProvider): CrmProviderAdapter | undefined {
+    return this.adapters.get(provider);
+  }
 
   /** The connection with a global ID in the caller's tenant, or NOT_FOUND. */
   async connection(em: EntityManager, globalId: string): Promise<CrmConnection> {
@@ -136,7 +148,7 @@ export class SyncService {
   /** Creates a QUEUED run with its SYNC_STARTED event, then enqueues its job. */
   private async queue(
     em: EntityManager,
-    principal: Principal,
+    principal: Principal | null,
     connection: CrmConnection,
     spec: {
       mode: SyncMode;
@@ -173,7 +185,7 @@ export class SyncService {
         fileName: spec.fileName ?? null,
         encoding: spec.encoding ?? null,
         phase: 'queued',
-        startedBy: principal.memberId ? tx.getReference(TeamMember, principal.memberId) : null,
+        startedBy: principal?.memberId ? tx.getReference(TeamMember, principal.memberId) : null,
       });
       recordEvent(tx, principal, {
         type: TimelineEventType.SYNC_STARTED,
@@ -183,8 +195,123 @@ export class SyncService {
       });
       return run;
     });
-    await this.enqueue(principal.tenantId, run);
+    await this.enqueue(connection.tenant.id, run);
     return run;
+  }
+
+  /**
+   * Queues a DELTA run of a connection on the system's behalf (a webhook said records changed);
+   * null when a run of the connection is already queued or running (it will see the changes, or
+   * the next one will).
+   */
+  async startDeltaForChanges(
+    em: EntityManager,
+    connection: CrmConnection,
+    objects: SyncObjectType[],
+  ): Promise<SyncRun | null> {
+    if (connection.status !== CrmConnectionStatus.CONNECTED || !objects.length) return null;
+    try {
+      return await this.queue(em, null, connection, { mode: SyncMode.DELTA, objects, dryRun: false });
+    } catch (err) {
+      if (err instanceof ValidationFailed) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Stores a connection to a provider account (OAuth callback, private-app token): the tenant's
+   * connection to that account is found or created, set CONNECTED, and its credentials replaced.
+   */
+  async saveConnection(
+    em: EntityManager,
+    provider: CrmProvider,
+    account: { accountId: string; accountName: string; scopes: string[] },
+    credentials: Credentials,
+  ): Promise<CrmConnection> {
+    return em.transactional(async (tx) => {
+      const connection =
+        (await tx.findOne(CrmConnection, { provider, accountId: account.accountId })) ??
+        tx.create(CrmConnection, { provider, accountId: account.accountId });
+      connection.accountName = account.accountName.slice(0, 200);
+      connection.scopes = account.scopes;
+      connection.status = CrmConnectionStatus.CONNECTED;
+      connection.connectedAt = new Date();
+      connection.lastError = null;
+      await tx.flush();
+      this.sealCredentials(connection, credentials);
+      return connection;
+    });
+  }
+
+  /**
+   * The credentials of a connection as an adapter uses them during a run: opened once, refreshed
+   * a minute before they expire and after a 401. A refresh happens under a lock on the connection
+   * (a concurrent refresh by another worker is reused, not repeated); a refused one marks the
+   * connection NEEDS_REAUTH with the error in its health.
+   */
+  credentialAccess(root: EntityManager, tenantId: string, connectionId: string, signal: AbortSignal): CredentialAccess {
+    let current: Credentials | null = null;
+    const load = async () => {
+      const em = forkForTenant(root, tenantId);
+      const connection = await em.findOneOrFail(CrmConnection, { id: connectionId });
+      if (connection.status !== CrmConnectionStatus.CONNECTED)
+        throw new ReauthRequiredError(`the connection is ${connection.status}: connect it again`);
+      const credentials = await this.openCredentials(em, connection);
+      if (!credentials) throw new ReauthRequiredError('the connection has no credentials: connect it again');
+      return credentials;
+    };
+    const expiring = (c: Credentials) =>
+      c.kind === 'oauth' && c.expiresAt !== undefined && Date.parse(c.expiresAt) - Date.now() < 60_000;
+    return {
+      get: async () => {
+        current ??= await load();
+        if (expiring(current)) current = await this.refreshCredentials(root, tenantId, connectionId, current, signal);
+        return current;
+      },
+      refreshAfterUnauthorized: async () => {
+        current = await this.refreshCredentials(root, tenantId, connectionId, current ?? (await load()), signal, true);
+        return current;
+      },
+    };
+  }
+
+  private async refreshCredentials(
+    root: EntityManager,
+    tenantId: string,
+    connectionId: string,
+    seen: Credentials,
+    signal: AbortSignal,
+    refused = false,
+  ): Promise<Credentials> {
+    const em = forkForTenant(root, tenantId);
+    try {
+      return await em.transactional(async (tx) => {
+        const connection = await tx.findOneOrFail(
+          CrmConnection,
+          { id: connectionId },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
+        const stored = await this.openCredentials(tx, connection);
+        if (!stored || stored.kind !== 'oauth') throw new ReauthRequiredError();
+        // Another worker refreshed meanwhile: use its tokens.
+        const fresh = stored.expiresAt && Date.parse(stored.expiresAt) - Date.now() >= 60_000;
+        if (stored.accessToken !== seen.accessToken && fresh) return stored;
+        if (!refused && fresh) return stored;
+        const adapter = this.adapters.get(connection.provider);
+        if (!adapter) throw new Error(`no ${connection.provider} adapter is configured`);
+        const renewed = await adapter.refresh(stored, signal);
+        this.sealCredentials(connection, renewed);
+        return renewed;
+      });
+    } catch (err) {
+      if (err instanceof ReauthRequiredError)
+        await em.nativeUpdate(
+          CrmConnection,
+          { id: connectionId },
+          { status: CrmConnectionStatus.NEEDS_REAUTH, lastError: err.message, lastErrorAt: new Date() },
+        );
+      throw err;
+    }
   }
 
   /** Puts a run's job on the queue (a key per attempt: a taken-over run is queued again). */

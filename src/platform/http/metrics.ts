@@ -84,12 +84,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Calls to other CRMs' APIs, by provider, endpoint (a bounded label) and HTTP status (0: no answer). */
+  readonly providerApiCalls = new Counter({
+    name: 'meridian_sync_provider_api_calls_total',
+    help: 'Calls made to other CRMs APIs by sync runs in this process, by provider, endpoint and HTTP status (0: no answer)',
+    labelNames: ['provider', 'endpoint', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Calls a provider refused with 429 (rate limited), by provider. */
+  readonly providerRateLimited = new Counter({
+    name: 'meridian_sync_provider_rate_limited_total',
+    help: 'Calls to other CRMs APIs answered 429 (rate limited), by provider',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  /** Webhook events received from providers, by provider and outcome (accepted, duplicate, rejected, ignored). */
+  readonly webhookEvents = new Counter({
+    name: 'meridian_sync_webhook_events_total',
+    help: 'Webhook events received from other CRMs, by provider and outcome (accepted, duplicate, rejected, ignored)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** The sync engine's view of the two sync metrics (labels are enum values: bounded). */
   readonly sync = {
     records: (provider: string, mode: string, outcome: string, n: number) =>
       this.syncRecords.inc({ provider, mode, outcome }, n),
     runFinished: (provider: string, mode: string, status: string, seconds: number) =>
       this.syncRunDuration.observe({ provider, mode, status }, seconds),
+    apiCall: (provider: string, endpoint: string, status: number) => {
+      this.providerApiCalls.inc({ provider, endpoint, status: String(status) });
+      if (status === 429) this.providerRateLimited.inc({ provider });
+    },
+    webhookEvents: (provider: string, outcome: string, n = 1) => this.webhookEvents.inc({ provider, outcome }, n),
   };
 
   constructor(options: MetricsOptions = {}) {
