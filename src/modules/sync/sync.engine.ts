@@ -396,6 +396,13 @@ export class SyncEngine {
       clients.map((i) => ({ record: items[i].record, values: mapRecord(items[i].record, mappings) })),
     );
     clients.forEach((i, n) => (outcomes[i] = applied[n]));
+    // Contact↔company associations (providers that have them), once the page's clients exist.
+    for (const i of clients) {
+      const { record } = items[i];
+      const outcome = outcomes[i];
+      if (outcome.client && record.associations?.length && ['created', 'updated'].includes(outcome.action))
+        await applyOrganizationLinks(scope, record, outcome.client);
+    }
     for (let i = 0; i < items.length; i++)
       if (!outcomes[i]) outcomes[i] = await this.applyRecord(scope, items[i].record, mappings);
     return outcomes;
