@@ -160,6 +160,8 @@ function scalarSql(field: GraphQLField<unknown, unknown>, prop: EntityProperty, 
 /** Plans one operation; one instance per request. */
 class Planner {
   private readonly fragments: Record<string, FragmentDefinitionNode> = {};
+  /** Aliases given to to-one reads so far. */
+  private aliases = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -184,7 +186,7 @@ class Planner {
       if (name === '__typename') shape.push([key, 'typename']);
       else if (name === 'nodes' && nodeSql === null) {
         const nodeField = connection.getFields().nodes;
-        const sql = this.object(this.objectType(nodeField), sub, list.entity, read.from, [read.from]);
+        const sql = this.object(this.objectType(nodeField), sub, list.entity, read.from);
         nodeSql = sql;
         shape.push([key, 'nodes']);
       } else notFast(`${connection.name}.${name}`);
@@ -215,7 +217,6 @@ class Planner {
     nodes: readonly FieldNode[],
     entity: EntityClass<object>,
     from: string,
-    tables: string[],
   ): string {
     const meta = this.em.getMetadata().get(entity) as EntityMetadata;
     const props = meta.properties as Record<string, EntityProperty>;
@@ -228,7 +229,7 @@ class Planner {
       if (name === '__typename') value = literal(type.name);
       else if (!field) value = notFast(`${type.name}.${name}`);
       else if (relations.has(`${type.name}.${name}`)) {
-        value = this.relation(relations.get(`${type.name}.${name}`)!, field, sub, props, from, tables);
+        value = this.relation(relations.get(`${type.name}.${name}`)!, field, sub, props, from);
       } else if (name === 'id' && isNode) value = globalIdSql(type.name, `${from}."id"`);
       else if (field.resolve || field.args.length) value = notFast(`${type.name}.${name}: a resolver`);
       else {
@@ -250,7 +251,6 @@ class Planner {
     nodes: readonly FieldNode[],
     parentProps: Record<string, EntityProperty>,
     from: string,
-    tables: string[],
   ): string {
     if (relation.kind === 'ref') {
       if (nodes.some((n) => n.arguments?.length)) notFast(`${field.name}: arguments`);
@@ -269,22 +269,23 @@ class Planner {
         ]);
         return `case when ${fkColumn} is null then null else json_build_object(${parts.join(', ')}) end`;
       }
+      // Aliased: the same table may be read further out (a practice's client in a client list).
       const read = this.read(relation.entity, {});
-      if (tables.includes(read.from)) notFast(`${field.name}: same table nested`);
-      const object = this.object(type, nodes, relation.entity, read.from, [...tables, read.from]);
-      return `(select ${object} from ${read.from} where ${read.where} and ${read.from}."id" = ${fkColumn})`;
+      const alias = quote(`r${++this.aliases}`);
+      const object = this.object(type, nodes, relation.entity, alias);
+      return `(select ${object} from ${read.from} as ${alias} where ${read.where} and ${alias}."id" = ${fkColumn})`;
     }
     const args = getArgumentValues(field, nodes[0], this.variables);
     const { first, after, ...rest } = args as { first?: number; after?: string };
     if (after !== undefined && after !== null) notFast(`${field.name}: cursor`);
     const read = this.read(relation.entity, relation.where(this.ctx, rest), relation.orderBy);
-    if (tables.includes(read.from)) notFast(`${field.name}: same table nested`);
+    // A child of the same table (organisation members…) would shadow its parent's name.
+    if (read.from === from) notFast(`${field.name}: a relation of a table to itself`);
     const childMeta = this.em.getMetadata().get(relation.entity) as EntityMetadata;
     const fk = (childMeta.properties as Record<string, EntityProperty>)[relation.fk] ?? notFast(`${field.name}: fk`);
     const where = `${read.where} and ${read.from}.${quote(fk.fieldNames[0])} = ${from}."id"`;
-    const nested = [...tables, read.from];
     if (relation.kind === 'children') {
-      const object = this.object(this.objectType(field), nodes, relation.entity, read.from, nested);
+      const object = this.object(this.objectType(field), nodes, relation.entity, read.from);
       return `(select coalesce(json_agg(${object}${read.order}), '[]'::json) from ${read.from} where ${where})`;
     }
     let limit = DEFAULT_PAGE_SIZE;
@@ -299,13 +300,7 @@ class Planner {
       const name = sub[0].name.value;
       if (name === '__typename') parts.push(literal(key), literal(connection.name));
       else if (name === 'nodes') {
-        const object = this.object(
-          this.objectType(connection.getFields().nodes),
-          sub,
-          relation.entity,
-          read.from,
-          nested,
-        );
+        const object = this.object(this.objectType(connection.getFields().nodes), sub, relation.entity, read.from);
         const page = `select ${object} as "j", row_number() over (${read.order}) as "n" from ${read.from} where ${where}${read.order} limit ${limit}`;
         parts.push(
           literal(key),
@@ -357,7 +352,10 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
       plans.push({ key, plan: planner.rootStatement(list, field, nodes) });
     }
   } catch (err) {
-    if (err instanceof NotFast) return null;
+    if (err instanceof NotFast) {
+      ctx.logger.debug({ reason: err.message }, 'fast path not taken');
+      return null;
+    }
     throw err;
   }
   const store = currentRequest();
