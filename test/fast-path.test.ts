@@ -213,10 +213,12 @@ describe('Fast read path', () => {
     expect(asOther.data!.clients.nodes).toEqual([]);
   });
 
-  it('refuses a caller without credentials and a query over the limits, as the ordinary path does', async () => {
+  it('refuses a caller without credentials, a page over the limit and an invalid filter, as the ordinary path does', async () => {
     const anonymous = await run(`{ clients { nodes { id } } }`, {}, null);
     expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     const tooBig = await run(`{ clients(first: 500) { nodes { id } } }`);
     expect(tooBig.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const badDate = await run(`{ deals(filter: { expectedCloseFrom: "2027-02-30" }) { nodes { id } } }`);
+    expect(badDate.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 });

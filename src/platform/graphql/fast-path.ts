@@ -352,11 +352,10 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
       plans.push({ key, plan: planner.rootStatement(list, field, nodes) });
     }
   } catch (err) {
-    if (err instanceof NotFast) {
-      ctx.logger.debug({ reason: err.message }, 'fast path not taken');
-      return null;
-    }
-    throw err;
+    // Planning reads nothing and changes nothing: on any error (NotFast, or a filter a service
+    // refuses, e.g. an invalid date) the ordinary path runs and reports it the way it always does.
+    ctx.logger.debug({ reason: err instanceof Error ? err.message : String(err) }, 'fast path not taken');
+    return null;
   }
   const store = currentRequest();
   if (store) store.sqlStatements = 0;
