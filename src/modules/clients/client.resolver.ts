@@ -5,6 +5,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { registerFastRelation } from '../../platform/graphql/fast-path.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
@@ -199,3 +200,7 @@ export class ClientResolver extends ResourceResolver({
     return loadRef(ctx, Client, client.mergedInto);
   }
 }
+
+// The fast path (platform/graphql/fast-path.ts) answers these the way the resolvers above do.
+registerFastRelation(Client, 'owner', { kind: 'ref', entity: TeamMember, fk: 'owner' });
+registerFastRelation(Client, 'assignedTo', { kind: 'ref', entity: TeamMember, fk: 'owner' });

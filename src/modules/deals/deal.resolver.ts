@@ -2,9 +2,11 @@ import type { EntityKey } from '@mikro-orm/core';
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { registerFastChildren, registerFastRelation } from '../../platform/graphql/fast-path.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
@@ -181,6 +183,12 @@ export class PipelineResolver {
   }
 }
 
+const NEWEST_FIRST: KeysetOrder<Deal> = [{ createdAt: 'desc' }, { id: 'desc' }];
+
+/** The condition of `Client.deals(filter)` (besides the client). */
+const clientDealsWhere = (ctx: GraphQLContext, filter: DealFilter | null | undefined) =>
+  ctx.services.deals.where({ ...filter, clientId: undefined }) as Record<string, unknown>;
+
 /** Deals of a client. */
 @Resolver(() => Client)
 export class ClientDealsResolver {
@@ -193,13 +201,13 @@ export class ClientDealsResolver {
     @Arg('filter', () => DealFilter, { nullable: true }) filter: DealFilter | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return loadChildren(
-      ctx,
-      Deal,
-      'client',
-      client.id,
-      ctx.services.deals.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
-      [{ createdAt: 'desc' }, { id: 'desc' }],
-    );
+    return loadChildren(ctx, Deal, 'client', client.id, clientDealsWhere(ctx, filter), NEWEST_FIRST);
   }
 }
+
+// The fast path (platform/graphql/fast-path.ts) answers these the way the resolvers above do.
+registerFastRelation(Deal, 'client', { kind: 'ref', entity: Client, fk: 'client' });
+registerFastRelation(Deal, 'pipeline', { kind: 'ref', entity: Pipeline, fk: 'pipeline' });
+registerFastRelation(Deal, 'stage', { kind: 'ref', entity: PipelineStage, fk: 'stage' });
+registerFastRelation(Deal, 'owner', { kind: 'ref', entity: TeamMember, fk: 'owner' });
+registerFastChildren(Client, 'deals', Deal, 'client', clientDealsWhere);

@@ -2,9 +2,11 @@ import type { EntityKey } from '@mikro-orm/core';
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
+import type { KeysetOrder } from '../../platform/db/read-model.js';
 import { connectionType, OrderDirection } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { registerFastChildren, registerFastRelation } from '../../platform/graphql/fast-path.js';
 import { loadChildren, loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
@@ -160,6 +162,12 @@ export class PracticeResolver extends ResourceResolver({
   }
 }
 
+const NEWEST_FIRST: KeysetOrder<Practice> = [{ createdAt: 'desc' }, { id: 'desc' }];
+
+/** The condition of `Client.practices(filter)` (besides the client). */
+const clientPracticesWhere = (ctx: GraphQLContext, filter: PracticeFilter | null | undefined) =>
+  ctx.services.practices.where({ ...filter, clientId: undefined }) as Record<string, unknown>;
+
 /** Practices of a client. */
 @Resolver(() => Client)
 export class ClientPracticesResolver {
@@ -172,13 +180,12 @@ export class ClientPracticesResolver {
     @Arg('filter', () => PracticeFilter, { nullable: true }) filter: PracticeFilter | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return loadChildren(
-      ctx,
-      Practice,
-      'client',
-      client.id,
-      ctx.services.practices.where({ ...filter, clientId: undefined }) as Record<string, unknown>,
-      [{ createdAt: 'desc' }, { id: 'desc' }],
-    );
+    return loadChildren(ctx, Practice, 'client', client.id, clientPracticesWhere(ctx, filter), NEWEST_FIRST);
   }
 }
+
+// The fast path (platform/graphql/fast-path.ts) answers these the way the resolvers above do.
+registerFastRelation(Practice, 'client', { kind: 'ref', entity: Client, fk: 'client' });
+registerFastRelation(Practice, 'type', { kind: 'ref', entity: PracticeType, fk: 'type' });
+registerFastRelation(Practice, 'assignedTo', { kind: 'ref', entity: TeamMember, fk: 'assignedTo' });
+registerFastChildren(Client, 'practices', Practice, 'client', clientPracticesWhere);

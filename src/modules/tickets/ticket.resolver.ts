@@ -7,6 +7,7 @@ import { childFieldResolver } from '../../platform/graphql/child-field.js';
 import { connectionType, OrderDirection, paginateChildren } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
+import { registerFastRelation } from '../../platform/graphql/fast-path.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
@@ -168,17 +169,20 @@ function ticketsOf(parent: ClassType<{ id: string }>, fk: 'client' | 'deal' | 'p
     type: () => TicketConnection,
     description: `The ${noun}'s tickets, newest first. A connection (first/after), since they grow without bound.`,
     args: ChildTicketsArgs,
-    resolve: ({ id }, { filter, ...page }, ctx) => {
-      const typed = ctx.services.tickets.where({
-        ...filter,
-        clientId: undefined,
-        dealId: undefined,
-        practiceId: undefined,
-      });
-      const where = ctx.services.criteria.andWhere(ctx.em, 'TICKET', typed, filter?.where) as Record<string, unknown>;
-      return paginateChildren(ctx, Ticket, TicketConnection, fk, id, where, NEWEST_FIRST, page);
-    },
+    resolve: ({ id }, { filter, ...page }, ctx) =>
+      paginateChildren(ctx, Ticket, TicketConnection, fk, id, childTicketsWhere(ctx, filter), NEWEST_FIRST, page),
   });
+}
+
+/** The condition of `<parent>.tickets(filter)` (besides the parent). */
+function childTicketsWhere(ctx: GraphQLContext, filter: ChildTicketsArgs['filter']): Record<string, unknown> {
+  const typed = ctx.services.tickets.where({
+    ...filter,
+    clientId: undefined,
+    dealId: undefined,
+    practiceId: undefined,
+  });
+  return ctx.services.criteria.andWhere(ctx.em, 'TICKET', typed, filter?.where) as Record<string, unknown>;
 }
 
 /** `Client.tickets`. */
@@ -187,3 +191,22 @@ export const ClientTicketsResolver = ticketsOf(Client, 'client', 'client');
 export const DealTicketsResolver = ticketsOf(Deal, 'deal', 'deal');
 /** `Practice.tickets`. */
 export const PracticeTicketsResolver = ticketsOf(Practice, 'practice', 'practice');
+
+// The fast path (platform/graphql/fast-path.ts) answers these the way the resolvers above do.
+registerFastRelation(Ticket, 'client', { kind: 'ref', entity: Client, fk: 'client' });
+registerFastRelation(Ticket, 'deal', { kind: 'ref', entity: Deal, fk: 'deal' });
+registerFastRelation(Ticket, 'practice', { kind: 'ref', entity: Practice, fk: 'practice' });
+registerFastRelation(Ticket, 'assignee', { kind: 'ref', entity: TeamMember, fk: 'assignee' });
+for (const [parent, fk] of [
+  [Client, 'client'],
+  [Deal, 'deal'],
+  [Practice, 'practice'],
+] as const) {
+  registerFastRelation(parent, 'tickets', {
+    kind: 'page',
+    entity: Ticket,
+    fk,
+    where: (ctx, args) => childTicketsWhere(ctx, args.filter as ChildTicketsArgs['filter']),
+    orderBy: NEWEST_FIRST,
+  });
+}

@@ -576,3 +576,56 @@ export async function countRowsIn<E extends object>(
     : await batchOf(em).query(em.getPlatform().formatQuery(sql, allParams));
   return new Map(rows.map((r) => [String(r[0]), Number(r[1])]));
 }
+
+/** A read the fast path nests in its statement: table, condition (tenant included), order, columns. */
+export interface CompiledRead {
+  /** The quoted table name (the statement refers to the table by it, unaliased). */
+  from: string;
+  /** `<tenant column> = '…' and (<condition>)`, its values inlined as SQL literals. */
+  where: string;
+  /** ` order by …` (empty without an order). */
+  order: string;
+  /** Property → quoted column of this table. */
+  columns: ReadonlyMap<string, string>;
+}
+
+/**
+ * `where` and `orderBy` over the own columns of `entity` as SQL text with the values inlined (by
+ * the platform's quoting, as the read batch does), and the tenant condition first (failing
+ * closed without a tenant); null when the generator cannot build it (conditions on related
+ * tables, array operators…): the caller then takes the loader path.
+ */
+export function compileRead<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: Record<string, unknown>,
+  orderBy: KeysetOrder<E> = [],
+): CompiledRead | null {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const params: unknown[] = [];
+  const condition = compileWhere(t, where, params);
+  const order = compileOrder(
+    t,
+    orderBy.flatMap((o) => Object.entries(o)),
+  );
+  if (condition === null || order === null) return null;
+  const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
+  const platform = em.getPlatform();
+  return {
+    from: t.from,
+    where: platform.formatQuery(`${tenant}(${condition})`, [...tenantParams, ...params]),
+    order,
+    columns: t.columns,
+  };
+}
+
+/** Runs one read statement whose rows have a single column (e.g. JSON), through the read batch. */
+export async function readValues(em: EntityManager, sql: string): Promise<unknown[]> {
+  const tx = em.getTransactionContext<Transaction<object>>();
+  if (tx) {
+    const rows = (await em.getConnection().execute(sql, [], 'all', tx)) as Record<string, unknown>[];
+    return rows.map((r) => Object.values(r)[0]);
+  }
+  return (await batchOf(em).query(sql)).map((r) => r[0]);
+}

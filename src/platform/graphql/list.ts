@@ -50,21 +50,30 @@ export function listConnection<
   F extends string = never,
   K extends EntityKey<E> & string = never,
 >(em: EntityManager, options: ListOptions<E, C, F, K>): Promise<C> {
-  const { entity, connection, args, order } = options;
+  const { where, keyset } = listQuery(options);
+  return paginate(em, options.entity, options.connection, where, keyset, pageRequest(options.args));
+}
+
+/**
+ * The where clause and keyset order of a list (see {@link listConnection}): a chosen order adds
+ * the id as tie-breaker; sorting by a nullable column listed in `nonNullWhenSortedBy` skips the
+ * rows where it is null. Shared by the loader path and the fast path.
+ */
+export function listQuery<E extends object, F extends string, K extends string>(options: {
+  where: FilterQuery<E>;
+  order: KeysetOrder<E> | SortSpec<F, K>;
+}): { where: FilterQuery<E>; keyset: KeysetOrder<E> } {
+  const { order } = options;
   let where = options.where;
-  let keyset: KeysetOrder<E>;
-  if (Array.isArray(order)) keyset = order;
-  else {
-    const field = order.orderBy?.field;
-    if (field !== undefined && order.nonNullWhenSortedBy?.includes(field)) {
-      const filter = where as Record<string, unknown>;
-      const column = order.columns[field];
-      where = { ...filter, [column]: { ...(filter[column] as object), $ne: null } } as FilterQuery<E>;
-    }
-    // `keysetOrder` names only columns of E (K is an EntityKey<E>) and the id.
-    keyset = keysetOrder(order.orderBy, order.columns, order.defaultOrder) as KeysetOrder<E>;
+  if (Array.isArray(order)) return { where, keyset: order };
+  const field = order.orderBy?.field;
+  if (field !== undefined && order.nonNullWhenSortedBy?.includes(field)) {
+    const filter = where as Record<string, unknown>;
+    const column = order.columns[field];
+    where = { ...filter, [column]: { ...(filter[column] as object), $ne: null } } as FilterQuery<E>;
   }
-  return paginate(em, entity, connection, where, keyset, pageRequest(args));
+  // `keysetOrder` names only columns of E (K is an EntityKey<E>) and the id.
+  return { where, keyset: keysetOrder(order.orderBy, order.columns, order.defaultOrder) as KeysetOrder<E> };
 }
 
 /**

@@ -15,9 +15,10 @@ import {
 
 import type { Role } from '../auth/role.js';
 import type { KeysetOrder } from '../db/read-model.js';
-import { ConnectionArgs, type ConnectionShape, OrderDirection } from './connection.js';
+import { ConnectionArgs, type ConnectionShape, OrderDirection, pageRequest } from './connection.js';
 import type { GraphQLContext } from './context.js';
-import { findByGlobalId, listConnection, type SortSpec } from './list.js';
+import { registerFastList } from './fast-path.js';
+import { findByGlobalId, listConnection, listQuery, type SortSpec } from './list.js';
 import { UserError } from './user-error.js';
 
 /** A client-chosen order: the `orderBy` input type and how its fields map onto columns. */
@@ -90,6 +91,33 @@ export function ResourceResolver<
       return findByGlobalId(ctx.em, entity, id);
     }
   }
+
+  // The same list on the fast path (see fast-path.ts): a first page (no cursor, not backwards).
+  registerFastList(options.list.name, {
+    entity: entity as ClassType<object>,
+    roles: options.roles ?? [],
+    query(ctx, args) {
+      const { first, after, last, before } = args as ConnectionArgs;
+      if (after != null || last != null || before != null) return null;
+      let page;
+      try {
+        page = pageRequest({ first });
+      } catch {
+        return null; // the ordinary path reports it
+      }
+      const filterArg = (args.filter ?? null) as Filter | null;
+      const orderBy = (args.orderBy ?? null) as { field: F; direction: OrderDirection } | null;
+      const { where, keyset } = listQuery<E, F, K>({
+        where: filter ? filter.where(ctx, filterArg) : (options.where ?? {}),
+        order: sort ? { ...sort, orderBy } : (order as KeysetOrder<E>),
+      });
+      return {
+        where: where as Record<string, unknown>,
+        orderBy: keyset,
+        first: page.first!,
+      };
+    },
+  });
 
   const proto = ResourceResolverBase.prototype;
   // Arguments declared only where the entity has them; their positions follow `list`'s signature.

@@ -32,6 +32,7 @@ import {
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import type { ContextFactory, GraphQLContext } from './context.js';
+import { answerFast } from './fast-path.js';
 import type { OperationGuard } from './operation-guard.js';
 
 /** What the Apollo server of an API is built from. */
@@ -74,6 +75,7 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       subscriptionsOverWebSocketOnly(),
       guardPlugin(options.guard),
       operationPlugin(metrics, production),
+      fastPathPlugin(),
       // Last: it stores (or replays) the response exactly as the plugins above left it.
       ...(options.idempotency ? [idempotencyPlugin(options.idempotency, logger)] : []),
     ],
@@ -190,6 +192,34 @@ function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlu
             result.extensions = { ...result.extensions, sqlStatements: store.sqlStatements };
           }
           return Promise.resolve();
+        },
+      });
+    },
+  };
+}
+
+/**
+ * Apollo plugin: queries the fast path knows (fast-path.ts) are answered by it, after validation,
+ * limits and the guard, instead of graphql-js execution; any other operation runs as usual.
+ */
+function fastPathPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        async responseForOperation({ schema, document, operation, request, contextValue }) {
+          const data = await answerFast({
+            schema,
+            document,
+            operation,
+            variables: request.variables,
+            ctx: contextValue,
+          });
+          return data
+            ? {
+                http: { status: undefined, headers: new HeaderMap() },
+                body: { kind: 'single', singleResult: { data } },
+              }
+            : null;
         },
       });
     },

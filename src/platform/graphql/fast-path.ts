@@ -1,0 +1,376 @@
+/**
+ * The fast read path: a query whose every root field is a list this module knows, selecting only
+ * columns and relations it knows, is answered by PostgreSQL in ONE statement per root field, which
+ * builds the nested JSON itself (`json_build_object`, correlated subqueries with `json_agg`), selecting
+ * only the requested columns. No graphql-js execution, no row objects, no DataLoaders: the JSON is
+ * passed through. Anything else (an unknown field, a field resolver it has no recipe for, a cursor,
+ * `pageInfo`, a condition the SQL generator cannot build…) takes the ordinary path (resolvers and
+ * per-request DataLoaders), which stays the reference: both give the same JSON.
+ *
+ * Modules declare what the fast path knows next to their resolvers: {@link registerFastList} for a
+ * root list (done by `ResourceResolver` for every resource list) and {@link registerFastRelation} for a
+ * relation field (to-one, plain child list, child connection). Plain fields (no field resolver, a
+ * single column of a scalar type listed in {@link scalarSql}) and `id` of a Node need no declaration.
+ *
+ * Properties kept: the tenant condition is in every table read (the same generator as the loaders',
+ * failing closed without a tenant); a list's roles are checked as `@Authorized` does (a caller who
+ * fails them takes the ordinary path and gets its error); cost and depth limits ran before (Apollo's
+ * validation and the operation guard); each statement counts in `extensions.sqlStatements`.
+ */
+import type { EntityClass, EntityManager, EntityMetadata, EntityProperty } from '@mikro-orm/core';
+import { ReferenceKind } from '@mikro-orm/core';
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isEnumType,
+  isListType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+} from 'graphql';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
+
+import { compileRead, type KeysetOrder, readValues } from '../db/read-model.js';
+import { currentRequest } from '../request-context.js';
+import { DEFAULT_PAGE_SIZE, pageRequest } from './connection.js';
+import type { GraphQLContext } from './context.js';
+
+/** What a root list needs from its arguments: rows of `where` in `orderBy`, the first `first`. */
+export interface FastListQuery {
+  where: Record<string, unknown>;
+  orderBy: KeysetOrder<object>;
+  first: number;
+}
+
+/** A root list field the fast path answers (a Relay connection of `entity`; only `nodes` selected). */
+export interface FastList {
+  entity: EntityClass<object>;
+  /** Roles allowed (empty: any signed-in caller), as in its `@Authorized`. */
+  roles: readonly string[];
+  /** The query for the coerced arguments; null when the arguments need the ordinary path (cursors…). */
+  query(ctx: GraphQLContext, args: Record<string, unknown>): FastListQuery | null;
+}
+
+/** A relation field the fast path answers. */
+export type FastRelation =
+  /** To-one: the row of `entity` whose id is in the parent's `fk` relation property. */
+  | { kind: 'ref'; entity: EntityClass<object>; fk: string }
+  /**
+   * To-many: the rows of `entity` whose `fk` relation is the parent, matching `where` (from the
+   * field's arguments), in `orderBy`; `page`: as a connection (`first`, default 20; `nodes` only).
+   */
+  | {
+      kind: 'children' | 'page';
+      entity: EntityClass<object>;
+      fk: string;
+      where: (ctx: GraphQLContext, args: Record<string, unknown>) => Record<string, unknown>;
+      orderBy: KeysetOrder<object>;
+    };
+
+const lists = new Map<string, FastList>();
+const relations = new Map<string, FastRelation>();
+
+/** Declares the root query field `field` as a list the fast path answers. */
+export function registerFastList(field: string, list: FastList): void {
+  lists.set(field, list);
+}
+
+/** Declares `parent.field` (the GraphQL object type named like the class) as a relation the fast path answers. */
+export function registerFastRelation(parent: { name: string }, field: string, relation: FastRelation): void {
+  relations.set(`${parent.name}.${field}`, relation);
+}
+
+/**
+ * Declares `parent.field` as the children of `entity` whose `fk` relation is the parent, matching
+ * `where(ctx, filter)` (the field's `filter` argument), newest first (`createdAt`, then `id`,
+ * descending): the shape of the plain child lists (`Client.practices`, `Client.deals`).
+ */
+export function registerFastChildren(
+  parent: { name: string },
+  field: string,
+  entity: EntityClass<object>,
+  fk: string,
+  where: (ctx: GraphQLContext, filter: never) => Record<string, unknown>,
+): void {
+  registerFastRelation(parent, field, {
+    kind: 'children',
+    entity,
+    fk,
+    where: (ctx, args) => where(ctx, (args.filter ?? null) as never),
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+/** Thrown while planning: this operation takes the ordinary path. */
+class NotFast extends Error {}
+const notFast = (why: string): never => {
+  throw new NotFast(why);
+};
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** The global ID (`toGlobalId`: unpadded base64url of `<Type>:<uuid>`) of the uuid in `column`, in SQL. */
+function globalIdSql(type: string, column: string): string {
+  const base64 = `replace(encode(convert_to(${literal(`${type}:`)} || ${column}::text, 'UTF8'), 'base64'), E'\\n', '')`;
+  return `rtrim(translate(${base64}, '+/', '-_'), '=')`;
+}
+
+const TEXT = /^(text|varchar|character varying|char|character|uuid)\b/;
+const INT = /^(int|integer|int4|smallint|int2)\b/;
+
+/**
+ * The SQL of a plain field's value as graphql-js would serialize it, or null when its scalar type
+ * or column type is not one the fast path has verified (then: ordinary path).
+ */
+function scalarSql(field: GraphQLField<unknown, unknown>, prop: EntityProperty, column: string): string | null {
+  const type = getNullableType(field.type);
+  if (isListType(type)) return null;
+  const named = getNamedType(type);
+  const columnType = (prop.columnTypes?.[0] ?? '').toLowerCase();
+  if (isEnumType(named)) return named.getValues().every((v) => v.value === v.name) ? column : null;
+  switch (named.name) {
+    case 'String':
+      return TEXT.test(columnType) ? column : null;
+    case 'Int':
+      return INT.test(columnType) ? column : null;
+    case 'Boolean':
+      return columnType.startsWith('bool') ? column : null;
+    case 'Date':
+      return columnType === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : null;
+    case 'DateTime':
+      // Date#toISOString: milliseconds, UTC, 'Z' (rows written through JavaScript carry no more precision).
+      return columnType.startsWith('timestamp')
+        ? `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** Plans one operation; one instance per request. */
+class Planner {
+  private readonly fragments: Record<string, FragmentDefinitionNode> = {};
+  /** Aliases given to to-one reads so far. */
+  private aliases = 0;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    document: DocumentNode,
+    private readonly variables: Record<string, unknown>,
+    private readonly ctx: GraphQLContext,
+    private readonly em: EntityManager,
+  ) {
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments[d.name.value] = d;
+  }
+
+  /** The statement of a root list field, or NotFast. */
+  rootStatement(list: FastList, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]) {
+    const args = getArgumentValues(field, nodes[0], this.variables);
+    const query = list.query(this.ctx, args) ?? notFast('arguments');
+    const read = this.read(list.entity, query.where, query.orderBy);
+    const connection = this.objectType(field);
+    const shape: [string, 'nodes' | 'typename'][] = [];
+    let nodeSql: string | null = null;
+    for (const [key, sub] of this.subfields(connection, nodes)) {
+      const name = sub[0].name.value;
+      if (name === '__typename') shape.push([key, 'typename']);
+      else if (name === 'nodes' && nodeSql === null) {
+        const nodeField = connection.getFields().nodes;
+        const sql = this.object(this.objectType(nodeField), sub, list.entity, read.from);
+        nodeSql = sql;
+        shape.push([key, 'nodes']);
+      } else notFast(`${connection.name}.${name}`);
+    }
+    const sql =
+      nodeSql === null
+        ? null
+        : `select ${nodeSql} from ${read.from} where ${read.where}${read.order} limit ${query.first}`;
+    return { sql, shape, typename: connection.name };
+  }
+
+  private read(entity: EntityClass<object>, where: Record<string, unknown>, orderBy: KeysetOrder<object> = []) {
+    return compileRead(this.em, entity, where, orderBy) ?? notFast(`condition on ${entity.name}`);
+  }
+
+  private objectType(field: GraphQLField<unknown, unknown>): GraphQLObjectType {
+    const type = getNamedType(field.type);
+    return isObjectType(type) ? type : notFast(`${field.name}: not an object type`);
+  }
+
+  private subfields(type: GraphQLObjectType, nodes: readonly FieldNode[]) {
+    return collectSubfields(this.schema, this.fragments, this.variables, type, nodes);
+  }
+
+  /** `json_build_object(...)` of the selection `nodes` on a row of `entity` in table `from`. */
+  private object(
+    type: GraphQLObjectType,
+    nodes: readonly FieldNode[],
+    entity: EntityClass<object>,
+    from: string,
+  ): string {
+    const meta = this.em.getMetadata().get(entity) as EntityMetadata;
+    const props = meta.properties as Record<string, EntityProperty>;
+    const isNode = type.getInterfaces().some((i) => i.name === 'Node');
+    const parts: string[] = [];
+    for (const [key, sub] of this.subfields(type, nodes)) {
+      const name = sub[0].name.value;
+      const field = type.getFields()[name];
+      let value: string;
+      if (name === '__typename') value = literal(type.name);
+      else if (!field) value = notFast(`${type.name}.${name}`);
+      else if (relations.has(`${type.name}.${name}`)) {
+        value = this.relation(relations.get(`${type.name}.${name}`)!, field, sub, props, from);
+      } else if (name === 'id' && isNode) value = globalIdSql(type.name, `${from}."id"`);
+      else if (field.resolve || field.args.length) value = notFast(`${type.name}.${name}: a resolver`);
+      else {
+        const prop = props[name];
+        if (prop?.kind !== ReferenceKind.SCALAR || prop.fieldNames?.length !== 1 || prop.persist === false)
+          notFast(`${type.name}.${name}: not a column`);
+        value = scalarSql(field, prop, `${from}.${quote(prop.fieldNames[0])}`) ?? notFast(`${type.name}.${name}: type`);
+      }
+      parts.push(literal(key), value);
+    }
+    // json_build_object takes at most 100 arguments.
+    if (parts.length > 100) notFast('too many fields');
+    return `json_build_object(${parts.join(', ')})`;
+  }
+
+  private relation(
+    relation: FastRelation,
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
+    parentProps: Record<string, EntityProperty>,
+    from: string,
+  ): string {
+    if (relation.kind === 'ref') {
+      if (nodes.some((n) => n.arguments?.length)) notFast(`${field.name}: arguments`);
+      const fk = parentProps[relation.fk] ?? notFast(`${field.name}: no ${relation.fk}`);
+      const fkColumn = `${from}.${quote(fk.fieldNames[0])}`;
+      const type = this.objectType(field);
+      const selected = [...this.subfields(type, nodes).values()].map((n) => n[0].name.value);
+      // `{ id }` of a to-one relation: from the foreign key, no read.
+      if (
+        selected.every((n) => n === 'id' || n === '__typename') &&
+        type.getInterfaces().some((i) => i.name === 'Node')
+      ) {
+        const parts = [...this.subfields(type, nodes)].flatMap(([key, sub]) => [
+          literal(key),
+          sub[0].name.value === 'id' ? globalIdSql(type.name, fkColumn) : literal(type.name),
+        ]);
+        return `case when ${fkColumn} is null then null else json_build_object(${parts.join(', ')}) end`;
+      }
+      // Aliased: the same table may be read further out (a practice's client in a client list).
+      const read = this.read(relation.entity, {});
+      const alias = quote(`r${++this.aliases}`);
+      const object = this.object(type, nodes, relation.entity, alias);
+      return `(select ${object} from ${read.from} as ${alias} where ${read.where} and ${alias}."id" = ${fkColumn})`;
+    }
+    const args = getArgumentValues(field, nodes[0], this.variables);
+    const { first, after, ...rest } = args as { first?: number; after?: string };
+    if (after !== undefined && after !== null) notFast(`${field.name}: cursor`);
+    const read = this.read(relation.entity, relation.where(this.ctx, rest), relation.orderBy);
+    // A child of the same table (organisation members…) would shadow its parent's name.
+    if (read.from === from) notFast(`${field.name}: a relation of a table to itself`);
+    const childMeta = this.em.getMetadata().get(relation.entity) as EntityMetadata;
+    const fk = (childMeta.properties as Record<string, EntityProperty>)[relation.fk] ?? notFast(`${field.name}: fk`);
+    const where = `${read.where} and ${read.from}.${quote(fk.fieldNames[0])} = ${from}."id"`;
+    if (relation.kind === 'children') {
+      const object = this.object(this.objectType(field), nodes, relation.entity, read.from);
+      return `(select coalesce(json_agg(${object}${read.order}), '[]'::json) from ${read.from} where ${where})`;
+    }
+    let limit = DEFAULT_PAGE_SIZE;
+    try {
+      limit = pageRequest({ first }).first ?? DEFAULT_PAGE_SIZE;
+    } catch {
+      notFast(`${field.name}: first`);
+    }
+    const connection = this.objectType(field);
+    const parts: string[] = [];
+    for (const [key, sub] of this.subfields(connection, nodes)) {
+      const name = sub[0].name.value;
+      if (name === '__typename') parts.push(literal(key), literal(connection.name));
+      else if (name === 'nodes') {
+        const object = this.object(this.objectType(connection.getFields().nodes), sub, relation.entity, read.from);
+        const page = `select ${object} as "j", row_number() over (${read.order}) as "n" from ${read.from} where ${where}${read.order} limit ${limit}`;
+        parts.push(
+          literal(key),
+          `(select coalesce(json_agg("p"."j" order by "p"."n"), '[]'::json) from (${page}) as "p")`,
+        );
+      } else notFast(`${connection.name}.${name}`);
+    }
+    return `json_build_object(${parts.join(', ')})`;
+  }
+}
+
+/** The operation to answer: Apollo's request context, reduced to what the fast path reads. */
+export interface FastOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown> | undefined;
+  ctx: GraphQLContext;
+}
+
+/**
+ * The `data` of a query answered by the fast path, or null when it takes the ordinary path (any
+ * part it does not know, a caller without the list's role, variables that do not coerce).
+ */
+export async function answerFast(op: FastOperation): Promise<Record<string, unknown> | null> {
+  const { schema, document, operation, ctx } = op;
+  const principal = ctx.principal;
+  const queryType = schema.getQueryType();
+  if (operation.operation !== OperationTypeNode.QUERY || !principal || !queryType) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
+  if (coerced.errors) return null;
+  const variables = coerced.coerced;
+  const plans: { key: string; plan: ReturnType<Planner['rootStatement']> | 'typename' }[] = [];
+  try {
+    const planner = new Planner(schema, document, variables, ctx, ctx.em);
+    const fragments = Object.fromEntries(
+      document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
+    ) as Record<string, FragmentDefinitionNode>;
+    for (const [key, nodes] of collectFields(schema, fragments, variables, queryType, operation.selectionSet)) {
+      const name = nodes[0].name.value;
+      if (name === '__typename') {
+        plans.push({ key, plan: 'typename' });
+        continue;
+      }
+      const list = lists.get(name);
+      const field = queryType.getFields()[name];
+      if (!list || !field) return null;
+      if (list.roles.length && !list.roles.includes(principal.role)) return null;
+      plans.push({ key, plan: planner.rootStatement(list, field, nodes) });
+    }
+  } catch (err) {
+    // Planning reads nothing and changes nothing: on any error (NotFast, or a filter a service
+    // refuses, e.g. an invalid date) the ordinary path runs and reports it the way it always does.
+    ctx.logger.debug({ reason: err instanceof Error ? err.message : String(err) }, 'fast path not taken');
+    return null;
+  }
+  const store = currentRequest();
+  if (store) store.sqlStatements = 0;
+  const rows = await Promise.all(
+    plans.map(({ plan }) => (plan !== 'typename' && plan.sql ? readValues(ctx.em, plan.sql) : Promise.resolve([]))),
+  );
+  const data: Record<string, unknown> = {};
+  plans.forEach(({ key, plan }, i) => {
+    if (plan === 'typename') {
+      data[key] = queryType.name;
+      return;
+    }
+    const connection: Record<string, unknown> = {};
+    for (const [k, what] of plan.shape) connection[k] = what === 'nodes' ? rows[i] : plan.typename;
+    data[key] = connection;
+  });
+  return data;
+}
