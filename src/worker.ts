@@ -41,11 +41,13 @@ const services = createServices(tokenService(config), {
   extractor: createExtractor(config),
   model: config.ANTHROPIC_MODEL,
   sync: syncOptions(config),
+  statementTimeoutMs: config.CRITERIA_STATEMENT_TIMEOUT_MS,
 });
 const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
 services.sync.engine.bindPubSub(pubsub);
+services.segments.bindPubSub(pubsub);
 const runner = new BullJobRunner(
   config.REDIS_URL,
   recurringJobs(db.orm.em, services, config, logger),

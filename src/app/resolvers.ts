@@ -47,6 +47,8 @@ import {
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
+import { Segment, SegmentChange, SegmentCheckpoint, SegmentMember } from '../modules/segments/segment.entity.js';
+import { SegmentResolver } from '../modules/segments/segment.resolver.js';
 import {
   ClientFieldSourcesResolver,
   CrmConnectionResolver,
@@ -81,11 +83,17 @@ import { createNodeResolver } from '../platform/graphql/node.resolver.js';
 import type { ResolverClasses } from '../platform/graphql/schema.js';
 import { entities } from './entities.js';
 
+const INTERNAL = new Set<unknown>([SegmentMember, SegmentChange, SegmentCheckpoint]);
+
 /** `node(id:)` fetches any entity of the list; API keys only for ADMINs; deleted interactions never. */
 const NodeResolver = createNodeResolver({
-  entities,
+  // The segments' bookkeeping tables (membership, change log, checkpoint) are not API objects.
+  entities: entities.filter((e) => !INTERNAL.has(e)),
   roles: { ApiKey: [Role.ADMIN] },
-  hidden: { Interaction: (node) => (node as Interaction).deletedAt != null },
+  hidden: {
+    Interaction: (node) => (node as Interaction).deletedAt != null,
+    Segment: (node) => (node as Segment).deletedAt != null,
+  },
 });
 
 /** Every resolver class of the API. */
@@ -137,6 +145,7 @@ export const resolvers: ResolverClasses = [
   ClientSummaryResolver,
   ClientSummaryFieldsResolver,
   TaskResolver,
+  SegmentResolver,
   ClientTasksResolver,
   DealTasksResolver,
   PracticeTasksResolver,

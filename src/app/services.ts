@@ -17,6 +17,7 @@ import { PracticeTypeService } from '../modules/practices/practice-type.service.
 import { QuoteService } from '../modules/quotes/quote.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { SearchService } from '../modules/search/search.service.js';
+import { SegmentService } from '../modules/segments/segment.service.js';
 import { SyncEngine } from '../modules/sync/sync.engine.js';
 import { SyncService } from '../modules/sync/sync.service.js';
 import { TaskService } from '../modules/tasks/task.service.js';
@@ -59,6 +60,8 @@ export interface Services {
   criteria: CriteriaService;
   /** Full-text search across the CRM. */
   search: SearchService;
+  /** Saved segments, their members and their membership changes. */
+  segments: SegmentService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -99,6 +102,8 @@ export function createServices(
      * provider credentials (the CLI); the API and the worker pass SECRETS_KEY's.
      */
     sync?: { box: SecretBox; pageSize: number; staleSeconds: number };
+    /** Longest a criteria statement (segment count, members, evaluation) may run (CRITERIA_STATEMENT_TIMEOUT_MS). */
+    statementTimeoutMs?: number;
   } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
@@ -110,6 +115,7 @@ export function createServices(
   const interactions = new InteractionService();
   const deals = new DealService();
   const tasks = new TaskService(clock);
+  const criteria = new CriteriaService(clock);
   const syncOptions = options.sync ?? {
     box: SecretBox.withKey(randomBytes(32)),
     pageSize: 200,
@@ -123,7 +129,8 @@ export function createServices(
   return {
     sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
     clock,
-    criteria: new CriteriaService(clock),
+    criteria,
+    segments: new SegmentService(criteria, clock, { statementTimeoutMs: options.statementTimeoutMs }),
     search: new SearchService(),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),

@@ -97,6 +97,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxChars: config.CONVERSATION_MAX_CHARS,
     },
     sync: syncOptions(config),
+    statementTimeoutMs: config.CRITERIA_STATEMENT_TIMEOUT_MS,
   });
   await options.onDatabaseReady?.({ root, services, logger });
 
@@ -104,6 +105,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const outbox = new OutboxRelay(db.orm, pubsub, logger);
   outbox.start();
   services.sync.engine.bindPubSub(pubsub);
+  services.segments.bindPubSub(pubsub);
   // Background work: inline in this process, or (JOBS=worker) queued on BullMQ for `npm run worker`.
   const jobs = await startApiJobs({
     mode: config.JOBS,

@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import { DomainError } from '../errors.js';
+
+/** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout`. */
+const QUERY_CANCELED = '57014';
+
+/**
+ * Runs `work` in a transaction whose statements may each run at most `ms` milliseconds
+ * (`SET LOCAL statement_timeout`, which ends with the transaction, so a pooled connection is not
+ * left with it). A statement cancelled by the timeout becomes a QUERY_TIMEOUT error: what a
+ * client-built query (a criteria tree) that would run too long gives instead of holding a
+ * connection. Inside a transaction already, the setting applies until that one ends.
+ */
+export async function withStatementTimeout<T>(
+  em: EntityManager,
+  ms: number,
+  work: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  try {
+    return await em.transactional(async (tx) => {
+      await (tx as SqlEntityManager).execute(`set local statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+      return work(tx);
+    });
+  } catch (err) {
+    if (isStatementTimeout(err))
+      throw new DomainError(
+        'QUERY_TIMEOUT',
+        `The query ran longer than ${ms} ms and was stopped: narrow the criteria (fewer text searches, more exact filters)`,
+        { timeoutMs: ms },
+      );
+    throw err;
+  }
+}
+
+/** Whether `err` (a driver error, possibly wrapped by MikroORM) is a statement timeout. */
+export function isStatementTimeout(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const o = e as { code?: unknown; sqlState?: unknown; cause?: unknown; previous?: unknown };
+    if (o.code === QUERY_CANCELED || o.sqlState === QUERY_CANCELED) return true;
+    e = o.previous ?? o.cause;
+  }
+  return false;
+}
