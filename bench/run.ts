@@ -13,6 +13,7 @@ import { runOverheadBench } from './overhead.bench.js';
 import { runProfileBench } from './profile.bench.js';
 import { runRenewalsBench } from './renewals.bench.js';
 import { runSearchBench } from './search.bench.js';
+import { runSegmentsBench } from './segments.bench.js';
 import { runSyncBench } from './sync.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
@@ -30,6 +31,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   search: runSearchBench,
   ask: runSearchBench,
   renewals: runRenewalsBench,
+  // Segment count + first page on 10,000 clients, membership re-check per timeline event.
+  segments: runSegmentsBench,
   // Every analytics query over the seed data set (BENCH_CLIENTS=10000,100000): p50/p99, EXPLAIN.
   analytics: runAnalyticsBench,
   extraction: runExtractionBench,

@@ -14,6 +14,7 @@ import { oneOffJobs, recurringJobs } from './app/jobs.js';
 import { createServices, syncOptions, tokenService } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
+import { setCriteriaStatementTimeout } from './platform/db/statement-timeout.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
@@ -41,8 +42,8 @@ const services = createServices(tokenService(config), {
   extractor: createExtractor(config),
   model: config.ANTHROPIC_MODEL,
   sync: syncOptions(config),
-  statementTimeoutMs: config.CRITERIA_STATEMENT_TIMEOUT_MS,
 });
+setCriteriaStatementTimeout(config.CRITERIA_STATEMENT_TIMEOUT_MS);
 const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();

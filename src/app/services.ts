@@ -102,8 +102,6 @@ export function createServices(
      * provider credentials (the CLI); the API and the worker pass SECRETS_KEY's.
      */
     sync?: { box: SecretBox; pageSize: number; staleSeconds: number };
-    /** Longest a criteria statement (segment count, members, evaluation) may run (CRITERIA_STATEMENT_TIMEOUT_MS). */
-    statementTimeoutMs?: number;
   } = {},
 ): Services {
   const clock = options.clock ?? new Clock();
@@ -130,7 +128,7 @@ export function createServices(
     sync: new SyncService(engine, jobs, syncOptions.box, new Map()),
     clock,
     criteria,
-    segments: new SegmentService(criteria, clock, { statementTimeoutMs: options.statementTimeoutMs }),
+    segments: new SegmentService(criteria, clock),
     search: new SearchService(),
     jobs,
     timelineCursors: new TimelineCursors(tokens.derivedKey('timeline cursor')),

@@ -9,6 +9,7 @@ import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/database.js';
+import { setCriteriaStatementTimeout } from '../platform/db/statement-timeout.js';
 import { DEFAULT_PAGE_SIZE, setMaxPageSize } from '../platform/graphql/connection.js';
 import { contextFactory } from '../platform/graphql/context.js';
 import { GlobalIdLiteralsRule } from '../platform/graphql/global-id.js';
@@ -84,6 +85,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
+  setCriteriaStatementTimeout(config.CRITERIA_STATEMENT_TIMEOUT_MS);
 
   const db = await openAppDatabase(config, logger, { embeddedDir: options.embeddedDir });
   const root = db.orm.em;
@@ -97,7 +99,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxChars: config.CONVERSATION_MAX_CHARS,
     },
     sync: syncOptions(config),
-    statementTimeoutMs: config.CRITERIA_STATEMENT_TIMEOUT_MS,
   });
   await options.onDatabaseReady?.({ root, services, logger });
 

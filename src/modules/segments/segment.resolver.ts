@@ -17,7 +17,7 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { withStatementTimeout } from '../../platform/db/statement-timeout.js';
+import { underCriteriaTimeout } from '../../platform/db/statement-timeout.js';
 import { DomainError } from '../../platform/errors.js';
 import {
   ChildConnectionArgs,
@@ -169,7 +169,7 @@ export class SegmentResolver extends ResourceResolver({
 
   @Subscription(() => SegmentMembershipChange, {
     description:
-      'Records entering (ENTERED) or leaving (LEFT) a segment of your tenant as changes to the CRM are processed (each change re-checks only the records it touches) and as days pass (time-relative criteria, re-checked daily). Resumable: pass the last `cursor` received as `after`.',
+      'Records entering (ENTERED) or leaving (LEFT) a segment of your tenant as changes to the CRM are processed (each timeline event re-checks only the records it touches, within about SEGMENT_TICK_SECONDS) and as days pass (time-relative criteria, re-checked daily). Membership is compared with the record as it is when its event is processed: a record that enters and leaves again before that shows no change. Resumable: pass the last `cursor` received as `after`.',
     subscribe: ({ args, context }) => segmentMembershipStream(context as GraphQLContext, args as SegmentMembershipArgs),
   })
   segmentMembershipChanged(
@@ -201,17 +201,15 @@ export class SegmentResolver extends ResourceResolver({
     const segments = ctx.services.segments;
     const entity = SEGMENT_ENTITIES[s.entity];
     const page = pageRequest(args);
-    const conn = await withStatementTimeout(ctx.em, segments.statementTimeoutMs, (tx) =>
-      paginate(
-        tx,
-        entity,
-        SegmentMemberConnection as unknown as new () => ConnectionShape<{ id: string }>,
-        segments.membersWhere(tx, s.entity, s.criteria) as FilterQuery<{ id: string }>,
-        [{ id: 'asc' }],
-        page,
-      ),
+    const conn = await paginate(
+      ctx.em,
+      entity,
+      SegmentMemberConnection as unknown as new () => ConnectionShape<{ id: string }>,
+      segments.membersWhere(ctx.em, s.entity, s.criteria) as FilterQuery<{ id: string }>,
+      [{ id: 'asc' }],
+      page,
+      underCriteriaTimeout(ctx.em),
     );
-    (conn as unknown as SegmentMemberConnection).count = () => segments.count(ctx.em, s.entity, s.criteria);
     return conn as unknown as SegmentMemberConnection;
   }
 

@@ -5,7 +5,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import type { Clock } from '../../platform/clock.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { readRows } from '../../platform/db/read-model.js';
-import { withStatementTimeout } from '../../platform/db/statement-timeout.js';
+import { criteriaStatementTimeout, withStatementTimeout } from '../../platform/db/statement-timeout.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
@@ -76,12 +76,6 @@ interface Loaded {
 /** Which rows a re-check covers: all, some ids, or the records of some clients. */
 type Scope = { kind: 'all' } | { kind: 'ids'; ids: string[] } | { kind: 'clients'; ids: string[] };
 
-/** Options of {@link SegmentService}. */
-export interface SegmentOptions {
-  /** Longest a criteria statement (count, page, evaluation) may run. Default 5000 ms. */
-  statementTimeoutMs?: number;
-}
-
 /** Input of {@link SegmentService.create}. */
 export interface CreateSegment {
   name: string;
@@ -104,15 +98,11 @@ export interface UpdateSegment {
  */
 export class SegmentService {
   private pubsub: PubSub | undefined;
-  readonly statementTimeoutMs: number;
 
   constructor(
     private readonly criteria: CriteriaService,
     readonly clock: Clock,
-    options: SegmentOptions = {},
-  ) {
-    this.statementTimeoutMs = options.statementTimeoutMs ?? 5000;
-  }
+  ) {}
 
   /** Where membership changes are announced (the app binds it once the PubSub exists). */
   bindPubSub(pubsub: PubSub): void {
@@ -127,7 +117,7 @@ export class SegmentService {
     if (!checked.ok) checks.errors.push(...checked.errors);
     checks.throwIfAny();
     if (!checked.ok) throw new Error('unreachable');
-    return withStatementTimeout(em, this.statementTimeoutMs, async (tx) => {
+    return withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
       const segment = tx.create(Segment, {
         name: name!,
         entity: input.entity,
@@ -143,7 +133,7 @@ export class SegmentService {
 
   /** Renames a segment or changes its criteria; records entering or leaving by the change are logged. */
   async update(em: EntityManager, input: UpdateSegment): Promise<Segment> {
-    const changed = await withStatementTimeout(em, this.statementTimeoutMs, async (tx) => {
+    const changed = await withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
       const segment = await this.get(tx, input.id);
       const checks = new Checks();
       const name = checks.text('name', input.name, 200, { min: 1 });
@@ -212,14 +202,14 @@ export class SegmentService {
 
   /** How many records match `tree` now (under the statement timeout). */
   count(em: EntityManager, entity: CriteriaEntityName, tree: unknown): Promise<number> {
-    return withStatementTimeout(em, this.statementTimeoutMs, (tx) =>
+    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
       tx.count(SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>),
     );
   }
 
   /** The first `n` records matching `tree` (by id), under the statement timeout. */
   sample(em: EntityManager, entity: CriteriaEntityName, tree: unknown, n: number): Promise<object[]> {
-    return withStatementTimeout(em, this.statementTimeoutMs, (tx) =>
+    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
       readRows(tx, SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>, {
         orderBy: [{ id: 'asc' }],
         limit: n,
@@ -319,7 +309,7 @@ export class SegmentService {
     for (const row of due) {
       const moved = await withStatementTimeout(
         forkForTenant(root, row.tenant_id),
-        this.statementTimeoutMs,
+        criteriaStatementTimeout(),
         async (tx) => {
           const segment = await tx.findOne(Segment, { id: row.id, deletedAt: null });
           if (!segment) return 0;

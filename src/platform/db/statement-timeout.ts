@@ -3,6 +3,27 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { DomainError } from '../errors.js';
 
+/** Longest a statement built from a client's criteria tree may run; set from CRITERIA_STATEMENT_TIMEOUT_MS at start. */
+let criteriaTimeoutMs = 5000;
+
+/** Sets the statement timeout of criteria queries (CRITERIA_STATEMENT_TIMEOUT_MS). */
+export function setCriteriaStatementTimeout(ms: number): void {
+  criteriaTimeoutMs = ms;
+}
+
+/** The statement timeout of criteria queries, in ms (default 5000). */
+export function criteriaStatementTimeout(): number {
+  return criteriaTimeoutMs;
+}
+
+/** Runs a unit of reads on an EntityManager it chooses (e.g. one inside a transaction with a timeout). */
+export type ReadRunner = <T>(work: (em: EntityManager) => Promise<T>) => Promise<T>;
+
+/** A {@link ReadRunner} putting each unit of reads under the criteria statement timeout. */
+export function underCriteriaTimeout(em: EntityManager): ReadRunner {
+  return (work) => withStatementTimeout(em, criteriaTimeoutMs, work);
+}
+
 /** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout`. */
 const QUERY_CANCELED = '57014';
 

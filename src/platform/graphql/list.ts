@@ -2,6 +2,7 @@ import type { EntityKey, EntityManager, EntityName, FilterQuery } from '@mikro-o
 import type { ClassType } from 'type-graphql';
 
 import type { KeysetOrder } from '../db/read-model.js';
+import type { ReadRunner } from '../db/statement-timeout.js';
 import {
   type ConnectionArgs,
   type ConnectionShape,
@@ -36,6 +37,8 @@ export interface ListOptions<E extends object, C extends ConnectionShape<E>, F e
   where: FilterQuery<E>;
   /** A fixed keyset order (ending in the id), or a client-chosen sort. */
   order: KeysetOrder<E> | SortSpec<F, K>;
+  /** How the page and the count are read (see `paginate`); default directly on `em`. */
+  run?: ReadRunner;
 }
 
 /**
@@ -64,7 +67,7 @@ export function listConnection<
     // `keysetOrder` names only columns of E (K is an EntityKey<E>) and the id.
     keyset = keysetOrder(order.orderBy, order.columns, order.defaultOrder) as KeysetOrder<E>;
   }
-  return paginate(em, entity, connection, where, keyset, pageRequest(args));
+  return paginate(em, entity, connection, where, keyset, pageRequest(args), options.run);
 }
 
 /**

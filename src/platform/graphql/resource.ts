@@ -3,6 +3,7 @@ import { Arg, Args, Authorized, type ClassType, Ctx, Field, ID, ObjectType, Quer
 
 import type { Role } from '../auth/role.js';
 import type { KeysetOrder } from '../db/read-model.js';
+import { underCriteriaTimeout } from '../db/statement-timeout.js';
 import { ConnectionArgs, type ConnectionShape, type OrderDirection } from './connection.js';
 import type { GraphQLContext } from './context.js';
 import { findByGlobalId, listConnection, type SortSpec } from './list.js';
@@ -71,6 +72,8 @@ export function ResourceResolver<
         args,
         where: filter ? filter.where(ctx, filterArg ?? null) : (options.where ?? {}),
         order: sort ? { ...sort, orderBy } : (order as KeysetOrder<E>),
+        // A criteria tree (`filter.where`) is the client's own query: its statements run under the timeout.
+        run: hasCriteria(filterArg) ? underCriteriaTimeout(ctx.em) : undefined,
       });
     }
 
@@ -95,6 +98,11 @@ export function ResourceResolver<
     Authorized()(proto, 'get');
   }
   return ResourceResolverBase;
+}
+
+/** Whether a list's filter carries a criteria tree (`where`). */
+function hasCriteria(filter: unknown): boolean {
+  return typeof filter === 'object' && filter !== null && (filter as { where?: unknown }).where != null;
 }
 
 /** A field of a mutation payload besides `userErrors`: its type, and a description if it needs one. */
