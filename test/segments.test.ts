@@ -383,6 +383,28 @@ describe('Segments: segmentMembershipChanged', () => {
     expect(members1!.members.nodes.map((n) => (n as { id: string }).id)).toEqual([joao]);
   }, 60_000);
 
+  it('re-checks records reached through a relation: a client update moves its practices in and out', async () => {
+    const token = await server.tokenFor(uniq('seg-relation'), 'ADMIN');
+    const owner = await client(token, 'Relation Owner', 'German');
+    const created = await server.gql(
+      CreatePracticeDocument,
+      { input: { clientId: owner, practiceTypeCode: 'KITAS', expiryDate: '2031-01-01' } },
+      token,
+    );
+    const practiceId = created.data!.createPractice.practice!.id;
+    const s = await segment(token, 'Practices of Dutch clients', 'PRACTICE', {
+      groups: [{ filters: [{ field: 'client.nationality', operator: 'EQ', value: 'Dutch' }] }],
+    });
+    expect(s.count).toBe(0);
+    const ws = server.ws({ authorization: `Bearer ${token}` });
+    const entered = nextResults(ws, MembershipChanged, { segmentId: s.id }, 1, 20_000);
+    await entered.ready;
+    await server.gql(UpdateClientDocument, { input: { id: owner, nationality: 'Dutch' } }, token);
+    const [change] = (await entered.results).map((r) => r.segmentMembershipChanged);
+    expect([change.change, change.recordId]).toEqual(['ENTERED', practiceId]);
+    expect(change.record).toEqual({ __typename: 'Practice' });
+  }, 30_000);
+
   it('moves a NEXT_N_DAYS member out at the daily re-check as the app clock advances', async () => {
     const clock = server.app.services.clock;
     clock.set('2027-03-01T09:00:00.000Z');

@@ -135,6 +135,7 @@ export class SegmentService {
   async update(em: EntityManager, input: UpdateSegment): Promise<Segment> {
     const changed = await withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
       const segment = await this.get(tx, input.id);
+      await serialize(tx);
       const checks = new Checks();
       const name = checks.text('name', input.name, 200, { min: 1 });
       if (input.name === null) checks.add('name', 'REQUIRED', 'name cannot be cleared');
@@ -311,6 +312,7 @@ export class SegmentService {
         forkForTenant(root, row.tenant_id),
         criteriaStatementTimeout(),
         async (tx) => {
+          await serialize(tx);
           const segment = await tx.findOne(Segment, { id: row.id, deletedAt: null });
           if (!segment) return 0;
           const loaded = this.load(segment, logger);
@@ -442,6 +444,14 @@ export class SegmentService {
     );
     return String(row?.p ?? '0');
   }
+}
+
+/**
+ * Waits for the membership round in progress, and keeps the next from starting until this
+ * transaction ends: two diffs of one segment computed at once would log a change twice.
+ */
+async function serialize(tx: EntityManager): Promise<void> {
+  await (tx as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [PROCESSOR_LOCK]);
 }
 
 /** The tables a checked tree reaches through relations. */
