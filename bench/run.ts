@@ -14,6 +14,7 @@ import { runOverheadBench } from './overhead.bench.js';
 import { runProfileBench } from './profile.bench.js';
 import { runRenewalsBench } from './renewals.bench.js';
 import { runAskBench, runSearchBench } from './search.bench.js';
+import { runSegmentsBench } from './segments.bench.js';
 import { runSyncBench } from './sync.bench.js';
 import { runTimelineBench } from './timeline.bench.js';
 
@@ -33,6 +34,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   // search and criteria as above, plus ask(question) p50/p99 at 1 and 10 connections and its plans.
   ask: runAskBench,
   renewals: runRenewalsBench,
+  // Segment count + first page on 10,000 clients, membership re-check per timeline event.
+  segments: runSegmentsBench,
   // Every analytics query over the seed data set (BENCH_CLIENTS=10000,100000): p50/p99, EXPLAIN.
   analytics: runAnalyticsBench,
   extraction: runExtractionBench,

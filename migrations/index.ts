@@ -16,6 +16,7 @@ import { Migration20261127190500_analytics_indexes } from './Migration2026112719
 import { Migration20261127190600_sync } from './Migration20261127190600_sync.js';
 import { Migration20261127190700_search } from './Migration20261127190700_search.js';
 import { Migration20261127201000_event_types } from './Migration20261127201000_event_types.js';
+import { Migration20261128110000_segments } from './Migration20261128110000_segments.js';
 import { Migration20261128130000_webhook_events } from './Migration20261128130000_webhook_events.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
 
@@ -37,6 +38,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127190600_sync', class: Migration20261127190600_sync },
   { name: 'Migration20261127190700_search', class: Migration20261127190700_search },
   { name: 'Migration20261127201000_event_types', class: Migration20261127201000_event_types },
+  { name: 'Migration20261128110000_segments', class: Migration20261128110000_segments },
   { name: 'Migration20261128130000_webhook_events', class: Migration20261128130000_webhook_events },
   { name: 'Migration20261128140000_sync_conflicts', class: Migration20261128140000_sync_conflicts },
 ];

@@ -270,6 +270,16 @@ const schema = z.object({
   /** How often the task-due scan looks for open tasks whose due time has come (1–3600 s). Default 30 s. */
   TASK_DUE_TICK_SECONDS: int(1, 3600).default(30),
   /**
+   * How often the segment membership processor reads the new timeline events and re-checks the
+   * records they touch against the segments they can affect (1–3600 s). Default 1 s.
+   */
+  SEGMENT_TICK_SECONDS: int(1, 3600).default(1),
+  /**
+   * Longest a statement built from a criteria tree (a segment's count, members, evaluation,
+   * `previewSegment`) may run before it is stopped with QUERY_TIMEOUT (100–600000 ms). Default 5000.
+   */
+  CRITERIA_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  /**
    * An extraction PENDING for this long without a change was left by a crash (or a lost job): the
    * sweep queues it again. Default 300 s (longer than a run with all its retries).
    */

@@ -18,6 +18,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
 import { Metrics, metricsRouter } from './platform/http/metrics.js';
 import { closeServer, createHttpServer, listen } from './platform/http/server.js';
+import { setCriteriaStatementTimeout } from './platform/db/statement-timeout.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
@@ -46,6 +47,7 @@ const services = createServices(tokenService(config), {
   model: config.ANTHROPIC_MODEL,
   sync: syncOptions(config),
 });
+setCriteriaStatementTimeout(config.CRITERIA_STATEMENT_TIMEOUT_MS);
 const pubsub = new RedisBackedPubSub(config.REDIS_URL, `${config.REDIS_PREFIX}:`);
 const outbox = new OutboxRelay(db.orm, pubsub, logger);
 outbox.start();
@@ -59,6 +61,7 @@ if (metricsListener) {
   metricsListener.app.use(metricsRouter(metrics));
   await listen(metricsListener.server, config.METRICS_PORT!, '127.0.0.1');
 }
+services.segments.bindPubSub(pubsub);
 const runner = new BullJobRunner(
   config.REDIS_URL,
   recurringJobs(db.orm.em, services, config, logger),

@@ -11,6 +11,7 @@ import { Practice } from '../modules/practices/practice.entity.js';
 import { PracticeType } from '../modules/practices/practice-type.entity.js';
 import { Quote, QuoteLineItem } from '../modules/quotes/quote.entity.js';
 import { RenewalAlert, RenewalScan } from '../modules/renewals/renewal-alert.entity.js';
+import { Segment, SegmentChange, SegmentCheckpoint, SegmentMember } from '../modules/segments/segment.entity.js';
 import { CrmConnection } from '../modules/sync/crm-connection.entity.js';
 import { EntityLink } from '../modules/sync/entity-link.entity.js';
 import { FieldMapping, FieldSource, SyncFileChunk } from '../modules/sync/field-mapping.entity.js';
@@ -52,6 +53,10 @@ export const entities = [
   Quote,
   QuoteLineItem,
   Task,
+  Segment,
+  SegmentMember,
+  SegmentChange,
+  SegmentCheckpoint,
   CrmConnection,
   SyncRun,
   SyncLogEntry,

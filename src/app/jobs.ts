@@ -46,6 +46,23 @@ export function recurringJobs(root: EntityManager, services: Services, config: C
       },
     },
     {
+      // Timeline events since the last round: each re-checks only the records it touches (all tenants, one round at a time).
+      name: 'segments-membership',
+      everyMs: config.SEGMENT_TICK_SECONDS * 1000,
+      run: async () => {
+        await services.segments.processEvents(root, logger);
+      },
+    },
+    {
+      // Segments with LAST_N_DAYS / NEXT_N_DAYS criteria, once per tenant-local day (checked on the renewal tick).
+      name: 'segments-daily-recheck',
+      everyMs: config.RENEWAL_TICK_SECONDS * 1000,
+      run: async () => {
+        const n = await services.segments.recheckTimeRelative(root, {}, logger);
+        if (n) logger.info({ segments: n }, 'time-relative segments re-checked');
+      },
+    },
+    {
       // Extractions whose job was lost (the process running it died) are queued again.
       name: 'extraction-sweep',
       everyMs: Math.min(60, config.EXTRACTION_STALE_SECONDS) * 1000,

@@ -49,6 +49,8 @@ import {
 } from '../modules/renewals/renewal.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
 import { HubspotResolver } from '../modules/sync/hubspot/hubspot.resolver.js';
+import { Segment, SegmentChange, SegmentCheckpoint, SegmentMember } from '../modules/segments/segment.entity.js';
+import { SegmentResolver } from '../modules/segments/segment.resolver.js';
 import {
   ClientFieldSourcesResolver,
   CrmConnectionResolver,
@@ -83,11 +85,17 @@ import { createNodeResolver } from '../platform/graphql/node.resolver.js';
 import type { ResolverClasses } from '../platform/graphql/schema.js';
 import { entities } from './entities.js';
 
+const INTERNAL = new Set<unknown>([SegmentMember, SegmentChange, SegmentCheckpoint]);
+
 /** `node(id:)` fetches any entity of the list; API keys only for ADMINs; deleted interactions never. */
 const NodeResolver = createNodeResolver({
-  entities,
+  // The segments' bookkeeping tables (membership, change log, checkpoint) are not API objects.
+  entities: entities.filter((e) => !INTERNAL.has(e)),
   roles: { ApiKey: [Role.ADMIN] },
-  hidden: { Interaction: (node) => (node as Interaction).deletedAt != null },
+  hidden: {
+    Interaction: (node) => (node as Interaction).deletedAt != null,
+    Segment: (node) => (node as Segment).deletedAt != null,
+  },
 });
 
 /** Every resolver class of the API. */
@@ -139,6 +147,7 @@ export const resolvers: ResolverClasses = [
   ClientSummaryResolver,
   ClientSummaryFieldsResolver,
   TaskResolver,
+  SegmentResolver,
   ClientTasksResolver,
   DealTasksResolver,
   PracticeTasksResolver,

@@ -24,6 +24,7 @@ import { markLocalEdits } from '../modules/sync/client-apply.js';
 import { HubspotAdapter } from '../modules/sync/hubspot/hubspot.adapter.js';
 import { type HubspotSettings, hubspotSettings } from '../modules/sync/hubspot/hubspot.client.js';
 import type { CrmProviderAdapter } from '../modules/sync/provider.js';
+import { SegmentService } from '../modules/segments/segment.service.js';
 import { SyncEngine } from '../modules/sync/sync.engine.js';
 import { CrmProvider } from '../modules/sync/sync.enums.js';
 import { SyncService } from '../modules/sync/sync.service.js';
@@ -69,6 +70,8 @@ export interface Services {
   search: SearchService;
   /** Questions in plain language, read into criteria trees. */
   ask: AskService;
+  /** Saved segments, their members and their membership changes. */
+  segments: SegmentService;
   /** Where services put background work; the app binds it to the inline runner or to BullMQ. */
   jobs: DeferredJobQueue;
 }
@@ -165,6 +168,7 @@ export function createServices(
     sync,
     clock,
     criteria,
+    segments: new SegmentService(criteria, clock),
     search: new SearchService(),
     ask: new AskService(clock, criteria, options.askInterpreter),
     jobs,

@@ -12,6 +12,7 @@ import { OutboxRelay } from '../modules/timeline/outbox.js';
 import type { Credentials } from '../platform/auth/principal.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/database.js';
+import { setCriteriaStatementTimeout } from '../platform/db/statement-timeout.js';
 import { DEFAULT_PAGE_SIZE, setMaxPageSize } from '../platform/graphql/connection.js';
 import { contextFactory } from '../platform/graphql/context.js';
 import { GlobalIdLiteralsRule } from '../platform/graphql/global-id.js';
@@ -89,6 +90,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
   setMaxPageSize(config.GRAPHQL_MAX_PAGE_SIZE);
+  setCriteriaStatementTimeout(config.CRITERIA_STATEMENT_TIMEOUT_MS);
 
   const db = await openAppDatabase(config, logger, {
     embeddedDir: options.embeddedDir,
@@ -113,6 +115,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const outbox = new OutboxRelay(db.orm, pubsub, logger);
   outbox.start();
   services.sync.engine.bindPubSub(pubsub);
+  services.segments.bindPubSub(pubsub);
   // Background work: inline in this process, or (JOBS=worker) queued on BullMQ for `npm run worker`.
   const jobs = await startApiJobs({
     mode: config.JOBS,

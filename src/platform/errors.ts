@@ -2,7 +2,13 @@ import { GraphQLError } from 'graphql';
 
 /** Codes of top-level GraphQL errors (`extensions.code`). */
 export type ErrorCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_USER_INPUT' | 'INTERNAL_SERVER_ERROR';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'BAD_USER_INPUT'
+  | 'QUERY_TIMEOUT'
+  | 'INTERNAL_SERVER_ERROR';
 
 /**
  * A failure the domain knows about. Services throw these; {@link toGraphQLError} is the one place
@@ -73,6 +79,7 @@ export function toGraphQLError(err: DomainError): GraphQLError {
     case 'NOT_FOUND':
     case 'CONFLICT':
     case 'BAD_USER_INPUT':
+    case 'QUERY_TIMEOUT':
       return new GraphQLError(err.message, { extensions: { code, ...err.details } });
     default: {
       const unreachable: never = code;

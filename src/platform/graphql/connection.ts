@@ -10,6 +10,7 @@ import { Cursor, CursorError } from '@mikro-orm/core';
 import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 import { countRows, type KeysetOrder, readPage } from '../db/read-model.js';
+import type { ReadRunner } from '../db/statement-timeout.js';
 import { DomainError } from '../errors.js';
 import { countChildren, loadChildPage, type LoaderContext } from './loaders.js';
 
@@ -169,7 +170,9 @@ export function buildConnection<T extends object, C extends ConnectionShape<T>>(
 /**
  * Pages through an entity table with keyset cursors (MikroORM's cursor conditions), scoped by the
  * EntityManager's tenant filter. Items are read-only rows (see `readRows`), not managed entities.
- * `orderBy` must end in a unique column (the id) for stable pages.
+ * `orderBy` must end in a unique column (the id) for stable pages. `run`: how the page and the
+ * count are read (e.g. {@link underCriteriaTimeout}: each in a transaction with a statement
+ * timeout); default directly on `em`.
  */
 export async function paginate<E extends object, C extends ConnectionShape<E>>(
   em: EntityManager,
@@ -178,20 +181,22 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   where: FilterQuery<E>,
   orderBy: KeysetOrder<E>,
   page: PageRequest,
+  run: ReadRunner = (work) => work(em),
 ): Promise<C> {
   const meta = em.getMetadata().get(entity);
   const after = decodeCursor(page.after, orderBy, 'after', meta);
   const before = decodeCursor(page.before, orderBy, 'before', meta);
   try {
     const options = { orderBy, first: page.first, after, last: page.last, before, overfetch: true };
-    const cursor = new Cursor<E>(await readPage(em, entity, where, options), 0, options, meta);
+    const rows = await run((e) => readPage(e, entity, where, options));
+    const cursor = new Cursor<E>(rows, 0, options, meta);
     const items: E[] = cursor.items;
     return buildConnection(
       ConnectionClass,
       items,
       (item) => encodeCursor(meta, item, orderBy),
       { hasNextPage: cursor.hasNextPage, hasPreviousPage: cursor.hasPrevPage },
-      () => countRows(em, entity, where),
+      () => run((e) => countRows(e, entity, where)),
     );
   } catch (err) {
     if (isCursorError(err)) {

@@ -2,6 +2,7 @@ import type { EntityKey, EntityManager, EntityName, FilterQuery } from '@mikro-o
 import type { ClassType } from 'type-graphql';
 
 import type { KeysetOrder } from '../db/read-model.js';
+import type { ReadRunner } from '../db/statement-timeout.js';
 import {
   type ConnectionArgs,
   type ConnectionShape,
@@ -36,6 +37,8 @@ export interface ListOptions<E extends object, C extends ConnectionShape<E>, F e
   where: FilterQuery<E>;
   /** A fixed keyset order (ending in the id), or a client-chosen sort. */
   order: KeysetOrder<E> | SortSpec<F, K>;
+  /** How the page and the count are read (see `paginate`); default directly on `em`. */
+  run?: ReadRunner;
 }
 
 /**
@@ -51,7 +54,7 @@ export function listConnection<
   K extends EntityKey<E> & string = never,
 >(em: EntityManager, options: ListOptions<E, C, F, K>): Promise<C> {
   const { where, keyset } = listQuery(options);
-  return paginate(em, options.entity, options.connection, where, keyset, pageRequest(options.args));
+  return paginate(em, options.entity, options.connection, where, keyset, pageRequest(options.args), options.run);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 
 import type { Role } from '../auth/role.js';
 import type { KeysetOrder } from '../db/read-model.js';
+import { underCriteriaTimeout } from '../db/statement-timeout.js';
 import { ConnectionArgs, type ConnectionShape, OrderDirection, pageRequest } from './connection.js';
 import type { GraphQLContext } from './context.js';
 import { registerFastList } from './fast-path.js';
@@ -84,6 +85,8 @@ export function ResourceResolver<
         args,
         where: filter ? filter.where(ctx, filterArg ?? null) : (options.where ?? {}),
         order: sort ? { ...sort, orderBy } : (order as KeysetOrder<E>),
+        // A criteria tree (`filter.where`) is the client's own query: its statements run under the timeout.
+        run: hasCriteria(filterArg) ? underCriteriaTimeout(ctx.em) : undefined,
       });
     }
 
@@ -106,6 +109,8 @@ export function ResourceResolver<
         return null; // the ordinary path reports it
       }
       const filterArg = (args.filter ?? null) as Filter | null;
+      // A criteria tree runs under the statement timeout, which the ordinary path sets.
+      if (hasCriteria(filterArg)) return null;
       const orderBy = (args.orderBy ?? null) as { field: F; direction: OrderDirection } | null;
       const { where, keyset } = listQuery<E, F, K>({
         where: filter ? filter.where(ctx, filterArg) : (options.where ?? {}),
@@ -135,6 +140,11 @@ export function ResourceResolver<
     Authorized()(proto, 'get');
   }
   return ResourceResolverBase;
+}
+
+/** Whether a list's filter carries a criteria tree (`where`). */
+function hasCriteria(filter: unknown): boolean {
+  return typeof filter === 'object' && filter !== null && (filter as { where?: unknown }).where != null;
 }
 
 /** A field of a mutation payload besides `userErrors`: its type, and a description if it needs one. */

@@ -1,0 +1,106 @@
+/**
+ * Segments benchmark (issue 15): 10,000 clients from the seed generator (BENCH_CLIENTS), on
+ * PostgreSQL. Measures over HTTP a segment's `count` and first page of `members` (p50/p99, one
+ * connection) for a segment on the client's own fields and one through a to-many relation
+ * (`practices.expiryDate NEXT_N_DAYS`), and the membership re-check per timeline event: one client
+ * update at a time, then (once the outbox has positioned its event) one round of the membership
+ * processor, which re-checks that client against the tenant's two client segments, timed in process.
+ */
+import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
+import { forkForTenant } from '../src/platform/db/tenancy.js';
+import { toGlobalId } from '../src/platform/graphql/global-id.js';
+import { gql, percentile, startBenchApp } from './lib.js';
+import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
+
+const REQUESTS = Number(process.env.BENCH_SEGMENT_REQUESTS ?? 200);
+const EVENTS = Number(process.env.BENCH_SEGMENT_EVENTS ?? 200);
+
+const CREATE = `mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id count } userErrors { code message field } } }`;
+const READ = `query($id: ID!) { segment(id: $id) { count members(first: 20) { nodes { ... on Client { id fullName } } pageInfo { hasNextPage endCursor } } } }`;
+const UPDATE = `mutation($input: UpdateClientInput!) { updateClient(input: $input) { client { id } userErrors { code } } }`;
+
+const UNPOSITIONED = 'select count(*) as n from timeline_event where "position" is null';
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const stats = (times: number[]) => ({
+  n: times.length,
+  p50: round(percentile(times, 50)),
+  p99: round(percentile(times, 99)),
+});
+
+export async function runSegmentsBench(): Promise<Record<string, unknown>> {
+  const data = await prepareDataset();
+  // No schedule: the bench runs the membership processor itself, one round per event.
+  const app = await startBenchApp(data.databaseUrl, { JWT_SECRET: BENCH_JWT_SECRET, JOBS: 'off' });
+  try {
+    const tenant = await app.db.orm.em.fork().findOneOrFail(Tenant, { slug: data.tenantSlug });
+    const conn = forkForTenant(app.db.orm.em, tenant.id).getConnection();
+    const [{ nationality }] = await conn.execute<{ nationality: string }[]>(
+      `select nationality from client where tenant_id = ? and nationality is not null
+        group by nationality order by count(*) desc limit 1`,
+      [tenant.id],
+    );
+    const segments: Record<string, unknown> = {
+      own: {
+        groups: [
+          {
+            filters: [
+              { field: 'nationality', operator: 'EQ', value: nationality },
+              { field: 'lifecycleStage', operator: 'IN', value: ['CUSTOMER', 'PROSPECT', 'LEAD'] },
+            ],
+          },
+        ],
+      },
+      relation: { groups: [{ filters: [{ field: 'practices.expiryDate', operator: 'NEXT_N_DAYS', value: 60 }] }] },
+    };
+    const results: Record<string, unknown> = {};
+    for (const [name, criteria] of Object.entries(segments)) {
+      const created = await gql<{ createSegment: { segment: { id: string; count: number } } }>(
+        app.url,
+        data.token,
+        CREATE,
+        { input: { name, entity: 'CLIENT', criteria } },
+      );
+      const { id, count } = created.createSegment.segment;
+      for (let i = 0; i < 20; i++) await gql(app.url, data.token, READ, { id }); // warm-up
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) {
+        const s = performance.now();
+        await gql(app.url, data.token, READ, { id });
+        times.push(performance.now() - s);
+      }
+      results[name] = { members: count, countAndFirstPageMs: stats(times) };
+    }
+
+    // Membership re-check per event: the processor catches up first, then one update, one round.
+    const root = app.db.orm.em;
+    while ((await app.services.segments.processEvents(root)) > 0);
+    const ids = await conn.execute<{ id: string }[]>(
+      'select id from client where tenant_id = ? order by md5(id::text) limit ?',
+      [tenant.id, EVENTS],
+    );
+    const roundTimes: number[] = [];
+    let processed = 0;
+    for (const [i, { id }] of ids.entries()) {
+      await gql(app.url, data.token, UPDATE, {
+        input: { id: toGlobalId('Client', id), nationality: i % 2 ? nationality : 'Bench' },
+      });
+      // Wait for the outbox relay to position the event, so that each timed round processes exactly it.
+      while (Number((await conn.execute<{ n: string }[]>(UNPOSITIONED))[0].n) > 0)
+        await new Promise((r) => setTimeout(r, 5));
+      const s = performance.now();
+      const n = await app.services.segments.processEvents(root);
+      roundTimes.push(performance.now() - s);
+      processed += n;
+    }
+    return {
+      clients: data.clients,
+      seedSeconds: round(data.seedSeconds),
+      segments: results,
+      recheckPerEventMs: { ...stats(roundTimes), eventsProcessed: processed, clientSegments: 2 },
+    };
+  } finally {
+    await app.close();
+    await data.drop();
+  }
+}

@@ -1,0 +1,478 @@
+import type { EntityClass, EntityManager, FilterQuery } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
+
+import type { Principal } from '../../platform/auth/principal.js';
+import type { Clock } from '../../platform/clock.js';
+import { escapeLike } from '../../platform/db/like.js';
+import { readRows } from '../../platform/db/read-model.js';
+import { criteriaStatementTimeout, withStatementTimeout } from '../../platform/db/statement-timeout.js';
+import { forkForTenant } from '../../platform/db/tenancy.js';
+import { DomainError } from '../../platform/errors.js';
+import { expectGlobalId } from '../../platform/graphql/global-id.js';
+import type { Logger } from '../../platform/logger.js';
+import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
+import { Checks } from '../../platform/validation.js';
+import { Client } from '../clients/client.entity.js';
+import { CRITERIA_TABLES, type CriteriaEntityName, type CriteriaTable } from '../criteria/criteria.fields.js';
+import { criteriaError, type CriteriaService } from '../criteria/criteria.service.js';
+import type { CheckedCriteria, Criteria } from '../criteria/criteria.tree.js';
+import { Deal } from '../deals/deal.entity.js';
+import { Interaction } from '../interactions/interaction.entity.js';
+import { Practice } from '../practices/practice.entity.js';
+import { TeamMember } from '../tenancy/team-member.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { Segment, SegmentChange, SegmentChangeKind } from './segment.entity.js';
+
+/** The entity class of each record kind a segment selects. */
+export const SEGMENT_ENTITIES: Record<CriteriaEntityName, EntityClass<{ id: string }>> = {
+  CLIENT: Client,
+  PRACTICE: Practice,
+  DEAL: Deal,
+  TICKET: Ticket,
+  INTERACTION: Interaction,
+};
+
+/** The record kind of a timeline event's subject type (events about other things affect no segment). */
+const KIND_OF_SUBJECT: Record<string, CriteriaEntityName> = {
+  Client: 'CLIENT',
+  Practice: 'PRACTICE',
+  Deal: 'DEAL',
+  Ticket: 'TICKET',
+  Interaction: 'INTERACTION',
+};
+
+/** Records a segment never holds, whatever its criteria: archived clients, deleted interactions. */
+const HIDDEN: Partial<Record<CriteriaEntityName, { column: string; property: string }>> = {
+  CLIENT: { column: 'archived_at', property: 'archivedAt' },
+  INTERACTION: { column: 'deleted_at', property: 'deletedAt' },
+};
+
+/** Topic of a tenant's segment membership changes (`{ segmentId }`: read the log after what you have). */
+export function segmentTopic(tenantId: string): string {
+  return tenantTopic(tenantId, 'segments');
+}
+
+/** What {@link segmentTopic} carries. */
+export interface SegmentChangedPayload {
+  segmentId: string;
+}
+
+/** Timeline events read per round of the membership processor. */
+const EVENT_BATCH = 500;
+/** The advisory lock held by the one membership round running (across all processes). */
+const PROCESSOR_LOCK = 4_152_730_101;
+const CHECKPOINT = 'membership';
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** A segment with its checked criteria and the tables its paths reach. */
+interface Loaded {
+  segment: Segment;
+  checked: CheckedCriteria;
+  /** Tables its criteria reach through relations (besides its own). */
+  related: Set<CriteriaTable>;
+}
+
+/** Which rows a re-check covers: all, some ids, or the records of some clients. */
+type Scope = { kind: 'all' } | { kind: 'ids'; ids: string[] } | { kind: 'clients'; ids: string[] };
+
+/** Input of {@link SegmentService.create}. */
+export interface CreateSegment {
+  name: string;
+  entity: CriteriaEntityName;
+  criteria: unknown;
+}
+
+/** Input of {@link SegmentService.update}. */
+export interface UpdateSegment {
+  id: string;
+  name?: string | null;
+  criteria?: unknown;
+}
+
+/**
+ * Segments: saved criteria trees, their members (evaluated now), and their stored membership,
+ * kept by a processor of the timeline (each event re-checks only the record it is about against
+ * the segments it can affect) and by the daily re-check of time-relative segments. Every change of
+ * membership is logged (`segment_change`) and announced on the tenant's segment topic.
+ */
+export class SegmentService {
+  private pubsub: PubSub | undefined;
+
+  constructor(
+    private readonly criteria: CriteriaService,
+    readonly clock: Clock,
+  ) {}
+
+  /** Where membership changes are announced (the app binds it once the PubSub exists). */
+  bindPubSub(pubsub: PubSub): void {
+    this.pubsub = pubsub;
+  }
+
+  /** Creates a segment and stores its initial membership (no change is logged for it). */
+  async create(em: EntityManager, by: Principal, input: CreateSegment): Promise<Segment> {
+    const checks = new Checks();
+    const name = checks.text('name', input.name, 200, { required: true, min: 1 });
+    const checked = this.criteria.check(input.entity, input.criteria, ['input', 'criteria']);
+    if (!checked.ok) checks.errors.push(...checked.errors);
+    checks.throwIfAny();
+    if (!checked.ok) throw new Error('unreachable');
+    return withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
+      const segment = tx.create(Segment, {
+        name: name!,
+        entity: input.entity,
+        criteria: normalize(input.criteria as Criteria),
+        timeRelative: checked.uses.relativeDates,
+        createdBy: by.memberId ? tx.getReference(TeamMember, by.memberId) : null,
+      });
+      await tx.flush();
+      await this.recheck(tx, { segment, checked: checked.criteria, related: new Set() }, { kind: 'all' }, false);
+      return segment;
+    });
+  }
+
+  /** Renames a segment or changes its criteria; records entering or leaving by the change are logged. */
+  async update(em: EntityManager, input: UpdateSegment): Promise<Segment> {
+    const changed = await withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
+      const segment = await this.get(tx, input.id);
+      await serialize(tx);
+      const checks = new Checks();
+      const name = checks.text('name', input.name, 200, { min: 1 });
+      if (input.name === null) checks.add('name', 'REQUIRED', 'name cannot be cleared');
+      let checked: CheckedCriteria | undefined;
+      let relative = segment.timeRelative;
+      if (input.criteria === null) checks.add('criteria', 'REQUIRED', 'criteria cannot be cleared');
+      else if (input.criteria !== undefined) {
+        const result = this.criteria.check(segment.entity, input.criteria, ['input', 'criteria']);
+        if (result.ok) {
+          checked = result.criteria;
+          relative = result.uses.relativeDates;
+        } else checks.errors.push(...result.errors);
+      }
+      checks.throwIfAny();
+      if (name) segment.name = name;
+      if (!checked) return { segment, changed: false };
+      segment.criteria = normalize(input.criteria as Criteria);
+      segment.timeRelative = relative;
+      await tx.flush();
+      const n = await this.recheck(tx, { segment, checked, related: new Set() }, { kind: 'all' }, true);
+      return { segment, changed: n > 0 };
+    });
+    if (changed.changed) await this.announce(changed.segment.tenant.id, [changed.segment.id]);
+    return changed.segment;
+  }
+
+  /** Deletes a segment (soft: its ID stops resolving, its membership is dropped). */
+  async delete(em: EntityManager, globalId: string): Promise<Segment> {
+    return em.transactional(async (tx) => {
+      const segment = await this.get(tx, globalId);
+      segment.deletedAt = this.clock.now();
+      await tx.flush();
+      await (tx as SqlEntityManager).execute('delete from segment_member where segment_id = ?', [segment.id]);
+      return segment;
+    });
+  }
+
+  /** The segment with a global ID in the caller's tenant (not deleted), or NOT_FOUND. */
+  async get(em: EntityManager, globalId: string): Promise<Segment> {
+    const segment = await em.findOne(Segment, { id: expectGlobalId(globalId, 'Segment'), deletedAt: null });
+    if (!segment) throw DomainError.notFound('Segment', globalId);
+    return segment;
+  }
+
+  /** The where clause of the `segments` list: live segments, by kind and name. */
+  where(filter: { entities?: CriteriaEntityName[]; search?: string } | null | undefined): FilterQuery<Segment> {
+    const f = filter ?? {};
+    const w: Record<string, unknown> = { deletedAt: null };
+    if (f.entities?.length) w.entity = { $in: f.entities };
+    if (f.search?.trim()) w.name = { $ilike: `%${escapeLike(f.search.trim().slice(0, 200))}%` };
+    return w;
+  }
+
+  /** The where clause of a list of `entity` records selecting the members of a (stored, valid) tree. */
+  membersWhere(em: EntityManager, entity: CriteriaEntityName, tree: unknown, path?: string[]): FilterQuery<object> {
+    const hidden = HIDDEN[entity];
+    return this.criteria.andWhere(em, entity, hidden ? { [hidden.property]: null } : {}, tree, path);
+  }
+
+  /** Checks a criteria tree given to a query (`previewSegment`): BAD_USER_INPUT with user errors when bad. */
+  checkQueryCriteria(entity: CriteriaEntityName, tree: unknown, argument: string): void {
+    const checked = this.criteria.check(entity, tree, [argument]);
+    if (!checked.ok) throw criteriaError(checked.errors, argument);
+  }
+
+  /** How many records match `tree` now (under the statement timeout). */
+  count(em: EntityManager, entity: CriteriaEntityName, tree: unknown): Promise<number> {
+    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
+      tx.count(SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>),
+    );
+  }
+
+  /** The first `n` records matching `tree` (by id), under the statement timeout. */
+  sample(em: EntityManager, entity: CriteriaEntityName, tree: unknown, n: number): Promise<object[]> {
+    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
+      readRows(tx, SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>, {
+        orderBy: [{ id: 'asc' }],
+        limit: n,
+      }),
+    );
+  }
+
+  /**
+   * One round of the membership processor: reads the timeline events committed since the last
+   * round (in delivery position), and for each one re-checks only the record it is about — against
+   * the tenant's segments of that record kind — plus, for segments whose criteria reach other
+   * records through relations, the records related to it (a practice's client for client segments
+   * on `practices.*`; a client's practices, deals, tickets or interactions for segments on
+   * `client.*`). Each re-check is one statement: the compiled criteria AND the record's id. The
+   * changes and the new checkpoint commit together, one round at a time across all processes.
+   * Returns the number of events read.
+   */
+  async processEvents(root: EntityManager, logger?: Logger): Promise<number> {
+    const changed = new Map<string, Set<string>>();
+    const n = await (root.fork({ useContext: false }) as SqlEntityManager).transactional(async (tx) => {
+      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [
+        PROCESSOR_LOCK,
+      ]);
+      if (!locked) return 0;
+      const from = await this.checkpoint(tx);
+      const events = await tx.execute<
+        { position: string; tenant_id: string; subject_type: string; subject_id: string; client_id: string | null }[]
+      >(
+        `select "position", tenant_id, subject_type, subject_id, client_id from timeline_event
+          where "position" > ? order by "position" limit ?`,
+        [from, EVENT_BATCH],
+      );
+      if (!events.length) return 0;
+      const byTenant = new Map<string, typeof events>();
+      for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+      for (const [tenantId, list] of byTenant) {
+        const scoped = forkForTenant(tx, tenantId);
+        const segments = await this.loadSegments(scoped, logger);
+        if (!segments.length) continue;
+        const work = new Map<Loaded, { ids: Set<string>; clients: Set<string> }>();
+        const add = (s: Loaded, kind: 'ids' | 'clients', id: string) => {
+          let w = work.get(s);
+          if (!w) work.set(s, (w = { ids: new Set(), clients: new Set() }));
+          w[kind].add(id);
+        };
+        for (const e of list) {
+          const kind = KIND_OF_SUBJECT[e.subject_type];
+          if (!kind) continue;
+          for (const s of segments) {
+            if (s.segment.entity === kind) add(s, 'ids', e.subject_id);
+            else if (kind === 'CLIENT' && s.related.has('CLIENT')) add(s, 'clients', e.subject_id);
+            else if (s.segment.entity === 'CLIENT' && e.client_id && s.related.has(kind)) add(s, 'ids', e.client_id);
+          }
+        }
+        for (const [s, w] of work) {
+          let moved = 0;
+          if (w.ids.size) moved += await this.recheck(scoped, s, { kind: 'ids', ids: [...w.ids] }, true);
+          if (w.clients.size) moved += await this.recheck(scoped, s, { kind: 'clients', ids: [...w.clients] }, true);
+          if (moved) {
+            let set = changed.get(tenantId);
+            if (!set) changed.set(tenantId, (set = new Set()));
+            set.add(s.segment.id);
+          }
+        }
+      }
+      await tx.execute('update segment_checkpoint set "position" = ? where name = ?', [
+        events.at(-1)!.position,
+        CHECKPOINT,
+      ]);
+      return events.length;
+    });
+    for (const [tenantId, ids] of changed) await this.announce(tenantId, [...ids]);
+    return n;
+  }
+
+  /**
+   * The daily re-check: every segment with time-relative criteria (LAST_N_DAYS, NEXT_N_DAYS) not
+   * yet re-checked on its tenant's current day (by the app clock) is evaluated in full and its
+   * membership diffed; segments without them are never re-evaluated here. `force`: re-check them
+   * even if done today (`runSegmentRecheck`). All tenants, or only `tenantId`. Returns the number
+   * of segments re-checked.
+   */
+  async recheckTimeRelative(
+    root: EntityManager,
+    opts: { tenantId?: string; force?: boolean } = {},
+    logger?: Logger,
+  ): Promise<number> {
+    const now = this.clock.now();
+    const fork = root.fork({ useContext: false }) as SqlEntityManager;
+    const due = await fork.execute<{ id: string; tenant_id: string; today: string }[]>(
+      `select s.id, s.tenant_id, to_char((?::timestamptz at time zone t.time_zone)::date, 'YYYY-MM-DD') as today
+         from segment s join tenant t on t.id = s.tenant_id
+        where s.time_relative and s.deleted_at is null ${opts.tenantId ? 'and s.tenant_id = ?' : ''}
+          ${opts.force ? '' : 'and (s.rechecked_on is null or s.rechecked_on < (?::timestamptz at time zone t.time_zone)::date)'}`,
+      [now, ...(opts.tenantId ? [opts.tenantId] : []), ...(opts.force ? [] : [now])],
+    );
+    for (const row of due) {
+      const moved = await withStatementTimeout(
+        forkForTenant(root, row.tenant_id),
+        criteriaStatementTimeout(),
+        async (tx) => {
+          await serialize(tx);
+          const segment = await tx.findOne(Segment, { id: row.id, deletedAt: null });
+          if (!segment) return 0;
+          const loaded = this.load(segment, logger);
+          const n = loaded ? await this.recheck(tx, loaded, { kind: 'all' }, true) : 0;
+          await (tx as SqlEntityManager).execute('update segment set rechecked_on = ?::date where id = ?', [
+            row.today,
+            row.id,
+          ]);
+          return n;
+        },
+      );
+      if (moved) await this.announce(row.tenant_id, [row.id]);
+    }
+    return due.length;
+  }
+
+  /** The position after which the processor reads (created at the newest position on first use). */
+  private async checkpoint(tx: SqlEntityManager): Promise<string> {
+    const [row] = await tx.execute<{ position: string }[]>('select "position" from segment_checkpoint where name = ?', [
+      CHECKPOINT,
+    ]);
+    if (row) return String(row.position);
+    const [{ position }] = await tx.execute<{ position: string }[]>(
+      `insert into segment_checkpoint (name, "position")
+       select ?, coalesce(max("position"), 0) from timeline_event
+       on conflict (name) do update set name = excluded.name returning "position"`,
+      [CHECKPOINT],
+    );
+    return String(position);
+  }
+
+  /** The tenant's live segments with their checked criteria (a stored tree that no longer checks is skipped). */
+  private async loadSegments(em: EntityManager, logger?: Logger): Promise<Loaded[]> {
+    const segments = await em.find(Segment, { deletedAt: null });
+    return segments.map((s) => this.load(s, logger)).filter((s): s is Loaded => s !== null);
+  }
+
+  private load(segment: Segment, logger?: Logger): Loaded | null {
+    const checked = this.criteria.check(segment.entity, segment.criteria);
+    if (!checked.ok) {
+      logger?.warn({ segment: segment.id, errors: checked.errors }, 'segment criteria no longer valid; skipped');
+      return null;
+    }
+    return { segment, checked: checked.criteria, related: relatedTables(checked.criteria) };
+  }
+
+  /**
+   * Evaluates a segment over `scope` (one statement: compiled criteria AND the scope), compares
+   * with its stored members in that scope, and applies the difference; with `log`, each record
+   * entering or leaving is appended to `segment_change`. Runs in `em`'s transaction, which must be
+   * scoped to the segment's tenant. Returns how many records entered or left.
+   */
+  private async recheck(em: EntityManager, s: Loaded, scope: Scope, log: boolean): Promise<number> {
+    const sql = em as SqlEntityManager;
+    const { entity, id: segmentId } = s.segment;
+    const table = quote(CRITERIA_TABLES[entity].table);
+    const compiled = this.criteria.compile(em, entity, s.checked);
+    const hidden = HIDDEN[entity];
+    const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
+    const [rowScope, memberScope, params] =
+      scope.kind === 'all'
+        ? ['true', 'true', []]
+        : scope.kind === 'ids'
+          ? [`${table}."id" in (?)`, 'm.record_id in (?)', [scope.ids]]
+          : [
+              `${table}."client_id" in (?)`,
+              `m.record_id in (select "id" from ${table} where "client_id" in (?))`,
+              [scope.ids],
+            ];
+    const matching = await sql.execute<{ id: string }[]>(
+      `select ${table}."id" from ${table} where ${compiled.sql}${visible} and ${rowScope}`,
+      [...compiled.params, ...params],
+    );
+    const current = await sql.execute<{ record_id: string }[]>(
+      `select m.record_id from segment_member m where m.segment_id = ? and ${memberScope}`,
+      [segmentId, ...params],
+    );
+    const now = new Set(matching.map((r) => r.id));
+    const was = new Set(current.map((r) => r.record_id));
+    const entered = [...now].filter((id) => !was.has(id));
+    const left = [...was].filter((id) => !now.has(id));
+    if (entered.length)
+      await sql.execute(
+        `insert into segment_member (segment_id, record_id)
+         select ?, x::uuid from jsonb_array_elements_text(?::jsonb) as x on conflict do nothing`,
+        [segmentId, JSON.stringify(entered)],
+      );
+    if (left.length)
+      await sql.execute(
+        `delete from segment_member where segment_id = ?
+            and record_id in (select x::uuid from jsonb_array_elements_text(?::jsonb) as x)`,
+        [segmentId, JSON.stringify(left)],
+      );
+    if (log && (entered.length || left.length)) {
+      const rows = [
+        ...entered.map((id) => ({ id, change: SegmentChangeKind.ENTERED })),
+        ...left.map((id) => ({ id, change: SegmentChangeKind.LEFT })),
+      ];
+      await sql.execute(
+        `insert into segment_change (tenant_id, segment_id, record_id, change)
+         select ?, ?, x.id, x.change from jsonb_to_recordset(?::jsonb) as x(id uuid, change text)`,
+        [s.segment.tenant.id, segmentId, JSON.stringify(rows)],
+      );
+    }
+    return entered.length + left.length;
+  }
+
+  /** Tells subscribers of the tenant that these segments have new changes (after commit). */
+  private async announce(tenantId: string, segmentIds: string[]): Promise<void> {
+    if (!this.pubsub) return;
+    for (const segmentId of segmentIds)
+      await this.pubsub.publish(segmentTopic(tenantId), { segmentId } satisfies SegmentChangedPayload);
+  }
+
+  /** Changes of a segment after `position`, oldest first, at most `limit`. */
+  async changesAfter(em: EntityManager, segmentId: string, position: string, limit = 500): Promise<SegmentChange[]> {
+    return em.find(
+      SegmentChange,
+      { segment: segmentId, position: { $gt: position } },
+      { orderBy: { position: 'asc' }, limit },
+    );
+  }
+
+  /** The newest change position of a segment ('0' when none). */
+  async lastPosition(em: EntityManager, segmentId: string): Promise<string> {
+    const [row] = await (em as SqlEntityManager).execute<{ p: string | null }[]>(
+      'select max("position") as p from segment_change where segment_id = ?',
+      [segmentId],
+    );
+    return String(row?.p ?? '0');
+  }
+}
+
+/**
+ * Waits for the membership round in progress, and keeps the next from starting until this
+ * transaction ends: two diffs of one segment computed at once would log a change twice.
+ */
+async function serialize(tx: EntityManager): Promise<void> {
+  await (tx as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [PROCESSOR_LOCK]);
+}
+
+/** The tables a checked tree reaches through relations. */
+function relatedTables(c: CheckedCriteria): Set<CriteriaTable> {
+  const out = new Set<CriteriaTable>();
+  const walk = (x: CheckedCriteria) => {
+    for (const g of x.groups) {
+      for (const f of g.filters) for (const h of f.path.hops) out.add(h.relation.target);
+      g.anyOf.forEach(walk);
+    }
+  };
+  walk(c);
+  return out;
+}
+
+/** A validated tree as stored: every group with `filters` and `anyOf` lists, filters as given. */
+function normalize(c: Criteria): Criteria {
+  return {
+    groups: c.groups.map((g) => ({
+      filters: (g.filters ?? []).map((f) => ({ field: f.field, operator: f.operator, value: f.value ?? null })),
+      anyOf: (g.anyOf ?? []).map(normalize),
+    })),
+  };
+}
