@@ -48,9 +48,9 @@ import {
   RenewalResolver,
 } from '../modules/renewals/renewal.resolver.js';
 import { SearchResolver } from '../modules/search/search.resolver.js';
-import { HubspotResolver } from '../modules/sync/hubspot/hubspot.resolver.js';
 import { Segment, SegmentChange, SegmentCheckpoint, SegmentMember } from '../modules/segments/segment.entity.js';
 import { SegmentResolver } from '../modules/segments/segment.resolver.js';
+import { HubspotResolver } from '../modules/sync/hubspot/hubspot.resolver.js';
 import {
   ClientFieldSourcesResolver,
   CrmConnectionResolver,

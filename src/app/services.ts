@@ -20,11 +20,11 @@ import { PracticeTypeService } from '../modules/practices/practice-type.service.
 import { QuoteService } from '../modules/quotes/quote.service.js';
 import { RenewalService } from '../modules/renewals/renewal.service.js';
 import { SearchService } from '../modules/search/search.service.js';
+import { SegmentService } from '../modules/segments/segment.service.js';
 import { markLocalEdits } from '../modules/sync/client-apply.js';
 import { HubspotAdapter } from '../modules/sync/hubspot/hubspot.adapter.js';
 import { type HubspotSettings, hubspotSettings } from '../modules/sync/hubspot/hubspot.client.js';
 import type { CrmProviderAdapter } from '../modules/sync/provider.js';
-import { SegmentService } from '../modules/segments/segment.service.js';
 import { SyncEngine } from '../modules/sync/sync.engine.js';
 import { CrmProvider } from '../modules/sync/sync.enums.js';
 import { SyncService } from '../modules/sync/sync.service.js';
