@@ -254,6 +254,8 @@ export class SegmentService {
         const add = (s: Loaded, kind: 'ids' | 'clients', id: string) => {
           let w = work.get(s);
           if (!w) work.set(s, (w = { ids: new Set(), clients: new Set() }));
+          // Re-added at its latest event: the set's order is the order of each record's last event.
+          w[kind].delete(id);
           w[kind].add(id);
         };
         for (const e of list) {
@@ -392,8 +394,11 @@ export class SegmentService {
     );
     const now = new Set(matching.map((r) => r.id));
     const was = new Set(current.map((r) => r.record_id));
-    const entered = [...now].filter((id) => !was.has(id));
-    const left = [...was].filter((id) => !now.has(id));
+    // Changes in the order of the events that touched the records (their ids' order in `scope`).
+    const rank = new Map(scope.kind === 'ids' ? scope.ids.map((id, i) => [id, i]) : []);
+    const byEvent = (a: string, b: string) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : 1);
+    const entered = [...now].filter((id) => !was.has(id)).sort(byEvent);
+    const left = [...was].filter((id) => !now.has(id)).sort(byEvent);
     if (entered.length)
       await sql.execute(
         `insert into segment_member (segment_id, record_id)
