@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { prepareDataset, startMeridian } from './server.js';
 
 export const DASHBOARD = `{ clients(first: 50) { nodes { id fullName email lifecycleStage owner { name }
-  practices { status type { code } } deals { title stage { name } } tickets(filter: { status: OPEN }) { number subject } } } }`;
+  practices { status type { code } } deals { title stage { name } } tickets(filter: { status: OPEN }) { nodes { number subject } } } } }`;
 
 interface ProfileNode {
   id: number;
