@@ -91,11 +91,16 @@ export class Checks {
     return value;
   }
 
-  /** A calendar date `YYYY-MM-DD` that exists. */
+  /** A calendar date `YYYY-MM-DD` that exists (year 0001 on: PostgreSQL has no year 0000). */
   date(field: string, value: string | null | undefined): string | null | undefined {
     if (value === undefined || value === null) return value;
     const d = new Date(`${value}T00:00:00Z`);
-    if (!DATE.test(value) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    if (
+      !DATE.test(value) ||
+      value.startsWith('0000') ||
+      Number.isNaN(d.getTime()) ||
+      d.toISOString().slice(0, 10) !== value
+    ) {
       this.add(field, 'INVALID_DATE', `${field} must be a date like 2026-12-31`);
       return undefined;
     }

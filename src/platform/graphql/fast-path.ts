@@ -316,7 +316,7 @@ class Planner {
 export interface FastOperation {
   schema: GraphQLSchema;
   document: DocumentNode;
-  operation: OperationDefinitionNode;
+  operation: OperationDefinitionNode | undefined;
   variables: Record<string, unknown> | undefined;
   ctx: GraphQLContext;
 }
@@ -329,7 +329,8 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
   const { schema, document, operation, ctx } = op;
   const principal = ctx.principal;
   const queryType = schema.getQueryType();
-  if (operation.operation !== OperationTypeNode.QUERY || !principal || !queryType) return null;
+  // No operation (an `operationName` the document lacks): the ordinary path reports it.
+  if (operation?.operation !== OperationTypeNode.QUERY || !principal || !queryType) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
   if (coerced.errors) return null;
   const variables = coerced.coerced;

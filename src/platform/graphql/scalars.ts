@@ -1,7 +1,8 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLEmailAddress, GraphQLJSON } from 'graphql-scalars';
 
-const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+/** `YYYY-MM-DD`, year 0001 on (PostgreSQL has no year 0000). */
+const DATE_SHAPE = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `Date`: a calendar date `YYYY-MM-DD`, kept as that string end to end (no time zone can shift it).

@@ -26,8 +26,9 @@ export class HubspotResolver {
   connectHubspotPrivateApp(@Arg('input') input: ConnectHubspotPrivateAppInput, @Ctx() ctx: GraphQLContext) {
     return withUserErrors(async () => {
       const token = input.token.trim();
-      if (!token || token.length > 1000 || /\s/.test(token))
-        throw ValidationFailed.of('token', 'INVALID', 'token must be 1–1000 characters without spaces');
+      // HubSpot's tokens are printable ASCII (`pat-na1-…`); anything else could not even be sent as a header.
+      if (!/^[\x21-\x7e]{1,1000}$/.test(token))
+        throw ValidationFailed.of('token', 'INVALID', 'token must be 1–1000 printable ASCII characters without spaces');
       const adapter = ctx.services.sync.adapter(CrmProvider.HUBSPOT) as HubspotAdapter | undefined;
       if (!adapter) throw ValidationFailed.of(null, 'PROVIDER_UNAVAILABLE', 'HubSpot is not available on this server');
       const credentials = { kind: 'token' as const, accessToken: token };
@@ -38,7 +39,8 @@ export class HubspotResolver {
         if (err instanceof ReauthRequiredError)
           throw ValidationFailed.of('token', 'REFUSED', 'HubSpot refused the token');
         if (err instanceof ProviderError) throw ValidationFailed.of(null, 'PROVIDER_ERROR', err.message);
-        throw err;
+        // Unreachable, timed out, aborted: nothing was stored; say so instead of an internal error.
+        throw ValidationFailed.of(null, 'PROVIDER_ERROR', `HubSpot could not be reached (${errorText(err)})`);
       }
       const crmConnection = await ctx.services.sync.saveConnection(
         ctx.em,
@@ -49,4 +51,10 @@ export class HubspotResolver {
       return { crmConnection };
     });
   }
+}
+
+/** A short description of whatever was thrown (a DOMException's name, an Error's message). */
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 200);
+  return typeof err === 'string' ? err.slice(0, 200) : 'unknown error';
 }
