@@ -40,7 +40,11 @@ export class HubspotResolver {
           throw ValidationFailed.of('token', 'REFUSED', 'HubSpot refused the token');
         if (err instanceof ProviderError) throw ValidationFailed.of(null, 'PROVIDER_ERROR', err.message);
         // Unreachable, timed out, aborted: nothing was stored; say so instead of an internal error.
-        throw ValidationFailed.of(null, 'PROVIDER_ERROR', `HubSpot could not be reached (${errorText(err)})`);
+        throw ValidationFailed.of(
+          null,
+          'PROVIDER_ERROR',
+          `HubSpot could not be reached (${err instanceof Error ? err.message : String(err)})`,
+        );
       }
       const crmConnection = await ctx.services.sync.saveConnection(
         ctx.em,
@@ -51,10 +55,4 @@ export class HubspotResolver {
       return { crmConnection };
     });
   }
-}
-
-/** A short description of whatever was thrown (a DOMException's name, an Error's message). */
-function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 200);
-  return typeof err === 'string' ? err.slice(0, 200) : 'unknown error';
 }
