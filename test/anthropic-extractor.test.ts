@@ -192,9 +192,8 @@ describe('AnthropicExtractor (against a fake Messages API)', () => {
 
   it('gives a retryable error when Claude is slower than the timeout', async () => {
     fake.enqueue(delay(3000, toolUse(goodInput())));
-    const started = Date.now();
+    // The fake answers after 3 s: an extraction, not this error, if the 300 ms timeout were not applied.
     const err = await failure(extractor({ timeoutMs: 300, maxRetries: 0 }).extract(input));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/did not answer within 300 ms/);
     expect(err.meta?.latencyMs).toBeGreaterThanOrEqual(250);

@@ -384,27 +384,39 @@ describe('eval helpers', () => {
 describe('HeuristicExtractor on adversarial input', () => {
   /** `unit` repeated to `size` characters. */
   const fill = (unit: string, size: number) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
-  /** Milliseconds of one extraction of `messages` (each a user message). */
+  /** The fastest of three extractions of `messages` (each a user message), in ms, and its result. */
   const timed = (messages: string[]) => {
-    const started = performance.now();
-    const result = extractor.extractSync({
-      messages: messages.map((content) => ({ role: 'user', content })),
-      practiceTypes: types,
-    });
-    return { ms: performance.now() - started, result };
+    let best = Infinity;
+    let result!: ExtractionResult;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      result = extractor.extractSync({
+        messages: messages.map((content) => ({ role: 'user', content })),
+        practiceTypes: types,
+      });
+      best = Math.min(best, performance.now() - started);
+    }
+    return { ms: best, result };
   };
-  // Not a speed target (that is bench/: extraction-cpu, about 0.4 s at 1 MB on a quiet machine): a
-  // guard against the quadratic passes coming back. Before the fix each case took minutes to hours
-  // at 1 MB; 30 s leaves room for CI running both suites' workers on 2 cores (5.1 s was seen).
-  const LIMIT_MS = 30_000;
+  // Not a speed target (that is bench/: extraction-cpu, about 0.4 s at 1 MB on a quiet machine) and
+  // no wall-clock limit (a loaded machine slows every run alike): the growth from 1× to 8× the input
+  // is measured, fastest of three each. Linear work grows about 8× (up to 20× was seen: the garbage
+  // collector's share grows with the heap), a quadratic pass 64×; before the fixes these cases took
+  // minutes to hours at 1 MB. The limit is between the two.
+  const MAX_GROWTH = 32;
+  const growth = (input: (size: number) => string[], size: number) => {
+    timed(input(Math.ceil(size / 10))); // the patterns compile on first use
+    const small = timed(input(size));
+    const large = timed(input(size * 8));
+    return { ratio: large.ms / Math.max(small.ms, 1), small, large };
+  };
 
-  it('reads 1 MB of a repeated introduction (48 messages of 20,000 characters) in linear time', () => {
+  it('reads a repeated introduction (6 to 48 messages of 20,000 characters) in linear time', () => {
     const message = fill('my name is John Smith and I want a KITAS ', 20_000);
-    timed([message]); // compile the patterns once
-    const { ms, result } = timed(Array.from({ length: 48 }, () => message));
-    expect(result.client.fullName?.value).toBe('John Smith');
-    expect(result.practice?.value).toBe('KITAS');
-    expect(ms).toBeLessThan(LIMIT_MS);
+    const { ratio, large } = growth((n) => Array.from({ length: n }, () => message), 6);
+    expect(large.result.client.fullName?.value).toBe('John Smith');
+    expect(large.result.practice?.value).toBe('KITAS');
+    expect(ratio).toBeLessThan(MAX_GROWTH);
   });
 
   // Each of these took seconds at 50,000 characters before (a match attempt rescanning to the end
@@ -419,8 +431,8 @@ describe('HeuristicExtractor on adversarial input', () => {
     ['open parentheses after dashes (the dash sign-off)', '- john ('],
     ['sign-offs again and again', 'thanks John '],
     ['one name per line', 'John\n'],
-  ])('reads 1 MB of %s in linear time', (_what, unit) => {
-    const { ms } = timed([fill(unit, 1_000_000)]);
-    expect(ms).toBeLessThan(LIMIT_MS);
+  ])('reads 62.5 kB and 500 kB of %s in linear time', (_what, unit) => {
+    const { ratio } = growth((size) => [fill(unit, size)], 62_500);
+    expect(ratio).toBeLessThan(MAX_GROWTH);
   });
 });
