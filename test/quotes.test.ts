@@ -11,6 +11,7 @@ import {
   CreatePracticeDocument,
   CreateQuoteDocument,
   type CreateQuoteInput,
+  DealsAndPracticesWithQuotesDocument,
   PracticeByIdDocument,
   QuoteByIdDocument,
   type QuoteFieldsFragment,
@@ -192,6 +193,53 @@ describe('Quotes', () => {
         '99.00',
         '998.00',
       ]);
+    });
+
+    it('rounds every line before summing on a quote of many lines, and handles a 100 % discount and a zero tax rate', async () => {
+      // 200 lines of 0.05 EUR at 10 % discount and 10 % tax: each line's discount 0.005 rounds up to
+      // 0.01 and its tax 0.004 down to 0.00, so the quote is 10.00 − 2.00 + 0.00 = 8.00 (rounding
+      // the quote as a whole instead would give 10.00 − 1.00 + 0.90 = 9.90).
+      const many = await createQuote({
+        clientId: clientA,
+        currency: 'EUR',
+        lineItems: Array.from({ length: 200 }, (_, i) => ({
+          description: `Stamp ${i + 1}`,
+          unitPrice: '0.05',
+          discountPercent: '10',
+          taxRate: '10',
+        })),
+      });
+      expect(many.lineItems).toHaveLength(200);
+      expect(new Set(many.lineItems.map((l) => [l.discount.amount, l.tax.amount, l.total.amount].join()))).toEqual(
+        new Set(['0.01,0.00,0.04']),
+      );
+      expect([many.subtotal.amount, many.discount.amount, many.tax.amount, many.total.amount]).toEqual([
+        '10.00',
+        '2.00',
+        '0.00',
+        '8.00',
+      ]);
+      // A 100 % discount leaves nothing to tax; a zero tax rate adds nothing.
+      const edges = await createQuote({
+        clientId: clientA,
+        currency: 'EUR',
+        lineItems: [
+          { description: 'Waived', quantity: '3', unitPrice: '1234.56', discountPercent: '100', taxRate: '11' },
+          { description: 'Untaxed', quantity: '1.5', unitPrice: '99.99', taxRate: '0' },
+        ],
+      });
+      expect(edges.lineItems.map((l) => [l.subtotal.amount, l.discount.amount, l.tax.amount, l.total.amount])).toEqual([
+        ['3703.68', '3703.68', '0.00', '0.00'],
+        // 1.5 × 99.99 = 149.985 → 149.99
+        ['149.99', '0.00', '0.00', '149.99'],
+      ]);
+      expect([edges.subtotal.amount, edges.discount.amount, edges.tax.amount, edges.total.amount]).toEqual([
+        '3853.67',
+        '3703.68',
+        '0.00',
+        '149.99',
+      ]);
+      expect(await readQuote(many.id)).toEqual(many);
     });
 
     it('links a deal and a practice of the client', async () => {
@@ -657,6 +705,41 @@ describe('Quotes', () => {
         admin,
       );
       expect(drafts.data!.client!.quotes.nodes.map((q) => q.number)).toEqual([4]);
+    });
+
+    it('loads the quotes of a list of deals and of practices in a fixed number of statements', async () => {
+      const token = await server.tokenFor(uniq('quotes-parents'));
+      for (let i = 0; i < 12; i++) {
+        const client = await createClient(`Parent ${i}`, token);
+        const deal = await createDeal(client, token);
+        const practice = await createPractice(client, token);
+        for (let j = 0; j < 2; j++)
+          await createQuote({ clientId: client, dealId: deal, practiceId: practice, lineItems: [LINE] }, token);
+      }
+      const list = async (first: number) => {
+        const res = await server.gql(DealsAndPracticesWithQuotesDocument, { first, perParent: 5 }, token);
+        expect(res.errors).toBeUndefined();
+        const { deals, practices } = res.data!;
+        for (const d of deals.nodes) {
+          expect(d.quotes.totalCount).toBe(2);
+          expect(d.quotes.nodes.map((q) => q.deal?.id)).toEqual([d.id, d.id]);
+        }
+        for (const p of practices.nodes) {
+          expect(p.quotes.totalCount).toBe(2);
+          expect(p.quotes.nodes.map((q) => q.practice?.id)).toEqual([p.id, p.id]);
+        }
+        return {
+          parents: [deals.nodes.length, practices.nodes.length],
+          statements: res.extensions!.sqlStatements as number,
+        };
+      };
+      const three = await list(3);
+      const twelve = await list(12);
+      expect([three.parents, twelve.parents]).toEqual([
+        [3, 3],
+        [12, 12],
+      ]);
+      expect(twelve.statements).toBe(three.statements);
     });
 
     it('loads the quotes, their lines and clients of a list of clients in a fixed number of statements', async () => {
