@@ -41,6 +41,10 @@ function plus(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+type Amounts = Record<'subtotal' | 'discount' | 'tax' | 'total', { amount: string }>;
+/** A quote's or line's subtotal, discount, tax and total amounts, in that order. */
+const amounts = (q: Amounts) => [q.subtotal.amount, q.discount.amount, q.tax.amount, q.total.amount];
+
 const LINE = { description: 'KITAS service fee', quantity: '2', unitPrice: '1500000', taxRate: '11' };
 
 describe('Quotes', () => {
@@ -176,23 +180,13 @@ describe('Quotes', () => {
       const eur = await createQuote({ clientId: clientA, currency: 'eur', lineItems: lines });
       expect(eur.currency).toBe('EUR');
       expect(eur.lineItems.map((l) => l.total.amount)).toEqual(['0.01', '5.65']);
-      expect([eur.subtotal.amount, eur.discount.amount, eur.tax.amount, eur.total.amount]).toEqual([
-        '10.06',
-        '5.03',
-        '0.63',
-        '5.66',
-      ]);
+      expect(amounts(eur)).toEqual(['10.06', '5.03', '0.63', '5.66']);
       const idr = await createQuote({
         clientId: clientA,
         lineItems: [{ description: 'Third', quantity: '3', unitPrice: '333', discountPercent: '10', taxRate: '11' }],
       });
       // 999; discount 99.9 → 100; tax 11 % of 899 = 98.89 → 99; total 998.
-      expect([idr.subtotal.amount, idr.discount.amount, idr.tax.amount, idr.total.amount]).toEqual([
-        '999.00',
-        '100.00',
-        '99.00',
-        '998.00',
-      ]);
+      expect(amounts(idr)).toEqual(['999.00', '100.00', '99.00', '998.00']);
     });
 
     it('rounds every line before summing on a quote of many lines, and handles a 100 % discount and a zero tax rate', async () => {
@@ -213,12 +207,7 @@ describe('Quotes', () => {
       expect(new Set(many.lineItems.map((l) => [l.discount.amount, l.tax.amount, l.total.amount].join()))).toEqual(
         new Set(['0.01,0.00,0.04']),
       );
-      expect([many.subtotal.amount, many.discount.amount, many.tax.amount, many.total.amount]).toEqual([
-        '10.00',
-        '2.00',
-        '0.00',
-        '8.00',
-      ]);
+      expect(amounts(many)).toEqual(['10.00', '2.00', '0.00', '8.00']);
       // A 100 % discount leaves nothing to tax; a zero tax rate adds nothing.
       const edges = await createQuote({
         clientId: clientA,
@@ -228,17 +217,12 @@ describe('Quotes', () => {
           { description: 'Untaxed', quantity: '1.5', unitPrice: '99.99', taxRate: '0' },
         ],
       });
-      expect(edges.lineItems.map((l) => [l.subtotal.amount, l.discount.amount, l.tax.amount, l.total.amount])).toEqual([
+      expect(edges.lineItems.map(amounts)).toEqual([
         ['3703.68', '3703.68', '0.00', '0.00'],
         // 1.5 × 99.99 = 149.985 → 149.99
         ['149.99', '0.00', '0.00', '149.99'],
       ]);
-      expect([edges.subtotal.amount, edges.discount.amount, edges.tax.amount, edges.total.amount]).toEqual([
-        '3853.67',
-        '3703.68',
-        '0.00',
-        '149.99',
-      ]);
+      expect(amounts(edges)).toEqual(['3853.67', '3703.68', '0.00', '149.99']);
       expect(await readQuote(many.id)).toEqual(many);
     });
 
