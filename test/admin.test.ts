@@ -725,6 +725,15 @@ describe('Administration', () => {
       const again = await gql(RemoveDocumentDocument, { input: { id } }, agentA);
       expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     });
+    it('removeDocument refuses a malformed ID and the ID of another kind of record (the practice); nothing is removed', async () => {
+      await newDocument(practiceA, 'Stays put', agentA);
+      const before = await state(adminA, practiceA);
+      const malformed = await gql(RemoveDocumentDocument, { input: { id: 'not-an-id' } }, agentA);
+      expect(malformed.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      const practice = await gql(RemoveDocumentDocument, { input: { id: practiceA } }, agentA);
+      expect(practice.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await state(adminA, practiceA)).toEqual(before);
+    });
   });
 
   describe('team members', () => {

@@ -73,6 +73,7 @@ describe('CLIs while the embedded server runs (separate processes)', () => {
   it('seeds a tenant while the server runs, and the server reads the data', async () => {
     const seeded = await cli('seed', ['--tenant', 'seeded', '--clients', '12', '--seed', '7']);
     expect(seeded.stdout).toContain('12 clients');
+    expect(seeded.stdout).toMatch(/\b\d+ quotes, \d+ tasks\b/);
     const { stdout } = await cli('token', ['--email', 'boss@seeded.test', '--tenant', 'seeded']);
     expect((await query(stdout.trim(), '{ clients(first: 1) { totalCount } }')).data).toEqual({
       clients: { totalCount: 12 },

@@ -22,6 +22,7 @@ import {
   PipelinesDocument,
   SubjectTimelineDocument,
   TicketClientDocument,
+  TicketInteractionsDocument,
   TicketSearchDocument,
   UnlinkTicketDocument,
   UpdateInteractionDocument,
@@ -521,6 +522,83 @@ describe('Leads, organisations, interactions and ticket auto-linking', () => {
         ]),
       );
       expect(await listed()).toEqual(before);
+    });
+
+    it('links a ticket of the client (or of no client), listed under Ticket.interactions', async () => {
+      const own = ok(
+        await server.gql(
+          CreateRequesterTicketDocument,
+          { input: { subject: uniq('Visit ticket'), clientId: client } },
+          agentA,
+        ),
+        'createTicket',
+      ).ticket!;
+      const loose = ok(
+        await server.gql(CreateRequesterTicketDocument, { input: { subject: uniq('Loose ticket') } }, agentA),
+        'createTicket',
+      ).ticket!;
+      const visit = await log({ ticketId: own.id, outcome: 'Fixed on site' });
+      expect(visit.ticket).toEqual({ id: own.id });
+      const call = await log({ kind: 'CALL', ticketId: loose.id });
+      expect(call.ticket).toEqual({ id: loose.id });
+      const listedUnder = async (id: string) =>
+        (await server.gql(TicketInteractionsDocument, { id }, adminA)).data!.ticket!.interactions.nodes;
+      expect(await listedUnder(own.id)).toEqual([{ id: visit.id }]);
+      expect(await listedUnder(loose.id)).toEqual([{ id: call.id }]);
+      const moved = ok(
+        await server.gql(UpdateInteractionDocument, { input: { id: call.id, ticketId: own.id } }, agentA),
+        'updateInteraction',
+      ).interaction!;
+      expect(moved.ticket).toEqual({ id: own.id });
+      expect(await listedUnder(loose.id)).toEqual([]);
+    });
+
+    it("refuses a ticket of another client, and answers NOT_FOUND for another tenant's deal or ticket; nothing is logged or changed", async () => {
+      const other = (await createClient({})).id;
+      const othersTicket = ok(
+        await server.gql(CreateRequesterTicketDocument, { input: { subject: uniq('Other'), clientId: other } }, agentA),
+        'createTicket',
+      ).ticket!;
+      const clientB = (await createClient({}, adminB)).id;
+      const dealB = ok(
+        await server.gql(CreateDealDocument, { input: { title: 'B deal', clientId: clientB } }, adminB),
+        'createDeal',
+      ).deal!.id;
+      const ticketB = ok(
+        await server.gql(CreateRequesterTicketDocument, { input: { subject: uniq('B'), clientId: clientB } }, adminB),
+        'createTicket',
+      ).ticket!.id;
+      const before = await listed();
+      const logged = async (input: Record<string, unknown>) =>
+        codes(
+          (
+            await server.gql(
+              LogVisitDocument,
+              { input: { clientId: client, kind: 'VISIT', summary: 'Refused', ...input } },
+              agentA,
+            )
+          ).data!.logInteraction.userErrors,
+        );
+      expect(await logged({ ticketId: othersTicket.id })).toEqual([[['input', 'ticketId'], 'NOT_CLIENTS_TICKET']]);
+      expect(await logged({ ticketId: ticketB })).toEqual([[['input', 'ticketId'], 'NOT_FOUND']]);
+      expect(await logged({ dealId: dealB })).toEqual([[['input', 'dealId'], 'NOT_FOUND']]);
+      expect(await listed()).toEqual(before);
+      const i = await log({ dealId: deal });
+      for (const [input, field] of [
+        [{ dealId: dealB }, 'dealId'],
+        [{ ticketId: ticketB }, 'ticketId'],
+      ] as const) {
+        const res = await server.gql(UpdateInteractionDocument, { input: { id: i.id, ...input } }, agentA);
+        expect(codes(res.data!.updateInteraction.userErrors)).toEqual([[['input', field], 'NOT_FOUND']]);
+      }
+      const same = ok(
+        await server.gql(UpdateInteractionDocument, { input: { id: i.id } }, agentA),
+        'updateInteraction',
+      );
+      expect(same.interaction).toMatchObject({ deal: { id: deal }, ticket: null });
+      expect(
+        (await server.gql(TicketInteractionsDocument, { id: ticketB }, adminB)).data!.ticket!.interactions.nodes,
+      ).toEqual([]);
     });
 
     describe('updateInteraction', () => {

@@ -11,6 +11,7 @@ import {
   CreatePracticeDocument,
   CreateQuoteDocument,
   type CreateQuoteInput,
+  DealsAndPracticesWithQuotesDocument,
   PracticeByIdDocument,
   QuoteByIdDocument,
   type QuoteFieldsFragment,
@@ -39,6 +40,10 @@ function plus(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+type Amounts = Record<'subtotal' | 'discount' | 'tax' | 'total', { amount: string }>;
+/** A quote's or line's subtotal, discount, tax and total amounts, in that order. */
+const amounts = (q: Amounts) => [q.subtotal.amount, q.discount.amount, q.tax.amount, q.total.amount];
 
 const LINE = { description: 'KITAS service fee', quantity: '2', unitPrice: '1500000', taxRate: '11' };
 
@@ -175,23 +180,50 @@ describe('Quotes', () => {
       const eur = await createQuote({ clientId: clientA, currency: 'eur', lineItems: lines });
       expect(eur.currency).toBe('EUR');
       expect(eur.lineItems.map((l) => l.total.amount)).toEqual(['0.01', '5.65']);
-      expect([eur.subtotal.amount, eur.discount.amount, eur.tax.amount, eur.total.amount]).toEqual([
-        '10.06',
-        '5.03',
-        '0.63',
-        '5.66',
-      ]);
+      expect(amounts(eur)).toEqual(['10.06', '5.03', '0.63', '5.66']);
       const idr = await createQuote({
         clientId: clientA,
         lineItems: [{ description: 'Third', quantity: '3', unitPrice: '333', discountPercent: '10', taxRate: '11' }],
       });
       // 999; discount 99.9 → 100; tax 11 % of 899 = 98.89 → 99; total 998.
-      expect([idr.subtotal.amount, idr.discount.amount, idr.tax.amount, idr.total.amount]).toEqual([
-        '999.00',
-        '100.00',
-        '99.00',
-        '998.00',
+      expect(amounts(idr)).toEqual(['999.00', '100.00', '99.00', '998.00']);
+    });
+
+    it('rounds every line before summing on a quote of many lines, and handles a 100 % discount and a zero tax rate', async () => {
+      // 200 lines of 0.05 EUR at 10 % discount and 10 % tax: each line's discount 0.005 rounds up to
+      // 0.01 and its tax 0.004 down to 0.00, so the quote is 10.00 − 2.00 + 0.00 = 8.00 (rounding
+      // the quote as a whole instead would give 10.00 − 1.00 + 0.90 = 9.90).
+      const many = await createQuote({
+        clientId: clientA,
+        currency: 'EUR',
+        lineItems: Array.from({ length: 200 }, (_, i) => ({
+          description: `Stamp ${i + 1}`,
+          unitPrice: '0.05',
+          discountPercent: '10',
+          taxRate: '10',
+        })),
+      });
+      expect(many.lineItems).toHaveLength(200);
+      expect(new Set(many.lineItems.map((l) => [l.discount.amount, l.tax.amount, l.total.amount].join()))).toEqual(
+        new Set(['0.01,0.00,0.04']),
+      );
+      expect(amounts(many)).toEqual(['10.00', '2.00', '0.00', '8.00']);
+      // A 100 % discount leaves nothing to tax; a zero tax rate adds nothing.
+      const edges = await createQuote({
+        clientId: clientA,
+        currency: 'EUR',
+        lineItems: [
+          { description: 'Waived', quantity: '3', unitPrice: '1234.56', discountPercent: '100', taxRate: '11' },
+          { description: 'Untaxed', quantity: '1.5', unitPrice: '99.99', taxRate: '0' },
+        ],
+      });
+      expect(edges.lineItems.map(amounts)).toEqual([
+        ['3703.68', '3703.68', '0.00', '0.00'],
+        // 1.5 × 99.99 = 149.985 → 149.99
+        ['149.99', '0.00', '0.00', '149.99'],
       ]);
+      expect(amounts(edges)).toEqual(['3853.67', '3703.68', '0.00', '149.99']);
+      expect(await readQuote(many.id)).toEqual(many);
     });
 
     it('links a deal and a practice of the client', async () => {
@@ -657,6 +689,41 @@ describe('Quotes', () => {
         admin,
       );
       expect(drafts.data!.client!.quotes.nodes.map((q) => q.number)).toEqual([4]);
+    });
+
+    it('loads the quotes of a list of deals and of practices in a fixed number of statements', async () => {
+      const token = await server.tokenFor(uniq('quotes-parents'));
+      for (let i = 0; i < 12; i++) {
+        const client = await createClient(`Parent ${i}`, token);
+        const deal = await createDeal(client, token);
+        const practice = await createPractice(client, token);
+        for (let j = 0; j < 2; j++)
+          await createQuote({ clientId: client, dealId: deal, practiceId: practice, lineItems: [LINE] }, token);
+      }
+      const list = async (first: number) => {
+        const res = await server.gql(DealsAndPracticesWithQuotesDocument, { first, perParent: 5 }, token);
+        expect(res.errors).toBeUndefined();
+        const { deals, practices } = res.data!;
+        for (const d of deals.nodes) {
+          expect(d.quotes.totalCount).toBe(2);
+          expect(d.quotes.nodes.map((q) => q.deal?.id)).toEqual([d.id, d.id]);
+        }
+        for (const p of practices.nodes) {
+          expect(p.quotes.totalCount).toBe(2);
+          expect(p.quotes.nodes.map((q) => q.practice?.id)).toEqual([p.id, p.id]);
+        }
+        return {
+          parents: [deals.nodes.length, practices.nodes.length],
+          statements: res.extensions!.sqlStatements as number,
+        };
+      };
+      const three = await list(3);
+      const twelve = await list(12);
+      expect([three.parents, twelve.parents]).toEqual([
+        [3, 3],
+        [12, 12],
+      ]);
+      expect(twelve.statements).toBe(three.statements);
     });
 
     it('loads the quotes, their lines and clients of a list of clients in a fixed number of statements', async () => {

@@ -7,7 +7,12 @@ import { TimelineEventType } from '../src/modules/timeline/timeline-event.enums.
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { DEMO_DATA_CLIENTS, generateDataset, type GenerateResult, seedDemoData } from '../src/seed/generator/index.js';
-import { CreateTicketDocument, PipelineFunnelDocument } from './generated/graphql.js';
+import {
+  AutoLinkTicketsDocument,
+  CreateTicketDocument,
+  PipelineFunnelDocument,
+  SeededRecordsDocument,
+} from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 const DAY = 86_400_000;
@@ -290,6 +295,37 @@ describe('seed generator', () => {
     expect(res.data?.createTicket.ticket?.number).toBe(b.tickets + 1);
   });
 
+  it('fills the records of issue 17, read back through the API: quotes of every status, tasks, BANT leads, organisations, visits, tickets to auto-link', async () => {
+    // Tenant B: the same data set as A, which a later run above added to.
+    const token = await server.tokenFor(tenantB, 'ADMIN');
+    const res = await server.gql(SeededRecordsDocument, {}, token);
+    expect(res.errors).toBeUndefined();
+    const d = res.data!;
+    const byStatus = [d.drafts, d.sent, d.accepted, d.expired, d.rejected].map((c) => c.totalCount);
+    expect(byStatus.every((n) => n > 0)).toBe(true);
+    expect(byStatus.reduce((x, y) => x + y)).toBe(b.quotes);
+    expect(d.someQuotes.nodes.every((q) => q.lineItems.length > 0 && Number(q.total.amount) > 0)).toBe(true);
+    expect([d.openTasks, d.overdueTasks, d.doneTasks].every((c) => c.totalCount > 0)).toBe(true);
+    expect(d.openTasks.totalCount + d.doneTasks.totalCount).toBe(b.tasks);
+    // BANT only at the lead stages, each such client scored.
+    expect(d.qualified.totalCount).toBeGreaterThan(0);
+    for (const c of d.qualified.nodes) {
+      expect(['LEAD', 'PROSPECT']).toContain(c.lifecycleStage);
+      expect(c.leadScore).not.toBeNull();
+    }
+    expect(d.organizations.totalCount).toBeGreaterThan(0);
+    for (const o of d.organizations.nodes) {
+      expect([typeof o.industry, typeof o.territory, typeof o.address?.city]).toEqual(['string', 'string', 'string']);
+      expect(o.employees).toBeGreaterThan(0);
+    }
+    expect(d.visits.totalCount).toBeGreaterThan(0);
+    expect(d.visits.nodes.some((v) => v.location !== null)).toBe(true);
+    // Some tickets came by email and were never linked: the backfill's dry run finds them.
+    const dry = await server.gql(AutoLinkTicketsDocument, {}, token);
+    expect(dry.data?.autoLinkTickets.result).toMatchObject({ dryRun: true, linked: 0 });
+    expect(dry.data!.autoLinkTickets.result!.matched).toBeGreaterThan(0);
+  });
+
   it('seeds the demo data once into an empty tenant', async () => {
     const { tenant } = await server.app.services.tenancy.ensureTenant(server.app.db.orm.em, uniq('seed-demo'));
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
@@ -315,6 +351,14 @@ describe('seed generator', () => {
     expect(Number(tasks[0].overdue)).toBeGreaterThan(0);
     expect(Number(tasks[0].coming)).toBeGreaterThan(0);
     expect(Number(tasks[0].early)).toBe(0);
+    // And quotes, with their lines.
+    const quotes = await sql.execute<{ n: string; lines: string }[]>(
+      `select count(*) as n, (select count(*) from quote_line_item l where l.tenant_id = ?) as lines
+         from quote where tenant_id = ?`,
+      [tenant.id, tenant.id],
+    );
+    expect(Number(quotes[0].n)).toBeGreaterThan(0);
+    expect(Number(quotes[0].lines)).toBeGreaterThanOrEqual(Number(quotes[0].n));
     expect(payloadErrors(await tenantEvents(tenant.id))).toEqual([]);
     await seedDemoData(forkForTenant(server.app.db.orm.em, tenant.id), tenant, server.app.services);
     expect(await count('client', tenant.id)).toBe(clients);
