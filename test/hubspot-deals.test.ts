@@ -11,6 +11,7 @@ import {
   PipelinesDocument,
   StartSyncDocument,
   SyncRunByIdDocument,
+  SyncTimelineDocument,
   UpdateDealDocument,
 } from './generated/graphql.js';
 import { type FakeHubspot, type FakePipeline, pipelineStage, startFakeHubspot } from './helpers/hubspot-server.js';
@@ -172,6 +173,9 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     expect(Number(d1.amount!.amount)).toBe(1000);
     for (const field of ['title', 'amount', 'stage', 'expectedCloseDate'])
       expect(d1.fieldSources.find((s) => s.field === field)).toMatchObject({ source: 'PROVIDER', provider: 'HUBSPOT' });
+    // Written through the deal service: timeline events with the provider as actor.
+    const events = (await server.gql(SyncTimelineDocument, { filter: { dealId: d1.id } }, adminA)).data!.timeline.nodes;
+    expect(events.find((e) => e.type === 'DEAL_CREATED')?.actorLabel).toBe('HUBSPOT sync');
     // "Closed Won" matches no name: the first WON stage of the pipeline.
     expect(list.byName('D2')).toMatchObject({
       status: 'WON',
@@ -260,6 +264,26 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     const refused = await sync('PUSH');
     expect(refused).toMatchObject({ status: 'SUCCEEDED', failed: 1, updated: 0 });
     expect(hubspot.patches).toHaveLength(1);
+  });
+
+  it('when the change at HubSpot is the newer one it wins over a local edit, logged as a CONFLICT all the same', async () => {
+    const d3 = (await deals()).byName('D3');
+    const updated = await server.gql(
+      UpdateDealDocument,
+      { input: { id: d3.id, title: `D3 local ${marker}` } },
+      managerA,
+    );
+    expect(updated.data?.updateDeal.userErrors).toEqual([]);
+    // HubSpot's clock a year ahead of this one: its change is later than the local edit.
+    hubspot.update('deals', ids.D3, { dealname: `D3 remote ${marker}` }, hubspot.tick(400 * 24 * 3600_000));
+    const run = await sync('DELTA');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', updated: 1 });
+    const conflicts = run.logs.nodes.filter((l) => l.level === 'CONFLICT');
+    expect(conflicts.map((c) => c.externalId)).toEqual([ids.D3]);
+    expect(conflicts[0].message).toMatch(/HUBSPOT's newer title replaced/);
+    const after = (await deals()).byName('D3');
+    expect(after.title).toBe(`D3 remote ${marker}`);
+    expect(sourceOf(after, 'title')).toBe('PROVIDER');
   });
 
   it('another tenant sees neither the deals nor the run', async () => {
