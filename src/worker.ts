@@ -91,6 +91,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await queue.close();
       await outbox.stop();
       await pubsub.close();
+      await services.sync.close();
       await db.close();
       // No process.exit here: with everything closed the process ends by itself, and a connection
       // left open shows (the timer above then exits with 1).

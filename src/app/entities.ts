@@ -15,6 +15,7 @@ import { Segment, SegmentChange, SegmentCheckpoint, SegmentMember } from '../mod
 import { CrmConnection } from '../modules/sync/crm-connection.entity.js';
 import { EntityLink } from '../modules/sync/entity-link.entity.js';
 import { FieldMapping, FieldSource, SyncFileChunk } from '../modules/sync/field-mapping.entity.js';
+import { OAuthStateUse } from '../modules/sync/hubspot/oauth-state.entity.js';
 import { SyncWebhookEvent } from '../modules/sync/hubspot/webhook-event.entity.js';
 import { SyncLogEntry, SyncRun } from '../modules/sync/sync-run.entity.js';
 import { Task } from '../modules/tasks/task.entity.js';
@@ -62,6 +63,7 @@ export const entities = [
   SyncLogEntry,
   EntityLink,
   SyncWebhookEvent,
+  OAuthStateUse,
   FieldMapping,
   FieldSource,
   SyncFileChunk,

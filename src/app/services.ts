@@ -146,7 +146,7 @@ export function createServices(
   const clients = new ClientService(markLocalEdits);
   const practices = new PracticeService();
   const interactions = new InteractionService();
-  const deals = new DealService();
+  const deals = new DealService(markLocalEdits);
   const tasks = new TaskService(clock);
   const syncOptions = options.sync ?? {
     box: SecretBox.withKey(randomBytes(32)),

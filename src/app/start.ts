@@ -254,6 +254,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     'outbox relay': () => outbox.stop(),
     pubsub: () => pubsub.close(),
     'rate limits': async () => rateLimits?.close(),
+    'sync providers': () => services.sync.close(),
     db: () => db.close(),
   });
   return { url, port, config, db, pubsub, services, metrics, logger, close };

@@ -15,6 +15,12 @@ import type { AddressInfo } from 'node:net';
  *   `POST /crm/v3/objects/{notes|calls|meetings}` with v4 association specs,
  *   `PATCH /crm/v3/objects/{type}/{id}`.
  * - CRM v4 associations: `POST /crm/v4/associations/{from}/{to}/batch/read`.
+ * - CRM v3 pipelines: `GET /crm/v3/pipelines/deals` and `GET /crm/v3/pipelines/deals/{pipelineId}`
+ *   (`{ results: [{ id, label, displayOrder, archived, stages: [{ id, label, displayOrder,
+ *   archived, metadata: { isClosed, probability } }] }] }`, metadata values as strings as HubSpot
+ *   answers them); a new portal has HubSpot's `default` "Sales Pipeline" with its seven stages.
+ *   A deal PATCH (or create) with a `dealstage` that is not a stage of the deal's pipeline is
+ *   refused with 400 VALIDATION_ERROR, as HubSpot does.
  * - Faults on demand: 429 with `Retry-After` (HubSpot's RATE_LIMIT body), 5xx, expired tokens (401).
  * - {@link signWebhook}: the v3 signature headers HubSpot puts on webhook requests.
  *
@@ -55,6 +61,52 @@ export const ASSOCIATION_TYPE_IDS: Record<string, number> = {
 
 const SEARCH_CAP = 10_000;
 
+/** A deal pipeline as HubSpot's pipelines API answers it. */
+export interface FakePipeline {
+  id: string;
+  label: string;
+  displayOrder: number;
+  archived: boolean;
+  stages: {
+    id: string;
+    label: string;
+    displayOrder: number;
+    archived: boolean;
+    metadata: { isClosed: string; probability: string };
+  }[];
+}
+
+/** A deal stage of a pipeline: open, or closed (won at probability 1.0, lost at 0.0). */
+export function pipelineStage(
+  id: string,
+  label: string,
+  displayOrder: number,
+  probability: string,
+  isClosed = false,
+): FakePipeline['stages'][number] {
+  return { id, label, displayOrder, archived: false, metadata: { isClosed: String(isClosed), probability } };
+}
+
+/** HubSpot's default deal pipeline of a new portal. */
+function defaultPipeline(): FakePipeline {
+  const stage = pipelineStage;
+  return {
+    id: 'default',
+    label: 'Sales Pipeline',
+    displayOrder: 0,
+    archived: false,
+    stages: [
+      stage('appointmentscheduled', 'Appointment Scheduled', 0, '0.2'),
+      stage('qualifiedtobuy', 'Qualified To Buy', 1, '0.4'),
+      stage('presentationscheduled', 'Presentation Scheduled', 2, '0.6'),
+      stage('decisionmakerboughtin', 'Decision Maker Bought-In', 3, '0.8'),
+      stage('contractsent', 'Contract Sent', 4, '0.9'),
+      stage('closedwon', 'Closed Won', 5, '1.0', true),
+      stage('closedlost', 'Closed Lost', 6, '0.0', true),
+    ],
+  };
+}
+
 /** The modification-time property of an object type. */
 export function modifiedProperty(type: string): string {
   return type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
@@ -72,6 +124,10 @@ export class FakeHubspot {
     calls: new Map(),
     meetings: new Map(),
   };
+  /** Deal pipelines (a new portal's default; tests add pipelines and stages). */
+  readonly pipelines: FakePipeline[] = [defaultPipeline()];
+  /** Bodies of PATCH requests, as `type:id` → properties, in order. */
+  readonly patches: { object: string; properties: Record<string, string> }[] = [];
   /** Requests received, as `METHOD path` (without the query). */
   readonly requests: string[] = [];
   /** Lifetime of issued access tokens, in seconds. */
@@ -237,12 +293,38 @@ export class FakeHubspot {
       const o = this.objects[m[1] as HubspotObjectType]?.get(m[2]);
       if (!o) return json(res, 404, { status: 'error', message: 'resource not found', category: 'OBJECT_NOT_FOUND' });
       const { properties } = JSON.parse(body || '{}') as { properties: Record<string, string> };
+      if (m[1] === 'deals') {
+        const invalid = this.invalidStage({ ...o.properties, ...properties });
+        if (invalid) return json(res, 400, invalid);
+      }
+      this.patches.push({ object: `${m[1]}:${m[2]}`, properties });
       this.update(m[1] as HubspotObjectType, m[2], properties);
       return json(res, 200, view(m[1], o, Object.keys(o.properties)));
+    }
+    m = path.match(/^\/crm\/v3\/pipelines\/deals(?:\/([^/]+))?$/);
+    if (m && req.method === 'GET') {
+      if (!m[1]) return json(res, 200, { results: this.pipelines });
+      const p = this.pipelines.find((x) => x.id === decodeURIComponent(m![1]));
+      return p
+        ? json(res, 200, p)
+        : json(res, 404, { status: 'error', message: 'pipeline not found', category: 'OBJECT_NOT_FOUND' });
     }
     m = path.match(/^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/);
     if (m && req.method === 'POST') return this.associationsRead(m[1], m[2], parse(body), res);
     return json(res, 404, { status: 'error', message: `no route ${req.method} ${path}` });
+  }
+
+  /** HubSpot's 400 for a deal whose `dealstage` is not an active stage of its pipeline; null when valid. */
+  private invalidStage(properties: Record<string, string | null>): object | null {
+    if (!properties.dealstage) return null;
+    const pipeline = this.pipelines.find((p) => p.id === (properties.pipeline || 'default') && !p.archived);
+    if (pipeline?.stages.some((st) => st.id === properties.dealstage && !st.archived)) return null;
+    return {
+      status: 'error',
+      message: `Property values were not valid: dealstage ${properties.dealstage} is not a valid stage of pipeline ${properties.pipeline || 'default'}`,
+      category: 'VALIDATION_ERROR',
+      correlationId: randomBytes(8).toString('hex'),
+    };
   }
 
   private authorize(url: URL, res: ServerResponse): void {

@@ -1,17 +1,18 @@
 import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
 
-import type { Principal } from '../../platform/auth/principal.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId, toGlobalId } from '../../platform/graphql/global-id.js';
 import { refId } from '../../platform/graphql/loaders.js';
 import { Money } from '../../platform/graphql/money.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
+import type { LocalEditListener } from '../clients/client.service.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
-import { diff, recordEvent } from '../timeline/timeline.service.js';
+import { diff, recordEvent, type Trigger, triggerActor } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
 import { DealStatus, StageKind } from './deal.enums.js';
@@ -20,10 +21,35 @@ import { dealCreatedPayload, dealFields as snapshot } from './deal.payloads.js';
 import { dealStatusFor } from './deal.rules.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
 
-/** Deals: creation, updates, stage moves with history, winning and losing. */
+/** The member behind a trigger, if any (the deal's default owner and the stage move's author). */
+function memberOf(by: Trigger): string | null {
+  return triggerActor(by)?.memberId ?? null;
+}
+
+/** The tenant of a change: the person's, or (a sync) the one the EntityManager is scoped to. */
+function tenantOf(em: EntityManager, by: Trigger): string {
+  const tenantId = triggerActor(by)?.tenantId ?? scopedTenantId(em);
+  if (!tenantId) throw new Error('a deal change needs a tenant');
+  return tenantId;
+}
+
+/**
+ * Deals: creation, updates, stage moves with history, winning and losing — for a person, or for a
+ * sync applying another CRM's deals (`by`).
+ */
 export class DealService {
+  /** @param onLocalEdit told of fields changed when no sync made the change (field provenance). */
+  constructor(private readonly onLocalEdit?: LocalEditListener) {}
+
+  /** Tells the listener which fields a person (not a sync) changed, inside the change's transaction. */
+  private async localEdit(tx: EntityManager, by: Trigger, deal: Deal, fields: string[]): Promise<void> {
+    if (by.kind === 'sync' || !this.onLocalEdit || !fields.length) return;
+    await tx.flush();
+    await this.onLocalEdit(tx, 'Deal', deal.id, fields);
+  }
+
   /** Creates a deal in a pipeline stage (default: the default pipeline's first stage). */
-  async create(em: EntityManager, actor: Principal, input: CreateDealInput): Promise<Deal> {
+  async create(em: EntityManager, actor: Trigger, input: CreateDealInput): Promise<Deal> {
     const checks = new Checks();
     const title = checks.text('title', input.title, 200, { required: true, min: 1 });
     const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
@@ -48,7 +74,7 @@ export class DealService {
       checks.add('pipelineId', 'ARCHIVED', `Pipeline ${pipeline.name} is archived: it takes no new deals`);
     else if (stage?.archivedAt)
       checks.add('stageId', 'ARCHIVED', `Stage ${stage.name} is archived: no deal can enter it`);
-    const amount = checks.money('amount', input.amount, await tenantCurrency(em, actor.tenantId));
+    const amount = checks.money('amount', input.amount, await tenantCurrency(em, tenantOf(em, actor)));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     checks.throwIfAny();
@@ -66,7 +92,7 @@ export class DealService {
         amount: amount ? new Money(amount.amount, amount.currency) : null,
         probability: probability ?? stage.probability,
         expectedCloseDate,
-        owner: owner ?? (actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null),
+        owner: owner ?? (memberOf(actor) ? tx.getReference(TeamMember, memberOf(actor)!) : null),
         status: dealStatusFor(stage.kind),
         closedAt: closed ? now : null,
       });
@@ -74,7 +100,7 @@ export class DealService {
         deal,
         stage: stage,
         enteredAt: now,
-        movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
+        movedBy: memberOf(actor) ? tx.getReference(TeamMember, memberOf(actor)!) : null,
       });
       recordEvent(tx, actor, {
         type: TimelineEventType.DEAL_CREATED,
@@ -88,17 +114,17 @@ export class DealService {
   }
 
   /** Changes a deal's title, amount, probability, expected close date or owner. */
-  async update(em: EntityManager, actor: Principal, input: UpdateDealInput): Promise<Deal> {
+  async update(em: EntityManager, actor: Trigger, input: UpdateDealInput): Promise<Deal> {
     const deal = await this.get(em, input.id);
     const checks = new Checks();
     const title = checks.text('title', input.title, 200, { min: 1 });
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
-    const amount = checks.money('amount', input.amount, await tenantCurrency(em, actor.tenantId));
+    const amount = checks.money('amount', input.amount, await tenantCurrency(em, tenantOf(em, actor)));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
     if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
     checks.throwIfAny();
-    return em.transactional((tx) => {
+    return em.transactional(async (tx) => {
       const before = snapshot(deal);
       if (title) deal.title = title;
       if (amount !== undefined) deal.amount = amount ? new Money(amount.amount, amount.currency) : null;
@@ -115,6 +141,7 @@ export class DealService {
           summary: `Deal "${deal.title}" updated: ${Object.keys(change.after).join(', ')}`,
           data: change,
         });
+        await this.localEdit(tx, actor, deal, Object.keys(change.after));
       }
       return deal;
     });
@@ -123,7 +150,7 @@ export class DealService {
   /** Moves a deal to a stage of its pipeline, recording the stage history; WON/LOST stages close it. */
   async move(
     em: EntityManager,
-    actor: Principal,
+    actor: Trigger,
     globalId: string,
     stageGlobalId: string,
     lostReason?: string,
@@ -152,7 +179,7 @@ export class DealService {
   }
 
   /** Closes a deal as won: moves it to its pipeline's WON stage. */
-  async win(em: EntityManager, actor: Principal, globalId: string): Promise<Deal> {
+  async win(em: EntityManager, actor: Trigger, globalId: string): Promise<Deal> {
     return em.transactional(async (tx) => {
       const deal = await this.get(tx, globalId, true);
       if (deal.status === DealStatus.WON) throw ValidationFailed.of('id', 'ALREADY_WON', 'The deal is already won');
@@ -162,7 +189,7 @@ export class DealService {
   }
 
   /** Closes a deal as lost, with a reason: moves it to its pipeline's LOST stage. */
-  async lose(em: EntityManager, actor: Principal, globalId: string, reason: string): Promise<Deal> {
+  async lose(em: EntityManager, actor: Trigger, globalId: string, reason: string): Promise<Deal> {
     return em.transactional(async (tx) => {
       const deal = await this.get(tx, globalId, true);
       const checks = new Checks();
@@ -239,7 +266,7 @@ export class DealService {
 
   private enterStage(
     em: EntityManager,
-    actor: Principal,
+    actor: Trigger,
     deal: Deal,
     stage: PipelineStage,
     lostReason?: string,
@@ -254,7 +281,7 @@ export class DealService {
         deal,
         stage,
         enteredAt: now,
-        movedBy: actor.memberId ? tx.getReference(TeamMember, actor.memberId) : null,
+        movedBy: memberOf(actor) ? tx.getReference(TeamMember, memberOf(actor)!) : null,
       });
       deal.stage = tx.getReference(PipelineStage, stage.id, { wrapped: true });
       deal.probability = stage.probability;
@@ -300,6 +327,7 @@ export class DealService {
               },
         );
       }
+      await this.localEdit(tx, actor, deal, ['stage', 'status', 'lostReason']);
       return deal;
     });
   }

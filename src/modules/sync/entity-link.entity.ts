@@ -38,4 +38,11 @@ export class EntityLink extends TenantScopedEntity {
 
   @Property({ type: 'datetime' })
   syncedAt!: Date;
+
+  /**
+   * The provider's values last applied (deals: per mapped field), so the deal conflict rule can
+   * tell a field the provider changed from one only Meridian changed. Null for other kinds.
+   */
+  @Property({ type: 'json', nullable: true })
+  syncedValues?: Record<string, string | null> | null;
 }

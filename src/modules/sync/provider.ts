@@ -45,6 +45,21 @@ export interface ExternalRecord {
   associations?: ExternalAssociation[];
   /** True when the provider reports the record deleted/archived (the engine logs and skips it). */
   archived?: boolean;
+  /** Deals: the provider's pipeline and stage the deal is in, with their labels and the stage's kind. */
+  stage?: ExternalStage | null;
+}
+
+/**
+ * A deal's place in the provider's pipelines. The engine maps it onto a Meridian pipeline and
+ * stage by label (see `deal-apply.ts`), so the adapter reports labels, not only ids.
+ */
+export interface ExternalStage {
+  pipelineId: string;
+  pipelineLabel: string | null;
+  stageId: string;
+  stageLabel: string | null;
+  /** OPEN, or the stage closes the deal as WON or LOST. */
+  kind: 'OPEN' | 'WON' | 'LOST';
 }
 
 /** A link from an external record to another external record of the same provider. */
@@ -143,6 +158,11 @@ export type PushItem =
       dealExternalId: string;
       /** The stage's name in Meridian; the adapter maps it to a provider stage id. */
       stageName: string;
+      /** OPEN, WON or LOST (a provider stage of the same kind is the last resort of the mapping). */
+      stageKind: 'OPEN' | 'WON' | 'LOST';
+      /** The deal's Meridian pipeline (mapped to the provider's pipeline by label) and whether it is the default. */
+      pipelineName: string;
+      pipelineIsDefault: boolean;
       externalId: string | null;
     };
 
@@ -227,6 +247,8 @@ export interface CrmProviderAdapter {
    * provider refuses (revoked or expired refresh token). Not called for `token` credentials.
    */
   refresh(credentials: Credentials, signal: AbortSignal): Promise<Credentials>;
+  /** Releases connections the adapter holds (e.g. the Redis of its rate limiter), at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** A provider call failed; `retryable` says whether running the page again may help. */

@@ -12,6 +12,7 @@ import { applyOrganizationLinks } from './associations-apply.js';
 import { applyClientPage, applyClientRecord, type ApplyOutcome, type ApplyScope } from './client-apply.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import { type CsvEncoding, detectFormat, HEADER_HELP, readCsv, rowToRecord } from './csv-file.js';
+import { applyDealRecord } from './deal-apply.js';
 import { FieldMapping, SyncFileChunk } from './field-mapping.entity.js';
 import { CSV_DEFAULT_MAPPINGS, mapRecord } from './field-mappings.js';
 import type {
@@ -424,7 +425,7 @@ export class SyncEngine {
         return outcome;
       }
       case SyncObjectType.DEAL:
-        return { action: 'skipped', message: 'deals are not synced yet' };
+        return applyDealRecord(scope, record, mapRecord(record, mappings));
       default: {
         const unreachable: never = record.objectType;
         return unreachable;

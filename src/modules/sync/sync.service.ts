@@ -68,6 +68,11 @@ export class SyncService {
     return this.adapters.get(provider);
   }
 
+  /** Releases what the adapters hold (HubSpot: the Redis connection of its token buckets). */
+  async close(): Promise<void> {
+    for (const adapter of this.adapters.values()) await adapter.close?.();
+  }
+
   /** The connection with a global ID in the caller's tenant, or NOT_FOUND. */
   async connection(em: EntityManager, globalId: string): Promise<CrmConnection> {
     const c = await em.findOne(CrmConnection, { id: expectGlobalId(globalId, 'CrmConnection') });

@@ -1,3 +1,4 @@
+import { foldedName, labelKey } from '../deal-apply.js';
 import {
   type Credentials,
   type CrmProviderAdapter,
@@ -5,6 +6,7 @@ import {
   type DeltaWindow,
   type ExternalAssociation,
   type ExternalRecord,
+  type ExternalStage,
   type FieldMappingRule,
   type Page,
   type ProviderContext,
@@ -94,6 +96,24 @@ interface DeltaCursor {
   after: number;
 }
 
+/** A pipeline as `GET /crm/v3/pipelines/deals` answers it (deal stages' metadata: `isClosed`, `probability`). */
+interface HubspotPipeline {
+  id: string;
+  label: string;
+  displayOrder: number;
+  archived?: boolean;
+  stages: {
+    id: string;
+    label: string;
+    displayOrder: number;
+    archived?: boolean;
+    metadata?: { isClosed?: string | boolean; probability?: string | number };
+  }[];
+}
+
+/** How long a connection's deal pipelines are reused before they are read again. */
+const PIPELINES_TTL_MS = 60_000;
+
 /** What the token endpoint answers. */
 interface TokenAnswer {
   access_token: string;
@@ -119,8 +139,39 @@ export class HubspotAdapter implements CrmProviderAdapter {
   readonly objectTypes = [SyncObjectType.COMPANY, SyncObjectType.CONTACT, SyncObjectType.DEAL] as const;
   readonly client: HubspotClient;
 
+  /** Closes the Redis connection of the token buckets, if any. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /** Deal pipelines per connection, read at most once a minute. */
+  private readonly pipelineCache = new Map<string, { at: number; pipelines: Promise<HubspotPipeline[]> }>();
+
   constructor(readonly settings: HubspotSettings) {
     this.client = new HubspotClient(settings);
+  }
+
+  /** The connection's deal pipelines with their stages (cached {@link PIPELINES_TTL_MS}). */
+  private pipelines(ctx: ProviderContext): Promise<HubspotPipeline[]> {
+    const cached = this.pipelineCache.get(ctx.connectionId);
+    if (cached && Date.now() - cached.at < PIPELINES_TTL_MS) return cached.pipelines;
+    const pipelines = this.client
+      .request<{ results: HubspotPipeline[] }>(ctx, {
+        method: 'GET',
+        path: '/crm/v3/pipelines/deals',
+        endpoint: 'pipelines.list',
+      })
+      .then((answer) => answer.results);
+    pipelines.catch(() => this.pipelineCache.delete(ctx.connectionId));
+    this.pipelineCache.set(ctx.connectionId, { at: Date.now(), pipelines });
+    return pipelines;
+  }
+
+  /** Deals' pipelines and stages, with labels and kinds (other object types: as they are). */
+  private async withStages(ctx: ProviderContext, records: ExternalRecord[]): Promise<ExternalRecord[]> {
+    if (!records.some((r) => r.objectType === SyncObjectType.DEAL)) return records;
+    const pipelines = await this.pipelines(ctx);
+    return records.map((r) => (r.objectType === SyncObjectType.DEAL ? { ...r, stage: stageOf(pipelines, r) } : r));
   }
 
   /** Records per search page (HubSpot allows 200). */
@@ -175,7 +226,10 @@ export class HubspotAdapter implements CrmProviderAdapter {
       },
     });
     return {
-      records: answer.results.map((o) => this.record(objectType, o, listAssociations(o))),
+      records: await this.withStages(
+        ctx,
+        answer.results.map((o) => this.record(objectType, o, listAssociations(o))),
+      ),
       nextCursor: answer.paging?.next?.after ?? null,
     };
   }
@@ -206,7 +260,10 @@ export class HubspotAdapter implements CrmProviderAdapter {
       objectType,
       answer.results.map((o) => o.id),
     );
-    const records = answer.results.map((o) => this.record(objectType, o, associations.get(o.id) ?? []));
+    const records = await this.withStages(
+      ctx,
+      answer.results.map((o) => this.record(objectType, o, associations.get(o.id) ?? [])),
+    );
     const times = records.map((r) => r.updatedAt?.getTime() ?? 0);
     const last = times.length ? Math.max(...times) : null;
     let next: DeltaCursor | null = null;
@@ -268,11 +325,17 @@ export class HubspotAdapter implements CrmProviderAdapter {
 
   async push(ctx: ProviderContext, item: PushItem): Promise<PushResult> {
     if (item.kind === 'DEAL_STAGE') {
+      const target = hubspotStageFor(await this.pipelines(ctx), item);
+      if (!target)
+        throw new ProviderError(
+          `no HubSpot stage matches Meridian's ${item.stageName} (${item.stageKind}) of pipeline ${item.pipelineName}`,
+          false,
+        );
       const answer = await this.client.request<{ id: string }>(ctx, {
         method: 'PATCH',
         path: `/crm/v3/objects/deals/${encodeURIComponent(item.dealExternalId)}`,
         endpoint: 'objects.update',
-        body: { properties: { dealstage: stageId(item.stageName) } },
+        body: { properties: { pipeline: target.pipelineId, dealstage: target.stageId } },
       });
       return { externalId: String(answer.id) };
     }
@@ -393,7 +456,49 @@ function listAssociations(o: HubspotObject): ExternalAssociation[] {
   return out;
 }
 
-/** A Meridian stage name as HubSpot's default pipeline stage id ("Closed Won" → closedwon). */
-export function stageId(stageName: string): string {
-  return stageName.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** OPEN, or a closed stage's outcome: won at probability 1, lost otherwise (HubSpot's deal stage metadata). */
+function kindOf(stage: HubspotPipeline['stages'][number]): ExternalStage['kind'] {
+  const closed = String(stage.metadata?.isClosed ?? 'false') === 'true';
+  if (!closed) return 'OPEN';
+  return Number(stage.metadata?.probability ?? 0) >= 1 ? 'WON' : 'LOST';
+}
+
+/** A deal's pipeline and stage with labels and kind; the stage's id alone when HubSpot has no such stage. */
+function stageOf(pipelines: HubspotPipeline[], record: ExternalRecord): ExternalStage | null {
+  const stageId = record.properties.dealstage;
+  if (!stageId) return null;
+  const pipelineId = record.properties.pipeline || 'default';
+  const pipeline = pipelines.find((p) => p.id === pipelineId);
+  const stage = pipeline?.stages.find((s) => s.id === stageId);
+  return {
+    pipelineId,
+    pipelineLabel: pipeline?.label ?? null,
+    stageId,
+    stageLabel: stage?.label ?? null,
+    kind: stage ? kindOf(stage) : 'OPEN',
+  };
+}
+
+/**
+ * The HubSpot pipeline and stage a Meridian stage goes to (the reverse of the inbound rule): the
+ * active HubSpot pipeline labelled like the deal's Meridian pipeline, else (for Meridian's default
+ * pipeline) HubSpot's `default`; in it, the active stage labelled like the Meridian stage, else the
+ * one whose id is the stage name folded (HubSpot's built-in ids: "Closed Won" → closedwon), else,
+ * for a WON or LOST stage, the first closed stage of that outcome. Null when none fits.
+ */
+export function hubspotStageFor(
+  pipelines: HubspotPipeline[],
+  item: { stageName: string; stageKind: ExternalStage['kind']; pipelineName: string; pipelineIsDefault: boolean },
+): { pipelineId: string; stageId: string } | null {
+  const active = pipelines.filter((p) => !p.archived);
+  const pipeline =
+    active.find((p) => labelKey(p.label) === labelKey(item.pipelineName)) ??
+    (item.pipelineIsDefault ? active.find((p) => p.id === 'default') : undefined);
+  if (!pipeline) return null;
+  const stages = [...pipeline.stages].filter((s) => !s.archived).sort((a, b) => a.displayOrder - b.displayOrder);
+  const stage =
+    stages.find((s) => labelKey(s.label) === labelKey(item.stageName)) ??
+    stages.find((s) => s.id === foldedName(item.stageName)) ??
+    (item.stageKind === 'OPEN' ? undefined : stages.find((s) => kindOf(s) === item.stageKind));
+  return stage ? { pipelineId: pipeline.id, stageId: stage.id } : null;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from 'rate-limiter-flexible';
 
 import { type ProviderContext, ProviderError } from '../provider.js';
 
@@ -22,6 +23,13 @@ export interface HubspotSettings {
   timeoutMs: number;
   /** Records per list page (search pages: twice as many, at most 200). */
   pageLimit: number;
+  /**
+   * Redis holding the token buckets (REDIS_URL), so every API instance and worker of a deployment
+   * draws on one budget per connection; null: the buckets are this process's.
+   */
+  redisUrl: string | null;
+  /** Prefix of the buckets' Redis keys (REDIS_PREFIX). */
+  redisPrefix: string;
 }
 
 /** The settings of a configuration. */
@@ -40,6 +48,8 @@ export function hubspotSettings(config: {
   HUBSPOT_RETRY_BASE_MS: number;
   HUBSPOT_TIMEOUT_MS: number;
   HUBSPOT_PAGE_LIMIT: number;
+  REDIS_URL?: string;
+  REDIS_PREFIX: string;
 }): HubspotSettings {
   const apiBaseUrl = config.HUBSPOT_API_BASE_URL.replace(/\/+$/, '');
   return {
@@ -57,6 +67,8 @@ export function hubspotSettings(config: {
     retryBaseMs: config.HUBSPOT_RETRY_BASE_MS,
     timeoutMs: config.HUBSPOT_TIMEOUT_MS,
     pageLimit: config.HUBSPOT_PAGE_LIMIT,
+    redisUrl: config.REDIS_URL ?? null,
+    redisPrefix: config.REDIS_PREFIX,
   };
 }
 
@@ -79,22 +91,57 @@ export interface HubspotRequest {
  * HubSpot's HTTP API as the adapter uses it: bearer credentials from the connection (refreshed
  * once after a 401), a token bucket per connection at 90 % of HubSpot's published limits (the
  * per-10-second burst for every call, the per-second search limit for searches; callers wait in a
- * FIFO queue for tokens), 429 retried after `Retry-After`, 5xx and timeouts retried with
+ * FIFO queue for tokens; with REDIS_URL the buckets live in Redis, shared by every process, with an
+ * in-memory bucket as insurance while Redis is unreachable), 429 retried after `Retry-After`, 5xx and timeouts retried with
  * exponential backoff and full jitter.
  */
 export class HubspotClient {
   private readonly burst: RateLimiterQueue;
   private readonly searches: RateLimiterQueue;
+  private readonly redis: Redis | undefined;
 
   constructor(readonly settings: HubspotSettings) {
-    this.burst = new RateLimiterQueue(
-      new RateLimiterMemory({ points: Math.max(1, Math.floor(settings.ratePer10s * 0.9)), duration: 10 }),
-      { maxQueueSize: 10_000 },
-    );
-    this.searches = new RateLimiterQueue(
-      new RateLimiterMemory({ points: Math.max(1, Math.floor(settings.searchPerSecond * 0.9)), duration: 1 }),
-      { maxQueueSize: 10_000 },
-    );
+    // Connected at the first call (a process that never calls HubSpot never connects). No offline
+    // queue: while Redis is away the in-memory insurance bucket counts, rather than calls waiting.
+    this.redis = settings.redisUrl
+      ? new Redis(settings.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      : undefined;
+    this.redis?.on('error', () => undefined);
+    const bucket = (name: string, points: number, duration: number): RateLimiterAbstract => {
+      const keyPrefix = `${settings.redisPrefix}:hubspot:${name}`;
+      const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+      return this.redis
+        ? new RateLimiterRedis({
+            storeClient: this.redis,
+            points,
+            duration,
+            keyPrefix,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          })
+        : memory;
+    };
+    this.burst = new RateLimiterQueue(bucket('burst', Math.max(1, Math.floor(settings.ratePer10s * 0.9)), 10), {
+      maxQueueSize: 10_000,
+    });
+    this.searches = new RateLimiterQueue(bucket('search', Math.max(1, Math.floor(settings.searchPerSecond * 0.9)), 1), {
+      maxQueueSize: 10_000,
+    });
+  }
+
+  /** Connects the buckets' Redis before the first call (at most 2 s; meanwhile the memory bucket counts). */
+  private connecting: Promise<unknown> | undefined;
+  private async ready(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    this.connecting ??= redis.connect().catch(() => undefined);
+    await Promise.race([this.connecting, sleep(2000, undefined, { ref: false })]);
+  }
+
+  /** Closes the buckets' Redis connection, if any. */
+  async close(): Promise<void> {
+    if (this.redis && this.redis.status !== 'wait' && this.redis.status !== 'end')
+      await this.redis.quit().catch(() => this.redis?.disconnect());
   }
 
   /** Sends one call, with the connection's limits, retries and credentials. */
@@ -102,6 +149,7 @@ export class HubspotClient {
     const url = new URL(`${this.settings.apiBaseUrl}${req.path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     let refreshed = false;
+    await this.ready();
     for (let attempt = 0; ; attempt++) {
       await this.burst.removeTokens(1, ctx.connectionId);
       if (req.search) await this.searches.removeTokens(1, ctx.connectionId);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
@@ -63,10 +63,31 @@ export function verifyState(key: Buffer, value: string): State | null {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const state = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as State;
-    return typeof state.e === 'number' && state.e > Date.now() && typeof state.t === 'string' ? state : null;
+    return typeof state.e === 'number' &&
+      state.e > Date.now() &&
+      typeof state.t === 'string' &&
+      typeof state.n === 'string' &&
+      state.n.length <= 64
+      ? state
+      : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Marks a state's nonce used, in the database so every instance sees it; false when it was used
+ * before (a replayed callback). Rows of states expired since are deleted on the way.
+ */
+async function useState(root: EntityManager, state: State): Promise<boolean> {
+  const em = forkForTenant(root, state.t) as SqlEntityManager;
+  await em.execute(`delete from oauth_state_use where tenant_id = ? and expires_at < now()`, [state.t]);
+  const rows = await em.execute<{ id: string }[]>(
+    `insert into oauth_state_use (id, tenant_id, nonce, expires_at) values (?, ?, ?, ?)
+       on conflict (nonce) do nothing returning id`,
+    [randomUUID(), state.t, state.n, new Date(state.e)],
+  );
+  return rows.length > 0;
 }
 
 /** The v3 signature HubSpot computes: base64 HMAC-SHA256 of method + URI + body + timestamp. */
@@ -161,6 +182,8 @@ async function callback(options: HubspotRouterOptions, req: Request, res: Respon
   if (!q.code) return fail(res, 400, 'BAD_USER_INPUT', 'code is required');
   const adapter = options.adapter;
   if (!adapter?.settings.clientId) return fail(res, 503, 'NOT_CONFIGURED', 'HubSpot OAuth is not configured');
+  if (!(await useState(options.root, state)))
+    return fail(res, 400, 'STATE_USED', 'this OAuth state was already used: start again');
   const signal = AbortSignal.timeout(adapter.settings.timeoutMs);
   let connection;
   try {
