@@ -9,15 +9,14 @@ import {
   HubspotDealsDocument,
   MoveDealStageDocument,
   PipelinesDocument,
-  StartSyncDocument,
   SyncRunByIdDocument,
   SyncTimelineDocument,
   UpdateDealDocument,
 } from './generated/graphql.js';
 import { type FakeHubspot, type FakePipeline, pipelineStage, startFakeHubspot } from './helpers/hubspot-server.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
+import { syncRuns } from './helpers/sync.js';
 
-const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const redisUrl = process.env.REDIS_URL;
 /** One credentials key for both app instances of the shared-bucket test (each has its own DATA_DIR). */
 const secretsKey = randomBytes(32).toString('hex');
@@ -124,19 +123,7 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     await hubspot.close();
   });
 
-  const runToEnd = async (id: string, on = server) => {
-    for (;;) {
-      const res = await on.gql(SyncRunByIdDocument, { id, first: 100 }, managerA);
-      const run = res.data!.syncRun!;
-      if (FINISHED.includes(run.status)) return run;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const sync = async (mode: 'BACKFILL' | 'DELTA' | 'PUSH', on = server) => {
-    const res = await on.gql(StartSyncDocument, { input: { connectionId, mode } }, managerA);
-    expect(res.data?.startSync.userErrors).toEqual([]);
-    return runToEnd(res.data!.startSync.syncRun!.id, on);
-  };
+  const { sync } = syncRuns({ server: () => server, connectionId: () => connectionId, token: () => managerA });
   const deals = async (token = adminA) => {
     const list = (await server.gql(HubspotDealsDocument, { search: marker }, token)).data!.deals;
     return { totalCount: list.totalCount, byName: (n: string) => list.nodes.find((d) => d.title.startsWith(n))! };

@@ -3,14 +3,12 @@ import {
   CrmConnectionsDocument,
   HubspotClientsDocument,
   LogInteractionDocument,
-  StartSyncDocument,
   SyncRunByIdDocument,
   SyncRunsPageDocument,
 } from './generated/graphql.js';
 import { type FakeHubspot, signWebhook, startFakeHubspot } from './helpers/hubspot-server.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
-
-const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+import { FINISHED, syncRuns } from './helpers/sync.js';
 
 describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot server)', () => {
   let server: TestServer;
@@ -56,23 +54,11 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
     await hubspot.close();
   });
 
-  const runToEnd = async (id: string, token = managerA) => {
-    for (;;) {
-      const res = await server.gql(SyncRunByIdDocument, { id, first: 100 }, token);
-      const run = res.data!.syncRun!;
-      if (FINISHED.includes(run.status)) return run;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const start = async (mode: 'BACKFILL' | 'DELTA' | 'PUSH', token = managerA) => {
-    const res = await server.gql(StartSyncDocument, { input: { connectionId, mode } }, token);
-    return res;
-  };
-  const sync = async (mode: 'BACKFILL' | 'DELTA' | 'PUSH') => {
-    const res = await start(mode);
-    expect(res.data?.startSync.userErrors).toEqual([]);
-    return runToEnd(res.data!.startSync.syncRun!.id);
-  };
+  const { runToEnd, start, sync } = syncRuns({
+    server: () => server,
+    connectionId: () => connectionId,
+    token: () => managerA,
+  });
   const metric = async (name: string, labels: string): Promise<number> => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const line = text
@@ -282,8 +268,8 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
       const runs = (await server.gql(SyncRunsPageDocument, { first: 5 }, adminA)).data!.syncRuns.nodes;
       const other = await server.gql(SyncRunByIdDocument, { id: runs[0].id, first: 1 }, adminB);
       expect(other.data?.syncRun ?? null).toBeNull();
-      const start = await server.gql(StartSyncDocument, { input: { connectionId, mode: 'DELTA' } }, adminB);
-      expect(start.errors?.[0]?.extensions?.code ?? start.data?.startSync.userErrors[0]?.code).toBe('NOT_FOUND');
+      const foreign = await start('DELTA', adminB);
+      expect(foreign.errors?.[0]?.extensions?.code ?? foreign.data?.startSync.userErrors[0]?.code).toBe('NOT_FOUND');
       expect((await server.gql(SyncRunsPageDocument, { first: 5 }, adminB)).data!.syncRuns.totalCount).toBe(0);
     });
 
