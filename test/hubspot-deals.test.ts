@@ -13,7 +13,13 @@ import {
   SyncTimelineDocument,
   UpdateDealDocument,
 } from './generated/graphql.js';
-import { type FakeHubspot, type FakePipeline, pipelineStage, startFakeHubspot } from './helpers/hubspot-server.js';
+import {
+  type FakeHubspot,
+  type FakePipeline,
+  hubspotEnv,
+  pipelineStage,
+  startFakeHubspot,
+} from './helpers/hubspot-server.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 import { syncRuns } from './helpers/sync.js';
 
@@ -41,12 +47,8 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
   beforeAll(async () => {
     hubspot = await startFakeHubspot();
     server = await startTestServer({
-      HUBSPOT_CLIENT_ID: hubspot.clientId,
-      HUBSPOT_CLIENT_SECRET: hubspot.clientSecret,
-      HUBSPOT_API_BASE_URL: hubspot.url,
-      HUBSPOT_OAUTH_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+      ...hubspotEnv(hubspot),
       HUBSPOT_RETRY_BASE_MS: '5',
-      HUBSPOT_PAGE_LIMIT: '10',
       // A budget no test run exhausts (the shared-bucket test pins the Redis window open).
       HUBSPOT_RATE_LIMIT_PER_10S: '100000',
       REDIS_PREFIX: redisPrefix,
@@ -284,11 +286,7 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     async () => {
       const second = await startTestServer(
         {
-          HUBSPOT_CLIENT_ID: hubspot.clientId,
-          HUBSPOT_CLIENT_SECRET: hubspot.clientSecret,
-          HUBSPOT_API_BASE_URL: hubspot.url,
-          HUBSPOT_OAUTH_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-          HUBSPOT_PAGE_LIMIT: '10',
+          ...hubspotEnv(hubspot),
           HUBSPOT_RATE_LIMIT_PER_10S: '100000',
           REDIS_PREFIX: redisPrefix,
           SECRETS_KEY: secretsKey,

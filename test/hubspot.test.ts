@@ -6,7 +6,7 @@ import {
   SyncRunByIdDocument,
   SyncRunsPageDocument,
 } from './generated/graphql.js';
-import { type FakeHubspot, signWebhook, startFakeHubspot } from './helpers/hubspot-server.js';
+import { type FakeHubspot, hubspotEnv, signWebhook, startFakeHubspot } from './helpers/hubspot-server.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 import { FINISHED, syncRuns } from './helpers/sync.js';
 
@@ -27,12 +27,8 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
   beforeAll(async () => {
     hubspot = await startFakeHubspot();
     server = await startTestServer({
-      HUBSPOT_CLIENT_ID: hubspot.clientId,
-      HUBSPOT_CLIENT_SECRET: hubspot.clientSecret,
-      HUBSPOT_API_BASE_URL: hubspot.url,
-      HUBSPOT_OAUTH_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+      ...hubspotEnv(hubspot),
       HUBSPOT_RETRY_BASE_MS: '5',
-      HUBSPOT_PAGE_LIMIT: '10',
     });
     adminA = await server.tokenFor(tenantA, 'ADMIN');
     managerA = await server.tokenFor(tenantA, 'MANAGER');

@@ -494,6 +494,17 @@ export class FakeHubspot {
   }
 }
 
+/** The environment that points Meridian at `hubspot` (the README's `HUBSPOT_*` variables), pages of 10. */
+export function hubspotEnv(hubspot: FakeHubspot): Record<string, string> {
+  return {
+    HUBSPOT_CLIENT_ID: hubspot.clientId,
+    HUBSPOT_CLIENT_SECRET: hubspot.clientSecret,
+    HUBSPOT_API_BASE_URL: hubspot.url,
+    HUBSPOT_OAUTH_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+    HUBSPOT_PAGE_LIMIT: '10',
+  };
+}
+
 /** Starts a fake HubSpot on a free port of 127.0.0.1. */
 export function startFakeHubspot(): Promise<FakeHubspot> {
   return new FakeHubspot().start();
