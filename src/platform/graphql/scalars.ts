@@ -34,6 +34,8 @@ const DECIMAL = /^-?\d{1,12}(\.\d{1,2})?$/;
  * `Decimal`: an exact decimal number as a string (up to 12 integer digits and 2 decimals), so
  * money never goes through a float.
  */
+const DECIMAL_RULE = 'Decimal must be a string like "1234.50": up to 12 integer digits and 2 decimals';
+
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: 'Decimal',
   description: 'An exact decimal number as a string, e.g. "1500000.00" (up to 12 digits and 2 decimals).',
@@ -41,12 +43,12 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   parseValue: (value) => {
     const s = typeof value === 'number' ? String(value) : value;
     if (typeof s !== 'string' || !DECIMAL.test(s.trim()))
-      throw new TypeError(`Decimal must look like "1234.50"; got ${JSON.stringify(value)}`);
+      throw new TypeError(`${DECIMAL_RULE}; got ${JSON.stringify(value)}`);
     return s.trim();
   },
   parseLiteral: (ast) => {
     if ((ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) && DECIMAL.test(ast.value))
       return ast.value;
-    throw new TypeError('Decimal must be a string like "1234.50"');
+    throw new TypeError(DECIMAL_RULE);
   },
 });
