@@ -354,6 +354,11 @@ function compileOrder(t: Table, order: [string, unknown][]): string | null {
   return parts.length ? ` order by ${parts.join(', ')}` : '';
 }
 
+/** {@link tenantCondition}'s SQL with its value as the next `$n` of `params`. */
+function numberedTenant(t: Table, tenantParams: unknown[], params: unknown[]): string {
+  return tenantParams.length ? `${t.tenant} = ${placeholder(tenantParams[0], params, true)} and ` : '';
+}
+
 /** Runs `select <all columns> where <tenant> and <condition> <order> <limit>` and maps the rows. */
 async function select<E extends object>(
   em: EntityManager,
@@ -634,7 +639,7 @@ export function compileRead<E extends object>(
   );
   const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
   if (params) {
-    const tenantSql = tenantParams.length ? `${t.tenant} = ${placeholder(tenantParams[0], params, true)} and ` : '';
+    const tenantSql = numberedTenant(t, tenantParams, params);
     const condition = compileWhere(t, where, params, true);
     if (condition === null || order === null) return null;
     return { from: t.from, where: `${tenantSql}(${condition})`, order, columns: t.columns };
@@ -686,12 +691,12 @@ function statementName(sql: string): string | undefined {
 }
 
 /**
- * Runs one read statement whose rows have a single column (e.g. JSON) with `$n` parameters
- * `params`, outside any transaction (there is none in a read request: the caller checks), counted and
- * logged like every statement. On PostgreSQL (see {@link prepareStatements}) it is a named prepared
- * statement: sent with the same text again, PostgreSQL reuses its parse and plan.
+ * Runs one read statement with `$n` parameters `params`, outside any transaction (callers check),
+ * counted and logged like every statement; rows as arrays. On PostgreSQL (see
+ * {@link prepareStatements}) it is a named prepared statement: sent with the same text again,
+ * PostgreSQL reuses its parse and plan.
  */
-export async function readValues(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[]> {
+async function readPrepared(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[][]> {
   const connection = em.getConnection();
   const onQuery = em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
   onQuery?.(sql, params);
@@ -705,5 +710,33 @@ export async function readValues(em: EntityManager, sql: string, params: unknown
     took: Math.round(performance.now() - started),
     results: result.rows.length,
   });
-  return result.rows.map((r) => r[0]);
+  return result.rows;
+}
+
+/** {@link readPrepared} of a statement whose rows have a single column (e.g. JSON): its values. */
+export async function readValues(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[]> {
+  return (await readPrepared(em, sql, params)).map((r) => r[0]);
+}
+
+/**
+ * {@link readRowsIn} without conditions or order, as a prepared statement of its own: for the read
+ * that precedes every request (the caller's team member), which runs alone (the read batch gains
+ * nothing) and costs PostgreSQL more to parse and plan inlined than to run. Inside a transaction,
+ * {@link readRowsIn}.
+ */
+export async function readRowsInPrepared<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  key: string,
+  keys: readonly string[],
+): Promise<Loaded<E>[]> {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const params: unknown[] = [];
+  const tenant = numberedTenant(t, tenantCondition(em, meta as EntityMetadata, t)[1], params);
+  const condition = compileWhere(t, { [key]: { $in: [...keys] } }, params, true);
+  if (condition === null || em.getTransactionContext()) return readRowsIn(em, entity, key, keys);
+  const cols = columns(meta as EntityMetadata, em.getPlatform());
+  const rows = await readPrepared(em, `${t.select} where ${tenant}(${condition})`, params);
+  return rows.map((d) => toRow(meta, cols, d, 'array'));
 }
