@@ -169,6 +169,28 @@ describe('Fast read path', () => {
     );
   });
 
+  it('sends values as parameters of one statement per query shape: each tenant and each value gets its own rows', async () => {
+    const practices = `query($f: PracticeFilter) { practices(first: 50, filter: $f, orderBy: { field: EXPIRY_DATE, direction: ASC }) {
+      nodes { id status expiryDate client { fullName } assignedTo { name } } marker: __typename } }`;
+    const clients = `query($o: [ID!]) { clients(first: 50, filter: { ownerIds: $o }) { nodes { fullName owner { name } } marker: __typename } }`;
+    // More runs than PostgreSQL's five custom plans, after which a prepared statement may use its generic plan.
+    for (let i = 0; i < 8; i++) {
+      const f =
+        i % 2
+          ? { statuses: ['INQUIRY', 'COMPLETED'], expiryFrom: `2027-0${(i % 4) + 1}-01` }
+          : { statuses: ['INQUIRY'] };
+      const mine = await same(practices, { f }, 1);
+      expect(mine.practices.nodes.length).toBeGreaterThan(0);
+      const theirs = await run(practices, { f }, other);
+      expect(theirs.errors).toBeUndefined();
+      expect(theirs.data!.practices.nodes).toEqual([]);
+      const owned = await same(clients, { o: i % 2 ? [agentId] : null }, 1);
+      expect(owned.clients.nodes).toHaveLength(i % 2 ? 4 : 6);
+      const stranger = await run(clients, { o: null }, other);
+      expect(stranger.data!.clients.nodes).toEqual([{ fullName: 'Stranger', owner: null }]);
+    }
+  });
+
   it('takes one statement per root field', async () => {
     const res = await run(`{ a: clients(first: 2) { nodes { id } } b: practices { nodes { id } } }`);
     expect(res.errors).toBeUndefined();

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { hashApiKey } from '../../platform/auth/api-keys.js';
 import type { TokenService } from '../../platform/auth/jwt.js';
 import type { Credentials, Principal } from '../../platform/auth/principal.js';
-import { readRowsIn } from '../../platform/db/read-model.js';
+import { readRowsInPrepared } from '../../platform/db/read-model.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { ApiKey } from './api-key.entity.js';
@@ -45,7 +45,7 @@ export class AuthService {
     const claims = await this.tokens.verify(match[1]);
     if (!claims) throw DomainError.unauthenticated('Invalid or expired token');
     // Checked on every request, so deactivating a member locks their tokens out at once.
-    const [member] = await readRowsIn(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
+    const [member] = await readRowsInPrepared(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
     if (!member || !member.active) throw DomainError.unauthenticated('Token does not belong to an active team member');
     return {
       kind: 'member',

@@ -12,6 +12,7 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import { SOCKET_PORT, startEmbeddedServer } from './embedded-server.js';
+import { prepareStatements } from './read-model.js';
 import { TenancySubscriber, tenantFilter } from './tenancy.js';
 
 /** An open database: the ORM plus whatever runs the embedded server. */
@@ -127,6 +128,7 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
       clientUrl: options.url,
       pool: { min: 0, max: options.poolMax },
     });
+    prepareStatements(orm.em);
   } else {
     const dir = options.embeddedDir;
     const lock = dir ? await lockDataDir(dir, options.shareRunning ?? false) : { release: () => undefined };

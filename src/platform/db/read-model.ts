@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import {
   Cursor,
   type EntityManager,
@@ -257,27 +259,27 @@ const COMPARISONS: Record<string, string> = {
  * `$in`/`$nin`, comparisons, `$like`/`$ilike`, `$and`/`$or`/`$not`. Returns null for anything else
  * (conditions on related tables, array operators…), which then goes through the query builder.
  */
-function compileWhere(t: Table, where: unknown, params: unknown[]): string | null {
+function compileWhere(t: Table, where: unknown, params: unknown[], numbered = false): string | null {
   if (!where || typeof where !== 'object' || Array.isArray(where)) return null;
   const parts: string[] = [];
   for (const [key, value] of Object.entries(where as Record<string, unknown>)) {
     if (value === undefined) continue;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) return null;
-      const subs = value.map((v) => compileWhere(t, v, params));
+      const subs = value.map((v) => compileWhere(t, v, params, numbered));
       if (subs.some((x) => x === null)) return null;
       parts.push(`(${subs.join(key === '$and' ? ' and ' : ' or ')})`);
       continue;
     }
     if (key === '$not') {
-      const sub = compileWhere(t, value, params);
+      const sub = compileWhere(t, value, params, numbered);
       if (sub === null) return null;
       parts.push(`not (${sub})`);
       continue;
     }
     const column = t.columns.get(key);
     if (!column) return null;
-    const cond = compileColumn(column, value, params);
+    const cond = compileColumn(column, value, params, numbered);
     if (cond === null) return null;
     parts.push(cond);
   }
@@ -286,20 +288,30 @@ function compileWhere(t: Table, where: unknown, params: unknown[]): string | nul
   for (const key of Object.getOwnPropertySymbols(where)) {
     const fragment = RawQueryFragment.getKnownFragment(key);
     const value = (where as Record<symbol, unknown>)[key];
-    if (!fragment || !Array.isArray(value) || value.length) return null;
+    // Its `?` placeholders are not renumbered: numbered SQL takes no raw condition.
+    if (!fragment || !Array.isArray(value) || value.length || numbered) return null;
     parts.push(`(${fragment.sql.replaceAll('[::alias::]', t.from)})`);
     params.push(...fragment.params);
   }
   return parts.length ? parts.join(' and ') : 'true';
 }
 
-function compileColumn(column: string, value: unknown, params: unknown[]): string | null {
-  if (value === null) return `${column} is null`;
-  if (isValue(value)) {
+/**
+ * A value's placeholder: `?` (formatted into the SQL later), or with `numbered` `$n`, n its position
+ * in `params` (a parameter of the statement, so its text stays the same for other values).
+ */
+function placeholder(value: unknown, params: unknown[], numbered: boolean): string {
+  if (!numbered) {
     params.push(value);
-    return `${column} = ?`;
+    return '?';
   }
-  if (Array.isArray(value)) return compileColumn(column, { $in: value }, params);
+  return `$${params.push(value instanceof Date ? value.toISOString() : value)}`;
+}
+
+function compileColumn(column: string, value: unknown, params: unknown[], numbered: boolean): string | null {
+  if (value === null) return `${column} is null`;
+  if (isValue(value)) return `${column} = ${placeholder(value, params, numbered)}`;
+  if (Array.isArray(value)) return compileColumn(column, { $in: value }, params, numbered);
   if (typeof value !== 'object') return null;
   const parts: string[] = [];
   for (const [op, operand] of Object.entries(value as Record<string, unknown>)) {
@@ -307,7 +319,15 @@ function compileColumn(column: string, value: unknown, params: unknown[]): strin
     if (op === '$in' || op === '$nin') {
       if (!Array.isArray(operand) || !operand.every(isValue)) return null;
       if (operand.length === 0) parts.push(op === '$in' ? 'false' : 'true');
-      else {
+      else if (numbered) {
+        // One array parameter whatever the list's length (the same statement for 1 or 30 values).
+        const list = placeholder(
+          operand.map((v) => (v instanceof Date ? v.toISOString() : v)),
+          params,
+          true,
+        );
+        parts.push(op === '$in' ? `${column} = any(${list})` : `not (${column} = any(${list}))`);
+      } else {
         params.push(operand);
         parts.push(`${column} ${op === '$in' ? 'in' : 'not in'} (?)`);
       }
@@ -317,8 +337,7 @@ function compileColumn(column: string, value: unknown, params: unknown[]): strin
         continue;
       }
       if (!isValue(operand)) return null;
-      params.push(operand);
-      parts.push(`${column} ${COMPARISONS[op]} ?`);
+      parts.push(`${column} ${COMPARISONS[op]} ${placeholder(operand, params, numbered)}`);
     } else return null;
   }
   return parts.length ? parts.join(' and ') : null;
@@ -333,6 +352,11 @@ function compileOrder(t: Table, order: [string, unknown][]): string | null {
     parts.push(`${column} ${dir}`);
   }
   return parts.length ? ` order by ${parts.join(', ')}` : '';
+}
+
+/** {@link tenantCondition}'s SQL with its value as the next `$n` of `params`. */
+function numberedTenant(t: Table, tenantParams: unknown[], params: unknown[]): string {
+  return tenantParams.length ? `${t.tenant} = ${placeholder(tenantParams[0], params, true)} and ` : '';
 }
 
 /** Runs `select <all columns> where <tenant> and <condition> <order> <limit>` and maps the rows. */
@@ -581,7 +605,10 @@ export async function countRowsIn<E extends object>(
 export interface CompiledRead {
   /** The quoted table name (the statement refers to the table by it, unaliased). */
   from: string;
-  /** `<tenant column> = '…' and (<condition>)`, its values inlined as SQL literals. */
+  /**
+   * `<tenant column> = … and (<condition>)`: its values as `$n` parameters appended to the `params`
+   * given, or without them inlined as SQL literals.
+   */
   where: string;
   /** ` order by …` (empty without an order). */
   order: string;
@@ -590,42 +617,126 @@ export interface CompiledRead {
 }
 
 /**
- * `where` and `orderBy` over the own columns of `entity` as SQL text with the values inlined (by
- * the platform's quoting, as the read batch does), and the tenant condition first (failing
- * closed without a tenant); null when the generator cannot build it (conditions on related
- * tables, array operators…): the caller then takes the loader path.
+ * `where` and `orderBy` over the own columns of `entity` as SQL text, and the tenant condition first
+ * (failing closed without a tenant). With `params`, each value is a `$n` parameter appended to it
+ * (so the text is the same for other values: PostgreSQL can keep the statement prepared); without,
+ * the values are inlined (by the platform's quoting, as the read batch does). Null when the
+ * generator cannot build it (conditions on related tables, array operators, a raw condition with
+ * `params`…): the caller then takes the loader path.
  */
 export function compileRead<E extends object>(
   em: EntityManager,
   entity: EntityName<E>,
   where: Record<string, unknown>,
   orderBy: KeysetOrder<E> = [],
+  params?: unknown[],
 ): CompiledRead | null {
   const meta = em.getMetadata().get<E>(entity);
   const t = table(meta as EntityMetadata, em.getPlatform());
-  const params: unknown[] = [];
-  const condition = compileWhere(t, where, params);
   const order = compileOrder(
     t,
     orderBy.flatMap((o) => Object.entries(o)),
   );
-  if (condition === null || order === null) return null;
   const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
-  const platform = em.getPlatform();
+  if (params) {
+    const tenantSql = numberedTenant(t, tenantParams, params);
+    const condition = compileWhere(t, where, params, true);
+    if (condition === null || order === null) return null;
+    return { from: t.from, where: `${tenantSql}(${condition})`, order, columns: t.columns };
+  }
+  const inlined: unknown[] = [];
+  const condition = compileWhere(t, where, inlined);
+  if (condition === null || order === null) return null;
   return {
     from: t.from,
-    where: platform.formatQuery(`${tenant}(${condition})`, [...tenantParams, ...params]),
+    where: em.getPlatform().formatQuery(`${tenant}(${condition})`, [...tenantParams, ...inlined]),
     order,
     columns: t.columns,
   };
 }
 
-/** Runs one read statement whose rows have a single column (e.g. JSON), through the read batch. */
-export async function readValues(em: EntityManager, sql: string): Promise<unknown[]> {
-  const tx = em.getTransactionContext<Transaction<object>>();
-  if (tx) {
-    const rows = (await em.getConnection().execute(sql, [], 'all', tx)) as Record<string, unknown>[];
-    return rows.map((r) => Object.values(r)[0]);
+interface PgQueryPool {
+  query(query: { name?: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
+}
+
+/** Connections (one per ORM) on which {@link readValues} may prepare named statements. */
+const preparing = new WeakSet<object>();
+
+/**
+ * Lets {@link readValues} keep its statements prepared on the connections of `em`'s ORM (named
+ * statements: PostgreSQL parses and plans each once per connection, not once per request). Only for
+ * a real PostgreSQL server: the embedded PGlite is one session shared by every client of its socket,
+ * where a new pooled connection would find the names of the previous one still taken.
+ */
+export function prepareStatements(em: EntityManager): void {
+  preparing.add(em.getConnection());
+}
+
+/** Prepared-statement name of each statement text; past {@link MAX_PREPARED} texts, statements go unnamed. */
+const statementNames = new Map<string, string>();
+/**
+ * How many distinct statements are kept prepared (per connection, by PostgreSQL). The text depends
+ * on the query document's shape only (values are parameters), so a deployment's clients use a few
+ * dozen; the bound keeps a client sending ever new shapes from growing every connection's memory.
+ */
+const MAX_PREPARED = 500;
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `meridian_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`;
+    statementNames.set(sql, name);
   }
-  return (await batchOf(em).query(sql)).map((r) => r[0]);
+  return name;
+}
+
+/**
+ * Runs one read statement with `$n` parameters `params`, outside any transaction (callers check),
+ * counted and logged like every statement; rows as arrays. On PostgreSQL (see
+ * {@link prepareStatements}) it is a named prepared statement: sent with the same text again,
+ * PostgreSQL reuses its parse and plan.
+ */
+async function readPrepared(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[][]> {
+  const connection = em.getConnection();
+  const onQuery = em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
+  onQuery?.(sql, params);
+  const pool = (await connection.getNativeClient()) as PgQueryPool;
+  const name = preparing.has(connection) ? statementName(sql) : undefined;
+  const started = performance.now();
+  const result = await pool.query({ ...(name ? { name } : {}), text: sql, values: params, rowMode: 'array' });
+  em.config.getLogger().logQuery({
+    query: sql,
+    params,
+    took: Math.round(performance.now() - started),
+    results: result.rows.length,
+  });
+  return result.rows;
+}
+
+/** {@link readPrepared} of a statement whose rows have a single column (e.g. JSON): its values. */
+export async function readValues(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[]> {
+  return (await readPrepared(em, sql, params)).map((r) => r[0]);
+}
+
+/**
+ * {@link readRowsIn} without conditions or order, as a prepared statement of its own: for the read
+ * that precedes every request (the caller's team member), which runs alone (the read batch gains
+ * nothing) and costs PostgreSQL more to parse and plan inlined than to run. Inside a transaction,
+ * {@link readRowsIn}.
+ */
+export async function readRowsInPrepared<E extends object>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  key: string,
+  keys: readonly string[],
+): Promise<Loaded<E>[]> {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const params: unknown[] = [];
+  const tenant = numberedTenant(t, tenantCondition(em, meta as EntityMetadata, t)[1], params);
+  const condition = compileWhere(t, { [key]: { $in: [...keys] } }, params, true);
+  if (condition === null || em.getTransactionContext()) return readRowsIn(em, entity, key, keys);
+  const cols = columns(meta as EntityMetadata, em.getPlatform());
+  const rows = await readPrepared(em, `${t.select} where ${tenant}(${condition})`, params);
+  return rows.map((d) => toRow(meta, cols, d, 'array'));
 }

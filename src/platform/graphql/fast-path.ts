@@ -162,6 +162,8 @@ class Planner {
   private readonly fragments: Record<string, FragmentDefinitionNode> = {};
   /** Aliases given to to-one reads so far. */
   private aliases = 0;
+  /** The values of the statement being planned (`$1`, `$2`… in its text). */
+  private params: unknown[] = [];
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -177,6 +179,7 @@ class Planner {
   rootStatement(list: FastList, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]) {
     const args = getArgumentValues(field, nodes[0], this.variables);
     const query = list.query(this.ctx, args) ?? notFast('arguments');
+    this.params = [];
     const read = this.read(list.entity, query.where, query.orderBy);
     const connection = this.objectType(field);
     const shape: [string, 'nodes' | 'typename'][] = [];
@@ -195,11 +198,11 @@ class Planner {
       nodeSql === null
         ? null
         : `select ${nodeSql} from ${read.from} where ${read.where}${read.order} limit ${query.first}`;
-    return { sql, shape, typename: connection.name };
+    return { sql, params: this.params, shape, typename: connection.name };
   }
 
   private read(entity: EntityClass<object>, where: Record<string, unknown>, orderBy: KeysetOrder<object> = []) {
-    return compileRead(this.em, entity, where, orderBy) ?? notFast(`condition on ${entity.name}`);
+    return compileRead(this.em, entity, where, orderBy, this.params) ?? notFast(`condition on ${entity.name}`);
   }
 
   private objectType(field: GraphQLField<unknown, unknown>): GraphQLObjectType {
@@ -331,6 +334,8 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
   const queryType = schema.getQueryType();
   // No operation (an `operationName` the document lacks): the ordinary path reports it.
   if (operation?.operation !== OperationTypeNode.QUERY || !principal || !queryType) return null;
+  // Not inside a transaction (a request has none; its statements would go to the pool's connections).
+  if (ctx.em.getTransactionContext()) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
   if (coerced.errors) return null;
   const variables = coerced.coerced;
@@ -361,7 +366,9 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
   const store = currentRequest();
   if (store) store.sqlStatements = 0;
   const rows = await Promise.all(
-    plans.map(({ plan }) => (plan !== 'typename' && plan.sql ? readValues(ctx.em, plan.sql) : Promise.resolve([]))),
+    plans.map(({ plan }) =>
+      plan !== 'typename' && plan.sql ? readValues(ctx.em, plan.sql, plan.params) : Promise.resolve([]),
+    ),
   );
   const data: Record<string, unknown> = {};
   plans.forEach(({ key, plan }, i) => {
