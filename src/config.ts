@@ -112,6 +112,12 @@ const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   /** Connection pool size per process for DATABASE_URL. Default 10. */
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  /**
+   * Keep the fast read path's statements prepared on each DATABASE_URL connection (named statements).
+   * Default true; false behind a pooler that cannot hold them (PgBouncer in transaction mode before
+   * 1.21 or without max_prepared_statements).
+   */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   /** Redis URL; unset means in-process pub/sub and jobs. */
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   /** Directory for the embedded database and generated secrets. Default ./data. */

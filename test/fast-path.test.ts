@@ -10,7 +10,7 @@ import {
   UpdateTicketDocument,
 } from './generated/graphql.js';
 import { must } from './helpers/mutations.js';
-import { startTestServer, type TestServer, uniq } from './helpers/server.js';
+import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment -- responses of ad-hoc query shapes */
 /**
@@ -243,4 +243,34 @@ describe('Fast read path', () => {
     const badDate = await run(`{ deals(filter: { expectedCloseFrom: "2027-02-30" }) { nodes { id } } }`);
     expect(badDate.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
   });
+});
+
+describe('Prepared statements of the fast read path (PostgreSQL)', () => {
+  /** The names of the statements prepared on the server's only connection after a dashboard query. */
+  const preparedAfterQuery = async (env: Record<string, string>) => {
+    const server = await startTestServer({ DATABASE_POOL_MAX: '1', ...env });
+    try {
+      const token = await server.tokenFor(uniq('prep'), 'ADMIN');
+      const res = await server.post(
+        { query: '{ clients(first: 5) { nodes { id fullName owner { name } } } }' },
+        { authorization: `Bearer ${token}` },
+      );
+      expect(res.status).toBe(200);
+      const rows = await server.app.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ name: string }[]>(`select name from pg_prepared_statements where name like 'meridian_%'`);
+      return rows.map((r) => r.name);
+    } finally {
+      await server.close();
+    }
+  };
+
+  (usingPostgres ? it : it.skip)(
+    'are named on each connection by default, and not with DATABASE_PREPARED_STATEMENTS=false',
+    async () => {
+      expect((await preparedAfterQuery({})).length).toBeGreaterThan(0);
+      expect(await preparedAfterQuery({ DATABASE_PREPARED_STATEMENTS: 'false' })).toEqual([]);
+    },
+  );
 });

@@ -24,6 +24,7 @@ export async function openAppDatabase(
     {
       url: config.DATABASE_URL,
       poolMax: config.DATABASE_POOL_MAX,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       embeddedDir: options.embeddedDir === undefined ? join(config.DATA_DIR, 'pglite') : options.embeddedDir,
       debug: config.LOG_LEVEL === 'trace',
       entities,

@@ -34,6 +34,8 @@ export interface DatabaseOptions {
   url?: string;
   /** Maximum connections of the PostgreSQL pool (the embedded PGlite always has one). */
   poolMax: number;
+  /** Named prepared statements for the fast read path on PostgreSQL (see prepareStatements). Default true. */
+  preparedStatements?: boolean;
   /** PGlite directory, used without `url`; `null` for an in-memory PGlite (tests, `migration:create`). */
   embeddedDir: string | null;
   /**
@@ -128,7 +130,7 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
       clientUrl: options.url,
       pool: { min: 0, max: options.poolMax },
     });
-    prepareStatements(orm.em);
+    if (options.preparedStatements !== false) prepareStatements(orm.em);
   } else {
     const dir = options.embeddedDir;
     const lock = dir ? await lockDataDir(dir, options.shareRunning ?? false) : { release: () => undefined };
