@@ -92,6 +92,108 @@ export class Migration20261129040000_analytics_rollup extends Migration {
        where r.status in ('OPEN', 'PENDING')
     $$;`);
 
+    // A deal's part in its pipeline's funnel, from its stage history (as pipelineFunnel defines it),
+    // at the local day of its creation: the deal by status (k1 its pipeline), and per stage it entered
+    // (k1 the stage): entered, converted to a later stage, dropped straight to LOST, and the stays
+    // that ended (m, their seconds in amt).
+    this.addSql(`create function "analytics_funnel_facts"(r "deal", tz text) ${facts}
+      language sql stable as $$
+      with h as (
+        select h.stage_id, h.entered_at, h.left_at, s.position, s.kind,
+               lead(s.kind) over w as next_kind,
+               max(case when s.kind <> 'LOST' then s.position end)
+                 over (w rows between 1 following and unbounded following) as later_max
+          from deal_stage_history h
+          join pipeline_stage s on s.id = h.stage_id and s.tenant_id = r.tenant_id
+         where h.deal_id = r.id and h.tenant_id = r.tenant_id
+        window w as (partition by h.deal_id order by h.entered_at, h.id)
+      ),
+      per_stage as (
+        select stage_id,
+               bool_or(kind = 'OPEN' and later_max > position) as converted,
+               bool_or(kind = 'OPEN' and next_kind = 'LOST' and not coalesce(later_max > position, false)) as dropped,
+               count(*) filter (where left_at is not null) as stays,
+               coalesce(sum(extract(epoch from left_at - entered_at)) filter (where left_at is not null), 0) as seconds
+          from h group by stage_id
+      )
+      select 'f.deal', (r.created_at at time zone tz)::date, r.pipeline_id::text, r.status::text,
+             1::bigint, 0::bigint, 0::numeric, 0::numeric
+      union all
+      select f.fact, (r.created_at at time zone tz)::date, p.stage_id::text, null, 1, f.m, f.amt, 0
+        from per_stage p cross join lateral (values
+          ('f.entered', p.stays, p.seconds, true),
+          ('f.converted', 0::bigint, 0::numeric, p.converted),
+          ('f.dropped', 0, 0, p.dropped)
+        ) f(fact, m, amt, keep)
+       where f.keep
+    $$;`);
+    // What each deal contributes to the funnel now, so a change to its history (or to its pipeline's
+    // stages) can subtract it: the stored rows are replaced by the recomputed ones and the difference
+    // goes to the rollup.
+    this.addSql(`create table "analytics_deal_funnel" (
+      "deal_id" uuid not null,
+      "tenant_id" uuid not null references "tenant" ("id") on delete cascade,
+      "fact" text not null,
+      "day" date null,
+      "k1" text null,
+      "k2" text null,
+      "n" bigint not null,
+      "m" bigint not null,
+      "amt" numeric not null
+    );`);
+    this.addSql(`create index "analytics_deal_funnel_deal_id_index" on "analytics_deal_funnel" ("deal_id");`);
+    this.addSql(`create function "analytics_funnel_refresh"(ids uuid[]) returns void language sql as $$
+      with old as (delete from analytics_deal_funnel where deal_id = any(ids) returning *),
+      new as (
+        insert into analytics_deal_funnel (deal_id, tenant_id, fact, day, k1, k2, n, m, amt)
+        select r.id, r.tenant_id, f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt
+          from deal r join tenant t on t.id = r.tenant_id cross join lateral analytics_funnel_facts(r, t.time_zone) f
+         where r.id = any(ids)
+        returning *
+      )
+      insert into analytics_daily as a (tenant_id, fact, day, k1, k2, n, m, amt, x)
+      select tenant_id, fact, day, k1, k2, sum(n), sum(m), sum(amt), 0
+        from (select tenant_id, fact, day, k1, k2, n, m, amt from new
+              union all select tenant_id, fact, day, k1, k2, -n, -m, -amt from old) d
+       group by 1, 2, 3, 4, 5
+      having sum(n) <> 0 or sum(m) <> 0 or sum(amt) <> 0
+       order by 1, 2, 3, 4, 5
+      on conflict on constraint analytics_daily_key do update
+        set n = a.n + excluded.n, m = a.m + excluded.m, amt = a.amt + excluded.amt;
+    $$;`);
+    // Statement-level: the deals a statement on deal, deal_stage_history or pipeline_stage touched.
+    this.addSql(`create function "analytics_funnel_apply"() returns trigger language plpgsql as $f$
+    declare
+      col text := case TG_TABLE_NAME when 'deal' then 'id' when 'deal_stage_history' then 'deal_id' else 'pipeline_id' end;
+      src text;
+      ids uuid[];
+    begin
+      if TG_OP = 'INSERT' then
+        src := format('select %I from analytics_new', col);
+      elsif TG_OP = 'DELETE' then
+        src := format('select %I from analytics_old', col);
+      else
+        src := format('select %1$I from analytics_new union select %1$I from analytics_old', col);
+      end if;
+      if TG_TABLE_NAME = 'pipeline_stage' then
+        src := 'select id from deal where pipeline_id in (' || src || ')';
+      end if;
+      execute 'select array_agg(distinct x) from (' || src || ') s(x)' into ids;
+      if ids is not null then
+        perform analytics_funnel_refresh(ids);
+      end if;
+      return null;
+    end $f$;`);
+    for (const table of ['deal', 'deal_stage_history', 'pipeline_stage']) {
+      this.addSql(`create trigger "analytics_funnel_ins" after insert on "${table}" referencing new table as analytics_new
+        for each statement execute function analytics_funnel_apply();`);
+      this.addSql(`create trigger "analytics_funnel_upd" after update on "${table}"
+        referencing old table as analytics_old new table as analytics_new
+        for each statement execute function analytics_funnel_apply();`);
+      this.addSql(`create trigger "analytics_funnel_del" after delete on "${table}" referencing old table as analytics_old
+        for each statement execute function analytics_funnel_apply();`);
+    }
+
     // The statement-level trigger: subtracts the old rows' facts, adds the new rows' (TG_ARGV[0]: the
     // facts function), in key order (so concurrent writers lock rollup rows in the same order).
     this.addSql(`create function "analytics_apply"() returns trigger language plpgsql as $f$
@@ -123,6 +225,11 @@ export class Migration20261129040000_analytics_rollup extends Migration {
     // A tenant's rows from scratch (the backfill, and after a change of its time zone).
     this.addSql(`create function "analytics_rebuild"(t uuid) returns void language sql as $$
       delete from analytics_daily where tenant_id = t;
+      delete from analytics_deal_funnel where tenant_id = t;
+      insert into analytics_deal_funnel (deal_id, tenant_id, fact, day, k1, k2, n, m, amt)
+      select r.id, t, f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt
+        from tenant z join deal r on r.tenant_id = z.id cross join lateral analytics_funnel_facts(r, z.time_zone) f
+       where z.id = t;
       insert into analytics_daily (tenant_id, fact, day, k1, k2, n, m, amt, x)
       select t, f.fact, f.day, f.k1, f.k2, sum(f.n), sum(f.m), sum(f.amt), sum(f.x)
         from tenant z cross join lateral (
@@ -135,6 +242,8 @@ export class Migration20261129040000_analytics_rollup extends Migration {
           select g.* from deal r cross join lateral analytics_deal_facts(r, z.time_zone) g where r.tenant_id = t
           union all
           select g.* from ticket r cross join lateral analytics_ticket_facts(r, z.time_zone) g where r.tenant_id = t
+          union all
+          select f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt, 0 from analytics_deal_funnel f where f.tenant_id = t
         ) f
        where z.id = t
        group by 2, 3, 4, 5;
@@ -169,6 +278,13 @@ export class Migration20261129040000_analytics_rollup extends Migration {
     for (const table of ['interaction', 'client', 'practice', 'deal', 'ticket'])
       for (const trigger of ['analytics_ins', 'analytics_upd', 'analytics_del'])
         this.addSql(`drop trigger if exists "${trigger}" on "${table}";`);
+    for (const table of ['deal', 'deal_stage_history', 'pipeline_stage'])
+      for (const trigger of ['analytics_funnel_ins', 'analytics_funnel_upd', 'analytics_funnel_del'])
+        this.addSql(`drop trigger if exists "${trigger}" on "${table}";`);
+    this.addSql(`drop function if exists "analytics_funnel_apply"();`);
+    this.addSql(`drop function if exists "analytics_funnel_refresh"(uuid[]);`);
+    this.addSql(`drop function if exists "analytics_funnel_facts"("deal", text);`);
+    this.addSql(`drop table if exists "analytics_deal_funnel";`);
     this.addSql(`drop trigger if exists "analytics_zone" on "tenant";`);
     this.addSql(`drop function if exists "analytics_zone_changed"();`);
     this.addSql(`drop function if exists "analytics_rebuild"(uuid);`);

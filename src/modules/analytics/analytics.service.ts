@@ -17,7 +17,6 @@ import {
   current,
   facts,
   int,
-  inWindow,
   MAX_BUCKETS,
   moneyJson,
   moneyList,
@@ -106,42 +105,29 @@ export class AnalyticsService {
       days: string | null;
     }>(
       em,
-      sql`with p as (select id from pipeline where tenant_id = ${t} and id = ${pipelineId}),
-      cohort as (
-        select d.id, d.status from deal d join p on p.id = d.pipeline_id
-         where d.tenant_id = ${t}${inWindow('d.created_at', w)}
-      ),
-      h as (
-        select h.deal_id, h.stage_id, h.entered_at, h.left_at, s.position, s.kind,
-               lead(s.kind) over w as next_kind,
-               max(case when s.kind <> 'LOST' then s.position end)
-                 over (w rows between 1 following and unbounded following) as later_max
-          from deal_stage_history h
-          join cohort c on c.id = h.deal_id
-          join pipeline_stage s on s.id = h.stage_id and s.tenant_id = ${t}
-         where h.tenant_id = ${t}
-        window w as (partition by h.deal_id order by h.entered_at, h.id)
+      sql`with z as (${zone(t, w)}),
+      p as (select id from pipeline where tenant_id = ${t} and id = ${pipelineId}),
+      f as (
+        select f.* from (${facts(t, 'deal', 'created_at', ['f.deal', 'f.entered', 'f.converted', 'f.dropped'], w, 'analytics_funnel_facts')}) f
       ),
       per_stage as (
-        select stage_id,
-               count(distinct deal_id) as entered,
-               count(distinct deal_id) filter (where kind = 'OPEN' and later_max > position) as converted,
-               count(distinct deal_id) filter (
-                 where kind = 'OPEN' and next_kind = 'LOST' and not coalesce(later_max > position, false)
-               ) as dropped,
-               avg(extract(epoch from left_at - entered_at)) filter (where left_at is not null) / ${DAY_SECONDS} as days
-          from h group by stage_id
+        select k1 as stage_id,
+               sum(n) filter (where fact = 'f.entered') as entered,
+               sum(n) filter (where fact = 'f.converted') as converted,
+               sum(n) filter (where fact = 'f.dropped') as dropped,
+               sum(amt) filter (where fact = 'f.entered') / nullif(sum(m) filter (where fact = 'f.entered'), 0) / ${DAY_SECONDS} as days
+          from f where fact <> 'f.deal' group by k1
       ),
       totals as (
-        select count(*) as deals, count(*) filter (where status = 'WON') as won,
-               count(*) filter (where status = 'LOST') as lost
-          from cohort
+        select coalesce(sum(n), 0) as deals, coalesce(sum(n) filter (where k2 = 'WON'), 0) as won,
+               coalesce(sum(n) filter (where k2 = 'LOST'), 0) as lost
+          from f join p on f.k1 = p.id::text where f.fact = 'f.deal'
       )
-      select ${tenantZone(t)} as tz, s.id as stage_id, s.kind, totals.deals, totals.won, totals.lost,
+      select z.tz, s.id as stage_id, s.kind, totals.deals, totals.won, totals.lost,
              ps.entered, ps.converted, ps.dropped, ps.days
-        from p cross join totals
+        from p cross join totals cross join z
         left join pipeline_stage s on s.pipeline_id = p.id and s.tenant_id = ${t}
-        left join per_stage ps on ps.stage_id = s.id
+        left join per_stage ps on ps.stage_id = s.id::text
        order by s.position, s.id`,
     );
     if (!rows.length) throw DomainError.notFound('Pipeline', pipelineGlobalId);

@@ -50,12 +50,6 @@ export interface Window {
   to: Date | null;
 }
 
-/** `and <column> >= from and <column> < to` for the bounds that are set (column: trusted SQL). */
-export function inWindow(column: string, w: Window): Sql {
-  const col = new Sql(column, []);
-  return sql`${w.from ? sql` and ${col} >= ${w.from}::timestamptz` : EMPTY}${w.to ? sql` and ${col} < ${w.to}::timestamptz` : EMPTY}`;
-}
-
 /** `date_trunc` units and bucket steps of each timeframe. */
 export const BUCKET: Record<Timeframe, { unit: string; step: string }> = {
   WEEK: { unit: 'week', step: '1 week' },
@@ -69,14 +63,6 @@ export const MAX_BUCKETS = 520;
 /** The tenant's time zone, as a scalar subquery. */
 export function tenantZone(tenantId: string): Sql {
   return sql`(select time_zone from tenant where id = ${tenantId})`;
-}
-
-/**
- * The local bucket (a `timestamp` in the tenant's zone `tz`, trusted SQL naming a column or
- * subquery) that the instant `at` (trusted SQL) falls in.
- */
-export function bucketOf(timeframe: Timeframe, at: string, tz: string): Sql {
-  return sql`date_trunc(${BUCKET[timeframe].unit}, ${new Sql(at, [])} at time zone ${new Sql(tz, [])})`;
 }
 
 /**
@@ -146,10 +132,17 @@ export function zone(tenantId: string, w: Window): Sql {
  * `at` (trusted SQL: a column of `table`) falls in the window: the rollup's rows of the local days
  * wholly inside it (`analytics_daily`, kept by triggers), and the facts of the records of the
  * partial days at its edges computed from the records by the same function the triggers use
- * (`analytics_<table>_facts`). The statement must have the CTE `z` of {@link zone}. Rows may
+ * (`fnName`, by default `analytics_<table>_facts`). The statement must have the CTE `z` of {@link zone}. Rows may
  * repeat a key and sum to zero: aggregate them.
  */
-export function facts(tenantId: string, table: string, at: string, names: string[], w: Window): Sql {
+export function facts(
+  tenantId: string,
+  table: string,
+  at: string,
+  names: string[],
+  w: Window,
+  fnName = `analytics_${table}_facts`,
+): Sql {
   const list = new Sql(names.map((n) => `'${n}'`).join(', '), []);
   const rolled = sql`select a.fact, a.day, a.k1, a.k2, a.n, a.m, a.amt, a.x from analytics_daily a cross join z
     where a.tenant_id = ${tenantId} and a.fact in (${list})${w.from ? sql` and a.day >= z.lo` : EMPTY}${w.to ? sql` and a.day < z.hi` : EMPTY}`;
@@ -162,7 +155,7 @@ export function facts(tenantId: string, table: string, at: string, names: string
       sql`(${col} >= ${w.from ? sql`greatest(${w.from}::timestamptz, z.lo_at, z.hi_at)` : sql`z.hi_at`} and ${col} < ${w.to}::timestamptz)`,
   ].filter((e): e is Sql => e instanceof Sql);
   const either = edges.reduce((all, e) => sql`${all} or ${e}`);
-  const fn = new Sql(`analytics_${table}_facts`, []);
+  const fn = new Sql(fnName, []);
   return sql`${rolled}
     union all
     select f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt, f.x
