@@ -150,16 +150,16 @@ export function facts(
   const col = new Sql(`r.${at}`, []);
   const edges = [
     w.from &&
-      sql`(${col} >= ${w.from}::timestamptz and ${col} < ${w.to ? sql`least(${w.to}::timestamptz, z.lo_at)` : sql`z.lo_at`})`,
+      sql`(${col} >= ${w.from}::timestamptz and ${col} < ${w.to ? sql`least(${w.to}::timestamptz, (select lo_at from z))` : sql`(select lo_at from z)`})`,
     w.to &&
-      sql`(${col} >= ${w.from ? sql`greatest(${w.from}::timestamptz, z.lo_at, z.hi_at)` : sql`z.hi_at`} and ${col} < ${w.to}::timestamptz)`,
+      sql`(${col} >= ${w.from ? sql`greatest(${w.from}::timestamptz, (select lo_at from z), (select hi_at from z))` : sql`(select hi_at from z)`} and ${col} < ${w.to}::timestamptz)`,
   ].filter((e): e is Sql => e instanceof Sql);
   const either = edges.reduce((all, e) => sql`${all} or ${e}`);
   const fn = new Sql(fnName, []);
   return sql`${rolled}
     union all
     select f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt, f.x
-      from ${new Sql(table, [])} r cross join z cross join lateral ${fn}(r, z.tz) f
+      from ${new Sql(table, [])} r cross join lateral ${fn}(r, (select tz from z)) f
      where r.tenant_id = ${tenantId} and f.fact in (${list}) and (${either})`;
 }
 
