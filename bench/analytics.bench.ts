@@ -8,9 +8,12 @@
  * per query (default 50, after 3 untimed). Against BENCH_DATABASE_URL / DATABASE_URL.
  * BENCH_REUSE_DB=1: keep each size's database (`meridian_bench_analytics_<clients>`) and reuse it on
  * the next run, generating the data set only when its tenant is empty (100,000 clients take minutes);
- * migrations still run on it, so new indexes are measured.
+ * migrations still run on it, so new indexes are measured. BENCH_SQL_DIR: also write each operation's
+ * statements there (`<clients>-<operation>-<n>.sql`, parameters inlined), to explain them by hand.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
@@ -139,6 +142,15 @@ async function benchSize(clients: number): Promise<Record<string, unknown>> {
       await gql(app.url, token, query, variables);
       const statements = captured.filter((s) => /^\s*(with|select)\b/i.test(s));
       captured = null;
+      if (process.env.BENCH_SQL_DIR) {
+        mkdirSync(process.env.BENCH_SQL_DIR, { recursive: true });
+        statements.forEach((s, i) =>
+          writeFileSync(
+            join(process.env.BENCH_SQL_DIR!, `${clients}-${name.replace(/\W+/g, '_')}-${i}.sql`),
+            `${s};\n`,
+          ),
+        );
+      }
       const plans = [];
       for (const sql of statements) {
         const rows = await em.execute<{ 'QUERY PLAN': string }[]>(`explain (analyze, buffers) ${sql}`);

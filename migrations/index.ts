@@ -18,6 +18,7 @@ import { Migration20261127190700_search } from './Migration20261127190700_search
 import { Migration20261127201000_event_types } from './Migration20261127201000_event_types.js';
 import { Migration20261128110000_segments } from './Migration20261128110000_segments.js';
 import { Migration20261128130000_webhook_events } from './Migration20261128130000_webhook_events.js';
+import { Migration20261129040000_analytics_rollup } from './Migration20261129040000_analytics_rollup.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
 import { Migration20261129020000_hubspot_deals } from './Migration20261129020000_hubspot_deals.js';
 
@@ -43,4 +44,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128130000_webhook_events', class: Migration20261128130000_webhook_events },
   { name: 'Migration20261128140000_sync_conflicts', class: Migration20261128140000_sync_conflicts },
   { name: 'Migration20261129020000_hubspot_deals', class: Migration20261129020000_hubspot_deals },
+  { name: 'Migration20261129040000_analytics_rollup', class: Migration20261129040000_analytics_rollup },
 ];

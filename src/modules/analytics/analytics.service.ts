@@ -12,10 +12,11 @@ import { PracticeStatus } from '../practices/practice.enums.js';
 import type { Channel } from '../shared/channel.js';
 import {
   BUCKET,
-  bucketOf,
+  bucketOfDay,
   bucketSeries,
+  current,
+  facts,
   int,
-  inWindow,
   MAX_BUCKETS,
   moneyJson,
   moneyList,
@@ -26,6 +27,7 @@ import {
   sql,
   tenantZone,
   type Window,
+  zone,
 } from './analytics.sql.js';
 import type {
   ClientStats,
@@ -103,42 +105,29 @@ export class AnalyticsService {
       days: string | null;
     }>(
       em,
-      sql`with p as (select id from pipeline where tenant_id = ${t} and id = ${pipelineId}),
-      cohort as (
-        select d.id, d.status from deal d join p on p.id = d.pipeline_id
-         where d.tenant_id = ${t}${inWindow('d.created_at', w)}
-      ),
-      h as (
-        select h.deal_id, h.stage_id, h.entered_at, h.left_at, s.position, s.kind,
-               lead(s.kind) over w as next_kind,
-               max(case when s.kind <> 'LOST' then s.position end)
-                 over (w rows between 1 following and unbounded following) as later_max
-          from deal_stage_history h
-          join cohort c on c.id = h.deal_id
-          join pipeline_stage s on s.id = h.stage_id and s.tenant_id = ${t}
-         where h.tenant_id = ${t}
-        window w as (partition by h.deal_id order by h.entered_at, h.id)
+      sql`with z as (${zone(t, w)}),
+      p as (select id from pipeline where tenant_id = ${t} and id = ${pipelineId}),
+      f as (
+        select f.* from (${facts(t, 'deal', 'created_at', ['f.deal', 'f.entered', 'f.converted', 'f.dropped'], w, 'analytics_funnel_facts')}) f
       ),
       per_stage as (
-        select stage_id,
-               count(distinct deal_id) as entered,
-               count(distinct deal_id) filter (where kind = 'OPEN' and later_max > position) as converted,
-               count(distinct deal_id) filter (
-                 where kind = 'OPEN' and next_kind = 'LOST' and not coalesce(later_max > position, false)
-               ) as dropped,
-               avg(extract(epoch from left_at - entered_at)) filter (where left_at is not null) / ${DAY_SECONDS} as days
-          from h group by stage_id
+        select k1 as stage_id,
+               sum(n) filter (where fact = 'f.entered') as entered,
+               sum(n) filter (where fact = 'f.converted') as converted,
+               sum(n) filter (where fact = 'f.dropped') as dropped,
+               sum(amt) filter (where fact = 'f.entered') / nullif(sum(m) filter (where fact = 'f.entered'), 0) / ${DAY_SECONDS} as days
+          from f where fact <> 'f.deal' group by k1
       ),
       totals as (
-        select count(*) as deals, count(*) filter (where status = 'WON') as won,
-               count(*) filter (where status = 'LOST') as lost
-          from cohort
+        select coalesce(sum(n), 0) as deals, coalesce(sum(n) filter (where k2 = 'WON'), 0) as won,
+               coalesce(sum(n) filter (where k2 = 'LOST'), 0) as lost
+          from f join p on f.k1 = p.id::text where f.fact = 'f.deal'
       )
-      select ${tenantZone(t)} as tz, s.id as stage_id, s.kind, totals.deals, totals.won, totals.lost,
+      select z.tz, s.id as stage_id, s.kind, totals.deals, totals.won, totals.lost,
              ps.entered, ps.converted, ps.dropped, ps.days
-        from p cross join totals
+        from p cross join totals cross join z
         left join pipeline_stage s on s.pipeline_id = p.id and s.tenant_id = ${t}
-        left join per_stage ps on ps.stage_id = s.id
+        left join per_stage ps on ps.stage_id = s.id::text
        order by s.position, s.id`,
     );
     if (!rows.length) throw DomainError.notFound('Pipeline', pipelineGlobalId);
@@ -182,7 +171,7 @@ export class AnalyticsService {
     const now = this.clock.now();
     const first = sql`(select min(created_at) from deal where tenant_id = ${t})`;
     // 1: the facts, per owner and per (owner, bucket); money per currency.
-    const facts = await run<{
+    const factRows = await run<{
       owner_id: string | null;
       b: Date | string | null;
       what: 'created' | 'won' | 'lost';
@@ -195,21 +184,21 @@ export class AnalyticsService {
       days: string | null;
     }>(
       em,
-      sql`with z as (select ${tenantZone(t)} as tz),
-      ev as (
-        select owner_id, 'created' as what, created_at as at, amount_amount as amt, amount_currency as cur,
-               null::float8 as days
-          from deal where tenant_id = ${t}${inWindow('created_at', w)}
+      sql`with z as (${zone(t, w)}),
+      f as (
+        ${facts(t, 'deal', 'created_at', ['d.created'], w)}
         union all
-        select owner_id, lower(status), closed_at, amount_amount, amount_currency,
-               extract(epoch from closed_at - created_at)::float8 / ${DAY_SECONDS}
-          from deal where tenant_id = ${t} and status <> 'OPEN' and closed_at is not null${inWindow('closed_at', w)}
+        ${facts(t, 'deal', 'closed_at', ['d.won', 'd.lost'], w)}
       ),
-      e as (select ev.*, ${bucketOf(timeframe, 'ev.at', 'z.tz')} at time zone z.tz as b from ev cross join z)
-      select owner_id::text as owner_id, what, b, cur, grouping(cur) = 0 as by_cur, grouping(b) = 0 as by_bucket,
-             count(*) as n, sum(amt) as total, round(avg(amt), 2) as average, avg(days) as days
+      e as (select k1 as owner_id, substr(fact, 3) as what, ${bucketOfDay(timeframe, 'day')} at time zone z.tz as b,
+                   k2 as cur, n, m, amt, x from f cross join z)
+      select owner_id, what, b, cur, grouping(cur) = 0 as by_cur, grouping(b) = 0 as by_bucket,
+             sum(n) as n, case when sum(m) > 0 then sum(amt) end as total,
+             round(sum(amt) / nullif(sum(m), 0), 2) as average,
+             case when what <> 'created' then (sum(x) / nullif(sum(n), 0))::float8 end as days
         from e
-       group by grouping sets ((owner_id, what), (owner_id, what, cur), (owner_id, what, b), (owner_id, what, b, cur))`,
+       group by grouping sets ((owner_id, what), (owner_id, what, cur), (owner_id, what, b), (owner_id, what, b, cur))
+      having sum(n) <> 0`,
     );
     // 2: the zone, the members, the buckets and the velocity's window in weeks.
     const [meta] = await run<{
@@ -248,7 +237,7 @@ export class AnalyticsService {
       if (!o) byOwner.set(key(id), (o = { total: new Map(), buckets: new Map() }));
       return o;
     };
-    for (const f of facts) {
+    for (const f of factRows) {
       const o = ownerOf(f.owner_id);
       let figs = o.total;
       if (f.by_bucket && f.b !== null) {
@@ -317,28 +306,15 @@ export class AnalyticsService {
       amt: string | null;
     }>(
       em,
-      sql`with p as materialized (
-        select status, type_id, payment_status,
-               quoted_price_amount, quoted_price_currency, amount_paid_amount, amount_paid_currency,
-               coalesce(actual_price_amount, quoted_price_amount) as price_amount,
-               case when actual_price_amount is not null then actual_price_currency else quoted_price_currency end as price_currency
-          from practice where tenant_id = ${t}${inWindow('created_at', w)}
-      )
-      select 'zone' as g, ${tenantZone(t)} as k, null as cur, null::bigint as n, null as amt
+      sql`with z as (${zone(t, w)}),
+      f as (${facts(t, 'practice', 'created_at', ['p.status', 'p.type', 'p.quoted', 'p.paid', 'p.outstanding'], w)})
+      select 'zone' as g, z.tz as k, null as cur, null::numeric as n, null as amt from z
       union all
-      select case when grouping(status) = 0 then 'status' else 'type' end, coalesce(status, type_id::text), null, count(*), null
-        from p group by grouping sets ((status), (type_id))
+      select split_part(fact, '.', 2), k1, null, sum(n), null from f where fact in ('p.status', 'p.type')
+       group by fact, k1 having sum(n) > 0
       union all
-      select x.m, null, x.cur, null, sum(x.amt)::text from p cross join lateral (values
-          ('quoted', p.quoted_price_currency, case when p.status not in ${DEAD} then p.quoted_price_amount end),
-          ('paid', p.amount_paid_currency, case when p.payment_status <> 'REFUNDED' then p.amount_paid_amount end),
-          ('outstanding', p.price_currency,
-            case when p.status not in ${DEAD} and p.payment_status not in ('PAID', 'REFUNDED')
-                 then greatest(p.price_amount - case when p.amount_paid_currency = p.price_currency
-                                                     then coalesce(p.amount_paid_amount, 0) else 0 end, 0) end)
-        ) as x(m, cur, amt)
-       where x.amt is not null
-       group by x.m, x.cur`,
+      select split_part(fact, '.', 2), null, k2, null, sum(amt)::text from f where fact in ('p.quoted', 'p.paid', 'p.outstanding')
+       group by fact, k2 having sum(m) > 0`,
     );
     const byStatus = rows
       .filter((r) => r.g === 'status')
@@ -372,23 +348,9 @@ export class AnalyticsService {
     const t = principal.tenantId;
     const rows = await run<BreakdownRow>(
       em,
-      sql`with z as (select ${tenantZone(t)} as tz),
-      c as materialized (
-        select lifecycle_stage, source, nationality, created_at from client
-         where tenant_id = ${t} and archived_at is null and merged_into_id is null${inWindow('created_at', w)}
-      ),
-      ${this.breakdown(
-        timeframe,
-        w,
-        'c',
-        'created_at',
-        [
-          ['stage', 'lifecycle_stage'],
-          ['source', 'source'],
-          ['nationality', 'nationality'],
-        ],
-        sql`count(*) filter (where lifecycle_stage in ('CUSTOMER', 'CHURNED'))`,
-      )}`,
+      sql`with z as (${zone(t, w)}),
+      f as (${facts(t, 'client', 'created_at', ['c.stage', 'c.source', 'c.nationality'], w)}),
+      ${this.breakdown(timeframe, w, 'c.stage', sql`sum(n) filter (where fact = 'c.stage' and k1 in ('CUSTOMER', 'CHURNED'))`)}`,
     );
     const b = breakdownOf(rows);
     const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
@@ -425,23 +387,9 @@ export class AnalyticsService {
     const t = principal.tenantId;
     const rows = await run<BreakdownRow>(
       em,
-      sql`with z as (select ${tenantZone(t)} as tz),
-      i as materialized (
-        select kind, sentiment, team_member_id::text as member, occurred_at from interaction
-         where tenant_id = ${t}${inWindow('occurred_at', w)}
-      ),
-      ${this.breakdown(
-        timeframe,
-        w,
-        'i',
-        'occurred_at',
-        [
-          ['kind', 'kind'],
-          ['sentiment', 'sentiment'],
-          ['member', 'member'],
-        ],
-        sql`0`,
-      )}`,
+      sql`with z as (${zone(t, w)}),
+      f as (${facts(t, 'interaction', 'occurred_at', ['i.kind', 'i.sentiment', 'i.member'], w)}),
+      ${this.breakdown(timeframe, w, 'i.kind', sql`0`)}`,
     );
     const b = breakdownOf(rows);
     const byCount = <T extends { count: number }>(x: T, y: T) => y.count - x.count;
@@ -470,38 +418,24 @@ export class AnalyticsService {
   }
 
   /**
-   * The tail of a breakdown statement over the CTE `rows` (trusted SQL name; the statement also has the
-   * one-row CTE `z` of the zone): counts grouped by each `[name, column]` of `groups` in one pass,
-   * `extra` (an aggregate over `rows`), the total, the zone, and one row per period bucket of the
-   * window (by the instant column `at`), empty buckets included. Read with {@link breakdownOf}.
+   * The tail of a breakdown statement over the CTE `f` of rollup facts ({@link facts}; the statement
+   * also has the CTE `z` of {@link zone}): per fact, its count by key (the group named by the fact's
+   * part after the dot), `extra` (an aggregate over `f`), the total (the sum of `total`, a fact every
+   * record has once), the zone, and one row per period bucket of the window, empty buckets
+   * included. Read with {@link breakdownOf}.
    */
-  private breakdown(
-    timeframe: Timeframe,
-    w: Window,
-    rows: string,
-    at: string,
-    groups: [string, string][],
-    extra: Sql,
-  ): Sql {
-    const from = new Sql(rows, []);
-    const col = (c: string) => new Sql(c, []);
-    const label = groups.reduceRight<Sql>(
-      (rest, [name, c]) => sql`case when grouping(${col(c)}) = 0 then ${name} else ${rest} end`,
-      sql`'bucket'`,
-    );
-    const key = sql`coalesce(${new Sql(groups.map(([, c]) => `${c}::text`).join(', '), [])})`;
-    const sets = new Sql(groups.map(([, c]) => `(${c})`).join(', '), []);
+  private breakdown(timeframe: Timeframe, w: Window, total: string, extra: Sql): Sql {
     const step = BUCKET[timeframe].step;
-    return sql`bucketed as (select ${bucketOf(timeframe, `${rows}.${at}`, 'z.tz')} as b from ${from} cross join z),
-      series as (${bucketSeries(timeframe, w, sql`(select min(${col(at)}) from ${from})`, this.clock.now(), 'z.tz')}),
-      per_bucket as (select b, count(*) as n from bucketed group by b)
+    const first = sql`(select min(day) from f where fact = ${total})::timestamp at time zone z.tz`;
+    return sql`series as (${bucketSeries(timeframe, w, first, this.clock.now(), 'z.tz')}),
+      per_bucket as (select ${bucketOfDay(timeframe, 'day')} as b, sum(n) as n from f where fact = ${total} group by 1)
       select 'zone' as g, z.tz as k, null::bigint as n, null::timestamptz as s, null::timestamptz as e from z
       union all
-      select 'total', null, count(*), null, null from ${from}
+      select 'total', null, coalesce(sum(n), 0), null, null from f where fact = ${total}
       union all
-      select 'extra', null, ${extra}, null, null from ${from}
+      select 'extra', null, coalesce(${extra}, 0), null, null from f
       union all
-      select ${label}, ${key}, count(*), null, null from ${from} group by grouping sets (${sets})
+      select split_part(fact, '.', 2), k1, sum(n), null, null from f group by fact, k1 having sum(n) > 0
       union all
       select 'bucket', null, coalesce(per_bucket.n, 0), series.b at time zone z.tz, (series.b + ${step}::interval) at time zone z.tz
         from series cross join z left join per_bucket on per_bucket.b = series.b`;
@@ -514,11 +448,11 @@ export class AnalyticsService {
     const today = sql`(${now}::timestamptz at time zone ${tenantZone(t)})::date`;
     const rows = await run<{ g: string; m: string | null; k: string | null; n: string; amt: string | null }>(
       em,
-      sql`select 'practice' as g, assigned_to_id::text as m, status as k, count(*) as n, null as amt
-          from practice where tenant_id = ${t} and status not in ${CLOSED} group by assigned_to_id, status
+      sql`with f as (${current(t, ['p.open', 't.open', 'd.open'])})
+      select 'practice' as g, k1 as m, k2 as k, sum(n) as n, null as amt
+        from f where fact = 'p.open' group by k1, k2 having sum(n) > 0
       union all
-      select 'ticket', assignee_id::text, null, count(*), null
-        from ticket where tenant_id = ${t} and status in ('OPEN', 'PENDING') group by assignee_id
+      select 'ticket', k1, null, sum(n), null from f where fact = 't.open' group by k1 having sum(n) > 0
       union all
       select 'renewal', p.assigned_to_id::text, null, count(*), null
         from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
@@ -526,8 +460,8 @@ export class AnalyticsService {
          and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
        group by p.assigned_to_id
       union all
-      select 'deal', owner_id::text, amount_currency, count(*), sum(amount_amount)::text
-        from deal where tenant_id = ${t} and status = 'OPEN' group by owner_id, amount_currency
+      select 'deal', k1, k2, sum(n), case when sum(m) > 0 then sum(amt)::text end
+        from f where fact = 'd.open' group by k1, k2 having sum(n) > 0
       union all
       select 'member', id::text, name, 0, null from team_member where tenant_id = ${t} and active`,
     );
@@ -638,8 +572,8 @@ export class AnalyticsService {
     const w = this.window(window);
     const t = principal.tenantId;
     const today = sql`(${this.clock.now()}::timestamptz at time zone z.tz)::date`;
-    const closedInWindow = sql`closed_at is not null${inWindow('closed_at', w)}`;
-    // One pass over each table: deals grouped by currency (counts summed here), clients, practices.
+    // From the rollup: deals per currency (counts summed here), clients, open practices; renewals
+    // due from the practices expiring in the next days (an index range).
     const rows = await run<{
       tz: string;
       clients: string;
@@ -654,21 +588,26 @@ export class AnalyticsService {
       lost: string | null;
     }>(
       em,
-      sql`with z as (select ${tenantZone(t)} as tz),
+      sql`with z as (${zone(t, w)}),
+      now as (${current(t, ['d.open', 'p.open'])}),
+      closed as (${facts(t, 'deal', 'closed_at', ['d.won', 'd.lost'], w)}),
       d as (
-        select amount_currency as cur,
-               count(*) filter (where status = 'OPEN') as open,
-               sum(amount_amount) filter (where status = 'OPEN') as open_amt,
-               count(*) filter (where status = 'WON' and ${closedInWindow}) as won,
-               sum(amount_amount) filter (where status = 'WON' and ${closedInWindow}) as won_amt,
-               count(*) filter (where status = 'LOST' and ${closedInWindow}) as lost
-          from deal where tenant_id = ${t} group by amount_currency
+        select k2 as cur,
+               sum(n) filter (where fact = 'd.open') as open,
+               case when sum(m) filter (where fact = 'd.open') > 0 then sum(amt) filter (where fact = 'd.open') end as open_amt,
+               sum(n) filter (where fact = 'd.won') as won,
+               case when sum(m) filter (where fact = 'd.won') > 0 then sum(amt) filter (where fact = 'd.won') end as won_amt,
+               sum(n) filter (where fact = 'd.lost') as lost
+          from (select * from now where fact = 'd.open' union all select * from closed) x
+         group by k2
       ),
       c as (
-        select count(*) as clients, count(*) filter (where true${inWindow('created_at', w)}) as new_clients
-          from client where tenant_id = ${t} and archived_at is null and merged_into_id is null
+        select coalesce(sum(n), 0) as clients from analytics_daily where tenant_id = ${t} and fact = 'c.stage'
       ),
-      p as (select count(*) as active_practices from practice where tenant_id = ${t} and status not in ${CLOSED}),
+      nc as (
+        select coalesce(sum(n), 0) as new_clients from (${facts(t, 'client', 'created_at', ['c.stage'], w)}) x
+      ),
+      p as (select coalesce(sum(n), 0) as active_practices from now where fact = 'p.open'),
       r as (
         select count(*) as renewals_due
           from practice p join practice_type pt on pt.id = p.type_id and pt.tenant_id = ${t} and pt.renewable
@@ -676,9 +615,9 @@ export class AnalyticsService {
          where p.tenant_id = ${t} and p.renewed_at is null and p.status not in ${DEAD}
            and p.expiry_date >= ${today} and p.expiry_date <= ${today} + ${RENEWALS_DUE_DAYS}
       )
-      select z.tz, c.clients, c.new_clients, p.active_practices, r.renewals_due,
+      select z.tz, c.clients, nc.new_clients, p.active_practices, r.renewals_due,
              d.cur, d.open, d.open_amt::text as open_amt, d.won, d.won_amt::text as won_amt, d.lost
-        from z cross join c cross join p cross join r left join d on true`,
+        from z cross join c cross join nc cross join p cross join r left join d on true`,
     );
     const r = rows[0];
     const sum = (k: 'open' | 'won' | 'lost') => rows.reduce((s, x) => s + int(x[k]), 0);

@@ -50,12 +50,6 @@ export interface Window {
   to: Date | null;
 }
 
-/** `and <column> >= from and <column> < to` for the bounds that are set (column: trusted SQL). */
-export function inWindow(column: string, w: Window): Sql {
-  const col = new Sql(column, []);
-  return sql`${w.from ? sql` and ${col} >= ${w.from}::timestamptz` : EMPTY}${w.to ? sql` and ${col} < ${w.to}::timestamptz` : EMPTY}`;
-}
-
 /** `date_trunc` units and bucket steps of each timeframe. */
 export const BUCKET: Record<Timeframe, { unit: string; step: string }> = {
   WEEK: { unit: 'week', step: '1 week' },
@@ -69,14 +63,6 @@ export const MAX_BUCKETS = 520;
 /** The tenant's time zone, as a scalar subquery. */
 export function tenantZone(tenantId: string): Sql {
   return sql`(select time_zone from tenant where id = ${tenantId})`;
-}
-
-/**
- * The local bucket (a `timestamp` in the tenant's zone `tz`, trusted SQL naming a column or
- * subquery) that the instant `at` (trusted SQL) falls in.
- */
-export function bucketOf(timeframe: Timeframe, at: string, tz: string): Sql {
-  return sql`date_trunc(${BUCKET[timeframe].unit}, ${new Sql(at, [])} at time zone ${new Sql(tz, [])})`;
 }
 
 /**
@@ -124,4 +110,67 @@ export function num(value: unknown): number | null {
 /** `part / whole`, or null when whole is 0. */
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
+}
+
+/**
+ * The body of a one-row CTE `z` of the tenant's zone and the window in local days: `tz`; `lo` and
+ * `hi`, the first local day wholly in the window and the day after the last (null when `from` /
+ * `to` is open); `lo_at` and `hi_at`, the instants at which `lo` and `hi` start. Read with {@link facts}.
+ */
+export function zone(tenantId: string, w: Window): Sql {
+  const lo = w.from
+    ? sql`(${w.from}::timestamptz at time zone tz)::date
+          + case when (${w.from}::timestamptz at time zone tz)::time = time '00:00' then 0 else 1 end`
+    : sql`null::date`;
+  const hi = w.to ? sql`(${w.to}::timestamptz at time zone tz)::date` : sql`null::date`;
+  return sql`select tz, lo, hi, lo::timestamp at time zone tz as lo_at, hi::timestamp at time zone tz as hi_at
+    from (select tz, ${lo} as lo, ${hi} as hi from (select ${tenantZone(tenantId)} as tz) q) q`;
+}
+
+/**
+ * Rows `(fact, day, k1, k2, n, m, amt, x)` of the facts `names` of `table`'s records whose instant
+ * `at` (trusted SQL: a column of `table`) falls in the window: the rollup's rows of the local days
+ * wholly inside it (`analytics_daily`, kept by triggers), and the facts of the records of the
+ * partial days at its edges computed from the records by the same function the triggers use
+ * (`fnName`, by default `analytics_<table>_facts`). The statement must have the CTE `z` of {@link zone}. Rows may
+ * repeat a key and sum to zero: aggregate them.
+ */
+export function facts(
+  tenantId: string,
+  table: string,
+  at: string,
+  names: string[],
+  w: Window,
+  fnName = `analytics_${table}_facts`,
+): Sql {
+  const list = new Sql(names.map((n) => `'${n}'`).join(', '), []);
+  const rolled = sql`select a.fact, a.day, a.k1, a.k2, a.n, a.m, a.amt, a.x from analytics_daily a cross join z
+    where a.tenant_id = ${tenantId} and a.fact in (${list})${w.from ? sql` and a.day >= z.lo` : EMPTY}${w.to ? sql` and a.day < z.hi` : EMPTY}`;
+  if (!w.from && !w.to) return rolled;
+  const col = new Sql(`r.${at}`, []);
+  const edges = [
+    w.from &&
+      sql`(${col} >= ${w.from}::timestamptz and ${col} < ${w.to ? sql`least(${w.to}::timestamptz, (select lo_at from z))` : sql`(select lo_at from z)`})`,
+    w.to &&
+      sql`(${col} >= ${w.from ? sql`greatest(${w.from}::timestamptz, (select lo_at from z), (select hi_at from z))` : sql`(select hi_at from z)`} and ${col} < ${w.to}::timestamptz)`,
+  ].filter((e): e is Sql => e instanceof Sql);
+  const either = edges.reduce((all, e) => sql`${all} or ${e}`);
+  const fn = new Sql(fnName, []);
+  return sql`${rolled}
+    union all
+    select f.fact, f.day, f.k1, f.k2, f.n, f.m, f.amt, f.x
+      from ${new Sql(table, [])} r cross join lateral ${fn}(r, (select tz from z)) f
+     where r.tenant_id = ${tenantId} and f.fact in (${list}) and (${either})`;
+}
+
+/** Rows `(fact, day, k1, k2, n, m, amt, x)` of the rollup's facts about the present (`names`). */
+export function current(tenantId: string, names: string[]): Sql {
+  const list = new Sql(names.map((n) => `'${n}'`).join(', '), []);
+  return sql`select fact, day, k1, k2, n, m, amt, x from analytics_daily
+    where tenant_id = ${tenantId} and fact in (${list}) and day is null`;
+}
+
+/** The local bucket (a `timestamp`) of a local `day` (trusted SQL). */
+export function bucketOfDay(timeframe: Timeframe, day: string): Sql {
+  return sql`date_trunc(${BUCKET[timeframe].unit}, ${new Sql(day, [])}::timestamp)`;
 }

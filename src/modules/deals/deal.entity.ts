@@ -18,6 +18,7 @@ import { Pipeline, PipelineStage } from './pipeline.entity.js';
 @Index({ properties: ['tenant', 'client'] })
 @Index({ properties: ['tenant', 'stage'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
+@Index({ properties: ['tenant', 'closedAt'] })
 @ObjectType({ implements: Node, description: 'A sales opportunity with a client, moving through a pipeline.' })
 export class Deal extends TenantScopedEntity<'status'> {
   @Property({ length: 200 })

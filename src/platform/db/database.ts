@@ -81,8 +81,13 @@ export function ormOptions(options: DatabaseOptions, logger: Logger): Options {
     },
     forceUtcTimezone: true,
     // SQL functions (the search documents) are written by hand in migrations, not declared as
-    // MikroORM routines: the schema diff leaves them alone.
-    schemaGenerator: { ignoreRoutines: true },
+    // MikroORM routines: the schema diff leaves them alone. So are the analytics rollup's table and
+    // triggers, which no entity maps (migrations/Migration20261129040000_analytics_rollup.ts).
+    schemaGenerator: {
+      ignoreRoutines: true,
+      ignoreTriggers: true,
+      skipTables: ['analytics_daily', 'analytics_deal_funnel'],
+    },
     // The tenant filter applies to each entity's own queries (relation loaders included). Applying
     // it again on relations would join every to-one target into every query (≈5 ms per 50 rows):
     // related rows always belong to the same tenant, so that join only costs.
