@@ -77,11 +77,13 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
     const have = Number((await conn.execute<{ n: string }[]>('select count(*) as n from interaction'))[0].n);
     if (have < INTERACTIONS) {
       await conn.execute(
-        `insert into interaction (id, tenant_id, client_id, kind, direction, summary, occurred_at, action_items)
+        `with c as (select id, tenant_id, row_number() over (order by id) - 1 as n from client where tenant_id = ?),
+              k as (select count(*) as k from c)
+         insert into interaction (id, tenant_id, client_id, kind, direction, summary, occurred_at, action_items)
          select gen_random_uuid(), c.tenant_id, c.id, 'NOTE', 'INBOUND',
            (array['Called about KITAS renewal','Asked about PT PMA setup','Sent passport scan','Meeting on villa lease','Follow-up on NPWP'])[1 + g % 5] || ' #' || g, now() - (g || ' minutes')::interval, '{}'
-         from generate_series(1, ?) g join lateral (select id, tenant_id from client where tenant_id = ? offset (g % 10000) limit 1) c on true`,
-        [INTERACTIONS - have, tenant.id],
+         from generate_series(1, ?) g cross join k join c on c.n = g % k.k`,
+        [tenant.id, INTERACTIONS - have],
       );
       await conn.execute('analyze');
     }

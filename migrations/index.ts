@@ -19,6 +19,7 @@ import { Migration20261127201000_event_types } from './Migration20261127201000_e
 import { Migration20261128110000_segments } from './Migration20261128110000_segments.js';
 import { Migration20261128130000_webhook_events } from './Migration20261128130000_webhook_events.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
+import { Migration20261129030000_search_indexes } from './Migration20261129030000_search_indexes.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -41,4 +42,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128110000_segments', class: Migration20261128110000_segments },
   { name: 'Migration20261128130000_webhook_events', class: Migration20261128130000_webhook_events },
   { name: 'Migration20261128140000_sync_conflicts', class: Migration20261128140000_sync_conflicts },
+  { name: 'Migration20261129030000_search_indexes', class: Migration20261129030000_search_indexes },
 ];
