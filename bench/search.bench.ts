@@ -7,6 +7,10 @@
  * -- ask`), also `ask(question)` p50/p99 at 1 and 10 connections (heuristic interpreter, the first
  * page of results with its count) and the plans of the criteria questions compile to.
  */
+import { loadavg } from 'node:os';
+
+import type { Transaction } from '@mikro-orm/core';
+
 import { buildSearchStatement, parseQuery, SEARCH_TYPES } from '../src/modules/search/search.service.js';
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { scopedTenantId } from '../src/platform/db/tenancy.js';
@@ -100,8 +104,10 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
     queries.push('kitas renewal', 'pt pma', 'passport', 'villa');
     const vars = Array.from({ length: REQUESTS }, (_, i) => ({ q: queries[i % queries.length] }));
     await timed(app.url, data.token, SEARCH, vars.slice(0, 30), 2); // warm-up
+    const loads = [loadavg()[0]];
     const search1 = await timed(app.url, data.token, SEARCH, vars, 1);
     const search10 = await timed(app.url, data.token, SEARCH, vars, 10);
+    loads.push(loadavg()[0]);
 
     const criteria = {
       groups: [
@@ -116,14 +122,23 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
     const whereVars = Array.from({ length: 100 }, () => ({ w: criteria }));
     const where1 = await timed(app.url, data.token, WHERE, whereVars, 1);
 
-    // Plans: the search statement for a typo'd name and a phone fragment, and a criteria page.
-    const plans: Record<string, { usesIndexes: string[]; seqScans: string[] }> = {};
+    // Plans (EXPLAIN ANALYZE, settings as the service sets them): the search statement for a name, a
+    // typo'd name, a phone fragment and words of many interactions, and a criteria page.
+    const plans: Record<string, { usesIndexes: string[]; seqScans: string[]; executionMs?: number }> = {};
     const tenantId = scopedTenantId(em)!;
-    for (const q of [queries[1], queries.find((x) => /^0\d/.test(x)) ?? '0812-3456', 'kitas renewal']) {
-      const { sql, params } = buildSearchStatement(tenantId, parseQuery(q), new Set(SEARCH_TYPES), {}, 20, null);
-      await conn.execute('set pg_trgm.similarity_threshold = 0.3');
-      plans[`search "${q}"`] = summarise(await conn.execute<{ 'QUERY PLAN': string }[]>(`explain ${sql}`, params));
-    }
+    const planned = [queries[0], queries[1], queries.find((x) => /^0\d/.test(x)) ?? '0812-3456', 'kitas renewal'];
+    await em.transactional(async (tx) => {
+      const ctx = tx.getTransactionContext<Transaction<object>>();
+      const c = tx.getConnection();
+      await c.execute('set local pg_trgm.similarity_threshold = 0.3', [], 'run', ctx);
+      await c.execute('set local jit = off', [], 'run', ctx);
+      for (const q of planned) {
+        const { sql, params } = buildSearchStatement(tenantId, parseQuery(q), new Set(SEARCH_TYPES), {}, 20, null);
+        plans[`search "${q}"`] = summarise(
+          (await c.execute(`explain analyze ${sql}`, params, 'all', ctx)) as { 'QUERY PLAN': string }[],
+        );
+      }
+    });
     const compiled = app.services.criteria.check('CLIENT', criteria);
     if (compiled.ok) {
       const { sql, params } = app.services.criteria.compile(em, 'CLIENT', compiled.criteria);
@@ -181,6 +196,7 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
       criteriaPageMs: where1,
       plans,
       ...(ask ? { askMs: ask.ms, askQuestions: ask.questions, askPlans: ask.plans } : {}),
+      loadAverage1m: [...loads, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     };
   } finally {
     await app.close();
@@ -190,7 +206,9 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
 
 function summarise(rows: { 'QUERY PLAN': string }[]) {
   const text = rows.map((r) => r['QUERY PLAN']);
+  const execution = text.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)).find((m) => m);
   return {
+    ...(execution ? { executionMs: Number(execution[1]) } : {}),
     usesIndexes: [
       ...new Set(
         text.flatMap((l) =>

@@ -20,6 +20,7 @@ import { Migration20261128110000_segments } from './Migration20261128110000_segm
 import { Migration20261128130000_webhook_events } from './Migration20261128130000_webhook_events.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
 import { Migration20261129030000_search_indexes } from './Migration20261129030000_search_indexes.js';
+import { Migration20261129030100_segment_processing } from './Migration20261129030100_segment_processing.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -43,4 +44,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128130000_webhook_events', class: Migration20261128130000_webhook_events },
   { name: 'Migration20261128140000_sync_conflicts', class: Migration20261128140000_sync_conflicts },
   { name: 'Migration20261129030000_search_indexes', class: Migration20261129030000_search_indexes },
+  { name: 'Migration20261129030100_segment_processing', class: Migration20261129030100_segment_processing },
 ];
