@@ -259,15 +259,22 @@ export function buildSearchStatement(
   const wantClients = types.has('CLIENT') || types.has('ORGANIZATION');
   let ctes = '';
   if (wantClients || types.has('PRACTICE') || types.has('DEAL')) {
-    const phoneMatch = `public.meridian_digits(c."phone") like «digits»`;
+    const phoneOf = (t: string) => `public.meridian_digits(${t}."phone") like «digits»`;
+    const phoneMatch = phoneOf('c');
+    // Candidates first, each way of matching on its own index (a bitmap OR of them re-checked every
+    // condition, the full-text document included, on every candidate row); then ranked once.
+    const candidates = [
+      `${DOC.client('x')} @@ ${tq}`,
+      `public.meridian_norm(x."full_name") % «norm»`,
+      `public.meridian_norm(x."email") % «norm»`,
+      ...(q.digits ? [phoneOf('x')] : []),
+    ].map((cond) => `select x."id" from "client" x where ${tenant('x')} and ${cond}`);
     ctes += `, "matched_client" as materialized (
       select c."id", c."kind", c."lifecycle_stage", c."owner_id",
         (ts_rank(${DOC.client('c')}, ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
       from "client" c
-      where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null and (
-        ${DOC.client('c')} @@ ${tq}
-        or public.meridian_norm(c."full_name") % «norm»
-        or public.meridian_norm(c."email") % «norm»${q.digits ? ` or ${phoneMatch}` : ''}))`;
+      where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null
+        and c."id" in (${candidates.join(' union all ')}))`;
   }
   if (wantClients) {
     const kinds = [types.has('CLIENT') ? 'PERSON' : null, types.has('ORGANIZATION') ? 'ORGANIZATION' : null].filter(
