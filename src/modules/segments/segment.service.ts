@@ -332,16 +332,19 @@ export class SegmentService {
     const params: unknown[] = [];
     const order: string[] = [];
     for (const [key, ids] of work) {
+      // A VALUES list, not a JSON array: the planner then knows how few ids there are and reads
+      // them by primary key (with an array of unknown length it scanned every match of the criteria).
+      const values = `select v."id" from (values ${[...ids].map(() => '(?::uuid)').join(', ')}) as v("id")`;
       if (key === '') {
-        parts.push('select x::uuid as "id" from jsonb_array_elements_text(?::jsonb) as x');
-        params.push(JSON.stringify([...ids]));
+        parts.push(values);
+        params.push(...ids);
         order.push(...ids);
         continue;
       }
       const hops = s.reaches.get(hopsTarget(key))!.get(key)!;
       // From the last table back to the root: each step selects the previous table's ids.
-      let inner = 'select x::uuid from jsonb_array_elements_text(?::jsonb) as x';
-      const innerParams: unknown[] = [JSON.stringify([...ids])];
+      let inner = values;
+      const innerParams: unknown[] = [...ids];
       for (let i = hops.length - 1; i >= 0; i--) {
         const { relation, from } = hops[i];
         const [table, select, where] =
@@ -438,13 +441,15 @@ export class SegmentService {
     const hidden = HIDDEN[entity];
     const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
     // What the criteria select now and what the segment holds, among the affected ids: one statement.
+    // `= any(array(…))`: both sides read the affected ids by key (an index condition), whatever the
+    // planner believes of how many there are or of the segment's size.
     const [cte, rowScope, memberScope, scopeParams] =
       scope.kind === 'all'
         ? ['', 'true', 'true', []]
         : [
             `with "affected" as materialized (${scope.sql}) `,
-            `${table}."id" in (select "id" from "affected")`,
-            'm.record_id in (select "id" from "affected")',
+            `${table}."id" = any(array(select "id" from "affected"))`,
+            'm.record_id = any(array(select "id" from "affected"))',
             scope.params,
           ];
     const rows = await sql.execute<{ now: boolean; id: string }[]>(
