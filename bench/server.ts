@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 
 import { generateDataset } from '../src/seed/generator/index.js';
 import { freePort, startProcess, stopProcess } from '../test/helpers/process.js';
-import { freshDatabase, startBenchApp } from './lib.js';
+import { freshDatabase, keptDatabase, startBenchApp } from './lib.js';
 
 /** JWT secret of the bench servers (tokens minted in-process are valid for the spawned server). */
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret';
@@ -23,20 +23,38 @@ export interface Dataset {
   drop: () => Promise<void>;
 }
 
-/** A fresh database with BENCH_CLIENTS (default 10,000) clients of tenant `bench` and their records. */
+/**
+ * A fresh database with BENCH_CLIENTS (default 10,000) clients of tenant `bench` and their records.
+ * BENCH_REUSE_DB=1: keep the database (`meridian_bench_seed_<clients>`) and reuse it on the next run,
+ * generating the data set only when its tenant is empty; migrations still run on it, so new indexes
+ * are measured. Rows a bench adds (e.g. interactions) stay; `drop` then does nothing.
+ */
 export async function prepareDataset(clients = Number(process.env.BENCH_CLIENTS ?? 10_000)): Promise<Dataset> {
-  const db = await freshDatabase();
+  const db =
+    process.env.BENCH_REUSE_DB === '1' ? await keptDatabase(`meridian_bench_seed_${clients}`) : await freshDatabase();
   const app = await startBenchApp(db.url, { JOBS: 'off', REDIS_URL: '', JWT_SECRET: BENCH_JWT_SECRET });
   try {
     const t0 = performance.now();
-    await generateDataset(app.db.orm.em, { tenantSlug: 'bench', clients, services: app.services });
+    const conn = app.db.orm.em.fork().getConnection();
+    const [filled] = await conn.execute<{ n: string }[]>(
+      "select count(*) as n from client c join tenant t on t.id = c.tenant_id where t.slug = 'bench'",
+    );
+    if (Number(filled.n) === 0)
+      await generateDataset(app.db.orm.em, { tenantSlug: 'bench', clients, services: app.services });
     const seedSeconds = (performance.now() - t0) / 1000;
-    await app.db.orm.em.fork().getConnection().execute('analyze');
+    await conn.execute('analyze');
     const { token } = await app.services.tenancy.mintToken(app.db.orm.em, {
       email: 'bench-admin@bench.test',
       tenant: 'bench',
     });
-    return { databaseUrl: db.url, token, tenantSlug: 'bench', clients, seedSeconds, drop: db.drop };
+    return {
+      databaseUrl: db.url,
+      token,
+      tenantSlug: 'bench',
+      clients: Number(filled.n) || clients,
+      seedSeconds,
+      drop: db.drop,
+    };
   } finally {
     await app.close();
   }

@@ -21,6 +21,8 @@ import { Migration20261128130000_webhook_events } from './Migration2026112813000
 import { Migration20261129040000_analytics_rollup } from './Migration20261129040000_analytics_rollup.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
 import { Migration20261129020000_hubspot_deals } from './Migration20261129020000_hubspot_deals.js';
+import { Migration20261129030000_search_indexes } from './Migration20261129030000_search_indexes.js';
+import { Migration20261129030100_segment_processing } from './Migration20261129030100_segment_processing.js';
 
 /** Every migration, oldest first. Written by `npm run migration:create`. */
 export const migrationsList: MigrationObject[] = [
@@ -44,5 +46,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128130000_webhook_events', class: Migration20261128130000_webhook_events },
   { name: 'Migration20261128140000_sync_conflicts', class: Migration20261128140000_sync_conflicts },
   { name: 'Migration20261129020000_hubspot_deals', class: Migration20261129020000_hubspot_deals },
+  { name: 'Migration20261129030000_search_indexes', class: Migration20261129030000_search_indexes },
+  { name: 'Migration20261129030100_segment_processing', class: Migration20261129030100_segment_processing },
   { name: 'Migration20261129040000_analytics_rollup', class: Migration20261129040000_analytics_rollup },
 ];

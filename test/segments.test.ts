@@ -12,9 +12,12 @@ import { withStatementTimeout } from '../src/platform/db/statement-timeout.js';
 import {
   ClientsDocument,
   CreateClientDocument,
+  CreateDealDocument,
   CreatePracticeDocument,
   CreateSegmentDocument,
+  CreateTicketDocument,
   type CriteriaInput,
+  DeactivateTeamMemberDocument,
   DeleteSegmentDocument,
   PreviewSegmentDocument,
   RunSegmentRecheckDocument,
@@ -22,6 +25,7 @@ import {
   SegmentMembershipChangedDocument,
   type SegmentMembershipChangedSubscription,
   SegmentsDocument,
+  TeamMembersDocument,
   UpdateClientDocument,
   UpdateSegmentDocument,
 } from './generated/graphql.js';
@@ -50,7 +54,12 @@ async function client(token: string, fullName: string, nationality: string | nul
   return r.data!.createClient.client!.id;
 }
 
-async function segment(token: string, name: string, entity: 'CLIENT' | 'PRACTICE', criteria: CriteriaInput) {
+async function segment(
+  token: string,
+  name: string,
+  entity: 'CLIENT' | 'PRACTICE' | 'DEAL' | 'TICKET',
+  criteria: CriteriaInput,
+) {
   const r = await server.gql(CreateSegmentDocument, { input: { name, entity, criteria } }, token);
   expect(r.errors).toBeUndefined();
   expect(r.data?.createSegment.userErrors).toEqual([]);
@@ -404,6 +413,89 @@ describe('Segments: segmentMembershipChanged', () => {
     expect([change.change, change.recordId]).toEqual(['ENTERED', practiceId]);
     expect(change.record).toEqual({ __typename: 'Practice' });
   }, 30_000);
+
+  it('re-checks tickets two hops away: a client update moves the tickets of its practices (practice.client.*)', async () => {
+    const token = await server.tokenFor(uniq('seg-ticket-hops'), 'ADMIN');
+    const owner = await client(token, 'Hops Owner', 'German');
+    const other = await client(token, 'Hops Other', 'German');
+    const practiceOf = async (clientId: string) => {
+      const r = await server.gql(
+        CreatePracticeDocument,
+        { input: { clientId, practiceTypeCode: 'KITAS', expiryDate: '2031-01-01' } },
+        token,
+      );
+      return r.data!.createPractice.practice!.id;
+    };
+    const ticketOf = async (practiceId: string) => {
+      const r = await server.gql(CreateTicketDocument, { input: { subject: 'Visa question', practiceId } }, token);
+      expect(r.data?.createTicket.userErrors).toEqual([]);
+      return r.data!.createTicket.ticket!.id;
+    };
+    const ticket = await ticketOf(await practiceOf(owner));
+    await ticketOf(await practiceOf(other)); // the other client's ticket stays out
+    const s = await segment(token, 'Tickets of Dutch clients', 'TICKET', {
+      groups: [{ filters: [{ field: 'practice.client.nationality', operator: 'EQ', value: 'Dutch' }] }],
+    });
+    expect(s.count).toBe(0);
+    const ws = () => server.ws({ authorization: `Bearer ${token}` });
+    const entered = nextResults(ws(), MembershipChanged, { segmentId: s.id }, 1, 20_000);
+    await entered.ready;
+    await server.gql(UpdateClientDocument, { input: { id: owner, nationality: 'Dutch' } }, token);
+    const got = (await entered.results).map((r) => r.segmentMembershipChanged);
+    expect(got.map((c) => [c.change, c.recordId])).toEqual([['ENTERED', ticket]]);
+    const left = nextResults(ws(), MembershipChanged, { segmentId: s.id }, 1, 20_000);
+    await left.ready;
+    await server.gql(UpdateClientDocument, { input: { id: owner, nationality: 'Belgian' } }, token);
+    const [out] = (await left.results).map((r) => r.segmentMembershipChanged);
+    expect([out.change, out.recordId]).toEqual(['LEFT', ticket]);
+    expect(got[0].record).toEqual({ __typename: 'Ticket' });
+  }, 30_000);
+
+  it('re-checks the clients and deals of a team member when the member changes (owner.*), in its tenant only', async () => {
+    /** A tenant with a member owning one client and one deal, and segments on the owner being inactive. */
+    const setUp = async (prefix: string) => {
+      const tenant = uniq(prefix);
+      const token = await server.tokenFor(tenant, 'ADMIN');
+      const ownerEmail = `owner@${tenant}.test`;
+      await server.tokenFor(tenant, 'AGENT', ownerEmail);
+      const team = await server.gql(TeamMembersDocument, { first: 50 }, token);
+      const ownerId = team.data!.teamMembers.edges.find((e) => e.node.email === ownerEmail)!.node.id;
+      const owned = await server.gql(
+        CreateClientDocument,
+        { input: { fullName: 'Owned Client', nationality: 'Italian', ownerId } },
+        token,
+      );
+      const clientId = owned.data!.createClient.client!.id;
+      await client(token, 'Unowned Client', 'Italian');
+      const deal = await server.gql(CreateDealDocument, { input: { clientId, title: 'Owned deal', ownerId } }, token);
+      expect(deal.data?.createDeal.userErrors).toEqual([]);
+      const inactiveOwner = eq('owner.active', false);
+      const clients = await segment(token, 'Clients of inactive owners', 'CLIENT', inactiveOwner);
+      const deals = await segment(token, 'Deals of inactive owners', 'DEAL', inactiveOwner);
+      expect([clients.count, deals.count]).toEqual([0, 0]);
+      return { token, ownerId, clientId, dealId: deal.data!.createDeal.deal!.id, clients, deals };
+    };
+    const a = await setUp('seg-owner-a');
+    const b = await setUp('seg-owner-b');
+    const ws = (t: string) => server.ws({ authorization: `Bearer ${t}` });
+    const clientsA = nextResults(ws(a.token), MembershipChanged, { segmentId: a.clients.id }, 1, 20_000);
+    const dealsA = nextResults(ws(a.token), MembershipChanged, { segmentId: a.deals.id }, 1, 20_000);
+    const clientsB = nextResults(ws(b.token), MembershipChanged, { segmentId: b.clients.id }, 1, 20_000);
+    await Promise.all([clientsA.ready, dealsA.ready, clientsB.ready]);
+
+    const off = await server.gql(DeactivateTeamMemberDocument, { input: { id: a.ownerId } }, a.token);
+    expect(off.errors).toBeUndefined();
+    const [c] = (await clientsA.results).map((r) => r.segmentMembershipChanged);
+    expect([c.change, c.recordId]).toEqual(['ENTERED', a.clientId]);
+    const [d] = (await dealsA.results).map((r) => r.segmentMembershipChanged);
+    expect([d.change, d.recordId]).toEqual(['ENTERED', a.dealId]);
+    expect((await members(a.token, a.clients.id))!.count).toBe(1);
+
+    // The other tenant's identical segment moved only when its own member did.
+    await server.gql(DeactivateTeamMemberDocument, { input: { id: b.ownerId } }, b.token);
+    const [cb] = (await clientsB.results).map((r) => r.segmentMembershipChanged);
+    expect([cb.change, cb.recordId]).toEqual(['ENTERED', b.clientId]);
+  }, 60_000);
 
   it('moves a NEXT_N_DAYS member out at the daily re-check as the app clock advances', async () => {
     const clock = server.app.services.clock;

@@ -17,6 +17,11 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 @Index({ name: 'client_name_trgm_idx', expression: SEARCH_INDEXES.client_name_trgm_idx })
 @Index({ name: 'client_email_trgm_idx', expression: SEARCH_INDEXES.client_email_trgm_idx })
 @Index({ name: 'client_phone_trgm_idx', expression: SEARCH_INDEXES.client_phone_trgm_idx })
+// Criteria compare text without case: `nationality EQ` is `lower("nationality") = lower(?)`.
+@Index({
+  name: 'client_tenant_nationality_idx',
+  expression: 'create index "client_tenant_nationality_idx" on "client" ("tenant_id", lower("nationality"))',
+})
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'owner'] })
 @Index({ properties: ['tenant', 'leadScore'] })

@@ -19,6 +19,7 @@ import { PracticeType } from './practice-type.entity.js';
 @Index({ properties: ['tenant', 'expiryDate', 'id'] })
 @Index({ properties: ['tenant', 'status', 'createdAt'] })
 @Index({ properties: ['tenant', 'createdAt'] })
+@Index({ properties: ['tenant', 'type'] })
 @Unique({ name: 'practice_renewal_of_id_unique', properties: ['renewalOf'] })
 @ObjectType({
   implements: Node,

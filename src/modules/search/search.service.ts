@@ -177,6 +177,9 @@ export class SearchService {
       const connection = tx.getConnection();
       await connection.execute(`set local statement_timeout = ${SEARCH_STATEMENT_TIMEOUT_MS}`, [], 'run', ctx);
       await connection.execute(`set local pg_trgm.similarity_threshold = ${NAME_SIMILARITY}`, [], 'run', ctx);
+      // The statement's estimated cost crosses jit_above_cost on a large tenant: compiling it took
+      // longer (≈ 0.6 s) than running it, on every call.
+      await connection.execute('set local jit = off', [], 'run', ctx);
       return (await connection.execute(sql, params, 'all', ctx)) as Row[];
     });
     const hits = rows
@@ -248,67 +251,112 @@ export function buildSearchStatement(
   const headline = (text: string) => `ts_headline('simple', coalesce(${text}, ''), ${tq}, «headline»)`;
   const tenant = (alias: string) => `${alias}."tenant_id" = «tenant»`;
   const branches: string[] = [];
+  /** Per type asked for: the two highlighted texts of a page row `h` of that type (`x` the record). */
+  const texts: string[] = [];
+  const text = (types: string[], from: string, f1: string, t1: string, f2: string, t2: string) =>
+    texts.push(`select '${f1}' as "f1", ${t1} as "t1", '${f2}' as "f2", ${t2} as "t2"
+        from ${from} where h."type" in (${types.map((t) => `'${t}'`).join(', ')}) and x."id" = h."id"`);
   const wantClients = types.has('CLIENT') || types.has('ORGANIZATION');
   let ctes = '';
   if (wantClients || types.has('PRACTICE') || types.has('DEAL')) {
-    const phoneMatch = `public.meridian_digits(c."phone") like «digits»`;
+    const phoneOf = (t: string) => `public.meridian_digits(${t}."phone") like «digits»`;
+    const phoneMatch = phoneOf('c');
+    // Candidates first, each way of matching on its own index (a bitmap OR of them re-checked every
+    // condition, the full-text document included, on every candidate row); then ranked once.
+    const candidates = [
+      `${DOC.client('x')} @@ ${tq}`,
+      `public.meridian_norm(x."full_name") % «norm»`,
+      `public.meridian_norm(x."email") % «norm»`,
+      ...(q.digits ? [phoneOf('x')] : []),
+    ].map((cond) => `select x."id" from "client" x where ${tenant('x')} and ${cond}`);
     ctes += `, "matched_client" as materialized (
-      select c."id", c."kind", c."lifecycle_stage", c."owner_id", c."full_name", c."email", c."phone",
+      select c."id", c."kind", c."lifecycle_stage", c."owner_id",
         (ts_rank(${DOC.client('c')}, ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
       from "client" c
-      where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null and (
-        ${DOC.client('c')} @@ ${tq}
-        or public.meridian_norm(c."full_name") % «norm»
-        or public.meridian_norm(c."email") % «norm»${q.digits ? ` or ${phoneMatch}` : ''}))`;
+      where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null
+        and c."id" in (${candidates.join(' union all ')}))`;
   }
   if (wantClients) {
     const kinds = [types.has('CLIENT') ? 'PERSON' : null, types.has('ORGANIZATION') ? 'ORGANIZATION' : null].filter(
       (k) => k,
     );
     branches.push(`select case when m."kind" = 'ORGANIZATION' then 'ORGANIZATION' else 'CLIENT' end, m."id", m."rank",
-        null::text, m."owner_id", null::text, m."lifecycle_stage",
-        'fullName', m."full_name", 'email,phone', concat_ws(' ', m."email", m."phone")
+        null::text, m."owner_id", null::text, m."lifecycle_stage"
       from "matched_client" m where m."kind" in (${list('kinds', kinds)})`);
+    text(
+      ['CLIENT', 'ORGANIZATION'],
+      `"client" x`,
+      'fullName',
+      'x."full_name"',
+      'email,phone',
+      `concat_ws(' ', x."email", x."phone")`,
+    );
   }
   if (types.has('PRACTICE')) {
     const typeMatch = (t: string) =>
       `(lower(${t}."code") in (${list('words', q.words)}) or lower(replace(${t}."code", '_', ' ')) = «norm» or public.meridian_norm(${t}."name") % «norm»)`;
+    // Candidates first (each way of matching on its index), then ranked: no scan of the tenant's practices.
     branches.push(`select 'PRACTICE', p."id",
-        (ts_rank(${DOC.practice('p')}, ${tq}) + coalesce((select mc."rank" * 0.5 from "matched_client" mc where mc."id" = p."client_id"), 0)
+        (ts_rank(${DOC.practice('p')}, ${tq}) + coalesce(mc."rank" * 0.5, 0)
           + case when ${typeMatch('pt')} then 0.5 else 0 end)::float8,
-        p."status", p."assigned_to_id", pt."code", null::text,
-        'type', concat_ws(' · ', pt."name", (select c2."full_name" from "client" c2 where c2."id" = p."client_id" and ${tenant('c2')})), 'notes', p."notes"
+        p."status", p."assigned_to_id", pt."code", null::text
       from "practice" p join "practice_type" pt on pt."id" = p."type_id" and ${tenant('pt')}
-      where ${tenant('p')} and (
-        ${DOC.practice('p')} @@ ${tq}
-        or p."client_id" in (select mc."id" from "matched_client" mc)
-        or p."type_id" in (select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')}))`);
+        left join "matched_client" mc on mc."id" = p."client_id"
+      where ${tenant('p')} and p."id" in (
+        select x."id" from "practice" x where ${tenant('x')} and ${DOC.practice('x')} @@ ${tq}
+        union all select x."id" from "practice" x join "matched_client" m on m."id" = x."client_id" where ${tenant('x')}
+        union all select x."id" from "practice" x where ${tenant('x')}
+          and x."type_id" in (select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')}))`);
+    text(
+      ['PRACTICE'],
+      `"practice" x join "practice_type" xt on xt."id" = x."type_id"`,
+      'type',
+      `concat_ws(' · ', xt."name", (select c2."full_name" from "client" c2 where c2."id" = x."client_id" and ${tenant('c2')}))`,
+      'notes',
+      'x."notes"',
+    );
   }
   if (types.has('DEAL')) {
     branches.push(`select 'DEAL', d."id",
-        (ts_rank(${DOC.deal('d')}, ${tq}) + coalesce((select mc."rank" * 0.5 from "matched_client" mc where mc."id" = d."client_id"), 0))::float8,
-        d."status", d."owner_id", null::text, null::text,
-        'title', d."title", 'lostReason', d."lost_reason"
-      from "deal" d
-      where ${tenant('d')} and (${DOC.deal('d')} @@ ${tq} or d."client_id" in (select mc."id" from "matched_client" mc))`);
+        (ts_rank(${DOC.deal('d')}, ${tq}) + coalesce(mc."rank" * 0.5, 0))::float8,
+        d."status", d."owner_id", null::text, null::text
+      from "deal" d left join "matched_client" mc on mc."id" = d."client_id"
+      where ${tenant('d')} and d."id" in (
+        select x."id" from "deal" x where ${tenant('x')} and ${DOC.deal('x')} @@ ${tq}
+        union all select x."id" from "deal" x join "matched_client" m on m."id" = x."client_id" where ${tenant('x')})`);
+    text(['DEAL'], `"deal" x`, 'title', 'x."title"', 'lostReason', 'x."lost_reason"');
   }
   if (types.has('TICKET')) {
     branches.push(`select 'TICKET', t."id", ts_rank(${DOC.ticket('t')}, ${tq})::float8,
-        t."status", t."assignee_id", null::text, null::text,
-        'subject', t."subject", 'description', t."description"
+        t."status", t."assignee_id", null::text, null::text
       from "ticket" t where ${tenant('t')} and ${DOC.ticket('t')} @@ ${tq}`);
+    text(['TICKET'], `"ticket" x`, 'subject', 'x."subject"', 'description', 'x."description"');
   }
   if (types.has('INTERACTION')) {
     branches.push(`select 'INTERACTION', i."id", ts_rank(${DOC.interaction('i')}, ${tq})::float8,
-        null::text, i."team_member_id", null::text, null::text,
-        'summary', i."summary", 'actionItems', array_to_string(i."action_items", ' · ')
+        null::text, i."team_member_id", null::text, null::text
       from "interaction" i where ${tenant('i')} and ${DOC.interaction('i')} @@ ${tq}`);
+    text(
+      ['INTERACTION'],
+      `"interaction" x`,
+      'summary',
+      'x."summary"',
+      'actionItems',
+      `array_to_string(x."action_items", ' · ')`,
+    );
   }
   if (types.has('CONVERSATION')) {
     branches.push(`select 'CONVERSATION', cv."id", ts_rank(${DOC.conversation('cv')}, ${tq})::float8,
-        null::text, cv."team_member_id", null::text, null::text,
-        'messages', (select string_agg(m ->> 'content', ' … ') from jsonb_array_elements(cv."messages") m), 'userEmail', cv."user_email"
+        null::text, cv."team_member_id", null::text, null::text
       from "conversation" cv where ${tenant('cv')} and ${DOC.conversation('cv')} @@ ${tq}`);
+    text(
+      ['CONVERSATION'],
+      `"conversation" x`,
+      'messages',
+      `(select string_agg(m ->> 'content', ' … ') from jsonb_array_elements(x."messages") m)`,
+      'userEmail',
+      'x."user_email"',
+    );
   }
   const conds: string[] = [];
   const owners = filterIds(filter.ownerIds, 'TeamMember');
@@ -326,19 +374,21 @@ export function buildSearchStatement(
     return `select 'facet', null::text, null::text, null::float8, null::text, null::text, null::text, null::text, «facet${name}»::text, v."value", ${label}, v."count"
       from (select ${column} as "value", count(*) as "count" from "filtered" h where ${column} is not null group by 1) v`;
   };
-  const hits = `"hits" ("type", "id", "rank", "status", "owner", "practice_type", "stage", "f1", "t1", "f2", "t2") as (${branches.map((b) => `(${b})`).join(' union all ')})`;
-  const text = `with "q" as (select 1)${ctes}, ${hits},
+  const hits = `"hits" ("type", "id", "rank", "status", "owner", "practice_type", "stage") as (${branches.map((b) => `(${b})`).join(' union all ')})`;
+  // Texts (and their highlights) only for the page's rows, each read by its primary key.
+  const statement = `with "q" as (select 1)${ctes}, ${hits},
     "filtered" as (select * from "hits" h where ${conds.length ? conds.join(' and ') : 'true'}),
     "page" as (select * from "filtered" h where ${afterCond} order by h."rank" desc, h."type", h."id" limit «limit»)
-    select 'hit' as "kind", h."type", h."id"::text as "id", h."rank", ${headline('h."t1"')} as "h1", ${headline('h."t2"')} as "h2", h."f1", h."f2",
-      null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count" from "page" h
+    select 'hit' as "kind", h."type", h."id"::text as "id", h."rank", ${headline('x."t1"')} as "h1", ${headline('x."t2"')} as "h2", x."f1", x."f2",
+      null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count"
+      from "page" h left join lateral (${texts.join(' union all ')}) x on true
     union all ${facet('TYPE', 'h."type"')}
     union all ${facet('STATUS', 'h."status"')}
     union all ${facet('OWNER', 'h."owner"::text', `(select tm."name" from "team_member" tm where tm."id" = v."value"::uuid and ${tenant('tm')})`)}
     union all ${facet('PRACTICE_TYPE', 'h."practice_type"', `(select min(pt2."name") from "practice_type" pt2 where pt2."code" = v."value" and ${tenant('pt2')})`)}
     union all ${facet('LIFECYCLE_STAGE', 'h."stage"')}`;
   const params: unknown[] = [];
-  const sql = text.replace(/«(\w+)(?:\.(\d+))?»/g, (_, name: string, index?: string) => {
+  const sql = statement.replace(/«(\w+)(?:\.(\d+))?»/g, (_, name: string, index?: string) => {
     const value = values[name];
     params.push(index === undefined ? value : (value as unknown[])[Number(index)]);
     return '?';

@@ -13,7 +13,12 @@ import type { Logger } from '../../platform/logger.js';
 import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
-import { CRITERIA_TABLES, type CriteriaEntityName, type CriteriaTable } from '../criteria/criteria.fields.js';
+import {
+  CRITERIA_TABLES,
+  type CriteriaEntityName,
+  type CriteriaTable,
+  type ResolvedPath,
+} from '../criteria/criteria.fields.js';
 import { criteriaError, type CriteriaService } from '../criteria/criteria.service.js';
 import type { CheckedCriteria, Criteria } from '../criteria/criteria.tree.js';
 import { Deal } from '../deals/deal.entity.js';
@@ -32,13 +37,17 @@ export const SEGMENT_ENTITIES: Record<CriteriaEntityName, EntityClass<{ id: stri
   INTERACTION: Interaction,
 };
 
-/** The record kind of a timeline event's subject type (events about other things affect no segment). */
-const KIND_OF_SUBJECT: Record<string, CriteriaEntityName> = {
+/** The criteria table of a timeline event's subject type (events about other things affect no segment). */
+const TABLE_OF_SUBJECT: Record<string, CriteriaTable> = {
   Client: 'CLIENT',
   Practice: 'PRACTICE',
   Deal: 'DEAL',
   Ticket: 'TICKET',
   Interaction: 'INTERACTION',
+  TeamMember: 'TEAM_MEMBER',
+  PracticeType: 'PRACTICE_TYPE',
+  Pipeline: 'PIPELINE',
+  PipelineStage: 'PIPELINE_STAGE',
 };
 
 /** Records a segment never holds, whatever its criteria: archived clients, deleted interactions. */
@@ -65,16 +74,25 @@ const CHECKPOINT = 'membership';
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
-/** A segment with its checked criteria and the tables its paths reach. */
+/** A path of relations from a segment's root (`hops[0]` leaves the root), ending at table `hops.at(-1).target`. */
+type Hops = ResolvedPath['hops'];
+
+/** A segment with its checked criteria and the relation paths its filters follow. */
 interface Loaded {
   segment: Segment;
   checked: CheckedCriteria;
-  /** Tables its criteria reach through relations (besides its own). */
-  related: Set<CriteriaTable>;
+  /**
+   * For each table its criteria reach through relations: the distinct paths from the root to it
+   * (every prefix of every filter's path), by a key naming the relations.
+   */
+  reaches: Map<CriteriaTable, Map<string, Hops>>;
 }
 
-/** Which rows a re-check covers: all, some ids, or the records of some clients. */
-type Scope = { kind: 'all' } | { kind: 'ids'; ids: string[] } | { kind: 'clients'; ids: string[] };
+/**
+ * Which rows a re-check covers: all, or the set of root ids an SQL query selects (`select "id" …`,
+ * with its parameters); `order`: the ids of the records the events were about, oldest last event first.
+ */
+type Scope = { kind: 'all' } | { kind: 'set'; sql: string; params: unknown[]; order: string[] };
 
 /** Input of {@link SegmentService.create}. */
 export interface CreateSegment {
@@ -126,7 +144,7 @@ export class SegmentService {
         createdBy: by.memberId ? tx.getReference(TeamMember, by.memberId) : null,
       });
       await tx.flush();
-      await this.recheck(tx, { segment, checked: checked.criteria, related: new Set() }, { kind: 'all' }, false);
+      await this.recheck(tx, { segment, checked: checked.criteria, reaches: new Map() }, { kind: 'all' }, false);
       return segment;
     });
   }
@@ -155,7 +173,7 @@ export class SegmentService {
       segment.criteria = normalize(input.criteria as Criteria);
       segment.timeRelative = relative;
       await tx.flush();
-      const n = await this.recheck(tx, { segment, checked, related: new Set() }, { kind: 'all' }, true);
+      const n = await this.recheck(tx, { segment, checked, reaches: new Map() }, { kind: 'all' }, true);
       return { segment, changed: n > 0 };
     });
     if (changed.changed) await this.announce(changed.segment.tenant.id, [changed.segment.id]);
@@ -220,13 +238,15 @@ export class SegmentService {
 
   /**
    * One round of the membership processor: reads the timeline events committed since the last
-   * round (in delivery position), and for each one re-checks only the record it is about — against
-   * the tenant's segments of that record kind — plus, for segments whose criteria reach other
-   * records through relations, the records related to it (a practice's client for client segments
-   * on `practices.*`; a client's practices, deals, tickets or interactions for segments on
-   * `client.*`). Each re-check is one statement: the compiled criteria AND the record's id. The
-   * changes and the new checkpoint commit together, one round at a time across all processes.
-   * Returns the number of events read.
+   * round (in delivery position), and for each one re-checks only the records it can affect,
+   * against the tenant's segments: the record it is about (segments of that kind), and, for
+   * segments whose criteria reach its table through relations, the root records related to it
+   * along those paths (a practice's client for client segments on `practices.*`; the deals of a
+   * team member for deal segments on `owner.*`; the tickets of a client's practices for ticket
+   * segments on `practice.client.*`), found by walking each path back in SQL. Each segment's
+   * re-check is one statement (the compiled criteria over the affected ids, and its stored members
+   * among them), plus one writing the difference if any. The changes and the new checkpoint commit
+   * together, one round at a time across all processes. Returns the number of events read.
    */
   async processEvents(root: EntityManager, logger?: Logger): Promise<number> {
     const changed = new Map<string, Set<string>>();
@@ -235,14 +255,24 @@ export class SegmentService {
         PROCESSOR_LOCK,
       ]);
       if (!locked) return 0;
-      const from = await this.checkpoint(tx);
-      const events = await tx.execute<
-        { position: string; tenant_id: string; subject_type: string; subject_id: string; client_id: string | null }[]
+      // The checkpoint and the events after it, in one round trip (no row: no checkpoint yet).
+      const rows = await tx.execute<
+        {
+          position: string | null;
+          tenant_id: string;
+          subject_type: string;
+          subject_id: string;
+          client_id: string | null;
+        }[]
       >(
-        `select "position", tenant_id, subject_type, subject_id, client_id from timeline_event
-          where "position" > ? order by "position" limit ?`,
-        [from, EVENT_BATCH],
+        `select e."position", e.tenant_id, e.subject_type, e.subject_id, e.client_id from segment_checkpoint c
+          left join lateral (select * from timeline_event t where t."position" > c."position"
+                              order by t."position" limit ?) e on true
+          where c.name = ?`,
+        [EVENT_BATCH, CHECKPOINT],
       );
+      if (!rows.length) await this.createCheckpoint(tx);
+      const events = rows.filter((e) => e.position !== null);
       if (!events.length) return 0;
       const byTenant = new Map<string, typeof events>();
       for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
@@ -250,27 +280,30 @@ export class SegmentService {
         const scoped = forkForTenant(tx, tenantId);
         const segments = await this.loadSegments(scoped, logger);
         if (!segments.length) continue;
-        const work = new Map<Loaded, { ids: Set<string>; clients: Set<string> }>();
-        const add = (s: Loaded, kind: 'ids' | 'clients', id: string) => {
+        /** Per segment: the ids to re-check (`''`) and the ids of related records per path key. */
+        const work = new Map<Loaded, Map<string, Set<string>>>();
+        const add = (s: Loaded, key: string, id: string) => {
           let w = work.get(s);
-          if (!w) work.set(s, (w = { ids: new Set(), clients: new Set() }));
+          if (!w) work.set(s, (w = new Map<string, Set<string>>()));
+          let ids = w.get(key);
+          if (!ids) w.set(key, (ids = new Set()));
           // Re-added at its latest event: the set's order is the order of each record's last event.
-          w[kind].delete(id);
-          w[kind].add(id);
+          ids.delete(id);
+          ids.add(id);
         };
         for (const e of list) {
-          const kind = KIND_OF_SUBJECT[e.subject_type];
-          if (!kind) continue;
+          const table = TABLE_OF_SUBJECT[e.subject_type];
+          if (!table) continue;
           for (const s of segments) {
-            if (s.segment.entity === kind) add(s, 'ids', e.subject_id);
-            else if (kind === 'CLIENT' && s.related.has('CLIENT')) add(s, 'clients', e.subject_id);
-            else if (s.segment.entity === 'CLIENT' && e.client_id && s.related.has(kind)) add(s, 'ids', e.client_id);
+            if (s.segment.entity === table) add(s, '', e.subject_id);
+            for (const key of s.reaches.get(table)?.keys() ?? []) add(s, key, e.subject_id);
+            // The record's client as the event names it (also when the record no longer points at it).
+            if (s.segment.entity === 'CLIENT' && e.client_id && table !== 'CLIENT' && s.reaches.has(table))
+              add(s, '', e.client_id);
           }
         }
         for (const [s, w] of work) {
-          let moved = 0;
-          if (w.ids.size) moved += await this.recheck(scoped, s, { kind: 'ids', ids: [...w.ids] }, true);
-          if (w.clients.size) moved += await this.recheck(scoped, s, { kind: 'clients', ids: [...w.clients] }, true);
+          const moved = await this.recheck(scoped, s, this.affected(s, w, tenantId), true);
           if (moved) {
             let set = changed.get(tenantId);
             if (!set) changed.set(tenantId, (set = new Set()));
@@ -286,6 +319,45 @@ export class SegmentService {
     });
     for (const [tenantId, ids] of changed) await this.announce(tenantId, [...ids]);
     return n;
+  }
+
+  /**
+   * The root records of `s` that events may have moved: the ids under key `''`, and for each path
+   * key, the roots related to those ids along the path, walked back hop by hop in SQL
+   * (`select "id" from "deal" where "owner_id" in (…)`; `select "client_id" from "practice" where
+   * "id" in (…)`), every table limited to the tenant.
+   */
+  private affected(s: Loaded, work: Map<string, Set<string>>, tenantId: string): Scope {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    const order: string[] = [];
+    for (const [key, ids] of work) {
+      // A VALUES list, not a JSON array: the planner then knows how few ids there are and reads
+      // them by primary key (with an array of unknown length it scanned every match of the criteria).
+      const values = `select v."id" from (values ${[...ids].map(() => '(?::uuid)').join(', ')}) as v("id")`;
+      if (key === '') {
+        parts.push(values);
+        params.push(...ids);
+        order.push(...ids);
+        continue;
+      }
+      const hops = s.reaches.get(hopsTarget(key))!.get(key)!;
+      // From the last table back to the root: each step selects the previous table's ids.
+      let inner = values;
+      const innerParams: unknown[] = [...ids];
+      for (let i = hops.length - 1; i >= 0; i--) {
+        const { relation, from } = hops[i];
+        const [table, select, where] =
+          relation.kind === 'one'
+            ? [CRITERIA_TABLES[from].table, '"id"', quote(relation.column)]
+            : [CRITERIA_TABLES[relation.target].table, quote(relation.column), '"id"'];
+        inner = `select y.${select} from ${quote(table)} y where y."tenant_id" = ? and y.${where} in (${inner})`;
+        innerParams.unshift(tenantId);
+      }
+      parts.push(inner);
+      params.push(...innerParams);
+    }
+    return { kind: 'set', sql: parts.join(' union all '), params, order };
   }
 
   /**
@@ -331,19 +403,13 @@ export class SegmentService {
     return due.length;
   }
 
-  /** The position after which the processor reads (created at the newest position on first use). */
-  private async checkpoint(tx: SqlEntityManager): Promise<string> {
-    const [row] = await tx.execute<{ position: string }[]>('select "position" from segment_checkpoint where name = ?', [
-      CHECKPOINT,
-    ]);
-    if (row) return String(row.position);
-    const [{ position }] = await tx.execute<{ position: string }[]>(
+  /** Creates the processor's checkpoint at the newest position (first use: nothing before it is read). */
+  private async createCheckpoint(tx: SqlEntityManager): Promise<void> {
+    await tx.execute(
       `insert into segment_checkpoint (name, "position")
-       select ?, coalesce(max("position"), 0) from timeline_event
-       on conflict (name) do update set name = excluded.name returning "position"`,
+       select ?, coalesce(max("position"), 0) from timeline_event on conflict (name) do nothing`,
       [CHECKPOINT],
     );
-    return String(position);
   }
 
   /** The tenant's live segments with their checked criteria (a stored tree that no longer checks is skipped). */
@@ -358,7 +424,7 @@ export class SegmentService {
       logger?.warn({ segment: segment.id, errors: checked.errors }, 'segment criteria no longer valid; skipped');
       return null;
     }
-    return { segment, checked: checked.criteria, related: relatedTables(checked.criteria) };
+    return { segment, checked: checked.criteria, reaches: reaches(checked.criteria) };
   }
 
   /**
@@ -374,52 +440,56 @@ export class SegmentService {
     const compiled = this.criteria.compile(em, entity, s.checked);
     const hidden = HIDDEN[entity];
     const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
-    const [rowScope, memberScope, params] =
+    // What the criteria select now and what the segment holds, among the affected ids: one statement.
+    // `= any(array(…))`: both sides read the affected ids by key (an index condition), whatever the
+    // planner believes of how many there are or of the segment's size.
+    const [cte, rowScope, memberScope, scopeParams] =
       scope.kind === 'all'
-        ? ['true', 'true', []]
-        : scope.kind === 'ids'
-          ? [`${table}."id" in (?)`, 'm.record_id in (?)', [scope.ids]]
-          : [
-              `${table}."client_id" in (?)`,
-              `m.record_id in (select "id" from ${table} where "client_id" in (?))`,
-              [scope.ids],
-            ];
-    const matching = await sql.execute<{ id: string }[]>(
-      `select ${table}."id" from ${table} where ${compiled.sql}${visible} and ${rowScope}`,
-      [...compiled.params, ...params],
+        ? ['', 'true', 'true', []]
+        : [
+            `with "affected" as materialized (${scope.sql}) `,
+            `${table}."id" = any(array(select "id" from "affected"))`,
+            'm.record_id = any(array(select "id" from "affected"))',
+            scope.params,
+          ];
+    const rows = await sql.execute<{ now: boolean; id: string }[]>(
+      `${cte}select true as "now", ${table}."id" from ${table} where ${compiled.sql}${visible} and ${rowScope}
+       union all select false, m.record_id from segment_member m where m.segment_id = ? and ${memberScope}`,
+      [...scopeParams, ...compiled.params, segmentId],
     );
-    const current = await sql.execute<{ record_id: string }[]>(
-      `select m.record_id from segment_member m where m.segment_id = ? and ${memberScope}`,
-      [segmentId, ...params],
-    );
-    const now = new Set(matching.map((r) => r.id));
-    const was = new Set(current.map((r) => r.record_id));
+    const now = new Set(rows.filter((r) => r.now).map((r) => r.id));
+    const was = new Set(rows.filter((r) => !r.now).map((r) => r.id));
     // Changes in the order of the events that touched the records (their ids' order in `scope`).
-    const rank = new Map(scope.kind === 'ids' ? scope.ids.map((id, i) => [id, i]) : []);
+    const rank = new Map(scope.kind === 'set' ? scope.order.map((id, i) => [id, i]) : []);
     const byEvent = (a: string, b: string) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : 1);
     const entered = [...now].filter((id) => !was.has(id)).sort(byEvent);
     const left = [...was].filter((id) => !now.has(id)).sort(byEvent);
-    if (entered.length)
-      await sql.execute(
-        `insert into segment_member (segment_id, record_id)
-         select ?, x::uuid from jsonb_array_elements_text(?::jsonb) as x on conflict do nothing`,
-        [segmentId, JSON.stringify(entered)],
-      );
-    if (left.length)
-      await sql.execute(
-        `delete from segment_member where segment_id = ?
-            and record_id in (select x::uuid from jsonb_array_elements_text(?::jsonb) as x)`,
-        [segmentId, JSON.stringify(left)],
-      );
-    if (log && (entered.length || left.length)) {
+    if (entered.length || left.length) {
       const rows = [
         ...entered.map((id) => ({ id, change: SegmentChangeKind.ENTERED })),
         ...left.map((id) => ({ id, change: SegmentChangeKind.LEFT })),
       ];
+      // Members added and removed, and (with `log`) the changes logged: one statement.
       await sql.execute(
-        `insert into segment_change (tenant_id, segment_id, record_id, change)
-         select ?, ?, x.id, x.change from jsonb_to_recordset(?::jsonb) as x(id uuid, change text)`,
-        [s.segment.tenant.id, segmentId, JSON.stringify(rows)],
+        `with "entered" as (
+           insert into segment_member (segment_id, record_id)
+           select ?, x::uuid from jsonb_array_elements_text(?::jsonb) as x on conflict do nothing),
+         "left" as (
+           delete from segment_member where segment_id = ?
+              and record_id in (select x::uuid from jsonb_array_elements_text(?::jsonb) as x))
+         ${
+           log
+             ? `insert into segment_change (tenant_id, segment_id, record_id, change)
+                select ?, ?, x.id, x.change from jsonb_to_recordset(?::jsonb) as x(id uuid, change text)`
+             : 'select 1'
+         }`,
+        [
+          segmentId,
+          JSON.stringify(entered),
+          segmentId,
+          JSON.stringify(left),
+          ...(log ? [s.segment.tenant.id, segmentId, JSON.stringify(rows)] : []),
+        ],
       );
     }
     return entered.length + left.length;
@@ -459,17 +529,34 @@ async function serialize(tx: EntityManager): Promise<void> {
   await (tx as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [PROCESSOR_LOCK]);
 }
 
-/** The tables a checked tree reaches through relations. */
-function relatedTables(c: CheckedCriteria): Set<CriteriaTable> {
-  const out = new Set<CriteriaTable>();
+/** Each table a checked tree reaches through relations, with the distinct paths (every prefix of every filter's path). */
+function reaches(c: CheckedCriteria): Map<CriteriaTable, Map<string, Hops>> {
+  const out = new Map<CriteriaTable, Map<string, Hops>>();
   const walk = (x: CheckedCriteria) => {
     for (const g of x.groups) {
-      for (const f of g.filters) for (const h of f.path.hops) out.add(h.relation.target);
+      for (const f of g.filters)
+        for (let i = 1; i <= f.path.hops.length; i++) {
+          const hops = f.path.hops.slice(0, i);
+          const target = hops[i - 1].relation.target;
+          let paths = out.get(target);
+          if (!paths) out.set(target, (paths = new Map<string, Hops>()));
+          paths.set(hopsKey(hops), hops);
+        }
       g.anyOf.forEach(walk);
     }
   };
   walk(c);
   return out;
+}
+
+/** A path's key: its target table, then its relations' names (`CLIENT:practice.client`). */
+function hopsKey(hops: Hops): string {
+  return `${hops.at(-1)!.relation.target}:${hops.map((h) => h.name).join('.')}`;
+}
+
+/** The target table named by a path key. */
+function hopsTarget(key: string): CriteriaTable {
+  return key.slice(0, key.indexOf(':')) as CriteriaTable;
 }
 
 /** A validated tree as stored: every group with `filters` and `anyOf` lists, filters as given. */

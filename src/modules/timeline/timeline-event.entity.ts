@@ -26,6 +26,12 @@ import { TimelineEventType } from './timeline-event.enums.js';
   expression:
     'create index "timeline_event_unpositioned_seq_index" on "timeline_event" ("seq") where "position" is null',
 })
+// Readers of the whole timeline in delivery order (the segment membership processor): rows after a position.
+@Index({
+  name: 'timeline_event_position_index',
+  expression:
+    'create index "timeline_event_position_index" on "timeline_event" ("position") where "position" is not null',
+})
 @ObjectType({ implements: Node, description: 'Something that happened in the CRM, with who did it and what changed.' })
 export class TimelineEvent extends TenantScopedEntity<'occurredAt' | 'data' | 'seq'> {
   /**

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
@@ -145,8 +146,8 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     } else {
       try {
         if (dir) mkdirSync(dir, { recursive: true });
-        // pg_trgm and unaccent: the search module's migration creates them (as on PostgreSQL).
-        const extensions = { pg_trgm, unaccent };
+        // pg_trgm, unaccent and btree_gin: the search migrations create them (as on PostgreSQL).
+        const extensions = { btree_gin, pg_trgm, unaccent };
         const start = !dir && options.embeddedImage ? new Blob([readFileSync(options.embeddedImage)]) : undefined;
         const pglite = await PGlite.create(
           dir ? { dataDir: dir, extensions } : start ? { extensions, loadDataDir: start } : { extensions },
