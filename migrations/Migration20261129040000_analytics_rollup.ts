@@ -40,6 +40,7 @@ export class Migration20261129040000_analytics_rollup extends Migration {
       language sql stable as $$
       select f.fact, (r.occurred_at at time zone tz)::date, f.k1, null::text, 1::bigint, 0::bigint, 0::numeric, 0::numeric
         from (values ('i.kind', r.kind::text), ('i.sentiment', r.sentiment::text), ('i.member', r.team_member_id::text)) f(fact, k1)
+       where r.deleted_at is null
     $$;`);
     // Live clients only (not archived, not merged).
     this.addSql(`create function "analytics_client_facts"(r "client", tz text) ${facts}

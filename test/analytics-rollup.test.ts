@@ -195,9 +195,12 @@ describe('Analytics rollup', () => {
     const w = { from: '2026-02-10T05:00:00Z', to: '2026-03-03T07:00:00Z' };
     const s = (await server.gql(InteractionStatsDocument, { ...w, timeframe: 'WEEK' }, admin)).data!.interactionStats;
     const rows = await db().execute<{ kind: string; n: string }[]>(
-      `select kind, count(*) as n from interaction where tenant_id = ? and occurred_at >= ? and occurred_at < ? group by kind`,
+      `select kind, count(*) as n from interaction
+        where tenant_id = ? and occurred_at >= ? and occurred_at < ? and deleted_at is null group by kind`,
       [tenantId, w.from, w.to],
     );
+    // The deleted EMAIL of 11 February is inside the window and not counted.
+    expect(s.byKind.map((r) => r.kind)).not.toContain('EMAIL');
     expect(s.byKind.map((r) => [r.kind, r.count]).sort()).toEqual(rows.map((r) => [r.kind, Number(r.n)]).sort());
     expect(s.total).toBe(rows.reduce((t, r) => t + Number(r.n), 0));
     expect(s.perPeriod.reduce((t, p) => t + p.count, 0)).toBe(s.total);

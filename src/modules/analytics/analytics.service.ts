@@ -533,7 +533,7 @@ export class AnalyticsService {
       run<{ client_id: string; last: Date | string | null; items: string[] | null }>(
         em,
         sql`with i as (select client_id, occurred_at, id, action_items from interaction
-                        where tenant_id = ${t} and client_id = any(${ids}::uuid[])),
+                        where tenant_id = ${t} and client_id = any(${ids}::uuid[]) and deleted_at is null),
         last as (select client_id, max(occurred_at) as last from i group by client_id),
         items as (select distinct on (client_id) client_id, action_items from i
                    where cardinality(action_items) > 0 order by client_id, occurred_at desc, id desc)
