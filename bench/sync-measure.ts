@@ -155,6 +155,7 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
     const seconds = (performance.now() - t0) / 1000;
     // Gaps while the run ran: from the first event to the final one.
     const gaps = events.slice(1).map((e, i) => e.at - events[i].at);
+    const worst = gaps.indexOf(Math.max(...gaps));
     return {
       status: final.status,
       error: final.error,
@@ -173,6 +174,10 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
       progressEvents: events.length,
       progressEventsPerSecond: Math.round((events.length / seconds) * 10) / 10,
       longestGapMs: gaps.length ? Math.round(Math.max(...gaps)) : null,
+      // Where it was: the run's second and records processed at the event that ended it.
+      longestGapEndedAt: gaps.length
+        ? { seconds: Math.round(events[worst + 1].at) / 1000, processed: events[worst + 1].processed }
+        : null,
       gapsOverOneSecond: gaps.filter((g) => g > 1000).length,
       progressAtLeastOncePerSecond: gaps.every((g) => g <= 1000),
       load: { before: loadBefore, after: load() },
