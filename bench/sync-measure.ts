@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 
 import { Role } from '../src/platform/auth/role.js';
+import { freePort, startProcess, stopProcess } from '../test/helpers/process.js';
 import { freshDatabase, gql, startBenchApp } from './lib.js';
-import { BENCH_JWT_SECRET, rssMb, startMeridian } from './server.js';
+import { BENCH_JWT_SECRET, rssMb } from './server.js';
 
 /** Records processed at which a run is reported (`BENCH_SYNC_RECORDS`, default 10,000 and 100,000). */
 export const CHECKPOINTS = (process.env.BENCH_SYNC_RECORDS ?? '10000,100000')
@@ -25,6 +26,13 @@ export const CHECKPOINTS = (process.env.BENCH_SYNC_RECORDS ?? '10000,100000')
   .map(Number)
   .filter((n) => n > 0)
   .sort((a, b) => a - b);
+
+/**
+ * Node flags of the measured process (`BENCH_SYNC_NODE_ARGS`, e.g. `--max-old-space-size=192` to
+ * check that a 100k run holds in a capped heap: its live heap does not grow with the count, what
+ * grows the RSS is V8 letting the heap expand between full collections).
+ */
+const NODE_ARGS = (process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** A Meridian process to import into, with an ADMIN token of its tenant. */
 export interface SyncTarget {
@@ -49,6 +57,15 @@ interface Progress {
 function hwmMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** RSS of the process now in MB, NaN once it has ended. */
+function rssNow(pid: number): number {
+  try {
+    return rssMb(pid);
+  } catch {
+    return NaN;
+  }
 }
 
 const load = () => Math.round(loadavg()[0] * 10) / 10;
@@ -76,17 +93,38 @@ export async function withSyncServer<T>(
     } finally {
       await setup.close();
     }
-    const server = await startMeridian(db.url, {
-      NODE_ENV: 'production',
-      JOBS: 'inline',
-      DATA_DIR: dataDir,
-      SECRETS_KEY: randomBytes(32).toString('hex'),
-      ...env,
-    });
+    const port = await freePort();
+    const server = await startProcess(
+      {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: db.url,
+        JWT_SECRET: BENCH_JWT_SECRET,
+        DEMO_SEED: 'false',
+        JOBS: 'inline',
+        GRAPHQL_MAX_COST: '1000000',
+        RATE_LIMITS: 'false', // one token measures throughput
+        DATA_DIR: dataDir,
+        SECRETS_KEY: randomBytes(32).toString('hex'),
+        ...env,
+      },
+      port,
+      NODE_ARGS,
+    );
+    // The server's last words (warnings and errors), shown if the run fails.
+    let output = '';
+    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
+    server.stdout?.on('data', keep);
+    server.stderr?.on('data', keep);
     try {
-      return await body({ url: server.url, token, pid: server.pid });
+      return await body({ url: `http://127.0.0.1:${port}`, token, pid: server.pid! });
+    } catch (err) {
+      console.error(`the measured server (exit code ${server.exitCode}) said:\n${output}`);
+      throw err;
     } finally {
-      await server.stop();
+      await stopProcess(server);
     }
   } finally {
     await db.drop();
@@ -99,15 +137,9 @@ export async function withSyncServer<T>(
  * run's time and RSS) and returns its global id; the run is then followed to its end.
  */
 export async function measureRun(target: SyncTarget, start: () => Promise<string>): Promise<Record<string, unknown>> {
-  const startRssMb = Math.round(rssMb(target.pid));
+  const startRssMb = Math.round(rssNow(target.pid));
   let peak = startRssMb;
-  const sampler = setInterval(() => {
-    try {
-      peak = Math.max(peak, rssMb(target.pid));
-    } catch {
-      /* the process ended */
-    }
-  }, 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssNow(target.pid) || 0)), 100);
   const loadBefore = load();
   const t0 = performance.now();
   const runId = await start();
@@ -140,7 +172,7 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
                   processed: p.processed,
                   seconds: Math.round(at) / 1000,
                   recordsPerSecond: Math.round(p.processed / (at / 1000)),
-                  peakRssMb: Math.round(Math.max(peak, rssMb(target.pid))),
+                  peakRssMb: Math.round(Math.max(peak, rssNow(target.pid) || 0)),
                   load: load(),
                 });
               next++;
