@@ -1,9 +1,10 @@
 /**
- * Sync benchmark, HubSpot part: a BACKFILL of BENCH_HUBSPOT_CONTACTS contacts (default
- * "10000,100000") from the local HubSpot server (test/helpers/hubspot-server.ts, in a child
- * process), through a private-app connection, while a graphql-ws client follows
- * `syncProgress(runId)`. Reports per size: records/s, the API process's peak RSS during the run
- * (it must stay flat as the count grows), progress events per second and the longest gap.
+ * Sync benchmark, HubSpot part (`npm run bench -- hubspot`, also part of `sync`): a BACKFILL of
+ * max(BENCH_SYNC_RECORDS) contacts (default 100,000, reported at 10,000 and 100,000 records
+ * processed) from the local HubSpot server (test/helpers/hubspot-server.ts, in a child process of
+ * its own), through a private-app connection; measured by {@link measureRun}. One company per
+ * BENCH_HUBSPOT_CONTACTS_PER_COMPANY contacts (default 20; 0: none) is synced first and
+ * associated with its contacts, so contacts get their organization as in a real portal.
  * HubSpot's rate limit is lifted (HUBSPOT_RATE_LIMIT_PER_10S) to measure Meridian itself: at
  * HubSpot's real 110 requests / 10 s and 100 records a page, a backfill cannot pass ~990 records/s.
  */
@@ -11,20 +12,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import { createClient } from 'graphql-ws';
+import { CHECKPOINTS, measureRun, targetGql, withSyncServer } from './sync-measure.js';
 
-import { Role } from '../src/platform/auth/role.js';
-import { freshDatabase, startBenchApp } from './lib.js';
+const PER_COMPANY = Number(process.env.BENCH_HUBSPOT_CONTACTS_PER_COMPANY ?? 20);
 
-const SIZES = (process.env.BENCH_HUBSPOT_CONTACTS ?? '10000,100000').split(',').map(Number);
-
-async function fakeHubspot(count: number) {
+/** The local HubSpot server with `contacts` contacts and a company per `perCompany`, in a child process. */
+async function fakeHubspot(contacts: number, perCompany: number) {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('./hubspot-fake-main.js', import.meta.url)), String(count)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
+    [fileURLToPath(new URL('./hubspot-fake-main.js', import.meta.url)), String(contacts), String(perCompany)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const { url, token } = JSON.parse(line.toString().split('\n')[0]) as { url: string; token: string };
@@ -32,89 +29,38 @@ async function fakeHubspot(count: number) {
 }
 
 export async function runHubspotBench(): Promise<Record<string, unknown>> {
-  const results: Record<string, unknown> = {};
-  for (const count of SIZES) {
-    const hubspot = await fakeHubspot(count);
-    const db = await freshDatabase();
-    const app = await startBenchApp(db.url, {
-      HUBSPOT_API_BASE_URL: hubspot.url,
-      HUBSPOT_RATE_LIMIT_PER_10S: '100000',
-    });
-    try {
-      const { token } = await app.services.tenancy.mintToken(app.db.orm.em, {
-        email: 'bench@hubspot.example',
-        tenant: 'bench-hubspot',
-        role: Role.ADMIN,
-      });
-      const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-        const res = await fetch(`${app.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query, variables }),
-        });
-        return ((await res.json()) as { data: T }).data;
-      };
-      const connected = await gql<{ connectHubspotPrivateApp: { crmConnection: { id: string } } }>(
-        `mutation($t: String!) { connectHubspotPrivateApp(input: { token: $t }) { crmConnection { id } } }`,
-        { t: hubspot.token },
-      );
-      global.gc?.();
-      let peakRss = process.memoryUsage().rss;
-      const startRss = peakRss;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-      const started = Date.now();
-      const run = await gql<{ startSync: { syncRun: { id: string } } }>(
-        `mutation($c: ID!) { startSync(input: { connectionId: $c, mode: BACKFILL, objects: [CONTACT] }) { syncRun { id } } }`,
-        { c: connected.connectHubspotPrivateApp.crmConnection.id },
-      );
-      const client = createClient({
-        url: `${app.url.replace('http', 'ws')}/graphql`,
-        connectionParams: { authorization: `Bearer ${token}` },
-      });
-      const events: number[] = [];
-      const final = await new Promise<{ status: string; processed: number; created: number; error: string | null }>(
-        (resolve, reject) => {
-          client.subscribe<{
-            syncProgress: { status: string; processed: number; created: number; error: string | null };
+  const contacts = CHECKPOINTS.at(-1)!;
+  const companies = PER_COMPANY > 0 ? Math.ceil(contacts / PER_COMPANY) : 0;
+  const hubspot = await fakeHubspot(contacts, PER_COMPANY);
+  try {
+    return await withSyncServer(
+      { HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_RATE_LIMIT_PER_10S: '100000' },
+      async (target) => {
+        const connected = await targetGql<{ connectHubspotPrivateApp: { crmConnection: { id: string } | null } }>(
+          target,
+          `mutation($t: String!) { connectHubspotPrivateApp(input: { token: $t }) { crmConnection { id } } }`,
+          { t: hubspot.token },
+        );
+        const connectionId = connected.connectHubspotPrivateApp.crmConnection?.id;
+        if (!connectionId) throw new Error(`could not connect: ${JSON.stringify(connected)}`);
+        const result = await measureRun(target, async () => {
+          const started = await targetGql<{
+            startSync: { syncRun: { id: string } | null; userErrors: { message: string }[] };
           }>(
-            {
-              query: `subscription($id: ID) { syncProgress(runId: $id) { status processed created error } }`,
-              variables: { id: run.startSync.syncRun.id },
-            },
-            {
-              next: (v) => {
-                events.push(Date.now());
-                const p = v.data!.syncProgress;
-                if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(p.status)) resolve(p);
-              },
-              error: reject,
-              complete: () => undefined,
-            },
+            target,
+            `mutation($c: ID!, $o: [SyncObjectType!]!) {
+              startSync(input: { connectionId: $c, mode: BACKFILL, objects: $o }) { syncRun { id } userErrors { message } }
+            }`,
+            { c: connectionId, o: companies ? ['COMPANY', 'CONTACT'] : ['CONTACT'] },
           );
-        },
-      );
-      const finished = Date.now();
-      clearInterval(sampler);
-      await client.dispose();
-      const gaps = events.slice(1).map((t, i) => t - events[i]);
-      results[`contacts_${count}`] = {
-        status: final.status,
-        error: final.error,
-        created: final.created,
-        totalSeconds: (finished - started) / 1000,
-        recordsPerSecond: Math.round(final.processed / ((finished - started) / 1000)),
-        startRssMb: Math.round(startRss / 1024 / 1024),
-        peakRssMb: Math.round(peakRss / 1024 / 1024),
-        progressEvents: events.length,
-        progressEventsPerSecond: Math.round((events.length / ((finished - started) / 1000)) * 10) / 10,
-        longestGapBetweenEventsMs: gaps.length ? Math.max(...gaps) : null,
-      };
-      console.log(count, results[`contacts_${count}`]);
-    } finally {
-      await app.close();
-      await db.drop();
-      hubspot.stop();
-    }
+          if (!started.startSync.syncRun) throw new Error(JSON.stringify(started.startSync.userErrors));
+          return started.startSync.syncRun.id;
+        });
+        console.log('hubspot', contacts, result);
+        return { contacts, companies, ...result };
+      },
+    );
+  } finally {
+    hubspot.stop();
   }
-  return results;
 }

@@ -1,8 +1,12 @@
+import { print } from 'graphql';
+
 import {
   ConnectHubspotPrivateAppDocument,
   CrmConnectionsDocument,
   HubspotClientsDocument,
   LogInteractionDocument,
+  SyncProgressDocument,
+  type SyncProgressSubscription,
   SyncRunByIdDocument,
   SyncRunsPageDocument,
 } from './generated/graphql.js';
@@ -159,6 +163,32 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
       expect(run).toMatchObject({ status: 'SUCCEEDED', created: 0 });
       expect(await metric('meridian_sync_provider_rate_limited_total', 'provider="HUBSPOT"')).toBe(before + 1);
       expect(await metric('meridian_sync_provider_api_calls_total', 'status="503"')).toBeGreaterThanOrEqual(2);
+    });
+
+    it('keeps publishing syncProgress while HubSpot makes the run wait (Retry-After), not only per page', async () => {
+      // The first page waits 3 s for HubSpot's Retry-After: subscribers still see the run during it.
+      hubspot.failNext(1, 429, { retryAfter: 3, pathPrefix: '/crm/v3/objects/companies' });
+      const res = await start('BACKFILL');
+      const runId = res.data!.startSync.syncRun!.id;
+      const client = server.ws({ authorization: `Bearer ${managerA}` });
+      const seen: { status: string; processed: number }[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe<SyncProgressSubscription>(
+          { query: print(SyncProgressDocument), variables: { runId } },
+          {
+            next: (v) => {
+              if (!v.data) return reject(new Error(JSON.stringify(v.errors)));
+              seen.push(v.data.syncProgress);
+              if (FINISHED.includes(v.data.syncProgress.status)) resolve();
+            },
+            error: reject,
+            complete: () => resolve(),
+          },
+        );
+      });
+      expect(seen.at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+      // Before the first page committed: the state at subscription, then the run again while it waited.
+      expect(seen.filter((s) => s.status === 'RUNNING' && s.processed === 0).length).toBeGreaterThanOrEqual(3);
     });
 
     it('refreshes an expired access token', async () => {

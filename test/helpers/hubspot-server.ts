@@ -140,6 +140,7 @@ export class FakeHubspot {
   private refreshTokens = new Set<string>();
   private privateTokens = new Set<string>();
   private server: Server | undefined;
+  private orderCache = new Map<HubspotObjectType, FakeObject[]>();
   url = '';
 
   async start(): Promise<this> {
@@ -384,11 +385,24 @@ export class FakeHubspot {
     const after = url.searchParams.get('after');
     const properties = (url.searchParams.get('properties') ?? '').split(',').filter(Boolean);
     const assoc = (url.searchParams.get('associations') ?? '').split(',').filter(Boolean);
-    const all = [...store.values()].filter((o) => !o.archived);
-    // `after` is opaque to clients; here it is the last id returned.
-    const start = after ? all.findIndex((o) => Number(o.id) > Number(after)) : 0;
-    const page = start < 0 ? [] : all.slice(start, start + limit);
-    const more = start >= 0 && start + limit < all.length;
+    // `after` is opaque to clients; here it is the last id returned. Ids grow with insertion, so
+    // the store in insertion order is sorted by id: a binary search finds the page (a 100,000-object
+    // backfill is not quadratic here).
+    const all = this.ordered(type);
+    let start = 0;
+    if (after) {
+      let hi = all.length;
+      while (start < hi) {
+        const mid = (start + hi) >>> 1;
+        if (Number(all[mid].id) > Number(after)) hi = mid;
+        else start = mid + 1;
+      }
+    }
+    const page: FakeObject[] = [];
+    let i = start;
+    for (; i < all.length && page.length < limit; i++) if (!all[i].archived) page.push(all[i]);
+    while (i < all.length && all[i].archived) i++;
+    const more = i < all.length;
     const last = page.at(-1)?.id;
     json(res, 200, {
       results: page.map((o) => ({ ...view(type, o, properties), ...associationsView(type, o, assoc) })),
@@ -396,6 +410,14 @@ export class FakeHubspot {
         ? { paging: { next: { after: last, link: `${this.url}/crm/v3/objects/${type}?after=${last}` } } }
         : {}),
     });
+  }
+
+  /** The objects of a type in insertion (= id) order, cached until one is added. */
+  private ordered(type: HubspotObjectType): FakeObject[] {
+    const store = this.objects[type];
+    let cached = this.orderCache.get(type);
+    if (!cached || cached.length !== store.size) this.orderCache.set(type, (cached = [...store.values()]));
+    return cached;
   }
 
   private search(

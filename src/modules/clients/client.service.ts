@@ -215,6 +215,35 @@ export class ClientService {
     );
   }
 
+  /**
+   * Sets the organization of people in bulk (a sync's contact↔company associations), with the
+   * rules and the CLIENT_UPDATED event of {@link update}'s `organizationId`: only a PERSON joins,
+   * only an ORGANIZATION is joined, a client never joins itself, and an unchanged link is no
+   * change. Loaded entities only, nothing flushed: the caller's flush writes them with one batch.
+   * Returns the people changed.
+   */
+  linkOrganizations(tx: EntityManager, actor: Trigger, links: { person: Client; organization: Client }[]): Client[] {
+    const changed: Client[] = [];
+    for (const { person, organization } of links) {
+      if (person.kind !== ClientKind.PERSON || organization.kind !== ClientKind.ORGANIZATION) continue;
+      if (person.id === organization.id || person.organization?.id === organization.id) continue;
+      const before = snapshot(person);
+      person.organization = ref(organization);
+      const change = diff(before, snapshot(person));
+      if (change)
+        recordEvent(tx, actor, {
+          type: TimelineEventType.CLIENT_UPDATED,
+          subject: person,
+          client: person,
+          summary: `Client ${person.fullName} updated: ${Object.keys(change.after).join(', ')}`,
+          data: change,
+        });
+      tx.persist(person);
+      changed.push(person);
+    }
+    return changed;
+  }
+
   /** Archives (hides from lists) or restores a client. */
   async archive(em: EntityManager, actor: Principal, globalId: string, archived: boolean): Promise<Client> {
     const client = await this.get(em, globalId);

@@ -1,45 +1,61 @@
 import { Client } from '../clients/client.entity.js';
-import { ClientKind } from '../clients/client.enums.js';
 import type { ApplyScope } from './client-apply.js';
 import { EntityLink } from './entity-link.entity.js';
 import type { ExternalRecord } from './provider.js';
 import { SyncObjectType } from './sync.enums.js';
 
+/** A record applied to a client, whose associations are to be mirrored. */
+export interface AppliedRecord {
+  record: ExternalRecord;
+  client: Client;
+}
+
 /**
  * Mirrors a provider's contact↔company associations onto Meridian's client → organization link,
  * whichever side arrives second: a contact associated with an already linked company gets it as
- * its organization; a company associated with already linked contacts becomes theirs. Through
- * ClientService, so events and validation hold. Returns the number of links changed.
+ * its organization (its first associated company that is linked: a person has one organization
+ * in Meridian); a company associated with already linked contacts becomes theirs. For a whole
+ * page at once, in a bounded number of statements whatever the page size: one per object type
+ * for the entity links of the associated records, one to load their clients; the changes go
+ * through ClientService (its rules and CLIENT_UPDATED events) and are written by the caller's
+ * next flush. Returns the number of links changed.
  */
-export async function applyOrganizationLinks(
-  scope: ApplyScope,
-  record: ExternalRecord,
-  local: Client,
-): Promise<number> {
-  const other = record.objectType === SyncObjectType.CONTACT ? SyncObjectType.COMPANY : SyncObjectType.CONTACT;
-  if (record.objectType === SyncObjectType.DEAL) return 0;
-  const ids = (record.associations ?? []).filter((a) => a.objectType === other).map((a) => a.externalId);
-  if (!ids.length) return 0;
-  const links = await scope.tx.find(EntityLink, {
-    connection: scope.connectionId,
-    kind: other,
-    externalId: { $in: ids },
-  });
-  let changed = 0;
-  const link = async (person: string, organization: Client | string) => {
-    const orgId = typeof organization === 'string' ? organization : organization.id;
-    const client = await scope.tx.findOne(Client, { id: person });
-    if (!client || client.kind !== ClientKind.PERSON || client.organization?.id === orgId) return;
-    const org = typeof organization === 'string' ? await scope.tx.findOne(Client, { id: organization }) : organization;
-    if (!org || org.kind !== ClientKind.ORGANIZATION) return;
-    await scope.clients.update(scope.tx, scope.trigger, { id: client.nodeId, organizationId: org.nodeId });
-    changed++;
-  };
-  if (record.objectType === SyncObjectType.CONTACT) {
-    // A contact has one organization in Meridian: its first associated company that is linked.
-    if (links[0]) await link(local.id, links[0].localId);
-  } else {
-    for (const l of links) await link(l.localId, local);
+export async function applyOrganizationLinks(scope: ApplyScope, applied: AppliedRecord[]): Promise<number> {
+  const otherSide = (r: ExternalRecord) =>
+    r.objectType === SyncObjectType.CONTACT
+      ? SyncObjectType.COMPANY
+      : r.objectType === SyncObjectType.COMPANY
+        ? SyncObjectType.CONTACT
+        : null;
+  const wanted = new Map<SyncObjectType, Set<string>>();
+  for (const { record } of applied) {
+    const other = otherSide(record);
+    if (!other) continue;
+    for (const a of record.associations ?? [])
+      if (a.objectType === other) (wanted.get(other) ?? wanted.set(other, new Set()).get(other)!).add(a.externalId);
   }
-  return changed;
+  if (!wanted.size) return 0;
+  const localOf = new Map<string, string>();
+  for (const [kind, ids] of wanted)
+    for (const l of await scope.tx.find(EntityLink, {
+      connection: scope.connectionId,
+      kind,
+      externalId: { $in: [...ids] },
+    }))
+      localOf.set(`${kind}:${l.externalId}`, l.localId);
+  if (!localOf.size) return 0;
+  const clients = new Map<string, Client>();
+  for (const c of await scope.tx.find(Client, { id: { $in: [...new Set(localOf.values())] } })) clients.set(c.id, c);
+  const pairs: { person: Client; organization: Client }[] = [];
+  for (const { record, client } of applied) {
+    const other = otherSide(record);
+    const linked = (record.associations ?? [])
+      .filter((a) => a.objectType === other)
+      .map((a) => clients.get(localOf.get(`${other}:${a.externalId}`) ?? ''))
+      .filter((c): c is Client => c !== undefined);
+    if (record.objectType === SyncObjectType.CONTACT) {
+      if (linked[0]) pairs.push({ person: client, organization: linked[0] });
+    } else for (const person of linked) pairs.push({ person, organization: client });
+  }
+  return scope.clients.linkOrganizations(scope.tx, scope.trigger, pairs).length;
 }

@@ -47,6 +47,13 @@ export const FINISHED: readonly SyncRunStatus[] = [
 /** How long a file page should take to commit (its size follows the measured speed). */
 const PAGE_TARGET_MS = 400;
 
+/**
+ * While a run executes, its progress is published at least this often, pages or not (a page
+ * slowed by the provider's rate limit, a `Retry-After` or a loaded database): the subscribers
+ * (throttled to one delivery per 250 ms per run) see the run at least once a second.
+ */
+export const PROGRESS_TICK_MS = 500;
+
 /** Counters of records by outcome (labels of the metrics). */
 export interface SyncMetricsSink {
   records(provider: string, mode: string, outcome: ApplyOutcome['action'], n: number): void;
@@ -150,6 +157,8 @@ export class SyncEngine {
       Math.max(200, Math.floor(this.options.staleMs / 3)),
     );
     beat.unref();
+    const tick = setInterval(() => void this.publish(data.tenantId, run.id), PROGRESS_TICK_MS);
+    tick.unref();
     await this.publish(data.tenantId, run.id);
     try {
       const cancelled = await this.pages(root, data.tenantId, run, attempt, abort.signal);
@@ -170,6 +179,7 @@ export class SyncEngine {
       await this.finish(root, data.tenantId, run.id, attempt, SyncRunStatus.FAILED, message.slice(0, 2000));
     } finally {
       clearInterval(beat);
+      clearInterval(tick);
     }
   }
 
@@ -223,7 +233,8 @@ export class SyncEngine {
       run.mode === SyncMode.IMPORT
         ? this.csvPages(root, tenantId, run, start, limit)
         : this.providerPages(root, connection, run, start, signal);
-    for await (const page of source) {
+    // The next page is read (from the provider's API or the stored file) while this one commits.
+    for await (const page of readAhead(source)) {
       if (signal.aborted) throw new LostClaimError();
       const began = performance.now();
       const cancel = await this.commitPage(root, tenantId, run, attempt, page, mappings, trigger, state);
@@ -398,12 +409,16 @@ export class SyncEngine {
     );
     clients.forEach((i, n) => (outcomes[i] = applied[n]));
     // Contact↔company associations (providers that have them), once the page's clients exist.
-    for (const i of clients) {
-      const { record } = items[i];
-      const outcome = outcomes[i];
-      if (outcome.client && record.associations?.length && ['created', 'updated'].includes(outcome.action))
-        await applyOrganizationLinks(scope, record, outcome.client);
-    }
+    await applyOrganizationLinks(
+      scope,
+      clients.flatMap((i) => {
+        const { record } = items[i];
+        const { client, action } = outcomes[i];
+        return client && record.associations?.length && (action === 'created' || action === 'updated')
+          ? [{ record, client }]
+          : [];
+      }),
+    );
     for (let i = 0; i < items.length; i++)
       if (!outcomes[i]) outcomes[i] = await this.applyRecord(scope, items[i].record, mappings);
     return outcomes;
@@ -421,7 +436,7 @@ export class SyncEngine {
       case SyncObjectType.COMPANY: {
         const outcome = await applyClientRecord(scope, record, mapRecord(record, mappings));
         if (outcome.client && record.associations?.length && !outcome.message.startsWith('unchanged'))
-          await applyOrganizationLinks(scope, record, outcome.client);
+          await applyOrganizationLinks(scope, [{ record, client: outcome.client }]);
         return outcome;
       }
       case SyncObjectType.DEAL:
@@ -584,6 +599,32 @@ async function mapSequentially<T, R>(items: readonly T[], f: (item: T) => Promis
   const out: R[] = [];
   for (const item of items) out.push(await f(item));
   return out;
+}
+
+/**
+ * The items of `source`, each next one requested as soon as the current one is handed out, so
+ * reading overlaps the caller's work on the current one. When the caller stops early, the read in
+ * flight is left to finish (or fail) unobserved and the source is closed after it.
+ */
+export async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  let done = false;
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) {
+        done = true;
+        return;
+      }
+      next = source.next();
+      yield item.value;
+    }
+  } finally {
+    if (!done) {
+      next.catch(() => undefined);
+      source.return(undefined).catch(() => undefined);
+    }
+  }
 }
 
 /** Thrown to roll a dry run's page back. */

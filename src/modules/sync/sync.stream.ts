@@ -12,8 +12,8 @@ import { SyncRun } from './sync-run.entity.js';
 export const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * `syncProgress(runId)`: the run as it moves. Runs publish a notice after each committed page;
- * each notice marks its run dirty, and a dirty run is read and delivered at most every
+ * `syncProgress(runId)`: the run as it moves. Runs publish a notice after each committed page and
+ * every PROGRESS_TICK_MS (500 ms) while they execute; each notice marks its run dirty, and a dirty run is read and delivered at most every
  * {@link PROGRESS_INTERVAL_MS}, so fast runs are throttled while the latest state (and therefore
  * the final one) is always what is delivered. With `runId`, its current state first (a finished
  * run: its final state, then the stream ends); without, every run of the tenant.
