@@ -268,23 +268,27 @@ describe('HubSpot: OAuth, backfill, delta, rate limits, webhooks (local HubSpot 
     });
 
     it('stores a valid event, queues a delta once, and applies a replay once', async () => {
-      const runs = await deltaRuns();
+      const deltas = async () =>
+        (await server.gql(SyncRunsPageDocument, { filter: { modes: ['DELTA'] }, first: 100 }, adminA)).data!.syncRuns
+          .nodes;
+      const before = new Set((await deltas()).map((r) => r.id));
+      const runs = before.size;
       const body = event(987654);
       const res = await send(body, signWebhook(hubspot.clientSecret, { method: 'POST', uri: uri(), body }));
       expect(res.status).toBe(204);
-      // The delta the event queued runs in the background.
-      let list;
+      // The delta the event queued runs in the background: wait for that run (by id, not by the count,
+      // which a run committed between the page and its count can satisfy early) to finish.
+      let queued;
       for (;;) {
-        list = (await server.gql(SyncRunsPageDocument, { filter: { modes: ['DELTA'] }, first: 100 }, adminA)).data!
-          .syncRuns;
-        if (list.totalCount === runs + 1 && FINISHED.includes(list.nodes[0].status)) break;
+        queued = (await deltas()).find((r) => !before.has(r.id));
+        if (queued && FINISHED.includes(queued.status)) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       const replay = await send(body, signWebhook(hubspot.clientSecret, { method: 'POST', uri: uri(), body }));
       expect(replay.status).toBe(204);
       expect(await metric('meridian_sync_webhook_events_total', 'outcome="duplicate"')).toBe(1);
       // Let a wrongly queued job show up before counting.
-      await runToEnd(list.nodes[0].id);
+      await runToEnd(queued.id);
       expect(await deltaRuns()).toBe(runs + 1);
     });
   });
