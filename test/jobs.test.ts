@@ -24,8 +24,8 @@ import {
   SendQuoteDocument,
   UpdateRenewalSettingsDocument,
 } from './generated/graphql.js';
-import { startWorker as spawnWorker, stopProcess } from './helpers/process.js';
-import { nextResults, startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
+import { stopProcess } from './helpers/process.js';
+import { nextResults, startTestServer, startWorkerFor, type TestServer, uniq } from './helpers/server.js';
 
 const run = promisify(execFile);
 
@@ -185,19 +185,8 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(codes).toEqual([0, 0]);
   });
 
-  function startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-    return spawnWorker({
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: server.app.config.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      REDIS_PREFIX: prefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      RENEWAL_TICK_SECONDS: '1',
-      ...env,
-    });
-  }
+  const startWorker = (env: NodeJS.ProcessEnv = {}) =>
+    startWorkerFor(server, prefix, { RENEWAL_TICK_SECONDS: '1', ...env });
 
   it('runs each scheduled scan once however many workers tick, and the API delivers the alerts live', async () => {
     const a = await tenantWithPractices(server, 'workers-a', [3, 25, 59]);

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { SyncRunByIdDocument } from './generated/graphql.js';
-import { freePort, startWorker as spawnWorker, stopProcess } from './helpers/process.js';
-import { startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
+import { freePort, stopProcess } from './helpers/process.js';
+import { startTestServer, startWorkerFor, type TestServer, uniq } from './helpers/server.js';
 
 const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
@@ -46,21 +46,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 
     await server.close();
   });
 
-  function startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-    return spawnWorker({
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: server.app.config.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      REDIS_PREFIX: prefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: secretsDir,
-      SYNC_PAGE_SIZE: '20',
-      SYNC_STALE_SECONDS: '2',
-      ...env,
-    });
-  }
+  const startWorker = (env: NodeJS.ProcessEnv = {}) =>
+    startWorkerFor(server, prefix, { DATA_DIR: secretsDir, SYNC_PAGE_SIZE: '20', SYNC_STALE_SECONDS: '2', ...env });
 
   const runState = async (runId: string) => {
     const { rows } = await db.query<{ status: string; processed: number; attempts: number }>(

@@ -8,8 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { expect } from '@jest/globals';
 
 import { CreateTaskDocument, TaskDueDocument, TaskTimelineDocument } from './generated/graphql.js';
-import { startWorker as spawnWorker, stopProcess } from './helpers/process.js';
-import { nextResults, startTestServer, TEST_JWT_SECRET, type TestServer, uniq } from './helpers/server.js';
+import { stopProcess } from './helpers/process.js';
+import { nextResults, startTestServer, startWorkerFor, type TestServer, uniq } from './helpers/server.js';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -84,18 +84,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(codes).toEqual([0, 0]);
   });
 
-  function startWorker(): Promise<ChildProcess> {
-    return spawnWorker({
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: server.app.config.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      REDIS_PREFIX: prefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      TASK_DUE_TICK_SECONDS: '1',
-    });
-  }
+  const startWorker = () => startWorkerFor(server, prefix, { TASK_DUE_TICK_SECONDS: '1' });
 
   it('gives each due task one TASK_DUE however many workers tick, and the API delivers them live', async () => {
     // The workers read the machine's clock: these are due already, the last one is not.

@@ -15,6 +15,7 @@ import { type App, type AppOptions, startApp } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { Role } from '../../src/modules/tenancy/role.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { startWorker } from './process.js';
 import { embeddedImage, templateDatabase } from './templates.js';
 
 /** Secret of test tokens (tests never touch a real DATA_DIR secret). */
@@ -274,4 +275,21 @@ export function nextResults<T>(
   const ready = Promise.race([registry.when(lastIds.get(client)!), results.then(() => undefined)]);
   ready.catch(() => undefined); // a failure is the results' to report when nobody waits for ready
   return { results, ready, dispose: () => dispose() };
+}
+
+/**
+ * Starts a job worker (`dist/src/worker.js`) on `server`'s database and Redis, under `redisPrefix`
+ * (the server's `REDIS_PREFIX`), with `env` on top; resolves once it runs.
+ */
+export function startWorkerFor(server: TestServer, redisPrefix: string, env: NodeJS.ProcessEnv = {}) {
+  return startWorker({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: server.app.config.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...env,
+  });
 }
