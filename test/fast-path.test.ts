@@ -6,8 +6,12 @@ import {
   CreatePracticeDocument,
   CreateTeamMemberDocument,
   CreateTicketDocument,
+  DeactivateTeamMemberDocument,
   PipelinesDocument,
+  ReactivateTeamMemberDocument,
+  UpdateTeamMemberDocument,
   UpdateTicketDocument,
+  ViewerDocument,
 } from './generated/graphql.js';
 import { must } from './helpers/mutations.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
@@ -243,10 +247,51 @@ describe('Fast read path', () => {
     const badDate = await run(`{ deals(filter: { expectedCloseFrom: "2027-02-30" }) { nodes { id } } }`);
     expect(badDate.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
   });
+
+  it("checks the caller's member row in its statement: deactivation and a role change take effect on the next request", async () => {
+    const tenant = uniq('fast-member');
+    const boss = await server.tokenFor(tenant, 'ADMIN');
+    const member = await server.tokenFor(tenant, 'ADMIN', `member@${tenant}.test`);
+    const memberId = (await server.gql(ViewerDocument, {}, member)).data!.viewer!.id;
+    await must(server.gql(CreateClientDocument, { input: { fullName: 'Owned', ownerId: memberId } }, boss));
+    const list = `{ clients(first: 5) { nodes { id fullName owner { name } } } }`;
+    const before = await run(list, {}, member);
+    expect(before.errors).toBeUndefined();
+    expect(before.data!.clients.nodes).toHaveLength(1);
+    expect(before.statements).toBe(1);
+
+    await must(server.gql(DeactivateTeamMemberDocument, { input: { id: memberId } }, boss));
+    // The fast path's statement finds the member inactive: the member check refuses it, as the
+    // ordinary path, a query with a syntax error and an invalid query do.
+    for (const query of [
+      list,
+      `{ clients(first: 5) { nodes { id } pageInfo { hasNextPage } } }`,
+      '{ clients {',
+      '{ nope }',
+    ]) {
+      const refused = await run(query, {}, member);
+      expect({ status: refused.status, errors: refused.errors?.map((e) => e.extensions.code) }).toEqual({
+        status: 401,
+        errors: ['UNAUTHENTICATED'],
+      });
+      expect(refused.data).toBeUndefined();
+    }
+
+    await must(server.gql(ReactivateTeamMemberDocument, { input: { id: memberId } }, boss));
+    expect((await run(list, {}, member)).statements).toBe(1);
+    // The token says ADMIN, the row now VIEWER: the ordinary path answers, with the row's role.
+    await must(server.gql(UpdateTeamMemberDocument, { input: { id: memberId, role: 'VIEWER' } }, boss));
+    const demoted = await run(list, {}, member);
+    expect(demoted.errors).toBeUndefined();
+    expect(demoted.data).toEqual(before.data);
+    expect(demoted.statements).toBeGreaterThan(1);
+    const write = await server.gql(CreateClientDocument, { input: { fullName: 'Not allowed' } }, member);
+    expect(write.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
 });
 
 describe('Prepared statements of the fast read path (PostgreSQL)', () => {
-  /** The names of the statements prepared on the server's only connection after a dashboard query. */
+  /** The statements prepared on the server's only connection after a dashboard query. */
   const preparedAfterQuery = async (env: Record<string, string>) => {
     const server = await startTestServer({ DATABASE_POOL_MAX: '1', ...env });
     try {
@@ -259,8 +304,8 @@ describe('Prepared statements of the fast read path (PostgreSQL)', () => {
       const rows = await server.app.db.orm.em
         .fork()
         .getConnection()
-        .execute<{ name: string }[]>(`select name from pg_prepared_statements where name like 'meridian_%'`);
-      return rows.map((r) => r.name);
+        .execute<{ statement: string }[]>(`select statement from pg_prepared_statements where name like 'meridian_%'`);
+      return rows.map((r) => r.statement);
     } finally {
       await server.close();
     }
@@ -269,7 +314,12 @@ describe('Prepared statements of the fast read path (PostgreSQL)', () => {
   (usingPostgres ? it : it.skip)(
     'are named on each connection by default, and not with DATABASE_PREPARED_STATEMENTS=false',
     async () => {
-      expect((await preparedAfterQuery({})).length).toBeGreaterThan(0);
+      // One statement: the list, which also checks the caller's member row (no read of it before).
+      const prepared = await preparedAfterQuery({});
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]).toMatch(
+        /^\(select json_build_object.* union all select null where not exists \(select 1 from "team_member"/,
+      );
       expect(await preparedAfterQuery({ DATABASE_PREPARED_STATEMENTS: 'false' })).toEqual([]);
     },
   );

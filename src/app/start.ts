@@ -213,7 +213,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       onWebhookEvents: (outcome, n) => metrics.sync.webhookEvents(CrmProvider.HUBSPOT, outcome, n),
     }),
   );
-  app.use('/graphql', graphqlMiddleware(apollo, { bodyLimit: config.BODY_LIMIT, authenticate, context }));
+  app.use(
+    '/graphql',
+    graphqlMiddleware(apollo, {
+      bodyLimit: config.BODY_LIMIT,
+      authenticate: (credentials) => services.auth.authenticateLater(root, credentials),
+      context,
+    }),
+  );
   app.use(httpErrorHandler(logger));
 
   const port = await listen(server, config.PORT, config.HOST);

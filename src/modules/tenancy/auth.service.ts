@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 
 import { hashApiKey } from '../../platform/auth/api-keys.js';
 import type { TokenService } from '../../platform/auth/jwt.js';
-import type { Credentials, Principal } from '../../platform/auth/principal.js';
+import type { Credentials, Principal, UnconfirmedPrincipal } from '../../platform/auth/principal.js';
 import { readRowsInPrepared } from '../../platform/db/read-model.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
@@ -22,6 +22,18 @@ export class AuthService {
    * `root` is an unscoped EntityManager (credentials are looked up before the tenant is known).
    */
   async authenticate(root: EntityManager, credentials: Credentials): Promise<Principal | null> {
+    const found = await this.authenticateLater(root, credentials);
+    return found && 'confirm' in found ? found.confirm() : found;
+  }
+
+  /**
+   * {@link authenticate}, except that for a token the member's row is not read yet: its principal
+   * as the claims describe it, with the check to make (see {@link UnconfirmedPrincipal}).
+   */
+  async authenticateLater(
+    root: EntityManager,
+    credentials: Credentials,
+  ): Promise<Principal | UnconfirmedPrincipal | null> {
     const apiKey = credentials.apiKey?.trim();
     if (apiKey) {
       const em = root.fork();
@@ -44,16 +56,31 @@ export class AuthService {
     if (!match) throw DomainError.unauthenticated('Authorization must be "Bearer <token>"');
     const claims = await this.tokens.verify(match[1]);
     if (!claims) throw DomainError.unauthenticated('Invalid or expired token');
-    // Checked on every request, so deactivating a member locks their tokens out at once.
-    const [member] = await readRowsInPrepared(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
-    if (!member || !member.active) throw DomainError.unauthenticated('Token does not belong to an active team member');
+    const expiresAt = claims.exp !== undefined ? { expiresAt: claims.exp * 1000 } : {};
     return {
-      kind: 'member',
-      tenantId: claims.tid,
-      role: member.role,
-      memberId: member.id,
-      label: member.name,
-      ...(claims.exp !== undefined ? { expiresAt: claims.exp * 1000 } : {}),
+      principal: {
+        kind: 'member',
+        tenantId: claims.tid,
+        role: claims.role,
+        memberId: claims.sub,
+        label: claims.sub,
+        ...expiresAt,
+      },
+      check: { entity: TeamMember, where: { id: claims.sub, active: true, role: claims.role } },
+      // Checked on every request, so deactivating a member locks their tokens out at once.
+      confirm: async () => {
+        const [member] = await readRowsInPrepared(forkForTenant(root, claims.tid), TeamMember, 'id', [claims.sub]);
+        if (!member || !member.active)
+          throw DomainError.unauthenticated('Token does not belong to an active team member');
+        return {
+          kind: 'member',
+          tenantId: claims.tid,
+          role: member.role,
+          memberId: member.id,
+          label: member.name,
+          ...expiresAt,
+        };
+      },
     };
   }
 }

@@ -33,6 +33,30 @@ export interface Credentials {
  */
 export type Authenticate = (credentials: Credentials) => Promise<Principal | null>;
 
+/**
+ * A team member's principal as a verified token's claims describe it, not yet checked against the
+ * member's row (active, role). {@link confirm} reads the row; the fast read path instead folds
+ * {@link check} into its own statement (one statement per request), and confirms only when it fails.
+ */
+export interface UnconfirmedPrincipal {
+  /** The principal the claims describe (the token's tenant, member and role). */
+  principal: Principal;
+  /**
+   * The rows of `entity` (tenant-scoped) matching `where` exist exactly when the claims still hold
+   * (the member is active and has the token's role).
+   */
+  check: { entity: { name: string }; where: Record<string, unknown> };
+  /** Reads the member's row: the principal as it makes it, or throws UNAUTHENTICATED (a DomainError). */
+  confirm(): Promise<Principal>;
+}
+
+/**
+ * {@link Authenticate} that leaves a token's member check for later: a principal (API key), an
+ * {@link UnconfirmedPrincipal} (token) or null (no credentials); throws as {@link Authenticate} for
+ * credentials it can refuse without reading the member (bad signature, expired, revoked API key).
+ */
+export type AuthenticateLater = (credentials: Credentials) => Promise<Principal | UnconfirmedPrincipal | null>;
+
 /** Returns the principal or throws UNAUTHENTICATED. */
 export function requirePrincipal(principal: Principal | null): Principal {
   if (!principal) throw DomainError.unauthenticated();

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 
-import type { Principal } from '../auth/principal.js';
+import type { Principal, UnconfirmedPrincipal } from '../auth/principal.js';
 import { forkForTenant } from '../db/tenancy.js';
 import type { Logger } from '../logger.js';
 import type { PubSub } from '../pubsub.js';
@@ -19,6 +19,12 @@ export interface GraphQLContext {
   requestId: string;
   /** The authenticated caller, or null for an anonymous request. */
   principal: Principal | null;
+  /**
+   * Set while `principal` is only what a token's claims say (HTTP operations): the member's row is
+   * checked before anything runs, except by the fast read path, which checks it in its own
+   * statement (see `confirmPrincipal` in server.ts).
+   */
+  unconfirmed?: UnconfirmedPrincipal;
   /**
    * An EntityManager fork for this operation, scoped to the principal's tenant. For anonymous
    * requests it has no tenant, so any tenant-owned query fails closed.

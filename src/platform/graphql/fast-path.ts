@@ -194,10 +194,18 @@ class Planner {
         shape.push([key, 'nodes']);
       } else notFast(`${connection.name}.${name}`);
     }
-    const sql =
-      nodeSql === null
-        ? null
-        : `select ${nodeSql} from ${read.from} where ${read.where}${read.order} limit ${query.first}`;
+    let sql: string | null = null;
+    if (nodeSql !== null) {
+      const select = `select ${nodeSql} from ${read.from} where ${read.where}`;
+      const unconfirmed = this.ctx.unconfirmed;
+      if (unconfirmed) {
+        // The caller's member row, in the same statement: the rows if it still matches the claims,
+        // else one SQL null (never a value of json_build_object) telling the caller to confirm.
+        const member = this.read(unconfirmed.check.entity as EntityClass<object>, unconfirmed.check.where);
+        const exists = `exists (select 1 from ${member.from} where ${member.where})`;
+        sql = `(${select} and ${exists}${read.order} limit ${query.first}) union all select null where not ${exists}`;
+      } else sql = `${select}${read.order} limit ${query.first}`;
+    }
     return { sql, params: this.params, shape, typename: connection.name };
   }
 
@@ -324,11 +332,18 @@ export interface FastOperation {
   ctx: GraphQLContext;
 }
 
+/** The statements of an operation the fast path answers, planned by {@link planFast}. */
+export interface FastPlan {
+  roots: { key: string; plan: ReturnType<Planner['rootStatement']> | 'typename' }[];
+  queryType: GraphQLObjectType;
+}
+
 /**
- * The `data` of a query answered by the fast path, or null when it takes the ordinary path (any
- * part it does not know, a caller without the list's role, variables that do not coerce).
+ * The plan of a query the fast path answers, or null when it takes the ordinary path (any part it
+ * does not know, a caller without the list's role, variables that do not coerce). Reads nothing.
+ * With an unconfirmed principal (`ctx.unconfirmed`), each statement also checks the caller's row.
  */
-export async function answerFast(op: FastOperation): Promise<Record<string, unknown> | null> {
+export function planFast(op: FastOperation): FastPlan | null {
   const { schema, document, operation, ctx } = op;
   const principal = ctx.principal;
   const queryType = schema.getQueryType();
@@ -339,7 +354,7 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
   if (coerced.errors) return null;
   const variables = coerced.coerced;
-  const plans: { key: string; plan: ReturnType<Planner['rootStatement']> | 'typename' }[] = [];
+  const roots: FastPlan['roots'] = [];
   try {
     const planner = new Planner(schema, document, variables, ctx, ctx.em);
     const fragments = Object.fromEntries(
@@ -348,14 +363,14 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
     for (const [key, nodes] of collectFields(schema, fragments, variables, queryType, operation.selectionSet)) {
       const name = nodes[0].name.value;
       if (name === '__typename') {
-        plans.push({ key, plan: 'typename' });
+        roots.push({ key, plan: 'typename' });
         continue;
       }
       const list = lists.get(name);
       const field = queryType.getFields()[name];
       if (!list || !field) return null;
       if (list.roles.length && !list.roles.includes(principal.role)) return null;
-      plans.push({ key, plan: planner.rootStatement(list, field, nodes) });
+      roots.push({ key, plan: planner.rootStatement(list, field, nodes) });
     }
   } catch (err) {
     // Planning reads nothing and changes nothing: on any error (NotFast, or a filter a service
@@ -363,21 +378,37 @@ export async function answerFast(op: FastOperation): Promise<Record<string, unkn
     ctx.logger.debug({ reason: err instanceof Error ? err.message : String(err) }, 'fast path not taken');
     return null;
   }
+  // An unconfirmed caller is checked by the statements: without one, the ordinary path checks it.
+  if (ctx.unconfirmed && !roots.some((r) => r.plan !== 'typename' && r.plan.sql)) return null;
+  return { roots, queryType };
+}
+
+/**
+ * The `data` of a planned query, or null when a statement found that the caller's member row no
+ * longer matches the token's claims (deactivated, role changed): the caller confirms the principal
+ * (which refuses it, or gives its current role) and takes the ordinary path. Otherwise an
+ * unconfirmed principal is confirmed by the statements (`ctx.unconfirmed` cleared).
+ */
+export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Record<string, unknown> | null> {
   const store = currentRequest();
   if (store) store.sqlStatements = 0;
   const rows = await Promise.all(
-    plans.map(({ plan }) =>
-      plan !== 'typename' && plan.sql ? readValues(ctx.em, plan.sql, plan.params) : Promise.resolve([]),
+    plan.roots.map(({ plan: p }) =>
+      p !== 'typename' && p.sql ? readValues(ctx.em, p.sql, p.params) : Promise.resolve([]),
     ),
   );
+  if (ctx.unconfirmed) {
+    if (rows.some((r) => r.includes(null))) return null;
+    ctx.unconfirmed = undefined;
+  }
   const data: Record<string, unknown> = {};
-  plans.forEach(({ key, plan }, i) => {
-    if (plan === 'typename') {
-      data[key] = queryType.name;
+  plan.roots.forEach(({ key, plan: p }, i) => {
+    if (p === 'typename') {
+      data[key] = plan.queryType.name;
       return;
     }
     const connection: Record<string, unknown> = {};
-    for (const [k, what] of plan.shape) connection[k] = what === 'nodes' ? rows[i] : plan.typename;
+    for (const [k, what] of p.shape) connection[k] = what === 'nodes' ? rows[i] : p.typename;
     data[key] = connection;
   });
   return data;

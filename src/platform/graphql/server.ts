@@ -15,7 +15,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 
-import type { Authenticate } from '../auth/principal.js';
+import type { AuthenticateLater } from '../auth/principal.js';
 import { DomainError } from '../errors.js';
 import { formatErrorFactory } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
@@ -32,7 +32,7 @@ import {
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../request-context.js';
 import type { ContextFactory, GraphQLContext } from './context.js';
-import { answerFast } from './fast-path.js';
+import { type FastPlan, planFast, runFast } from './fast-path.js';
 import type { OperationGuard } from './operation-guard.js';
 
 /** What the Apollo server of an API is built from. */
@@ -73,9 +73,9 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
       // No HTTP cache hints: the default cache-control plugin wraps every field resolver (profiled).
       ApolloServerPluginCacheControlDisabled(),
       subscriptionsOverWebSocketOnly(),
-      guardPlugin(options.guard),
+      // The caller's member check, the guard, and the fast path (in this order, in one plugin).
+      admissionPlugin(options.guard),
       operationPlugin(metrics, production),
-      fastPathPlugin(),
       // Last: it stores (or replays) the response exactly as the plugins above left it.
       ...(options.idempotency ? [idempotencyPlugin(options.idempotency, logger)] : []),
     ],
@@ -88,8 +88,11 @@ export async function startApolloServer(options: ApolloOptions): Promise<ApolloS
 export interface GraphqlMiddlewareOptions {
   /** Largest JSON body accepted (BODY_LIMIT), e.g. `1mb`. */
   bodyLimit: string;
-  /** Credentials from the `Authorization` and `X-Api-Key` headers to a principal. */
-  authenticate: Authenticate;
+  /**
+   * Credentials from the `Authorization` and `X-Api-Key` headers to a principal; a token's member
+   * is checked later (see {@link confirmPrincipal}).
+   */
+  authenticate: AuthenticateLater;
   context: ContextFactory;
 }
 
@@ -105,32 +108,84 @@ export function graphqlMiddleware(
     express.json({ limit: bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        try {
-          const principal = await authenticate({
-            authorization: req.headers.authorization,
-            apiKey: firstHeader(req.headers['x-api-key']),
-          });
-          return context(principal, currentRequest()?.requestId ?? randomUUID());
-        } catch (err) {
-          if (err instanceof DomainError) {
-            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          }
-          throw err;
-        }
+        const found = await authenticate({
+          authorization: req.headers.authorization,
+          apiKey: firstHeader(req.headers['x-api-key']),
+        }).catch(unauthenticated);
+        const requestId = currentRequest()?.requestId ?? randomUUID();
+        if (!found || !('confirm' in found)) return context(found, requestId);
+        const ctx = context(found.principal, requestId);
+        ctx.unconfirmed = found;
+        return ctx;
       },
     }),
   ];
 }
 
+/** Refused credentials (a {@link DomainError}) as the 401 GraphQL error; anything else rethrown. */
+function unauthenticated(err: unknown): never {
+  if (err instanceof DomainError) {
+    throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+  }
+  throw err;
+}
+
 /**
- * Apollo plugin: the {@link OperationGuard} once the operation is known, before it runs. A refusal
- * answers 400 (cost) or 429 with `Retry-After` (rate limit).
+ * Checks the member row of a principal taken from a token's claims (`ctx.unconfirmed`), if not done
+ * yet: the principal becomes the one the row makes (its current role), or the result is the 401
+ * UNAUTHENTICATED error (an inactive or unknown member) the request is refused with, as when the
+ * check ran with the credentials. Done before anything runs, except on the fast read path, whose
+ * statement checks the row itself; and before any response leaves with the check still undone (a
+ * parse or validation error).
  */
-function guardPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> {
+async function confirmPrincipal(ctx: GraphQLContext): Promise<GraphQLError | null> {
+  const pending = ctx.unconfirmed;
+  if (!pending) return null;
+  ctx.unconfirmed = undefined;
+  try {
+    ctx.principal = await pending.confirm();
+    return null;
+  } catch (err) {
+    ctx.principal = null;
+    try {
+      return unauthenticated(err);
+    } catch (refusal) {
+      if (refusal instanceof GraphQLError) return refusal;
+      throw refusal;
+    }
+  }
+}
+
+/** The response of a request refused by {@link confirmPrincipal} after Apollo's own error handling. */
+function refusedResponse(refusal: GraphQLError) {
+  return {
+    http: { status: 401, headers: new HeaderMap() },
+    body: {
+      kind: 'single' as const,
+      singleResult: { errors: [{ message: refusal.message, extensions: { code: refusal.extensions.code } }] },
+    },
+  };
+}
+
+/**
+ * Apollo plugin: once the operation is known, the fast read path's plan (fast-path.ts) if it answers
+ * it, else the caller's member check ({@link confirmPrincipal}); then the {@link OperationGuard}; a
+ * refusal answers 400 (cost) or 429 with `Retry-After` (rate limit). Planned queries are answered by
+ * the fast path, after validation, limits and the guard, instead of graphql-js execution; when its
+ * statement finds that the caller's row no longer matches the token, the member check runs and the
+ * ordinary path answers. A response never leaves with the member check undone.
+ */
+function admissionPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> {
   return {
     requestDidStart() {
+      let plan: FastPlan | null = null;
       return Promise.resolve({
-        async didResolveOperation({ document, operationName, request, contextValue }) {
+        async didResolveOperation({ schema, document, operation, operationName, request, contextValue }) {
+          plan = planFast({ schema, document, operation, variables: request.variables, ctx: contextValue });
+          if (!plan) {
+            const refusal = await confirmPrincipal(contextValue);
+            if (refusal) throw refusal;
+          }
           const refused = await guard({
             document,
             operationName,
@@ -144,6 +199,25 @@ function guardPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> 
               ? { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) }
               : { status: 400 };
           throw new GraphQLError(refused.message, { extensions: { ...refused.extensions, http } });
+        },
+        async responseForOperation({ contextValue }) {
+          if (!plan) return null;
+          const data = await runFast(plan, contextValue);
+          if (data) {
+            return {
+              http: { status: undefined, headers: new HeaderMap() },
+              body: { kind: 'single', singleResult: { data } },
+            };
+          }
+          const refusal = await confirmPrincipal(contextValue);
+          return refusal ? refusedResponse(refusal) : null;
+        },
+        async willSendResponse({ contextValue, response }) {
+          const refusal = await confirmPrincipal(contextValue);
+          if (!refusal) return;
+          const refused = refusedResponse(refusal);
+          response.http.status = refused.http.status;
+          response.body = refused.body;
         },
       });
     },
@@ -192,34 +266,6 @@ function operationPlugin(metrics: Metrics, production: boolean): ApolloServerPlu
             result.extensions = { ...result.extensions, sqlStatements: store.sqlStatements };
           }
           return Promise.resolve();
-        },
-      });
-    },
-  };
-}
-
-/**
- * Apollo plugin: queries the fast path knows (fast-path.ts) are answered by it, after validation,
- * limits and the guard, instead of graphql-js execution; any other operation runs as usual.
- */
-function fastPathPlugin(): ApolloServerPlugin<GraphQLContext> {
-  return {
-    requestDidStart() {
-      return Promise.resolve({
-        async responseForOperation({ schema, document, operation, request, contextValue }) {
-          const data = await answerFast({
-            schema,
-            document,
-            operation,
-            variables: request.variables,
-            ctx: contextValue,
-          });
-          return data
-            ? {
-                http: { status: undefined, headers: new HeaderMap() },
-                body: { kind: 'single', singleResult: { data } },
-              }
-            : null;
         },
       });
     },
