@@ -616,13 +616,24 @@ export interface CompiledRead {
   columns: ReadonlyMap<string, string>;
 }
 
+/** `t` with its columns (and tenant column) qualified by `qualifier` (a quoted table name or alias). */
+function qualified(t: Table, qualifier: string | undefined): Table {
+  if (!qualifier) return t;
+  return {
+    ...t,
+    tenant: t.tenant && `${qualifier}.${t.tenant}`,
+    columns: new Map([...t.columns].map(([name, column]) => [name, `${qualifier}.${column}`])),
+  };
+}
+
 /**
  * `where` and `orderBy` over the own columns of `entity` as SQL text, and the tenant condition first
  * (failing closed without a tenant). With `params`, each value is a `$n` parameter appended to it
  * (so the text is the same for other values: PostgreSQL can keep the statement prepared); without,
  * the values are inlined (by the platform's quoting, as the read batch does). Null when the
  * generator cannot build it (conditions on related tables, array operators, a raw condition with
- * `params`…): the caller then takes the loader path.
+ * `params`…): the caller then takes the loader path. With `qualifier` (a quoted table name or alias),
+ * columns are qualified by it (for a statement joining other tables); its `from` stays the table.
  */
 export function compileRead<E extends object>(
   em: EntityManager,
@@ -630,9 +641,10 @@ export function compileRead<E extends object>(
   where: Record<string, unknown>,
   orderBy: KeysetOrder<E> = [],
   params?: unknown[],
+  qualifier?: string,
 ): CompiledRead | null {
   const meta = em.getMetadata().get<E>(entity);
-  const t = table(meta as EntityMetadata, em.getPlatform());
+  const t = qualified(table(meta as EntityMetadata, em.getPlatform()), qualifier);
   const order = compileOrder(
     t,
     orderBy.flatMap((o) => Object.entries(o)),
