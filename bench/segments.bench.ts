@@ -112,6 +112,8 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
     void (async () => {
       for await (const payload of published) if (payload) publications++;
     })();
+    // CPU time of the round in this process (less dependent on the load than its wall time).
+    let processCpuMs = 0;
     for (const { id, nationality: current } of ids) {
       // Always a change (an update changing nothing writes no event), entering or leaving `own`.
       await gql(app.url, data.token, UPDATE, {
@@ -120,12 +122,15 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       // Wait for the outbox relay to position the event, so that each timed round processes exactly it.
       while (Number((await conn.execute<{ n: string }[]>(UNPOSITIONED))[0].n) > 0)
         await new Promise((r) => setTimeout(r, 5));
+      const cpu = process.cpuUsage();
       const s = performance.now();
       const before = sent;
       const n = await app.services.segments.processEvents(root);
       if (n > 0) {
         roundTimes.push(performance.now() - s); // a round that read nothing is not a re-check
         statements.push(sent - before);
+        const used = process.cpuUsage(cpu);
+        processCpuMs += (used.user + used.system) / 1000;
       }
       processed += n;
     }
@@ -138,6 +143,7 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       segments: results,
       recheckPerEventMs: { ...stats(roundTimes), eventsProcessed: processed, clientSegments: 2 },
       statementsPerRound: { min: Math.min(...statements), max: Math.max(...statements) },
+      processCpuMsPerRound: round(processCpuMs / roundTimes.length),
       publications,
       loadAverage1m: [...loads, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     };
