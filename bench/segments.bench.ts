@@ -4,10 +4,17 @@
  * connection) for a segment on the client's own fields and one through a to-many relation
  * (`practices.expiryDate NEXT_N_DAYS`), and the membership re-check per timeline event: one client
  * update at a time, then (once the outbox has positioned its event) one round of the membership
- * processor, which re-checks that client against the tenant's two client segments, timed in process.
+ * processor, which re-checks that client against the tenant's two client segments, timed in process:
+ * from the round's start (reading the committed, positioned event) to its end (membership rows
+ * written and committed, the change published). Also counts the statements the round sends (every
+ * `pg` query, BEGIN and COMMIT included: one round trip each) and the publications a subscriber of
+ * the tenant's segment topic receives.
  */
 import { loadavg } from 'node:os';
 
+import pg from 'pg';
+
+import { segmentTopic } from '../src/modules/segments/segment.service.js';
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
@@ -89,7 +96,24 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       [tenant.id, EVENTS],
     );
     const roundTimes: number[] = [];
+    const statements: number[] = [];
     let processed = 0;
+    // Every statement the process sends ends in pg.Client#query (MikroORM through Kysely).
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const query = proto.query;
+    let sent = 0;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      sent++;
+      return query.apply(this, args);
+    };
+    // The membership changes published (the `own` segment: every update enters or leaves it).
+    const published = await app.pubsub.subscribe<unknown>(segmentTopic(tenant.id));
+    let publications = 0;
+    void (async () => {
+      for await (const payload of published) if (payload) publications++;
+    })();
+    // CPU time of the round in this process (less dependent on the load than its wall time).
+    let processCpuMs = 0;
     for (const { id, nationality: current } of ids) {
       // Always a change (an update changing nothing writes no event), entering or leaving `own`.
       await gql(app.url, data.token, UPDATE, {
@@ -98,16 +122,29 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       // Wait for the outbox relay to position the event, so that each timed round processes exactly it.
       while (Number((await conn.execute<{ n: string }[]>(UNPOSITIONED))[0].n) > 0)
         await new Promise((r) => setTimeout(r, 5));
+      const cpu = process.cpuUsage();
       const s = performance.now();
+      const before = sent;
       const n = await app.services.segments.processEvents(root);
-      if (n > 0) roundTimes.push(performance.now() - s); // a round that read nothing is not a re-check
+      if (n > 0) {
+        roundTimes.push(performance.now() - s); // a round that read nothing is not a re-check
+        statements.push(sent - before);
+        const used = process.cpuUsage(cpu);
+        processCpuMs += (used.user + used.system) / 1000;
+      }
       processed += n;
     }
+    proto.query = query;
+    await new Promise((r) => setTimeout(r, 50));
+    await published.return?.();
     return {
       clients: data.clients,
       seedSeconds: round(data.seedSeconds),
       segments: results,
       recheckPerEventMs: { ...stats(roundTimes), eventsProcessed: processed, clientSegments: 2 },
+      statementsPerRound: { min: Math.min(...statements), max: Math.max(...statements) },
+      processCpuMsPerRound: round(processCpuMs / roundTimes.length),
+      publications,
       loadAverage1m: [...loads, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     };
   } finally {

@@ -9,6 +9,7 @@ import { expect } from '@jest/globals';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { withStatementTimeout } from '../src/platform/db/statement-timeout.js';
+import { expectGlobalId } from '../src/platform/graphql/global-id.js';
 import {
   ClientsDocument,
   CreateClientDocument,
@@ -495,6 +496,62 @@ describe('Segments: segmentMembershipChanged', () => {
     await server.gql(DeactivateTeamMemberDocument, { input: { id: b.ownerId } }, b.token);
     const [cb] = (await clientsB.results).map((r) => r.segmentMembershipChanged);
     expect([cb.change, cb.recordId]).toEqual(['ENTERED', b.clientId]);
+  }, 60_000);
+
+  it('re-checks with a segment as it is now: after an update, a delete, and a change written by another process', async () => {
+    const t = await tenantWithClients('seg-cache');
+    const ws = () => server.ws({ authorization: `Bearer ${t.token}` });
+    const s = await segment(t.token, 'Portuguese', 'CLIENT', eq('nationality', 'Portuguese'));
+    const gone = await segment(t.token, 'Portuguese, deleted', 'CLIENT', eq('nationality', 'Portuguese'));
+    const setNationality = async (id: string, nationality: string) => {
+      const r = await server.gql(UpdateClientDocument, { input: { id, nationality } }, t.token);
+      expect(r.data?.updateClient.userErrors).toEqual([]);
+    };
+    /** Makes a change and returns the next changes of segment `s` it causes (`n` of them). */
+    const next = async (n: number, change: () => Promise<unknown>) => {
+      const got = nextResults(ws(), MembershipChanged, { segmentId: s.id }, n, 20_000);
+      await got.ready;
+      await change();
+      return (await got.results).map((r) => [r.segmentMembershipChanged.change, r.segmentMembershipChanged.recordId]);
+    };
+    const [marco, budi, ana] = [t.ids['Marco Rossi'], t.ids['Budi Santoso'], t.ids['Ana Lima']];
+    // A round re-checks Marco against both segments (the processor now knows them).
+    expect(await next(1, () => setNationality(marco, 'Portuguese'))).toEqual([['ENTERED', marco]]);
+
+    // New criteria: Marco leaves by the update itself; Budi's event is re-checked against them.
+    expect(
+      await next(1, async () => {
+        const r = await server.gql(
+          UpdateSegmentDocument,
+          { input: { id: s.id, criteria: eq('nationality', 'Dutch') } },
+          t.token,
+        );
+        expect(r.data?.updateSegment.userErrors).toEqual([]);
+      }),
+    ).toEqual([['LEFT', marco]]);
+    expect((await server.gql(DeleteSegmentDocument, { input: { id: gone.id } }, t.token)).errors).toBeUndefined();
+    // Giulia now matches the deleted segment only; Budi's change (after hers) tells that both were read.
+    expect(
+      await next(1, async () => {
+        await setNationality(t.ids['Giulia Bianchi'], 'Portuguese');
+        await setNationality(budi, 'Dutch');
+      }),
+    ).toEqual([['ENTERED', budi]]);
+
+    // Criteria changed in plain SQL (as by a process that shares nothing with this one) are used too.
+    const sql = server.app.db.orm.em.fork() as SqlEntityManager;
+    const raw = (globalId: string) => expectGlobalId(globalId, 'Segment');
+    await sql.execute('update segment set criteria = ? where id = ?', [
+      JSON.stringify({ groups: [{ filters: [{ field: 'nationality', operator: 'EQ', value: 'Greek' }], anyOf: [] }] }),
+      raw(s.id),
+    ]);
+    expect(await next(1, () => setNationality(ana, 'Greek'))).toEqual([['ENTERED', ana]]);
+
+    // The deleted segment got no member from the rounds after its delete (Giulia's).
+    const held = await sql.execute<{ n: string }[]>('select count(*) as n from segment_member where segment_id = ?', [
+      raw(gone.id),
+    ]);
+    expect(Number(held[0].n)).toBe(0);
   }, 60_000);
 
   it('moves a NEXT_N_DAYS member out at the daily re-check as the app clock advances', async () => {
