@@ -47,16 +47,16 @@ async function timed(url: string, token: string, query: string, vars: object[], 
 }
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** CPU time (ms) used so far by the PostgreSQL backends connected to the bench database (Linux /proc). */
-async function postgresCpuMs(conn: { execute: <T>(sql: string) => Promise<T> }): Promise<number> {
+/** CPU time (ms) used so far by each PostgreSQL backend connected to the bench database (Linux /proc). */
+async function postgresCpuMs(conn: { execute: <T>(sql: string) => Promise<T> }): Promise<Map<number, number>> {
   const backends = await conn.execute<{ pid: number }[]>(
     'select pid from pg_stat_activity where datname = current_database()',
   );
-  let ms = 0;
+  const ms = new Map<number, number>();
   for (const { pid } of backends)
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ms += (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+      ms.set(pid, (Number(fields[11]) + Number(fields[12])) * 10); // utime + stime, in 10 ms ticks
     } catch {
       /* exited, or not on this machine */
     }
@@ -72,7 +72,9 @@ async function timedCpu(
   const pg0 = await postgresCpuMs(conn);
   const result = await timed(...args);
   const node = process.cpuUsage(node0);
-  const pg = (await postgresCpuMs(conn)) - pg0;
+  // Backends still there: their growth; new ones: all of it (one that closed meanwhile is not counted).
+  let pg = 0;
+  for (const [pid, ms] of await postgresCpuMs(conn)) pg += ms - (pg0.get(pid) ?? 0);
   return {
     ...result,
     cpuMsPerRequest: { node: round((node.user + node.system) / 1000 / result.n), postgres: round(pg / result.n) },
