@@ -27,11 +27,13 @@ export interface Dataset {
  * A fresh database with BENCH_CLIENTS (default 10,000) clients of tenant `bench` and their records.
  * BENCH_REUSE_DB=1: keep the database (`meridian_bench_seed_<clients>`) and reuse it on the next run,
  * generating the data set only when its tenant is empty; migrations still run on it, so new indexes
- * are measured. Rows a bench adds (e.g. interactions) stay; `drop` then does nothing.
+ * are measured. BENCH_DB_NAME names the kept database instead (e.g. to compare two schemas). Rows a bench adds (e.g. interactions) stay; `drop` then does nothing.
  */
 export async function prepareDataset(clients = Number(process.env.BENCH_CLIENTS ?? 10_000)): Promise<Dataset> {
   const db =
-    process.env.BENCH_REUSE_DB === '1' ? await keptDatabase(`meridian_bench_seed_${clients}`) : await freshDatabase();
+    process.env.BENCH_REUSE_DB === '1'
+      ? await keptDatabase(process.env.BENCH_DB_NAME || `meridian_bench_seed_${clients}`)
+      : await freshDatabase();
   const app = await startBenchApp(db.url, { JOBS: 'off', REDIS_URL: '', JWT_SECRET: BENCH_JWT_SECRET });
   try {
     const t0 = performance.now();

@@ -2,10 +2,10 @@ import { type Ref } from '@mikro-orm/core';
 import { Embedded, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Field, Int, ObjectType } from 'type-graphql';
 
-import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Money } from '../../platform/graphql/money.js';
 import { Node } from '../../platform/graphql/node.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Address } from './address.js';
 import { BantAuthority, BantNeed, BantTimeframe } from './bant.enums.js';
@@ -40,7 +40,7 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
     'create unique index "client_tenant_email_uq" on "client" ("tenant_id", lower("email")) where "email" is not null',
 })
 @ObjectType({ implements: Node, description: 'A person or organisation the business serves, from lead to customer.' })
-export class Client extends TenantScopedEntity<'kind' | 'lifecycleStage' | 'leadScore' | 'source' | 'tags'> {
+export class Client extends SearchableEntity<'kind' | 'lifecycleStage' | 'leadScore' | 'source' | 'tags'> {
   @Enum({ items: () => ClientKind })
   @Field(() => ClientKind)
   kind: ClientKind = ClientKind.PERSON;

@@ -10,6 +10,7 @@ import { Client } from '../clients/client.entity.js';
 import { Sentiment } from '../interactions/interaction.enums.js';
 import { Practice } from '../practices/practice.entity.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind, Urgency } from './conversation.enums.js';
 
@@ -29,7 +30,7 @@ export class ConversationMessage {
 @Unique({ properties: ['tenant', 'sessionId'] })
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @ObjectType({ implements: Node, description: 'A chat with a (prospective) client; its messages are kept as sent.' })
-export class Conversation extends TenantScopedEntity<'messages' | 'metadata' | 'taskKeys'> {
+export class Conversation extends SearchableEntity<'messages' | 'metadata' | 'taskKeys'> {
   @Property({ length: 200 })
   @Field({ description: "The channel's session id: sending it again appends to this conversation." })
   sessionId!: string;

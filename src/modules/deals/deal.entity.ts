@@ -8,6 +8,7 @@ import { Node } from '../../platform/graphql/node.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { DealStatus } from './deal.enums.js';
 import { Pipeline, PipelineStage } from './pipeline.entity.js';
@@ -20,7 +21,7 @@ import { Pipeline, PipelineStage } from './pipeline.entity.js';
 @Index({ properties: ['tenant', 'createdAt', 'id'] })
 @Index({ properties: ['tenant', 'closedAt'] })
 @ObjectType({ implements: Node, description: 'A sales opportunity with a client, moving through a pipeline.' })
-export class Deal extends TenantScopedEntity<'status'> {
+export class Deal extends SearchableEntity<'status'> {
   @Property({ length: 200 })
   @Field()
   title!: string;

@@ -2,13 +2,13 @@ import { type Ref } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Field, Float, ObjectType } from 'type-graphql';
 
-import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
 import { Conversation } from '../conversations/conversation.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
@@ -21,7 +21,7 @@ import { Direction, InteractionKind, Sentiment } from './interaction.enums.js';
 @Index({ properties: ['tenant', 'deal'] })
 @Index({ properties: ['tenant', 'ticket'] })
 @ObjectType({ implements: Node, description: 'A contact with a client: a call, a chat, an email, a meeting, a note.' })
-export class Interaction extends TenantScopedEntity<'direction' | 'actionItems'> {
+export class Interaction extends SearchableEntity<'direction' | 'actionItems'> {
   @ManyToOne(() => Client, { ref: true, deleteRule: 'cascade' })
   client!: Ref<Client>;
 

@@ -2,12 +2,12 @@ import { type Ref } from '@mikro-orm/core';
 import { Embedded, Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 
-import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Money } from '../../platform/graphql/money.js';
 import { Node } from '../../platform/graphql/node.js';
 import { DateScalar } from '../../platform/graphql/scalars.js';
 import { Client } from '../clients/client.entity.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { PaymentStatus, PracticeStatus } from './practice.enums.js';
 import { PracticeType } from './practice-type.entity.js';
@@ -25,7 +25,7 @@ import { PracticeType } from './practice-type.entity.js';
   implements: Node,
   description: 'A service case for a client (a visa application, a company formation, …).',
 })
-export class Practice extends TenantScopedEntity<'status' | 'paymentStatus'> {
+export class Practice extends SearchableEntity<'status' | 'paymentStatus'> {
   @ManyToOne(() => Client, { ref: true, deleteRule: 'cascade' })
   client!: Ref<Client>;
 

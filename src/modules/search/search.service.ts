@@ -4,7 +4,6 @@ import { filterIds } from '../../platform/db/refs.js';
 import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { toGlobalId } from '../../platform/graphql/global-id.js';
-import { SEARCH_DOCUMENTS as DOC } from './search-indexes.js';
 
 /** The kinds of records search returns. ORGANIZATION: clients of kind ORGANIZATION. */
 export const SEARCH_TYPES = [
@@ -131,6 +130,11 @@ function decodeCursor(after: string): [number, string, string] {
   throw DomainError.badInput('Invalid cursor', 'after');
 }
 
+/** The settings of the search transaction (`set local` each, in one statement). */
+export const SEARCH_SETTINGS = `select set_config('statement_timeout', '${SEARCH_STATEMENT_TIMEOUT_MS}', true),
+  set_config('pg_trgm.similarity_threshold', '${NAME_SIMILARITY}', true), set_config('jit', 'off', true),
+  set_config('random_page_cost', '1.1', true)`;
+
 /** Row of the search statement: a hit of the page, or a facet count. */
 interface Row {
   kind: 'hit' | 'facet';
@@ -175,11 +179,13 @@ export class SearchService {
     const rows = await em.transactional(async (tx) => {
       const ctx = tx.getTransactionContext<Transaction<object>>();
       const connection = tx.getConnection();
-      await connection.execute(`set local statement_timeout = ${SEARCH_STATEMENT_TIMEOUT_MS}`, [], 'run', ctx);
-      await connection.execute(`set local pg_trgm.similarity_threshold = ${NAME_SIMILARITY}`, [], 'run', ctx);
-      // The statement's estimated cost crosses jit_above_cost on a large tenant: compiling it took
-      // longer (≈ 0.6 s) than running it, on every call.
-      await connection.execute('set local jit = off', [], 'run', ctx);
+      // One round trip for the settings: the statement timeout, the trigram threshold of `%`, JIT off
+      // (the statement's estimated cost crosses jit_above_cost on a large tenant: compiling it took
+      // longer, ≈ 0.6 s, than running it, on every call), and random_page_cost 1.1: the search's
+      // index and row reads are cached pages; at the default 4 the planner scanned all of a
+      // tenant's practices and deals (twice each) to hash-join them with the matched clients
+      // instead of looking them up by client (10,000 clients: 10.7 → 8.2 ms CPU per search).
+      await connection.execute(SEARCH_SETTINGS, [], 'run', ctx);
       return (await connection.execute(sql, params, 'all', ctx)) as Row[];
     });
     const hits = rows
@@ -216,6 +222,15 @@ export class SearchService {
     };
   }
 }
+
+/** The column of `hits` each facet counts, in the order of {@link SEARCH_FACETS}. */
+const FACET_COLUMNS: Record<SearchFacetName, string> = {
+  TYPE: 'type',
+  STATUS: 'status',
+  OWNER: 'owner',
+  PRACTICE_TYPE: 'practice_type',
+  LIFECYCLE_STAGE: 'stage',
+};
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -264,14 +279,14 @@ export function buildSearchStatement(
     // Candidates first, each way of matching on its own index (a bitmap OR of them re-checked every
     // condition, the full-text document included, on every candidate row); then ranked once.
     const candidates = [
-      `${DOC.client('x')} @@ ${tq}`,
+      `x."search_doc" @@ ${tq}`,
       `public.meridian_norm(x."full_name") % «norm»`,
       `public.meridian_norm(x."email") % «norm»`,
       ...(q.digits ? [phoneOf('x')] : []),
     ].map((cond) => `select x."id" from "client" x where ${tenant('x')} and ${cond}`);
     ctes += `, "matched_client" as materialized (
       select c."id", c."kind", c."lifecycle_stage", c."owner_id",
-        (ts_rank(${DOC.client('c')}, ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
+        (ts_rank(c."search_doc", ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
       from "client" c
       where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null
         and c."id" in (${candidates.join(' union all ')}))`;
@@ -297,13 +312,13 @@ export function buildSearchStatement(
       `(lower(${t}."code") in (${list('words', q.words)}) or lower(replace(${t}."code", '_', ' ')) = «norm» or public.meridian_norm(${t}."name") % «norm»)`;
     // Candidates first (each way of matching on its index), then ranked: no scan of the tenant's practices.
     branches.push(`select 'PRACTICE', p."id",
-        (ts_rank(${DOC.practice('p')}, ${tq}) + coalesce(mc."rank" * 0.5, 0)
+        (ts_rank(p."search_doc", ${tq}) + coalesce(mc."rank" * 0.5, 0)
           + case when ${typeMatch('pt')} then 0.5 else 0 end)::float8,
         p."status", p."assigned_to_id", pt."code", null::text
       from "practice" p join "practice_type" pt on pt."id" = p."type_id" and ${tenant('pt')}
         left join "matched_client" mc on mc."id" = p."client_id"
       where ${tenant('p')} and p."id" in (
-        select x."id" from "practice" x where ${tenant('x')} and ${DOC.practice('x')} @@ ${tq}
+        select x."id" from "practice" x where ${tenant('x')} and x."search_doc" @@ ${tq}
         union all select x."id" from "practice" x join "matched_client" m on m."id" = x."client_id" where ${tenant('x')}
         union all select x."id" from "practice" x where ${tenant('x')}
           and x."type_id" in (select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')}))`);
@@ -318,24 +333,24 @@ export function buildSearchStatement(
   }
   if (types.has('DEAL')) {
     branches.push(`select 'DEAL', d."id",
-        (ts_rank(${DOC.deal('d')}, ${tq}) + coalesce(mc."rank" * 0.5, 0))::float8,
+        (ts_rank(d."search_doc", ${tq}) + coalesce(mc."rank" * 0.5, 0))::float8,
         d."status", d."owner_id", null::text, null::text
       from "deal" d left join "matched_client" mc on mc."id" = d."client_id"
       where ${tenant('d')} and d."id" in (
-        select x."id" from "deal" x where ${tenant('x')} and ${DOC.deal('x')} @@ ${tq}
+        select x."id" from "deal" x where ${tenant('x')} and x."search_doc" @@ ${tq}
         union all select x."id" from "deal" x join "matched_client" m on m."id" = x."client_id" where ${tenant('x')})`);
     text(['DEAL'], `"deal" x`, 'title', 'x."title"', 'lostReason', 'x."lost_reason"');
   }
   if (types.has('TICKET')) {
-    branches.push(`select 'TICKET', t."id", ts_rank(${DOC.ticket('t')}, ${tq})::float8,
+    branches.push(`select 'TICKET', t."id", ts_rank(t."search_doc", ${tq})::float8,
         t."status", t."assignee_id", null::text, null::text
-      from "ticket" t where ${tenant('t')} and ${DOC.ticket('t')} @@ ${tq}`);
+      from "ticket" t where ${tenant('t')} and t."search_doc" @@ ${tq}`);
     text(['TICKET'], `"ticket" x`, 'subject', 'x."subject"', 'description', 'x."description"');
   }
   if (types.has('INTERACTION')) {
-    branches.push(`select 'INTERACTION', i."id", ts_rank(${DOC.interaction('i')}, ${tq})::float8,
+    branches.push(`select 'INTERACTION', i."id", ts_rank(i."search_doc", ${tq})::float8,
         null::text, i."team_member_id", null::text, null::text
-      from "interaction" i where ${tenant('i')} and ${DOC.interaction('i')} @@ ${tq}`);
+      from "interaction" i where ${tenant('i')} and i."search_doc" @@ ${tq}`);
     text(
       ['INTERACTION'],
       `"interaction" x`,
@@ -346,9 +361,9 @@ export function buildSearchStatement(
     );
   }
   if (types.has('CONVERSATION')) {
-    branches.push(`select 'CONVERSATION', cv."id", ts_rank(${DOC.conversation('cv')}, ${tq})::float8,
+    branches.push(`select 'CONVERSATION', cv."id", ts_rank(cv."search_doc", ${tq})::float8,
         null::text, cv."team_member_id", null::text, null::text
-      from "conversation" cv where ${tenant('cv')} and ${DOC.conversation('cv')} @@ ${tq}`);
+      from "conversation" cv where ${tenant('cv')} and cv."search_doc" @@ ${tq}`);
     text(
       ['CONVERSATION'],
       `"conversation" x`,
@@ -369,24 +384,30 @@ export function buildSearchStatement(
     Object.assign(values, { afterRank: after[0], afterType: after[1], afterId: after[2] });
     afterCond = `(h."rank" < «afterRank»::float8 or (h."rank" = «afterRank»::float8 and (h."type" > «afterType»::text or (h."type" = «afterType»::text and h."id" > «afterId»::uuid))))`;
   }
-  const facet = (name: SearchFacetName, column: string, label = 'null::text') => {
-    values[`facet${name}`] = name;
-    return `select 'facet', null::text, null::text, null::float8, null::text, null::text, null::text, null::text, «facet${name}»::text, v."value", ${label}, v."count"
-      from (select ${column} as "value", count(*) as "count" from "filtered" h where ${column} is not null group by 1) v`;
-  };
   const hits = `"hits" ("type", "id", "rank", "status", "owner", "practice_type", "stage") as (${branches.map((b) => `(${b})`).join(' union all ')})`;
+  // Facets in one pass over the hits: one grouping set per facet, told apart by `grouping()` (the
+  // bit of a column is 0 in its own set). A null value of a facet's own column is no value.
+  const sets = Object.values(FACET_COLUMNS);
+  const columns = sets.map((c) => `h."${c}"`).join(', ');
+  const facetName = SEARCH_FACETS.map(
+    (name, i) => `when ${(1 << sets.length) - 1 - (1 << (sets.length - 1 - i))} then '${name}'`,
+  );
   // Texts (and their highlights) only for the page's rows, each read by its primary key.
   const statement = `with "q" as (select 1)${ctes}, ${hits},
     "filtered" as (select * from "hits" h where ${conds.length ? conds.join(' and ') : 'true'}),
-    "page" as (select * from "filtered" h where ${afterCond} order by h."rank" desc, h."type", h."id" limit «limit»)
+    "page" as (select * from "filtered" h where ${afterCond} order by h."rank" desc, h."type", h."id" limit «limit»),
+    "facet" as (select grouping(${columns}) as "g", ${columns}, count(*) as "count"
+      from "filtered" h group by grouping sets (${sets.map((c) => `(h."${c}")`).join(', ')}))
     select 'hit' as "kind", h."type", h."id"::text as "id", h."rank", ${headline('x."t1"')} as "h1", ${headline('x."t2"')} as "h2", x."f1", x."f2",
       null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count"
       from "page" h left join lateral (${texts.join(' union all ')}) x on true
-    union all ${facet('TYPE', 'h."type"')}
-    union all ${facet('STATUS', 'h."status"')}
-    union all ${facet('OWNER', 'h."owner"::text', `(select tm."name" from "team_member" tm where tm."id" = v."value"::uuid and ${tenant('tm')})`)}
-    union all ${facet('PRACTICE_TYPE', 'h."practice_type"', `(select min(pt2."name") from "practice_type" pt2 where pt2."code" = v."value" and ${tenant('pt2')})`)}
-    union all ${facet('LIFECYCLE_STAGE', 'h."stage"')}`;
+    union all select 'facet', null, null, null, null, null, null, null,
+      case f."g" ${facetName.join(' ')} end,
+      coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage"),
+      case when f."owner" is not null then (select tm."name" from "team_member" tm where tm."id" = f."owner" and ${tenant('tm')})
+        when f."practice_type" is not null then (select min(pt2."name") from "practice_type" pt2 where pt2."code" = f."practice_type" and ${tenant('pt2')}) end,
+      f."count"
+      from "facet" f where coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage") is not null`;
   const params: unknown[] = [];
   const sql = statement.replace(/«(\w+)(?:\.(\d+))?»/g, (_, name: string, index?: string) => {
     const value = values[name];

@@ -2,12 +2,12 @@ import { type Ref } from '@mikro-orm/core';
 import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Field, Int, ObjectType } from 'type-graphql';
 
-import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { Node } from '../../platform/graphql/node.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Practice } from '../practices/practice.entity.js';
 import { SEARCH_INDEXES } from '../search/search-indexes.js';
+import { SearchableEntity } from '../search/searchable.entity.js';
 import { Channel } from '../shared/channel.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { TicketPriority, TicketStatus } from './ticket.enums.js';
@@ -27,7 +27,7 @@ import { TicketPriority, TicketStatus } from './ticket.enums.js';
   implements: Node,
   description: 'A support request, optionally linked to a client, a deal and a practice.',
 })
-export class Ticket extends TenantScopedEntity<'status' | 'priority' | 'channel'> {
+export class Ticket extends SearchableEntity<'status' | 'priority' | 'channel'> {
   @Property({ type: 'integer' })
   @Field(() => Int, { description: 'Sequential number within the tenant (#1, #2, …).' })
   number!: number;
