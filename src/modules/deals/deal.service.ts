@@ -182,11 +182,13 @@ export class DealService {
     };
   }
 
-  /** Whether a ticket, quote, task or interaction linked to the deal belongs to its current client. */
+  /** Whether a ticket, quote, task or (not deleted) interaction linked to the deal belongs to its current client. */
   private async linkedToClient(em: EntityManager, deal: Deal): Promise<boolean> {
     const where = { deal: deal.id, client: refId(deal.client)! };
-    for (const entity of [Ticket, Quote, Task, Interaction] as const)
-      if (await em.count(entity as EntityClass<object>, where)) return true;
+    for (const entity of [Ticket, Quote, Task, Interaction] as const) {
+      const filter = entity === Interaction ? { ...where, deletedAt: null } : where;
+      if (await em.count(entity as EntityClass<object>, filter)) return true;
+    }
     return false;
   }
 
