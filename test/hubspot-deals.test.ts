@@ -354,36 +354,6 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     });
   });
 
-  it("a contact synced only by another tenant's connection never becomes the client", async () => {
-    // A contact HubSpot modified long ago: this tenant's delta does not read it; tenant C's backfill does.
-    const x = hubspot.add('contacts', { firstname: 'X', lastname: marker, email: `x.${marker}@example.com` });
-    hubspot.update('contacts', x.id, {}, new Date('2020-01-01T00:00:00Z'));
-    const adminC = await server.tokenFor(tenantC, 'ADMIN');
-    const connectedC = await server.gql(
-      ConnectHubspotPrivateAppDocument,
-      { input: { token: hubspot.privateAppToken() } },
-      adminC,
-    );
-    const connectionC = connectedC.data!.connectHubspotPrivateApp.crmConnection!.id;
-    const runC = await syncRuns({ server: () => server, connectionId: () => connectionC, token: () => adminC }).sync(
-      'BACKFILL',
-    );
-    expect(runC.status).toBe('SUCCEEDED');
-    const inC = await server.gql(ClientsDocument, { first: 5, filter: { search: `x.${marker}` } }, adminC);
-    expect(inC.data!.clients.totalCount).toBe(1);
-
-    const d2 = (await deals()).byName('D2');
-    const updates = (await dealUpdates(d2.id)).length;
-    hubspot.associate(`deals:${ids.D2}`, `contacts:${x.id}`);
-    hubspot.update('deals', ids.D2, {});
-    const run = await sync('DELTA');
-    expect(run).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
-    expect(run.logs.nodes.some((l) => l.externalId === x.id)).toBe(false);
-    const after = (await deals()).byName('D2');
-    expect(after.client.id).toBe(d2.client.id);
-    expect(await dealUpdates(d2.id)).toHaveLength(updates);
-  });
-
   it('another tenant sees neither the deals nor the run', async () => {
     expect((await deals(adminB)).totalCount).toBe(0);
     const other = await server.gql(SyncRunByIdDocument, { id: firstRunId, first: 1 }, adminB);
@@ -447,5 +417,35 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
       'STATE_USED',
     );
     expect(hubspot.requests.filter((r) => r === 'POST /oauth/v1/token').length).toBe(exchanges);
+  });
+
+  it("a contact synced only by another tenant's connection never becomes the client", async () => {
+    // A contact HubSpot modified long ago: this tenant's delta does not read it; tenant C's backfill does.
+    const x = hubspot.add('contacts', { firstname: 'X', lastname: marker, email: `x.${marker}@example.com` });
+    hubspot.update('contacts', x.id, {}, new Date('2020-01-01T00:00:00Z'));
+    const adminC = await server.tokenFor(tenantC, 'ADMIN');
+    const connectedC = await server.gql(
+      ConnectHubspotPrivateAppDocument,
+      { input: { token: hubspot.privateAppToken() } },
+      adminC,
+    );
+    const connectionC = connectedC.data!.connectHubspotPrivateApp.crmConnection!.id;
+    const runC = await syncRuns({ server: () => server, connectionId: () => connectionC, token: () => adminC }).sync(
+      'BACKFILL',
+    );
+    expect(runC.status).toBe('SUCCEEDED');
+    const inC = await server.gql(ClientsDocument, { first: 5, filter: { search: `x.${marker}` } }, adminC);
+    expect(inC.data!.clients.totalCount).toBe(1);
+
+    const d2 = (await deals()).byName('D2');
+    const updates = (await dealUpdates(d2.id)).length;
+    hubspot.associate(`deals:${ids.D2}`, `contacts:${x.id}`);
+    hubspot.update('deals', ids.D2, {});
+    const run = await sync('DELTA');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
+    expect(run.logs.nodes.some((l) => l.externalId === x.id)).toBe(false);
+    const after = (await deals()).byName('D2');
+    expect(after.client.id).toBe(d2.client.id);
+    expect(await dealUpdates(d2.id)).toHaveLength(updates);
   });
 });
