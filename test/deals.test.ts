@@ -4,6 +4,7 @@ import {
   CreateDealDocument,
   type CreateDealInput,
   CreateTeamMemberDocument,
+  CreateTicketDocument,
   DealByIdDocument,
   type DealFilter,
   type DealOrder,
@@ -388,6 +389,51 @@ describe('Deals and pipelines', () => {
         expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       }
       expect(await readDeal(dealB, adminB)).toMatchObject({ title: 'B only' });
+    });
+
+    it('moves a deal to another client of the tenant, with a DEAL_UPDATED on the client it leaves', async () => {
+      const deal = (await createDeal({ title: 'Moving deal', clientId: clientA })).id;
+      const other = await createClient('Other Deal Client', adminA);
+      // A foreign, a missing or a non-client id: NOT_FOUND on the field, nothing changed.
+      for (const clientId of [clientB, missingId('Client'), repA]) {
+        const res = await server.gql(UpdateDealDocument, { input: { id: deal, clientId } }, adminA);
+        expect(res.data?.updateDeal.userErrors).toMatchObject([{ field: ['input', 'clientId'], code: 'NOT_FOUND' }]);
+      }
+      const cleared = await server.gql(UpdateDealDocument, { input: { id: deal, clientId: null } }, adminA);
+      expect(cleared.data?.updateDeal.userErrors).toMatchObject([{ field: ['input', 'clientId'], code: 'REQUIRED' }]);
+      expect((await readDeal(deal)).client.id).toBe(clientA);
+
+      const moved = await server.gql(UpdateDealDocument, { input: { id: deal, clientId: other } }, adminA);
+      expect(moved.data?.updateDeal.userErrors).toEqual([]);
+      expect(moved.data?.updateDeal.deal?.client.id).toBe(other);
+      const events = await server.gql(TimelineDocument, { filter: { dealId: deal, types: ['DEAL_UPDATED'] } }, adminA);
+      expect(events.data!.timeline.edges.map((e) => [e.node.data, e.node.client?.id])).toEqual([
+        [{ before: { client: clientA }, after: { client: other } }, clientA],
+      ]);
+
+      // A ticket of the current client linked to the deal: the deal cannot leave it.
+      const ticket = await server.gql(
+        CreateTicketDocument,
+        { input: { subject: 'About the deal', clientId: other, dealId: deal } },
+        adminA,
+      );
+      expect(ticket.data?.createTicket.userErrors).toEqual([]);
+      const refused = await server.gql(UpdateDealDocument, { input: { id: deal, clientId: clientA } }, adminA);
+      expect(refused.data?.updateDeal.userErrors).toMatchObject([
+        { field: ['input', 'clientId'], code: 'CLIENT_MISMATCH' },
+      ]);
+      expect((await readDeal(deal)).client.id).toBe(other);
+    });
+
+    it('changes the lostReason of a lost deal only (NOT_LOST otherwise)', async () => {
+      const deal = (await createDeal({ title: 'Reason deal', clientId: clientA })).id;
+      const open = await server.gql(UpdateDealDocument, { input: { id: deal, lostReason: 'Too early' } }, adminA);
+      expect(open.data?.updateDeal.userErrors).toMatchObject([{ field: ['input', 'lostReason'], code: 'NOT_LOST' }]);
+      const lost = await server.gql(LoseDealDocument, { input: { id: deal, reason: 'Budget' } }, adminA);
+      expect(lost.data?.loseDeal.userErrors).toEqual([]);
+      const res = await server.gql(UpdateDealDocument, { input: { id: deal, lostReason: 'Budget cut in Q3' } }, adminA);
+      expect(res.data?.updateDeal.userErrors).toEqual([]);
+      expect(await readDeal(deal)).toMatchObject({ status: 'LOST', lostReason: 'Budget cut in Q3' });
     });
 
     it('gives FORBIDDEN to a VIEWER, and changes nothing', async () => {

@@ -73,6 +73,7 @@ import {
   UpdateQuoteDocument,
   UpdateRenewalSettingsDocument,
   UpdateTaskDocument,
+  UpdateTeamMemberDocument,
   UpdateTicketDocument,
   ViewerDocument,
   WinDealDocument,
@@ -464,6 +465,10 @@ describe('Timeline events: one payload shape per type', () => {
     const agentId = (await server.gql(ViewerDocument, {}, agent)).data!.viewer!.id;
     ok(await server.gql(DeactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'deactivateTeamMember');
     ok(await server.gql(ReactivateTeamMemberDocument, { input: { id: agentId } }, admin), 'reactivateTeamMember');
+    ok(
+      await server.gql(UpdateTeamMemberDocument, { input: { id: agentId, name: 'Agent Renamed' } }, admin),
+      'updateTeamMember',
+    );
     // A CSV import (SYNC_STARTED, SYNC_FINISHED; a client created by a sync).
     const imported = await fetch(`${server.url}/imports?wait=true`, {
       method: 'POST',

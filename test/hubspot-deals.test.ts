@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 
 import { fromGlobalId } from '../src/platform/graphql/global-id.js';
 import {
+  ClientsDocument,
   ConnectHubspotPrivateAppDocument,
   CreatePipelineDocument,
   HubspotDealsDocument,
@@ -34,6 +35,7 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
   let hubspot: FakeHubspot;
   const tenantA = uniq('hsd-a');
   const tenantB = uniq('hsd-b');
+  const tenantC = uniq('hsd-c');
   let adminA: string;
   let managerA: string;
   let adminB: string;
@@ -95,6 +97,7 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
       `companies:${acme.id}`,
     ]);
     const c1 = hubspot.add('contacts', { firstname: 'C1', lastname: marker, email: `c1.${marker}@example.com` });
+    Object.assign(ids, { acme: acme.id, c0: c0.id, c1: c1.id });
     const deal = (name: string, properties: Record<string, string>, associations: string[]) =>
       (ids[name] = hubspot.add('deals', { dealname: `${name} ${marker}`, ...properties }, associations).id);
     deal(
@@ -275,6 +278,82 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
     expect(sourceOf(after, 'title')).toBe('PROVIDER');
   });
 
+  /** The DEAL_UPDATED events of a deal, newest first. */
+  const dealUpdates = async (dealId: string) =>
+    (await server.gql(SyncTimelineDocument, { filter: { dealId, types: ['DEAL_UPDATED'] } }, adminA)).data!.timeline
+      .nodes;
+
+  it("a deal's client follows its associations at HubSpot (delta and backfill), through the deal service", async () => {
+    const before = (await deals()).byName('D2');
+    expect(before.client.fullName).toBe(`Acme ${marker}`);
+    const acmeId = before.client.id;
+    const updatesBefore = (await dealUpdates(before.id)).length;
+
+    // A contact associated at HubSpot: the first synced contact wins over the company.
+    hubspot.associate(`deals:${ids.D2}`, `contacts:${ids.c1}`);
+    hubspot.update('deals', ids.D2, {});
+    const run = await sync('DELTA');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
+    expect(run.logs.nodes.filter((l) => l.level === 'CONFLICT')).toEqual([]);
+    const moved = (await deals()).byName('D2');
+    expect(moved.client.fullName).toBe(`C1 ${marker}`);
+    expect(moved.fieldSources.find((f) => f.field === 'client')).toMatchObject({
+      source: 'PROVIDER',
+      provider: 'HUBSPOT',
+    });
+    const [event] = await dealUpdates(before.id);
+    expect(event).toMatchObject({
+      actorLabel: 'HUBSPOT sync',
+      data: { before: { client: acmeId }, after: { client: moved.client.id } },
+      // On the client the deal left (the new one's segments are reached through the deal).
+      client: { id: acmeId },
+    });
+
+    // The contact dissociated again: the company is the client again, on a backfill re-run.
+    hubspot.dissociate(`deals:${ids.D2}`, `contacts:${ids.c1}`);
+    hubspot.update('deals', ids.D2, {});
+    const backfill = await sync('BACKFILL');
+    expect(backfill).toMatchObject({ status: 'SUCCEEDED', created: 0 });
+    expect((await deals()).byName('D2').client.id).toBe(acmeId);
+    expect(await dealUpdates(before.id)).toHaveLength(updatesBefore + 2);
+  });
+
+  it('a client changed here since the last sync is kept over an older association change at HubSpot, logged as a CONFLICT', async () => {
+    const d1 = (await deals()).byName('D1');
+    const c1Id = (await deals()).byName('D3').client.id;
+    const updated = await server.gql(UpdateDealDocument, { input: { id: d1.id, clientId: c1Id } }, managerA);
+    expect(updated.data?.updateDeal.userErrors).toEqual([]);
+    expect(sourceOf((await deals()).byName('D1'), 'client')).toBe('MERIDIAN');
+
+    // HubSpot drops D1's contact (its client would be the company), at a time before the local edit.
+    hubspot.dissociate(`deals:${ids.D1}`, `contacts:${ids.c0}`);
+    hubspot.update('deals', ids.D1, {}, new Date(Date.now() - 3600_000));
+    const run = await sync('BACKFILL');
+    expect(run.status).toBe('SUCCEEDED');
+    const conflicts = run.logs.nodes.filter((l) => l.level === 'CONFLICT');
+    expect(conflicts.map((c) => c.externalId)).toEqual([ids.D1]);
+    expect(conflicts[0].message).toMatch(/kept Meridian's newer client/);
+    const after = (await deals()).byName('D1');
+    expect(after.client.id).toBe(c1Id);
+    expect(sourceOf(after, 'client')).toBe('MERIDIAN');
+  });
+
+  it('a lost reason changed alone at HubSpot goes through the deal service (event, provenance)', async () => {
+    const d3 = (await deals()).byName('D3');
+    expect(d3.lostReason).toBe('Budget cut');
+    hubspot.update('deals', ids.D3, { closed_lost_reason: 'Went with a competitor' }, hubspot.tick(60_000));
+    const run = await sync('DELTA');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', updated: 1, failed: 0 });
+    const after = (await deals()).byName('D3');
+    expect(after.lostReason).toBe('Went with a competitor');
+    expect(sourceOf(after, 'lostReason')).toBe('PROVIDER');
+    const [event] = await dealUpdates(d3.id);
+    expect(event).toMatchObject({
+      actorLabel: 'HUBSPOT sync',
+      data: { before: { lostReason: 'Budget cut' }, after: { lostReason: 'Went with a competitor' } },
+    });
+  });
+
   it('another tenant sees neither the deals nor the run', async () => {
     expect((await deals(adminB)).totalCount).toBe(0);
     const other = await server.gql(SyncRunByIdDocument, { id: firstRunId, first: 1 }, adminB);
@@ -338,5 +417,35 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
       'STATE_USED',
     );
     expect(hubspot.requests.filter((r) => r === 'POST /oauth/v1/token').length).toBe(exchanges);
+  });
+
+  it("a contact synced only by another tenant's connection never becomes the client", async () => {
+    // A contact HubSpot modified long ago: this tenant's delta does not read it; tenant C's backfill does.
+    const x = hubspot.add('contacts', { firstname: 'X', lastname: marker, email: `x.${marker}@example.com` });
+    hubspot.update('contacts', x.id, {}, new Date('2020-01-01T00:00:00Z'));
+    const adminC = await server.tokenFor(tenantC, 'ADMIN');
+    const connectedC = await server.gql(
+      ConnectHubspotPrivateAppDocument,
+      { input: { token: hubspot.privateAppToken() } },
+      adminC,
+    );
+    const connectionC = connectedC.data!.connectHubspotPrivateApp.crmConnection!.id;
+    const runC = await syncRuns({ server: () => server, connectionId: () => connectionC, token: () => adminC }).sync(
+      'BACKFILL',
+    );
+    expect(runC.status).toBe('SUCCEEDED');
+    const inC = await server.gql(ClientsDocument, { first: 5, filter: { search: `x.${marker}` } }, adminC);
+    expect(inC.data!.clients.totalCount).toBe(1);
+
+    const d2 = (await deals()).byName('D2');
+    const updates = (await dealUpdates(d2.id)).length;
+    hubspot.associate(`deals:${ids.D2}`, `contacts:${x.id}`);
+    hubspot.update('deals', ids.D2, {});
+    const run = await sync('DELTA');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
+    expect(run.logs.nodes.some((l) => l.externalId === x.id)).toBe(false);
+    const after = (await deals()).byName('D2');
+    expect(after.client.id).toBe(d2.client.id);
+    expect(await dealUpdates(d2.id)).toHaveLength(updates);
   });
 });

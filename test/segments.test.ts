@@ -21,14 +21,17 @@ import {
   DeactivateTeamMemberDocument,
   DeleteSegmentDocument,
   PreviewSegmentDocument,
+  type Role,
   RunSegmentRecheckDocument,
   SegmentMembersDocument,
   SegmentMembershipChangedDocument,
   type SegmentMembershipChangedSubscription,
   SegmentsDocument,
   TeamMembersDocument,
+  TimelineDocument,
   UpdateClientDocument,
   UpdateSegmentDocument,
+  UpdateTeamMemberDocument,
 } from './generated/graphql.js';
 import { nextResults, startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 
@@ -86,6 +89,26 @@ async function tenantWithClients(prefix: string) {
   ] as const)
     ids[name] = await client(token, name, nat);
   return { token, ids };
+}
+
+/** A tenant with an AGENT owning one client and one deal, and an unowned client (same names in every tenant). */
+async function tenantWithOwner(prefix: string) {
+  const tenant = uniq(prefix);
+  const token = await server.tokenFor(tenant, 'ADMIN');
+  const ownerEmail = `owner@${tenant}.test`;
+  await server.tokenFor(tenant, 'AGENT', ownerEmail);
+  const team = await server.gql(TeamMembersDocument, { first: 50 }, token);
+  const ownerId = team.data!.teamMembers.edges.find((e) => e.node.email === ownerEmail)!.node.id;
+  const owned = await server.gql(
+    CreateClientDocument,
+    { input: { fullName: 'Owned Client', nationality: 'Italian', ownerId } },
+    token,
+  );
+  const clientId = owned.data!.createClient.client!.id;
+  await client(token, 'Unowned Client', 'Italian');
+  const deal = await server.gql(CreateDealDocument, { input: { clientId, title: 'Owned deal', ownerId } }, token);
+  expect(deal.data?.createDeal.userErrors).toEqual([]);
+  return { token, ownerId, clientId, dealId: deal.data!.createDeal.deal!.id };
 }
 
 describe('Segments: CRUD and validation', () => {
@@ -455,26 +478,12 @@ describe('Segments: segmentMembershipChanged', () => {
   it('re-checks the clients and deals of a team member when the member changes (owner.*), in its tenant only', async () => {
     /** A tenant with a member owning one client and one deal, and segments on the owner being inactive. */
     const setUp = async (prefix: string) => {
-      const tenant = uniq(prefix);
-      const token = await server.tokenFor(tenant, 'ADMIN');
-      const ownerEmail = `owner@${tenant}.test`;
-      await server.tokenFor(tenant, 'AGENT', ownerEmail);
-      const team = await server.gql(TeamMembersDocument, { first: 50 }, token);
-      const ownerId = team.data!.teamMembers.edges.find((e) => e.node.email === ownerEmail)!.node.id;
-      const owned = await server.gql(
-        CreateClientDocument,
-        { input: { fullName: 'Owned Client', nationality: 'Italian', ownerId } },
-        token,
-      );
-      const clientId = owned.data!.createClient.client!.id;
-      await client(token, 'Unowned Client', 'Italian');
-      const deal = await server.gql(CreateDealDocument, { input: { clientId, title: 'Owned deal', ownerId } }, token);
-      expect(deal.data?.createDeal.userErrors).toEqual([]);
+      const { token, ownerId, clientId, dealId } = await tenantWithOwner(prefix);
       const inactiveOwner = eq('owner.active', false);
       const clients = await segment(token, 'Clients of inactive owners', 'CLIENT', inactiveOwner);
       const deals = await segment(token, 'Deals of inactive owners', 'DEAL', inactiveOwner);
       expect([clients.count, deals.count]).toEqual([0, 0]);
-      return { token, ownerId, clientId, dealId: deal.data!.createDeal.deal!.id, clients, deals };
+      return { token, ownerId, clientId, dealId, clients, deals };
     };
     const a = await setUp('seg-owner-a');
     const b = await setUp('seg-owner-b');
@@ -552,6 +561,59 @@ describe('Segments: segmentMembershipChanged', () => {
       raw(gone.id),
     ]);
     expect(Number(held[0].n)).toBe(0);
+  }, 60_000);
+
+  it("re-checks a member's clients and deals when the member's name or role changes (owner.name, owner.role), in its tenant only", async () => {
+    /** A tenant with an AGENT owning one client and one deal, and segments on the owner's name and role. */
+    const setUp = async (prefix: string) => {
+      const { token, ownerId, clientId, dealId } = await tenantWithOwner(prefix);
+      // The same names in both tenants: only each tenant's own member moves its segments.
+      const clients = await segment(token, 'Clients of Kadek', 'CLIENT', eq('owner.name', 'Kadek Wirawan'));
+      const deals = await segment(token, "Managers' deals", 'DEAL', eq('owner.role', 'MANAGER'));
+      expect([clients.count, deals.count]).toEqual([0, 0]);
+      return { token, ownerId, clientId, dealId, clients, deals };
+    };
+    const rename = async (t: { token: string; ownerId: string }, input: { name?: string; role?: Role }) => {
+      const r = await server.gql(UpdateTeamMemberDocument, { input: { id: t.ownerId, ...input } }, t.token);
+      expect(r.errors).toBeUndefined();
+      expect(r.data?.updateTeamMember.userErrors).toEqual([]);
+    };
+    const a = await setUp('seg-name-a');
+    const b = await setUp('seg-name-b');
+    const ws = (t: string) => server.ws({ authorization: `Bearer ${t}` });
+    const clientsA = nextResults(ws(a.token), MembershipChanged, { segmentId: a.clients.id }, 2, 20_000);
+    const dealsA = nextResults(ws(a.token), MembershipChanged, { segmentId: a.deals.id }, 1, 20_000);
+    const clientsB = nextResults(ws(b.token), MembershipChanged, { segmentId: b.clients.id }, 1, 20_000);
+    await Promise.all([clientsA.ready, dealsA.ready, clientsB.ready]);
+
+    // The name enters the client; the role enters the deal; the name changed again lets the client go.
+    await rename(a, { name: 'Kadek Wirawan' });
+    await rename(a, { role: 'MANAGER' });
+    const [d] = (await dealsA.results).map((r) => r.segmentMembershipChanged);
+    expect([d.change, d.recordId]).toEqual(['ENTERED', a.dealId]);
+    await rename(a, { name: 'Kadek W.' });
+    const got = (await clientsA.results).map((r) => r.segmentMembershipChanged);
+    expect(got.map((c) => [c.change, c.recordId])).toEqual([
+      ['ENTERED', a.clientId],
+      ['LEFT', a.clientId],
+    ]);
+    // Each change is a TEAM_MEMBER_UPDATED event with only the fields that changed.
+    const events = await server.gql(
+      TimelineDocument,
+      { first: 10, filter: { types: ['TEAM_MEMBER_UPDATED'] } },
+      a.token,
+    );
+    expect(events.data!.timeline.edges.map((e) => e.node.data)).toEqual([
+      { before: { name: 'Kadek Wirawan' }, after: { name: 'Kadek W.' } },
+      { before: { role: 'AGENT' }, after: { role: 'MANAGER' } },
+      { before: { name: expect.any(String) }, after: { name: 'Kadek Wirawan' } },
+    ]);
+
+    // The other tenant's identical segment moved only when its own member did.
+    expect((await members(b.token, b.clients.id))!.count).toBe(0);
+    await rename(b, { name: 'Kadek Wirawan' });
+    const [cb] = (await clientsB.results).map((r) => r.segmentMembershipChanged);
+    expect([cb.change, cb.recordId]).toEqual(['ENTERED', b.clientId]);
   }, 60_000);
 
   it('moves a NEXT_N_DAYS member out at the daily re-check as the app clock advances', async () => {

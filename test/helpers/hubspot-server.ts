@@ -221,11 +221,22 @@ export class FakeHubspot {
     return o;
   }
 
+  /** Associates two objects (`type:id` each), both ways; modification times do not move (see {@link update}). */
   associate(a: string, b: string): void {
+    this.pair(a, b, (set, other) => set.add(other));
+  }
+
+  /** Removes the association of two objects, both ways. */
+  dissociate(a: string, b: string): void {
+    this.pair(a, b, (set, other) => set.delete(other));
+  }
+
+  private pair(a: string, b: string, change: (associations: Set<string>, other: string) => void): void {
     const [ta, ia] = a.split(':') as [HubspotObjectType, string];
     const [tb, ib] = b.split(':') as [HubspotObjectType, string];
-    this.objects[ta].get(ia)?.associations.add(b);
-    this.objects[tb].get(ib)?.associations.add(a);
+    const [oa, ob] = [this.objects[ta].get(ia), this.objects[tb].get(ib)];
+    if (oa) change(oa.associations, b);
+    if (ob) change(ob.associations, a);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -52,6 +52,19 @@ export class UpdateDealInput {
 
   @Field(() => ID, { nullable: true })
   ownerId?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Moves the deal to another client of your tenant (an unknown or another tenant's ID is NOT_FOUND, an archived client ARCHIVED). Refused (CLIENT_MISMATCH) while tickets, quotes, tasks or interactions of the current client are linked to the deal.",
+  })
+  clientId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the deal was lost (1–500 characters; null clears it): only for a LOST deal (else NOT_LOST).',
+  })
+  lostReason?: string | null;
 }
 
 @InputType({ description: 'Moves a deal to another stage of its pipeline; a WON or LOST stage closes the deal.' })

@@ -1,4 +1,4 @@
-import { type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
+import { type EntityClass, type EntityManager, type FilterQuery, LockMode, ref } from '@mikro-orm/core';
 
 import { escapeLike } from '../../platform/db/like.js';
 import { filterIds, resolveRef } from '../../platform/db/refs.js';
@@ -10,8 +10,12 @@ import { Money } from '../../platform/graphql/money.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
 import type { LocalEditListener } from '../clients/client.service.js';
+import { Interaction } from '../interactions/interaction.entity.js';
+import { Quote } from '../quotes/quote.entity.js';
+import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
 import { diff, recordEvent, type Trigger, triggerActor } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { Deal, DealStageHistory } from './deal.entity.js';
@@ -113,38 +117,79 @@ export class DealService {
     });
   }
 
-  /** Changes a deal's title, amount, probability, expected close date or owner. */
+  /**
+   * Changes a deal's title, amount, probability, expected close date, owner, client or lost
+   * reason. A new client must be a live client of the tenant (NOT_FOUND otherwise), and the deal's
+   * tickets, quotes, tasks and interactions must not belong to its current client (CLIENT_MISMATCH:
+   * they are about one client; unlink them first). A lostReason is only for a lost deal. The
+   * DEAL_UPDATED event of a client change is on the client the deal leaves (its later events are
+   * on the new one), so the records of both are re-checked.
+   */
   async update(em: EntityManager, actor: Trigger, input: UpdateDealInput): Promise<Deal> {
     const deal = await this.get(em, input.id);
     const checks = new Checks();
     const title = checks.text('title', input.title, 200, { min: 1 });
     const owner = await resolveRef(em, checks, 'ownerId', TeamMember, input.ownerId);
+    const client = await resolveRef(em, checks, 'clientId', Client, input.clientId);
     const amount = checks.money('amount', input.amount, await tenantCurrency(em, tenantOf(em, actor)));
     const probability = checks.int('probability', input.probability, 0, 100);
     const expectedCloseDate = checks.date('expectedCloseDate', input.expectedCloseDate);
+    const lostReason = checks.text('lostReason', input.lostReason, 500, { min: 1 });
     if (input.title === null) checks.add('title', 'REQUIRED', 'title cannot be cleared');
+    if (input.clientId === null) checks.add('clientId', 'REQUIRED', 'A deal always has a client');
+    if (client?.archivedAt) checks.add('clientId', 'ARCHIVED', `Client ${client.fullName} is archived`);
+    else if (client && client.id !== refId(deal.client) && (await this.linkedToClient(em, deal)))
+      checks.add(
+        'clientId',
+        'CLIENT_MISMATCH',
+        "The deal's tickets, quotes, tasks or interactions belong to its current client: unlink them first",
+      );
+    if (input.lostReason !== undefined && deal.status !== DealStatus.LOST)
+      checks.add('lostReason', 'NOT_LOST', `A lostReason is only for a lost deal; this one is ${deal.status}`);
     checks.throwIfAny();
     return em.transactional(async (tx) => {
-      const before = snapshot(deal);
+      const before = this.snapshot(deal);
+      const formerClient = deal.client;
       if (title) deal.title = title;
       if (amount !== undefined) deal.amount = amount ? new Money(amount.amount, amount.currency) : null;
       if (probability != null) deal.probability = probability;
       if (expectedCloseDate !== undefined) deal.expectedCloseDate = expectedCloseDate;
       if (input.ownerId !== undefined) deal.owner = owner ? ref(owner) : null;
+      if (client) deal.client = ref(client);
+      if (input.lostReason !== undefined) deal.lostReason = lostReason ?? null;
       tx.persist(deal);
-      const change = diff(before, snapshot(deal));
+      const change = diff(before, this.snapshot(deal));
       if (change) {
         recordEvent(tx, actor, {
           type: TimelineEventType.DEAL_UPDATED,
           subject: deal,
-          client: deal.client,
-          summary: `Deal "${deal.title}" updated: ${Object.keys(change.after).join(', ')}`,
+          client: formerClient,
+          summary: `Deal "${deal.title}" updated: ${Object.keys(change.after).join(', ')}${client && change.after.client ? ` (now ${client.fullName}'s)` : ''}`,
           data: change,
         });
         await this.localEdit(tx, actor, deal, Object.keys(change.after));
       }
       return deal;
     });
+  }
+
+  /** The fields a DEAL_UPDATED event compares: the tracked ones, the client and the lost reason. */
+  private snapshot(deal: Deal) {
+    return {
+      ...snapshot(deal),
+      client: toGlobalId('Client', refId(deal.client)!),
+      lostReason: deal.lostReason ?? null,
+    };
+  }
+
+  /** Whether a ticket, quote, task or (not deleted) interaction linked to the deal belongs to its current client. */
+  private async linkedToClient(em: EntityManager, deal: Deal): Promise<boolean> {
+    const where = { deal: deal.id, client: refId(deal.client)! };
+    for (const entity of [Ticket, Quote, Task, Interaction] as const) {
+      const filter = entity === Interaction ? { ...where, deletedAt: null } : where;
+      if (await em.count(entity as EntityClass<object>, filter)) return true;
+    }
+    return false;
   }
 
   /** Moves a deal to a stage of its pipeline, recording the stage history; WON/LOST stages close it. */

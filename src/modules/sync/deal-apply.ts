@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 import { ValidationFailed } from '../../platform/errors.js';
+import { toGlobalId } from '../../platform/graphql/global-id.js';
 import { refId } from '../../platform/graphql/loaders.js';
 import { Client } from '../clients/client.entity.js';
 import { Deal } from '../deals/deal.entity.js';
-import { StageKind } from '../deals/deal.enums.js';
+import { DealStatus, StageKind } from '../deals/deal.enums.js';
 import { DealService } from '../deals/deal.service.js';
 import { Pipeline, PipelineStage } from '../deals/pipeline.entity.js';
 import { type ApplyOutcome, type ApplyScope, contentHash, recordFieldSources } from './client-apply.js';
@@ -18,7 +19,7 @@ import { FieldSourceKind, SyncObjectType } from './sync.enums.js';
 const deals = new DealService();
 
 /** The deal fields a sync writes (field provenance uses these names). */
-type DealField = 'title' | 'amount' | 'expectedCloseDate' | 'stage' | 'lostReason';
+type DealField = 'title' | 'amount' | 'expectedCloseDate' | 'stage' | 'lostReason' | 'client';
 
 /** A name compared as a label: case, accents and spacing ignored. */
 export function labelKey(name: string): string {
@@ -65,7 +66,12 @@ function dateOf(value: string | undefined): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 10);
 }
 
-/** The client a deal belongs to: its first associated contact linked to a client, else its first company. */
+/**
+ * The client a deal belongs to: its first associated contact linked to a live client, else its
+ * first such company — at its first sync and again whenever its associations change. Links are
+ * this connection's and clients are read in the sync's tenant: a contact synced by another
+ * tenant's connection is never the client.
+ */
 async function clientOf(scope: ApplyScope, record: ExternalRecord): Promise<Client | null> {
   for (const kind of [SyncObjectType.CONTACT, SyncObjectType.COMPANY]) {
     const ids = (record.associations ?? []).filter((a) => a.objectType === kind).map((a) => a.externalId);
@@ -94,7 +100,10 @@ async function localEditsSince(em: EntityManager, dealId: string, since: Date): 
 /**
  * Applies a provider's deal: through its entity link when it has one (unchanged content is
  * skipped), else created for the client its first linked contact (else company) is — a deal whose
- * contacts and companies are not synced fails with a log entry. Its stage is mapped by
+ * contacts and companies are not synced fails with a log entry. The client follows the deal's
+ * associations by the same rule on later syncs (field `client`; when none of them is synced any
+ * more the deal keeps its client; a client change DealService refuses — records of the current
+ * client linked to the deal — keeps it too, noted in the log). Its stage is mapped by
  * {@link meridianStageFor}. Everything goes through DealService (validation, stage history,
  * timeline events with the provider as actor), in a savepoint.
  *
@@ -136,7 +145,8 @@ export async function applyDealRecord(
     target = found;
     wanted.stage = found.stage.id;
   }
-  if (values.lostReason && target?.stage.kind === StageKind.LOST) wanted.lostReason = values.lostReason.slice(0, 500);
+  const reason = values.lostReason?.replace(/\s+/g, ' ').trim();
+  if (reason && target?.stage.kind === StageKind.LOST) wanted.lostReason = reason.slice(0, 500);
   const currency = values.currency?.trim() || undefined;
   // The provider's values as applied now (its own stage id), remembered in the link for next time.
   const synced: Record<string, string | null> = {
@@ -152,11 +162,14 @@ export async function applyDealRecord(
   try {
     return await tx.transactional(async (sp) => {
       const existing = link ? await sp.findOne(Deal, { id: link.localId }) : null;
+      const client = await clientOf({ ...scope, tx: sp }, record);
+      synced.client = client?.id ?? null;
+      if (client) wanted.client = client.id;
       let deal: Deal;
       let written: DealField[];
       let outcome: ApplyOutcome;
+      let clientKept: string | undefined;
       if (!existing) {
-        const client = await clientOf({ ...scope, tx: sp }, record);
         if (!client)
           return {
             action: 'failed' as const,
@@ -171,10 +184,8 @@ export async function applyDealRecord(
           amount: amountInput,
           expectedCloseDate: wanted.expectedCloseDate,
         });
-        if (wanted.lostReason) {
-          deal.lostReason = wanted.lostReason;
-          sp.persist(deal);
-        }
+        if (wanted.lostReason)
+          deal = await deals.update(sp, scope.trigger, { id: deal.nodeId, lostReason: wanted.lostReason });
         written = Object.keys(wanted) as DealField[];
         outcome = { action: 'created', message: `created deal ${deal.title}`, record: { type: 'Deal', id: deal.id } };
       } else {
@@ -186,6 +197,7 @@ export async function applyDealRecord(
           expectedCloseDate: deal.expectedCloseDate ?? null,
           stage: refId(deal.stage) ?? null,
           lostReason: deal.lostReason ?? null,
+          client: refId(deal.client) ?? null,
         };
         const differs = (f: DealField) =>
           wanted[f] !== undefined &&
@@ -202,9 +214,12 @@ export async function applyDealRecord(
         const before = link!.syncedValues;
         const providerChanged = (f: DealField) =>
           !before ||
-          (f === 'amount'
-            ? before.amount !== (synced.amount ?? null) || before.currency !== (synced.currency ?? null)
-            : before[f] !== (synced[f] ?? null));
+          // A link remembered before clients followed associations: assume the client unchanged.
+          (f === 'client' && !('client' in before)
+            ? false
+            : f === 'amount'
+              ? before.amount !== (synced.amount ?? null) || before.currency !== (synced.currency ?? null)
+              : before[f] !== (synced[f] ?? null));
         const kept: DealField[] = [];
         const overridden: DealField[] = [];
         const quiet: DealField[] = [];
@@ -217,19 +232,34 @@ export async function applyDealRecord(
         }
         // A field edited only in Meridian keeps its value (no conflict); both edited: the newer wins.
         written = changed.filter((f) => !kept.includes(f) && !quiet.includes(f));
-        if (written.some((f) => f === 'title' || f === 'amount' || f === 'expectedCloseDate'))
-          deal = await deals.update(sp, scope.trigger, {
+        // A lost reason alone is an update of a lost deal; with a stage move it goes with the move.
+        if (written.includes('lostReason') && !written.includes('stage') && deal.status !== DealStatus.LOST)
+          written = written.filter((f) => f !== 'lostReason');
+        const viaUpdate = () =>
+          written.filter((f) => f !== 'stage' && (f !== 'lostReason' || !written.includes('stage')));
+        const update = () => {
+          const w = viaUpdate();
+          return deals.update(sp, scope.trigger, {
             id: deal.nodeId,
-            title: written.includes('title') ? wanted.title : undefined,
-            amount: written.includes('amount') ? amountInput : undefined,
-            expectedCloseDate: written.includes('expectedCloseDate') ? wanted.expectedCloseDate : undefined,
+            title: w.includes('title') ? wanted.title : undefined,
+            amount: w.includes('amount') ? amountInput : undefined,
+            expectedCloseDate: w.includes('expectedCloseDate') ? wanted.expectedCloseDate : undefined,
+            clientId: w.includes('client') ? toGlobalId('Client', wanted.client!) : undefined,
+            lostReason: w.includes('lostReason') ? wanted.lostReason : undefined,
           });
+        };
+        if (viaUpdate().length)
+          try {
+            deal = await update();
+          } catch (err) {
+            // The new client refused (the deal's records of its current client): the rest still applies.
+            if (!(err instanceof ValidationFailed) || !written.includes('client')) throw err;
+            clientKept = err.message;
+            written = written.filter((f) => f !== 'client');
+            if (viaUpdate().length) deal = await update();
+          }
         if (written.includes('stage') && target)
           deal = await deals.move(sp, scope.trigger, deal.nodeId, target.stage.nodeId, wanted.lostReason);
-        else if (written.includes('lostReason') && deal.lostReason !== wanted.lostReason) {
-          deal.lostReason = wanted.lostReason ?? null;
-          sp.persist(deal);
-        }
         const conflict = kept.length + overridden.length > 0;
         const notes = [
           kept.length ? `kept Meridian's newer ${kept.join(', ')} (edited here since the last sync)` : '',
@@ -242,7 +272,9 @@ export async function applyDealRecord(
           message:
             (written.length
               ? `updated deal ${deal.title}: ${written.join(', ')}`
-              : `deal ${deal.title} already up to date`) + (notes.length ? `; conflict: ${notes.join('; ')}` : ''),
+              : `deal ${deal.title} already up to date`) +
+            (clientKept ? `; client kept: ${clientKept}` : '') +
+            (notes.length ? `; conflict: ${notes.join('; ')}` : ''),
           record: { type: 'Deal', id: deal.id },
           conflict,
         };

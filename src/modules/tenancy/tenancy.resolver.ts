@@ -156,7 +156,7 @@ export class TenancyResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => TeamMemberPayload, {
     description:
-      "Changes a team member's name, role or active flag (ADMIN); `active: false` is deactivateTeamMember. The last active ADMIN cannot be demoted.",
+      "Changes a team member's name, role or active flag (ADMIN); `active: false` is deactivateTeamMember. The last active ADMIN cannot be demoted. A changed name or role records TEAM_MEMBER_UPDATED (segments on the member's records, e.g. `owner.name`, are re-checked).",
   })
   updateTeamMember(
     @Arg('input') input: UpdateTeamMemberInput,

@@ -8,7 +8,7 @@ import { escapeLike } from '../../platform/db/like.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { isEmail, normalizeEmail } from '../../platform/validation.js';
-import { recordEvent } from '../timeline/timeline.service.js';
+import { diff, recordEvent } from '../timeline/timeline.service.js';
 import { TimelineEventType } from '../timeline/timeline-event.enums.js';
 import { ApiKey } from './api-key.entity.js';
 import { Role } from './role.js';
@@ -25,6 +25,31 @@ export interface MemberChange {
 
 /** Runs inside the transaction that creates a tenant, to seed its defaults. */
 export type TenantInitializer = (em: EntityManager, tenant: Tenant) => Promise<void>;
+
+/** The fields of a member a TEAM_MEMBER_UPDATED event records. */
+function memberFields(member: TeamMember): { name: string; role: Role } {
+  return { name: member.name, role: member.role };
+}
+
+/**
+ * Records TEAM_MEMBER_UPDATED when a member's name or role differs from `before` (segments on
+ * `owner.name` / `owner.role` / `assignee.*` are re-checked on it); nothing when neither changed.
+ */
+function recordMemberUpdate(
+  em: EntityManager,
+  actor: Principal | null,
+  member: TeamMember,
+  before: { name: string; role: Role },
+): void {
+  const change = diff(before, memberFields(member));
+  if (!change) return;
+  recordEvent(em, actor, {
+    type: TimelineEventType.TEAM_MEMBER_UPDATED,
+    subject: member,
+    summary: `${member.name} updated: ${Object.keys(change.after).join(', ')}`,
+    data: change,
+  });
+}
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -79,7 +104,9 @@ export class TenancyService {
     const em = forkForTenant(root, tenant.id);
     const member = await this.ensureMember(em, input.email, input.role ?? Role.ADMIN);
     if (input.role && member.role !== input.role) {
+      const before = memberFields(member);
       member.role = input.role;
+      recordMemberUpdate(em, null, member, before);
       await em.flush();
     }
     const token = await this.tokens.sign({ sub: member.id, tid: tenant.id, role: member.role });
@@ -134,9 +161,11 @@ export class TenancyService {
           : [];
       if (patch.role != null && patch.role !== member.role && member.role === Role.ADMIN && member.active)
         await this.assertOtherAdmin(tx, member, 'role', 'demote');
+      const before = memberFields(member);
       if (name) member.name = name;
       if (patch.role != null) member.role = patch.role;
       tx.persist(member);
+      recordMemberUpdate(tx, actor, member, before);
       return { member, teamMember: member, revokedApiKeys: activeChange };
     });
   }

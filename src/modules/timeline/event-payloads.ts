@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { Role } from '../../platform/auth/role.js';
 import { BantAuthority, BantNeed, BantTimeframe } from '../clients/bant.enums.js';
 import { ClientKind, ClientSource, LifecycleStage } from '../clients/client.enums.js';
 import { ExtractionDecision, ExtractionStatus, ExtractorKind } from '../conversations/conversation.enums.js';
@@ -342,7 +343,11 @@ export const EVENTS = {
     payload: z.strictObject({ after: DealFields.extend(dealPosition.shape) }),
     emittedBy: '`createDeal`',
   },
-  DEAL_UPDATED: { payload: change(DealFields), emittedBy: '`updateDeal`' },
+  DEAL_UPDATED: {
+    payload: change(DealFields.extend({ client: id, lostReason: z.string().nullable() })),
+    emittedBy:
+      "`updateDeal`; a sync applying another CRM's deal changes (the client follows the deal's associations). A change of `client` is recorded on the client the deal leaves",
+  },
   DEAL_STAGE_CHANGED: {
     payload: z.strictObject({
       before: z.strictObject({ stage: id, status: z.enum(DealStatus) }),
@@ -613,6 +618,11 @@ export const EVENTS = {
       after: z.strictObject({ active: z.literal(true) }),
     }),
     emittedBy: '`reactivateTeamMember`, or `updateTeamMember(active: true)` (subject: the member)',
+  },
+  TEAM_MEMBER_UPDATED: {
+    payload: change(z.strictObject({ name: z.string(), role: z.enum(Role) })),
+    emittedBy:
+      '`updateTeamMember` changing the name or role (subject: the member; only the fields that changed); the `token` command with `--role` changing an existing member\'s role (actor "system")',
   },
   TASK_CREATED: {
     payload: z.strictObject({ after: TaskFields, source: EventSource }),
