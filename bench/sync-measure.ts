@@ -9,7 +9,7 @@
  * (the target: at most one second).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,6 +33,9 @@ export const CHECKPOINTS = (process.env.BENCH_SYNC_RECORDS ?? '10000,100000')
  * grows the RSS is V8 letting the heap expand between full collections).
  */
 const NODE_ARGS = (process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/** A file the measured process's whole output is appended to (`BENCH_SYNC_SERVER_LOG`, e.g. with `--trace-gc`). */
+const SERVER_LOG = process.env.BENCH_SYNC_SERVER_LOG;
 
 /** A Meridian process to import into, with an ADMIN token of its tenant. */
 export interface SyncTarget {
@@ -63,6 +66,16 @@ function hwmMb(pid: number): number {
 function rssNow(pid: number): number {
   try {
     return rssMb(pid);
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time (user + system) the process has used, in ms (clock ticks of /proc/<pid>/stat, 100 a second); NaN once ended. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return NaN;
   }
@@ -115,7 +128,10 @@ export async function withSyncServer<T>(
     );
     // The server's last words (warnings and errors), shown if the run fails.
     let output = '';
-    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-8000);
+      if (SERVER_LOG) appendFileSync(SERVER_LOG, d);
+    };
     server.stdout?.on('data', keep);
     server.stderr?.on('data', keep);
     try {
@@ -141,6 +157,7 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
   let peak = startRssMb;
   const sampler = setInterval(() => (peak = Math.max(peak, rssNow(target.pid) || 0)), 100);
   const loadBefore = load();
+  const cpu0 = cpuMs(target.pid);
   const t0 = performance.now();
   const runId = await start();
   const startedAfterMs = Math.round(performance.now() - t0);
@@ -172,6 +189,8 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
                   processed: p.processed,
                   seconds: Math.round(at) / 1000,
                   recordsPerSecond: Math.round(p.processed / (at / 1000)),
+                  // The server's CPU per record so far: what load on the machine changes least.
+                  cpuMsPerRecord: Math.round(((cpuMs(target.pid) - cpu0) / p.processed) * 100) / 100,
                   peakRssMb: Math.round(Math.max(peak, rssNow(target.pid) || 0)),
                   load: load(),
                 });

@@ -19,6 +19,7 @@ import { Migration20261127201000_event_types } from './Migration20261127201000_e
 import { Migration20261128110000_segments } from './Migration20261128110000_segments.js';
 import { Migration20261128130000_webhook_events } from './Migration20261128130000_webhook_events.js';
 import { Migration20261129040000_analytics_rollup } from './Migration20261129040000_analytics_rollup.js';
+import { Migration20261130010000_client_name_index } from './Migration20261130010000_client_name_index.js';
 import { Migration20261130020000_team_member_updated } from './Migration20261130020000_team_member_updated.js';
 import { Migration20261130040000_search_documents } from './Migration20261130040000_search_documents.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
@@ -51,6 +52,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129030000_search_indexes', class: Migration20261129030000_search_indexes },
   { name: 'Migration20261129030100_segment_processing', class: Migration20261129030100_segment_processing },
   { name: 'Migration20261129040000_analytics_rollup', class: Migration20261129040000_analytics_rollup },
+  { name: 'Migration20261130010000_client_name_index', class: Migration20261130010000_client_name_index },
   { name: 'Migration20261130020000_team_member_updated', class: Migration20261130020000_team_member_updated },
   { name: 'Migration20261130040000_search_documents', class: Migration20261130040000_search_documents },
 ];

@@ -29,10 +29,10 @@ import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 @Index({ properties: ['tenant', 'organization'] })
 @Index({ properties: ['tenant', 'parentOrganization'] })
 @Index({ properties: ['tenant', 'reportsTo'] })
+// Name matching (all kinds, and organisations only) compares `lower("full_name")`.
 @Index({
-  name: 'client_tenant_org_name_idx',
-  expression:
-    'create index "client_tenant_org_name_idx" on "client" ("tenant_id", lower("full_name")) where "kind" = \'ORGANIZATION\'',
+  name: 'client_tenant_name_idx',
+  expression: 'create index "client_tenant_name_idx" on "client" ("tenant_id", lower("full_name"))',
 })
 @Index({
   name: 'client_tenant_email_uq',

@@ -274,10 +274,18 @@ export async function applyClientPage(scope: ApplyScope, page: PageRecord[]): Pr
     }
   });
   const hashes = page.map(({ record, values }) => contentHash(record.objectType, values));
-  const externalIds = [...new Set(page.map(({ record }) => record.externalId).filter(Boolean))];
+  // The page's links, one statement per object type: with its kind, the lookup is a probe of the
+  // unique (tenant, connection, kind, external id) index; without, it reads every link of the
+  // connection (a cost that grows with each page of a backfill).
+  const externalIds = new Map<SyncObjectType, Set<string>>();
+  for (const { record } of page)
+    if (record.externalId)
+      (externalIds.get(record.objectType) ?? externalIds.set(record.objectType, new Set()).get(record.objectType)!).add(
+        record.externalId,
+      );
   const links = new Map<string, EntityLink>();
-  if (externalIds.length)
-    for (const l of await tx.find(EntityLink, { connection: scope.connectionId, externalId: { $in: externalIds } }))
+  for (const [kind, ids] of externalIds)
+    for (const l of await tx.find(EntityLink, { connection: scope.connectionId, kind, externalId: { $in: [...ids] } }))
       links.set(`${l.kind}:${l.externalId}`, l);
   const linkOf = (i: number) =>
     page[i].record.externalId ? links.get(`${page[i].record.objectType}:${page[i].record.externalId}`) : undefined;
@@ -427,10 +435,15 @@ export async function applyClientPage(scope: ApplyScope, page: PageRecord[]): Pr
     }
   });
   await tx.flush();
-  await recordFieldSources(
+  // Just flushed: the provenance rows are written without a second flush (each flush compares
+  // every entity the page's EntityManager manages, allocating a snapshot of each).
+  await writeFieldSources(
     tx,
-    scope,
-    provenance.map((p) => ({ recordType: 'Client', ...p })),
+    scope.tenantId,
+    provenanceRows(
+      scope,
+      provenance.map((p) => ({ recordType: 'Client', ...p })),
+    ),
   );
   return outcomes.map((o) => o!);
 }
@@ -450,12 +463,16 @@ export async function recordFieldSources(
   records: { recordType: string; recordId: string; fields: string[] }[],
 ): Promise<void> {
   await em.flush();
-  await writeFieldSources(
-    em,
-    scope.tenantId,
-    records.flatMap((r) =>
-      r.fields.map((field) => ({ ...r, field, source: FieldSourceKind.PROVIDER, provider: scope.provider })),
-    ),
+  await writeFieldSources(em, scope.tenantId, provenanceRows(scope, records));
+}
+
+/** The field provenance rows of records whose `fields` the provider set. */
+function provenanceRows(
+  scope: Pick<ApplyScope, 'provider'>,
+  records: { recordType: string; recordId: string; fields: string[] }[],
+) {
+  return records.flatMap((r) =>
+    r.fields.map((field) => ({ ...r, field, source: FieldSourceKind.PROVIDER, provider: scope.provider })),
   );
 }
 
