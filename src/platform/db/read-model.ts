@@ -88,6 +88,7 @@ function columns(meta: EntityMetadata, platform: Platform): Column[] {
   let index = 0;
   for (const p of Object.values(meta.properties as Record<string, EntityProperty>)) {
     if (p.persist === false || p.embedded) continue; // flattened columns of an embeddable: below
+    if (p.lazy) continue; // as em.find: e.g. the stored search document, large and never read here
     if (p.kind === ReferenceKind.SCALAR)
       cols.push({
         name: p.name,
