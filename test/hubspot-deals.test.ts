@@ -392,7 +392,11 @@ describe('HubSpot deals: backfill, stage mapping, conflicts, stage push, OAuth s
         // Both instances' calls are counted in the one shared bucket.
         expect(Number(await redis.get(key))).toBe(apiCalls() - before);
         expect(apiCalls() - before).toBeGreaterThan(afterFirst);
-        expect(await redis.keys(`${redisPrefix}:hubspot:burst:*`)).toEqual([key]);
+        // …and under one key: none per instance (other connections' keys, e.g. the other tenant's, aside).
+        const connectionKeys = (await redis.keys(`${redisPrefix}:hubspot:burst:*`)).filter((k) =>
+          k.includes(fromGlobalId(connectionId)!.id),
+        );
+        expect(connectionKeys).toEqual([key]);
       } finally {
         redis.disconnect();
         await second.close();

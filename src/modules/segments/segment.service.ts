@@ -289,13 +289,18 @@ export class SegmentService {
   async processEvents(root: EntityManager, logger?: Logger): Promise<number> {
     const changed = new Map<string, Set<string>>();
     const n = await (root.fork({ useContext: false }) as SqlEntityManager).transactional(async (tx) => {
-      // The lock, the checkpoint, the events after it and the fingerprint of their tenants'
-      // segments, in one round trip. The lock is taken after the statement's snapshot: a round
-      // committed in between is read again, which changes nothing (membership is diffed with
-      // what is stored, under the lock).
+      // The lock first, in its own statement, so that what follows reads with a snapshot taken
+      // after it: a statement's snapshot taken before a previous round committed (its lock then
+      // free) would read that round's checkpoint, events and segments as they were before it, move
+      // the checkpoint back and re-check with segments since changed, logging changes out of order.
+      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as "locked"', [
+        PROCESSOR_LOCK,
+      ]);
+      if (!locked) return 0;
+      // The checkpoint, the events after it and the fingerprint of their tenants' segments, in one
+      // round trip.
       const rows = await tx.execute<
         {
-          locked: boolean;
           checkpoint: boolean;
           position: string | null;
           tenant_id: string;
@@ -305,19 +310,18 @@ export class SegmentService {
           fingerprint: string | null;
         }[]
       >(
-        `with "l" as (select pg_try_advisory_xact_lock(?) as "locked"),
-              "c" as (select c."position" from segment_checkpoint c, "l" where "l"."locked" and c.name = ?),
+        `with "l" as (select 1),
+              "c" as (select c."position" from segment_checkpoint c where c.name = ?),
               "e" as (select t."position", t.tenant_id, t.subject_type, t.subject_id, t.client_id
                         from timeline_event t where t."position" > (select "position" from "c")
                        order by t."position" limit ?),
               "f" as (select s.tenant_id, ${fingerprint('s')} as "fingerprint" from segment s
                        where s.deleted_at is null and s.tenant_id in (select tenant_id from "e") group by s.tenant_id)
-         select "l"."locked", "c"."position" is not null as "checkpoint", e.*, coalesce(f."fingerprint", '') as "fingerprint"
+         select "c"."position" is not null as "checkpoint", e.*, coalesce(f."fingerprint", '') as "fingerprint"
            from "l" left join "c" on true left join "e" on true left join "f" on f.tenant_id = e.tenant_id
           order by e."position"`,
-        [PROCESSOR_LOCK, CHECKPOINT, EVENT_BATCH],
+        [CHECKPOINT, EVENT_BATCH],
       );
-      if (!rows[0].locked) return 0;
       if (!rows[0].checkpoint) await this.createCheckpoint(tx);
       const events = rows.filter((e) => e.position !== null);
       if (!events.length) return 0;
