@@ -16,10 +16,14 @@ import {
   CreateDealDocument,
   CreatePracticeDocument,
   CreateTeamMemberDocument,
+  CreateQuoteDocument,
   CreateTicketDocument,
   type LifecycleStage,
+  ConversationsDocument,
+  IngestConversationDocument,
   LogInteractionDocument,
   MergeClientsDocument,
+  QuoteByIdDocument,
   UpdateClientDocument,
 } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -539,7 +543,7 @@ describe('Clients', () => {
       };
     }
 
-    it('moves practices, deals, tickets and interactions to the survivor and keeps a record of the merge', async () => {
+    it('moves practices, deals, tickets, interactions, quotes and conversations to the survivor and keeps a record of the merge', async () => {
       const org = await create({ fullName: 'Merge Org', kind: 'ORGANIZATION' });
       const s = await withRelated('Survivor Sam', { leadScore: 20, tags: ['a'] });
       const m = await withRelated('Merged Max', {
@@ -552,6 +556,28 @@ describe('Clients', () => {
         ownerId: ownerA1,
         organizationId: org.id,
       });
+      // A quote and a conversation filed under the merged client (the extractor matches its email).
+      const quote = await server.gql(
+        CreateQuoteDocument,
+        { input: { clientId: m.client.id, dealId: m.dealId, lineItems: [{ description: 'Fee', unitPrice: '100' }] } },
+        adminA,
+      );
+      expect(quote.data?.createQuote.userErrors).toEqual([]);
+      const chat = await server.gql(
+        IngestConversationDocument,
+        {
+          input: {
+            sessionId: uniq('merge-chat'),
+            userEmail: 'max@merge.test',
+            messages: [{ role: 'user', content: 'Hi, my name is Max. I want to renew my KITAS.' }],
+          },
+        },
+        agentA,
+      );
+      expect(chat.data?.ingestConversation.conversation?.client?.id).toBe(m.client.id);
+      // What the extraction filed moves too: its interaction, and a practice if it opened one.
+      const filed = chat.data!.ingestConversation.extraction!.result!;
+      const chatPractices = filed.practiceCreated && filed.practice ? [filed.practice.id] : [];
       const visibleBefore = await listIds();
 
       const res = await server.gql(
@@ -575,13 +601,23 @@ describe('Clients', () => {
         archivedAt: null,
       });
       expect([...client!.tags].sort()).toEqual(['a', 'b']);
-      expect(client!.practices.map((x) => x.id).sort()).toEqual([s.practiceId, m.practiceId].sort());
+      expect(client!.practices.map((x) => x.id).sort()).toEqual([s.practiceId, m.practiceId, ...chatPractices].sort());
       expect(client!.deals.map((x) => x.id).sort()).toEqual([s.dealId, m.dealId].sort());
       expect(client!.tickets.nodes.map((x) => x.id).sort()).toEqual([s.ticketId, m.ticketId].sort());
-      expect(client!.interactions.nodes.map((x) => x.id).sort()).toEqual([s.interactionId, m.interactionId].sort());
+      expect(client!.interactions.nodes.map((x) => x.id).sort()).toEqual(
+        [s.interactionId, m.interactionId, filed.interaction!.id].sort(),
+      );
       expect(merge).toMatchObject({
         id: expect.any(String),
-        moved: { practices: 1, deals: 1, tickets: 1, interactions: 1 },
+        moved: {
+          practices: 1 + chatPractices.length,
+          deals: 1,
+          tickets: 1,
+          interactions: 2,
+          quotes: 1,
+          conversations: 1,
+          extractions: 1,
+        },
         mergedSnapshot: { fullName: 'Merged Max', email: 'max@merge.test', leadScore: 80, nationality: 'German' },
       });
       expect((await server.gql(CpNodeDocument, { id: merge!.id }, adminA)).data?.node).toMatchObject({
@@ -605,6 +641,12 @@ describe('Clients', () => {
       expect((await server.gql(CpPracticeDetailDocument, { id: m.practiceId }, adminA)).data?.practice?.client.id).toBe(
         s.client.id,
       );
+      const quoteId = quote.data!.createQuote.quote!.id;
+      expect((await server.gql(QuoteByIdDocument, { id: quoteId }, adminA)).data?.quote?.client.id).toBe(s.client.id);
+      const chats = async (clientId: string) =>
+        (await server.gql(ConversationsDocument, { clientId }, adminA)).data?.conversations.nodes.map((c) => c.id);
+      expect(await chats(s.client.id)).toEqual([chat.data!.ingestConversation.conversation!.id]);
+      expect(await chats(m.client.id)).toEqual([]);
       expect(await listIds()).toEqual(visibleBefore.filter((x) => x !== m.client.id));
       expect(await listIds({ includeArchived: true })).toContain(m.client.id);
       expect(

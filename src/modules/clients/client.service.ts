@@ -8,9 +8,12 @@ import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError, ValidationFailed } from '../../platform/errors.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import { Checks, isEmail, normalizeEmail } from '../../platform/validation.js';
+import { Conversation, Extraction } from '../conversations/conversation.entity.js';
 import { Deal } from '../deals/deal.entity.js';
 import { Interaction } from '../interactions/interaction.entity.js';
 import { Practice } from '../practices/practice.entity.js';
+import { Quote } from '../quotes/quote.entity.js';
+import { RenewalAlert } from '../renewals/renewal-alert.entity.js';
 import { Task } from '../tasks/task.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { tenantCurrency } from '../tenancy/tenant.entity.js';
@@ -290,8 +293,9 @@ export class ClientService {
   }
 
   /**
-   * Merges `mergedId` into `survivorId`: practices, deals, tickets, interactions and timeline
-   * events move to the survivor; the survivor's empty fields are filled from the merged client;
+   * Merges `mergedId` into `survivorId`: practices, deals, tickets, interactions, tasks, quotes,
+   * renewal alerts, conversations (and the extractions that filed them) and timeline events move to
+   * the survivor; the survivor's empty fields are filled from the merged client;
    * the merged client is archived and points at the survivor; a ClientMerge keeps the record.
    */
   async merge(
@@ -317,6 +321,11 @@ export class ClientService {
         tickets: await tx.nativeUpdate(Ticket, { client: merged.id }, { client: survivor.id }),
         interactions: await tx.nativeUpdate(Interaction, { client: merged.id }, { client: survivor.id }),
         tasks: await tx.nativeUpdate(Task, { client: merged.id }, { client: survivor.id }),
+        quotes: await tx.nativeUpdate(Quote, { client: merged.id }, { client: survivor.id }),
+        renewalAlerts: await tx.nativeUpdate(RenewalAlert, { client: merged.id }, { client: survivor.id }),
+        conversations: await tx.nativeUpdate(Conversation, { client: merged.id }, { client: survivor.id }),
+        // What an extraction filed under the merged client now reads as filed under the survivor.
+        extractions: await tx.nativeUpdate(Extraction, { resultClient: merged.id }, { resultClient: survivor.id }),
         timelineEvents: await tx.nativeUpdate(TimelineEvent, { client: merged.id }, { client: survivor.id }),
         // Members of the merged organisation join the survivor; the survivor itself never joins itself.
         members: await tx.nativeUpdate(
