@@ -5,7 +5,7 @@
 import { print } from 'graphql';
 
 import { IdempotencyStore } from '../src/platform/idempotency.js';
-import { CreateClientDocument } from './generated/graphql.js';
+import { CreateClientDocument, MergeClientsDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
 
 const createClient = (fullName: string) => ({
@@ -248,7 +248,7 @@ describe('Idempotency keys', () => {
   describe('WebSocket', () => {
     function run(
       token: string,
-      body: ReturnType<typeof createClient>,
+      body: { query: string; operationName: string; variables: Record<string, unknown> },
       key: string,
     ): Promise<{ next?: unknown; error?: unknown }> {
       const client = server.ws({ authorization: `Bearer ${token}` });
@@ -277,6 +277,22 @@ describe('Idempotency keys', () => {
       const http = await send(server, createClient('Socket Sam'), token, key);
       expect(http.headers.get('idempotent-replayed')).toBe('true');
       expect(JSON.parse(http.text)).toEqual(first.next);
+    });
+
+    it('replays a stored error result exactly as it was first sent (formatted as on HTTP)', async () => {
+      const token = await server.tokenFor(uniq('idem'));
+      const key = uniq('key');
+      const missing = Buffer.from('Client:00000000-0000-4000-8000-000000000000').toString('base64url');
+      const merge = {
+        query: print(MergeClientsDocument),
+        operationName: 'MergeClients',
+        variables: { input: { survivorId: missing, mergedId: missing } },
+      };
+      const first = await run(token, merge, key);
+      const second = await run(token, merge, key);
+      expect(first.next).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+      expect(second.next).toEqual(first.next);
+      expect(JSON.stringify(first.next)).not.toMatch(/"http"|stacktrace/);
     });
 
     it('refuses the same key with another input with IDEMPOTENCY_CONFLICT', async () => {

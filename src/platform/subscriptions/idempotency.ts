@@ -5,6 +5,7 @@ import {
   type FormattedExecutionResult,
   getOperationAST,
   GraphQLError,
+  type GraphQLFormattedError,
   OperationTypeNode,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
@@ -19,7 +20,7 @@ import {
 } from '../idempotency.js';
 import type { Logger } from '../logger.js';
 
-type Decision = { claim: IdempotencyClaim } | { replay: FormattedExecutionResult };
+type Decision = { claim: IdempotencyClaim; sent?: FormattedExecutionResult } | { replay: FormattedExecutionResult };
 
 /**
  * `extensions.idempotencyKey` of a graphql-ws `subscribe` payload, as the `Idempotency-Key`
@@ -32,9 +33,11 @@ export class WebSocketIdempotency {
   // Keyed by the ExecutionArgs onSubscribe returns: graphql-ws passes that object to execute and onNext.
   private readonly decisions = new WeakMap<ExecutionArgs, Decision>();
 
+  /** `formatError` formats an error of a result as the client receives it (masked in production). */
   constructor(
     private readonly store: IdempotencyStore,
     private readonly logger: Logger,
+    private readonly formatError: (error: GraphQLError) => GraphQLFormattedError,
   ) {}
 
   /** Claims the key of a mutation in `args`, or readies its replay; resolves with the error refusing it, if any. */
@@ -78,7 +81,14 @@ export class WebSocketIdempotency {
       await this.store.release(decision.claim).catch(() => undefined);
       throw err;
     }
-    const formatted = format(result);
+    // What is stored is what is sent (onNext): formatted once, so a replay is the same bytes and an
+    // unexpected error is stored masked.
+    const { errors, ...rest } = result;
+    const formatted: FormattedExecutionResult = {
+      ...rest,
+      ...(errors ? { errors: errors.map(this.formatError) } : {}),
+    };
+    decision.sent = formatted;
     try {
       if (refusedBeforeRunning(formatted)) await this.store.release(decision.claim);
       else await this.store.complete(decision.claim, 200, JSON.stringify(formatted));
@@ -88,7 +98,7 @@ export class WebSocketIdempotency {
     return result;
   };
 
-  /** graphql-ws `onNext`: a replayed mutation's stored result in place of the placeholder. */
+  /** graphql-ws `onNext`: a replayed mutation's stored result in place of the placeholder, or a claimed one's result as stored. */
   readonly onNext = (
     _ctx: unknown,
     _id: string,
@@ -96,12 +106,7 @@ export class WebSocketIdempotency {
     args: ExecutionArgs,
   ): FormattedExecutionResult | undefined => {
     const decision = this.decisions.get(args);
-    return decision && 'replay' in decision ? decision.replay : undefined;
+    if (!decision) return undefined;
+    return 'replay' in decision ? decision.replay : decision.sent;
   };
-}
-
-/** A result as graphql-ws sends it (errors as JSON). */
-function format(result: ExecutionResult): FormattedExecutionResult {
-  const { errors, ...rest } = result;
-  return { ...rest, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
 }

@@ -116,7 +116,8 @@ export async function startSubscriptionServer(options: SubscriptionServerOptions
     onSubscribed: options.onSubscribed,
     formatError: formatExecutionError,
   });
-  const idempotency = options.idempotency && new WebSocketIdempotency(options.idempotency, logger);
+  const idempotency =
+    options.idempotency && new WebSocketIdempotency(options.idempotency, logger, formatExecutionError);
   const pending = new PendingSockets(options.maxPendingPerAddress ?? 16);
   // Queries and mutations in flight, per socket: a stop answers them before closing the sockets.
   const running = new Map<object, Set<string>>();
