@@ -191,6 +191,12 @@ const schema = z.object({
   ANTHROPIC_TIMEOUT_MS: int(100, 600_000).default(20_000),
   /** Retries of a failed call (429, 5xx, timeouts) inside one extraction, by the SDK. Default 2. */
   ANTHROPIC_MAX_RETRIES: int(0, 10).default(2),
+  /**
+   * The same two for `ask(question)`, whose caller waits for the answer: on a timeout or a failed
+   * call the question is answered by the heuristic parser, saying why. Defaults 8000 ms and 1.
+   */
+  ASK_ANTHROPIC_TIMEOUT_MS: int(100, 600_000).default(8_000),
+  ASK_ANTHROPIC_MAX_RETRIES: int(0, 10).default(1),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Introspection; default on except in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),

@@ -4,7 +4,7 @@
  * criteria language refuses and a failing API fall back to the heuristic, saying why.
  */
 import { AskDocument } from './generated/graphql.js';
-import { type FakeAnthropic, startFakeAnthropic, status, text, toolUse } from './helpers/fake-anthropic.js';
+import { delay, type FakeAnthropic, startFakeAnthropic, status, text, toolUse } from './helpers/fake-anthropic.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 const TOOL = { name: 'build_criteria' };
@@ -21,8 +21,11 @@ describe('ask (Claude interpreter against a local Messages API)', () => {
       ANTHROPIC_API_KEY: 'test-key',
       ANTHROPIC_BASE_URL: fake.url,
       ANTHROPIC_MODEL: 'claude-haiku-4-5',
-      ANTHROPIC_TIMEOUT_MS: '2000',
+      ANTHROPIC_TIMEOUT_MS: '5000',
       ANTHROPIC_MAX_RETRIES: '0',
+      // ask has its own, shorter limits than the extractor's (the caller waits).
+      ASK_ANTHROPIC_TIMEOUT_MS: '1000',
+      ASK_ANTHROPIC_MAX_RETRIES: '0',
     });
     const tenant = uniq('ask-claude');
     token = await server.tokenFor(tenant, 'ADMIN');
@@ -139,5 +142,14 @@ describe('ask (Claude interpreter against a local Messages API)', () => {
     const b = (await server.gql(AskDocument, { question: 'Italian clients' }, token)).data!.ask;
     expect(b).toMatchObject({ interpreter: 'HEURISTIC', understood: true });
     expect(b.fallbackReason).toMatch(/Claude could not be asked/);
+  });
+
+  it("gives up on Claude after ASK_ANTHROPIC_TIMEOUT_MS (not the extractor's ANTHROPIC_TIMEOUT_MS) and answers with the heuristic", async () => {
+    // 2.5 s is within the extractor's 5 s limit but over ask's 1 s.
+    fake.enqueue(delay(2500, toolUse(italian, undefined, TOOL)));
+    const a = (await server.gql(AskDocument, { question: 'Italian clients' }, token)).data!.ask;
+    expect(a).toMatchObject({ interpreter: 'HEURISTIC', understood: true });
+    expect(a.fallbackReason).toMatch(/Claude could not be asked/);
+    expect(fake.requests).toHaveLength(1); // no retry with ASK_ANTHROPIC_MAX_RETRIES=0
   });
 });

@@ -94,8 +94,8 @@ export function askInterpreter(config: Config): AskInterpreter | undefined {
     apiKey: config.ANTHROPIC_API_KEY,
     model: config.ANTHROPIC_MODEL,
     baseURL: config.ANTHROPIC_BASE_URL,
-    timeoutMs: config.ANTHROPIC_TIMEOUT_MS,
-    maxRetries: config.ANTHROPIC_MAX_RETRIES,
+    timeoutMs: config.ASK_ANTHROPIC_TIMEOUT_MS,
+    maxRetries: config.ASK_ANTHROPIC_MAX_RETRIES,
   });
 }
 
