@@ -7,8 +7,9 @@
  * processor, which re-checks that client against the tenant's two client segments, timed in process:
  * from the round's start (reading the committed, positioned event) to its end (membership rows
  * written and committed, the change published). Also counts the statements the round sends (every
- * `pg` query, BEGIN and COMMIT included: one round trip each) and the publications a subscriber of
- * the tenant's segment topic receives.
+ * `pg` query, BEGIN and COMMIT included: one round trip each), the publications a subscriber of
+ * the tenant's segment topic receives, and the CPU time per round of this process and of the
+ * database's PostgreSQL backends (from /proc: the server must run on this machine).
  */
 import { loadavg } from 'node:os';
 
@@ -19,6 +20,7 @@ import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { gql, percentile, startBenchApp } from './lib.js';
+import { backendCpu, backendCpuSpent } from './plans.js';
 import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
 
 const REQUESTS = Number(process.env.BENCH_SEGMENT_REQUESTS ?? 200);
@@ -112,8 +114,13 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
     void (async () => {
       for await (const payload of published) if (payload) publications++;
     })();
-    // CPU time of the round in this process (less dependent on the load than its wall time).
+    // CPU time of the round in this process and in PostgreSQL (less dependent on the load than its
+    // wall time); the backends are read through a connection of their own, outside the round.
     let processCpuMs = 0;
+    let backendCpuMs = 0;
+    let backendRounds = 0;
+    const db = new pg.Client({ connectionString: data.databaseUrl });
+    await db.connect();
     for (const { id, nationality: current } of ids) {
       // Always a change (an update changing nothing writes no event), entering or leaving `own`.
       await gql(app.url, data.token, UPDATE, {
@@ -122,6 +129,7 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       // Wait for the outbox relay to position the event, so that each timed round processes exactly it.
       while (Number((await conn.execute<{ n: string }[]>(UNPOSITIONED))[0].n) > 0)
         await new Promise((r) => setTimeout(r, 5));
+      const pgBefore = await backendCpu(db);
       const cpu = process.cpuUsage();
       const s = performance.now();
       const before = sent;
@@ -131,10 +139,16 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
         statements.push(sent - before);
         const used = process.cpuUsage(cpu);
         processCpuMs += (used.user + used.system) / 1000;
+        const spent = backendCpuSpent(pgBefore, await backendCpu(db));
+        if (spent !== null) {
+          backendCpuMs += spent;
+          backendRounds++;
+        }
       }
       processed += n;
     }
     proto.query = query;
+    await db.end();
     await new Promise((r) => setTimeout(r, 50));
     await published.return?.();
     return {
@@ -144,6 +158,8 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       recheckPerEventMs: { ...stats(roundTimes), eventsProcessed: processed, clientSegments: 2 },
       statementsPerRound: { min: Math.min(...statements), max: Math.max(...statements) },
       processCpuMsPerRound: round(processCpuMs / roundTimes.length),
+      // /proc counts CPU in 10 ms ticks: an average over many rounds, not a per-round figure.
+      postgresCpuMsPerRound: backendRounds ? round(backendCpuMs / backendRounds) : null,
       publications,
       loadAverage1m: [...loads, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     };

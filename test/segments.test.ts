@@ -6,10 +6,12 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { expect } from '@jest/globals';
+import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { withStatementTimeout } from '../src/platform/db/statement-timeout.js';
-import { expectGlobalId } from '../src/platform/graphql/global-id.js';
+import { forkForTenant } from '../src/platform/db/tenancy.js';
+import { expectGlobalId, toGlobalId } from '../src/platform/graphql/global-id.js';
 import {
   ClientsDocument,
   CreateClientDocument,
@@ -414,6 +416,99 @@ describe('Segments: segmentMembershipChanged', () => {
     ]);
     const members1 = await members(a.token, sa.id);
     expect(members1!.members.nodes.map((n) => (n as { id: string }).id)).toEqual([joao]);
+  }, 60_000);
+
+  it('logs the changes of one round in the order of the events that caused them, by each record’s last event, also through a relation', async () => {
+    const token = await server.tokenFor(uniq('seg-order'), 'ADMIN');
+    const byName: Record<string, string> = {};
+    const practiceOf: Record<string, string> = {};
+    // Ten clients, each with a practice: six German (out), four Portuguese (in).
+    for (let i = 0; i < 10; i++) {
+      const name = `Order ${i}`;
+      byName[name] = await client(token, name, i < 6 ? 'German' : 'Portuguese');
+      const r = await server.gql(
+        CreatePracticeDocument,
+        { input: { clientId: byName[name], practiceTypeCode: 'KITAS', expiryDate: '2031-01-01' } },
+        token,
+      );
+      practiceOf[byName[name]] = r.data!.createPractice.practice!.id;
+    }
+    const clients = await segment(token, 'Portuguese', 'CLIENT', eq('nationality', 'Portuguese'));
+    const practices = await segment(
+      token,
+      'Practices of Portuguese',
+      'PRACTICE',
+      eq('client.nationality', 'Portuguese'),
+    );
+    expect([clients.count, practices.count]).toEqual([4, 4]);
+
+    /** The changes a batch must log, in order: [change, client name, whether the client has a practice]. */
+    const expected: [string, string, boolean][] = [];
+    const steps: (() => Promise<unknown>)[] = [];
+    const root = server.app.db.orm.em;
+    const principal = (await server.app.services.auth.authenticate(root, { authorization: `Bearer ${token}` }))!;
+    const clientService = server.app.services.clients;
+    let em: EntityManager = root;
+    const set = (name: string, nationality: string) => () =>
+      clientService.update(em, principal, { id: byName[name], nationality });
+    const rename = (name: string, fullName: string) => () =>
+      clientService.update(em, principal, { id: byName[name], fullName });
+    // Neither creation order nor id order: Order 3 enters at its rename (its last event), after Order 0.
+    for (const [step, change] of [
+      [set('Order 5', 'Portuguese'), ['ENTERED', 'Order 5', true]],
+      [set('Order 3', 'Portuguese'), null],
+      [set('Order 8', 'German'), ['LEFT', 'Order 8', true]],
+      [
+        async () => {
+          const created = await clientService.create(em, principal, {
+            fullName: 'Order new',
+            nationality: 'Portuguese',
+          });
+          byName['Order new'] = toGlobalId('Client', created.id);
+        },
+        ['ENTERED', 'Order new', false],
+      ],
+      [set('Order 1', 'Portuguese'), ['ENTERED', 'Order 1', true]],
+      [set('Order 6', 'German'), ['LEFT', 'Order 6', true]],
+      [set('Order 0', 'Portuguese'), ['ENTERED', 'Order 0', true]],
+      [rename('Order 3', 'Order 3 renamed'), ['ENTERED', 'Order 3', true]],
+      [set('Order 9', 'German'), ['LEFT', 'Order 9', true]],
+      [set('Order 4', 'Portuguese'), ['ENTERED', 'Order 4', true]],
+    ] as const) {
+      steps.push(step);
+      if (change) expected.push([...change]);
+    }
+    const nClients = expected.length;
+    const nPractices = expected.filter(([, , has]) => has).length;
+    const ws = () => server.ws({ authorization: `Bearer ${token}` });
+    const clientChanges = nextResults(ws(), MembershipChanged, { segmentId: clients.id }, nClients, 30_000);
+    const practiceChanges = nextResults(ws(), MembershipChanged, { segmentId: practices.id }, nPractices, 30_000);
+    await Promise.all([clientChanges.ready, practiceChanges.ready]);
+
+    // One transaction (as a sync page writes): its events are positioned together and read by one round.
+    await forkForTenant(root, principal.tenantId).transactional(async (tx) => {
+      em = tx;
+      for (const step of steps) await step();
+    });
+    const got = (await clientChanges.results).map((r) => [
+      r.segmentMembershipChanged.change,
+      r.segmentMembershipChanged.recordId,
+    ]);
+    expect(got).toEqual(expected.map(([change, name]) => [change, byName[name]]));
+    const gotPractices = (await practiceChanges.results).map((r) => [
+      r.segmentMembershipChanged.change,
+      r.segmentMembershipChanged.recordId,
+    ]);
+    expect(gotPractices).toEqual(
+      expected.filter(([, , has]) => has).map(([change, name]) => [change, practiceOf[byName[name]]]),
+    );
+    // All in one round: one timestamp.
+    const sql = root.fork() as SqlEntityManager;
+    const rounds = await sql.execute<{ n: string }[]>(
+      'select count(distinct "at") as n from segment_change where segment_id in (?, ?)',
+      [expectGlobalId(clients.id, 'Segment'), expectGlobalId(practices.id, 'Segment')],
+    );
+    expect(Number(rounds[0].n)).toBe(1);
   }, 60_000);
 
   it('re-checks records reached through a relation: a client update moves its practices in and out', async () => {

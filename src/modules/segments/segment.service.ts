@@ -13,6 +13,7 @@ import type { Logger } from '../../platform/logger.js';
 import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
 import { Checks } from '../../platform/validation.js';
 import { Client } from '../clients/client.entity.js';
+import type { CompiledCriteria } from '../criteria/criteria.compiler.js';
 import {
   CRITERIA_TABLES,
   type CriteriaEntityName,
@@ -77,9 +78,16 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 /** A path of relations from a segment's root (`hops[0]` leaves the root), ending at table `hops.at(-1).target`. */
 type Hops = ResolvedPath['hops'];
 
+/** What a re-check needs of a segment row (kept across rounds in the processor's cache). */
+interface SegmentRef {
+  id: string;
+  tenantId: string;
+  entity: CriteriaEntityName;
+}
+
 /** A segment with its checked criteria and the relation paths its filters follow. */
 interface Loaded {
-  segment: Segment;
+  segment: SegmentRef;
   checked: CheckedCriteria;
   /**
    * For each table its criteria reach through relations: the distinct paths from the root to it
@@ -89,10 +97,36 @@ interface Loaded {
 }
 
 /**
- * Which rows a re-check covers: all, or the set of root ids an SQL query selects (`select "id" …`,
- * with its parameters); `order`: the ids of the records the events were about, oldest last event first.
+ * Which rows a re-check covers: all, or the root ids an SQL query selects with the timeline
+ * position of an event that made each one affected (`select "id", "pos" …`, with its parameters;
+ * an id may come more than once, by several events or paths).
  */
-type Scope = { kind: 'all' } | { kind: 'set'; sql: string; params: unknown[]; order: string[] };
+type Scope = { kind: 'all' } | { kind: 'set'; sql: string; params: unknown[] };
+
+/** One segment's re-check: its compiled criteria (for its tenant, now) over a scope. */
+interface Recheck {
+  segment: SegmentRef;
+  compiled: CompiledCriteria;
+  scope: Scope;
+}
+
+/** A tenant's live segments as the processor last loaded them, and their fingerprint then. */
+interface CachedSegments {
+  fingerprint: string;
+  segments: Loaded[];
+}
+
+/** Tenants whose segments the processor keeps between rounds (beyond it the cache starts over). */
+const CACHED_TENANTS = 1000;
+
+/**
+ * The fingerprint of a tenant's live segments (`x`: the segment table's alias): which rows, in
+ * which version. A row's `xmin` (the transaction that wrote this version of it) changes with every
+ * update, so any create, update or delete of one of them, by any process and even in plain SQL,
+ * changes it. '' when the tenant has none.
+ */
+const fingerprint = (x: string) =>
+  `coalesce(md5(string_agg(${x}."id"::text || ':' || ${x}."xmin"::text, ',' order by ${x}."id")), '')`;
 
 /** Input of {@link SegmentService.create}. */
 export interface CreateSegment {
@@ -116,6 +150,8 @@ export interface UpdateSegment {
  */
 export class SegmentService {
   private pubsub: PubSub | undefined;
+  /** Each tenant's segments, checked, as of their fingerprint (the processor checks it every round). */
+  private readonly cache = new Map<string, CachedSegments>();
 
   constructor(
     private readonly criteria: CriteriaService,
@@ -136,6 +172,8 @@ export class SegmentService {
     checks.throwIfAny();
     if (!checked.ok) throw new Error('unreachable');
     return withStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
+      // No round runs meanwhile: the first one after this commit re-checks with the new segment.
+      await serialize(tx);
       const segment = tx.create(Segment, {
         name: name!,
         entity: input.entity,
@@ -144,7 +182,7 @@ export class SegmentService {
         createdBy: by.memberId ? tx.getReference(TeamMember, by.memberId) : null,
       });
       await tx.flush();
-      await this.recheck(tx, { segment, checked: checked.criteria, reaches: new Map() }, { kind: 'all' }, false);
+      await this.recheck(tx, { segment: ref(segment), checked: checked.criteria, reaches: new Map() }, false);
       return segment;
     });
   }
@@ -173,7 +211,7 @@ export class SegmentService {
       segment.criteria = normalize(input.criteria as Criteria);
       segment.timeRelative = relative;
       await tx.flush();
-      const n = await this.recheck(tx, { segment, checked, reaches: new Map() }, { kind: 'all' }, true);
+      const n = await this.recheck(tx, { segment: ref(segment), checked, reaches: new Map() }, true);
       return { segment, changed: n > 0 };
     });
     if (changed.changed) await this.announce(changed.segment.tenant.id, [changed.segment.id]);
@@ -184,6 +222,7 @@ export class SegmentService {
   async delete(em: EntityManager, globalId: string): Promise<Segment> {
     return em.transactional(async (tx) => {
       const segment = await this.get(tx, globalId);
+      await serialize(tx); // a round in progress writes no member of it after this
       segment.deletedAt = this.clock.now();
       await tx.flush();
       await (tx as SqlEntityManager).execute('delete from segment_member where segment_id = ?', [segment.id]);
@@ -243,78 +282,101 @@ export class SegmentService {
    * segments whose criteria reach its table through relations, the root records related to it
    * along those paths (a practice's client for client segments on `practices.*`; the deals of a
    * team member for deal segments on `owner.*`; the tickets of a client's practices for ticket
-   * segments on `practice.client.*`), found by walking each path back in SQL. Each segment's
-   * re-check is one statement (the compiled criteria over the affected ids, and its stored members
-   * among them), plus one writing the difference if any. The changes and the new checkpoint commit
-   * together, one round at a time across all processes. Returns the number of events read.
+   * segments on `practice.client.*`), found by walking each path back in SQL. Three statements a
+   * round (BEGIN and COMMIT aside): the lock; the checkpoint, events and their tenants' segment
+   * fingerprints (plus one reading a tenant's segments when their fingerprint changed, else they
+   * are cached); and ONE statement re-checking every affected segment, writing the membership
+   * changes and the new checkpoint ({@link apply}). Each change is logged in the order of the event
+   * that caused it: the last event of the round about its record, or for a record reached through
+   * a relation, about the related record. One round at a time across all processes. Returns the
+   * number of events read.
    */
   async processEvents(root: EntityManager, logger?: Logger): Promise<number> {
     const changed = new Map<string, Set<string>>();
     const n = await (root.fork({ useContext: false }) as SqlEntityManager).transactional(async (tx) => {
-      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [
+      // The lock first, in its own statement, so that what follows reads with a snapshot taken
+      // after it: a statement's snapshot taken before a previous round committed (its lock then
+      // free) would read that round's checkpoint, events and segments as they were before it, move
+      // the checkpoint back and re-check with segments since changed, logging changes out of order.
+      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as "locked"', [
         PROCESSOR_LOCK,
       ]);
       if (!locked) return 0;
-      // The checkpoint and the events after it, in one round trip (no row: no checkpoint yet).
+      // The checkpoint, the events after it and the fingerprint of their tenants' segments, in one
+      // round trip.
       const rows = await tx.execute<
         {
+          checkpoint: boolean;
           position: string | null;
           tenant_id: string;
           subject_type: string;
           subject_id: string;
           client_id: string | null;
+          fingerprint: string | null;
         }[]
       >(
-        `select e."position", e.tenant_id, e.subject_type, e.subject_id, e.client_id from segment_checkpoint c
-          left join lateral (select * from timeline_event t where t."position" > c."position"
-                              order by t."position" limit ?) e on true
-          where c.name = ?`,
-        [EVENT_BATCH, CHECKPOINT],
+        `with "l" as (select 1),
+              "c" as (select c."position" from segment_checkpoint c where c.name = ?),
+              "e" as (select t."position", t.tenant_id, t.subject_type, t.subject_id, t.client_id
+                        from timeline_event t where t."position" > (select "position" from "c")
+                       order by t."position" limit ?),
+              "f" as (select s.tenant_id, ${fingerprint('s')} as "fingerprint" from segment s
+                       where s.deleted_at is null and s.tenant_id in (select tenant_id from "e") group by s.tenant_id)
+         select "c"."position" is not null as "checkpoint", e.*, coalesce(f."fingerprint", '') as "fingerprint"
+           from "l" left join "c" on true left join "e" on true left join "f" on f.tenant_id = e.tenant_id
+          order by e."position"`,
+        [CHECKPOINT, EVENT_BATCH],
       );
-      if (!rows.length) await this.createCheckpoint(tx);
+      if (!rows[0].checkpoint) await this.createCheckpoint(tx);
       const events = rows.filter((e) => e.position !== null);
       if (!events.length) return 0;
       const byTenant = new Map<string, typeof events>();
       for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+      const checks: Recheck[] = [];
       for (const [tenantId, list] of byTenant) {
-        const scoped = forkForTenant(tx, tenantId);
-        const segments = await this.loadSegments(scoped, logger);
+        const segments = await this.tenantSegments(tx, tenantId, list[0].fingerprint ?? '', logger);
         if (!segments.length) continue;
-        /** Per segment: the ids to re-check (`''`) and the ids of related records per path key. */
-        const work = new Map<Loaded, Map<string, Set<string>>>();
-        const add = (s: Loaded, key: string, id: string) => {
+        /**
+         * Per segment: the ids to re-check (`''`) and the ids of related records per path key, each
+         * with the position of its last event (events come in position order: a later one overwrites).
+         */
+        const work = new Map<Loaded, Map<string, Map<string, string>>>();
+        const add = (s: Loaded, key: string, id: string, position: string) => {
           let w = work.get(s);
-          if (!w) work.set(s, (w = new Map<string, Set<string>>()));
+          if (!w) work.set(s, (w = new Map<string, Map<string, string>>()));
           let ids = w.get(key);
-          if (!ids) w.set(key, (ids = new Set()));
-          // Re-added at its latest event: the set's order is the order of each record's last event.
-          ids.delete(id);
-          ids.add(id);
+          if (!ids) w.set(key, (ids = new Map<string, string>()));
+          ids.set(id, position);
         };
         for (const e of list) {
           const table = TABLE_OF_SUBJECT[e.subject_type];
           if (!table) continue;
+          const position = e.position!;
           for (const s of segments) {
-            if (s.segment.entity === table) add(s, '', e.subject_id);
-            for (const key of s.reaches.get(table)?.keys() ?? []) add(s, key, e.subject_id);
+            if (s.segment.entity === table) add(s, '', e.subject_id, position);
+            for (const key of s.reaches.get(table)?.keys() ?? []) add(s, key, e.subject_id, position);
             // The record's client as the event names it (also when the record no longer points at it).
             if (s.segment.entity === 'CLIENT' && e.client_id && table !== 'CLIENT' && s.reaches.has(table))
-              add(s, '', e.client_id);
+              add(s, '', e.client_id, position);
           }
         }
-        for (const [s, w] of work) {
-          const moved = await this.recheck(scoped, s, this.affected(s, w, tenantId), true);
-          if (moved) {
-            let set = changed.get(tenantId);
-            if (!set) changed.set(tenantId, (set = new Set()));
-            set.add(s.segment.id);
-          }
-        }
+        if (!work.size) continue;
+        const scoped = forkForTenant(tx, tenantId);
+        for (const [s, w] of work)
+          checks.push({
+            segment: s.segment,
+            compiled: this.criteria.compile(scoped, s.segment.entity, s.checked),
+            scope: this.affected(s, w, tenantId),
+          });
       }
-      await tx.execute('update segment_checkpoint set "position" = ? where name = ?', [
-        events.at(-1)!.position,
-        CHECKPOINT,
-      ]);
+      // Every segment's re-check, the membership changes and the new checkpoint: one statement.
+      const moved = await this.apply(tx, checks, true, events.at(-1)!.position!);
+      for (const { segment } of checks) {
+        if (!moved.get(segment.id)) continue;
+        let set = changed.get(segment.tenantId);
+        if (!set) changed.set(segment.tenantId, (set = new Set()));
+        set.add(segment.id);
+      }
       return events.length;
     });
     for (const [tenantId, ids] of changed) await this.announce(tenantId, [...ids]);
@@ -322,42 +384,65 @@ export class SegmentService {
   }
 
   /**
-   * The root records of `s` that events may have moved: the ids under key `''`, and for each path
-   * key, the roots related to those ids along the path, walked back hop by hop in SQL
-   * (`select "id" from "deal" where "owner_id" in (…)`; `select "client_id" from "practice" where
-   * "id" in (…)`), every table limited to the tenant.
+   * A tenant's live segments, checked: from the cache when its fingerprint is `fingerprint` (read
+   * in this round), otherwise read again (with the fingerprint of what was read) and kept.
    */
-  private affected(s: Loaded, work: Map<string, Set<string>>, tenantId: string): Scope {
+  private async tenantSegments(
+    tx: SqlEntityManager,
+    tenantId: string,
+    fingerprintNow: string,
+    logger?: Logger,
+  ): Promise<Loaded[]> {
+    const cached = this.cache.get(tenantId);
+    if (cached?.fingerprint === fingerprintNow) return cached.segments;
+    const rows = await tx.execute<{ id: string; entity: CriteriaEntityName; criteria: string; fingerprint: string }[]>(
+      `select s.id, s.entity, s.criteria::text as criteria,
+              (select ${fingerprint('x')} from segment x where x.tenant_id = s.tenant_id and x.deleted_at is null) as "fingerprint"
+         from segment s where s.tenant_id = ? and s.deleted_at is null order by s.id`,
+      [tenantId],
+    );
+    const segments = rows
+      .map((r) => this.load({ id: r.id, tenantId, entity: r.entity }, JSON.parse(r.criteria), logger))
+      .filter((s): s is Loaded => s !== null);
+    if (this.cache.size >= CACHED_TENANTS && !cached) this.cache.clear();
+    this.cache.set(tenantId, { fingerprint: rows[0]?.fingerprint ?? '', segments });
+    return segments;
+  }
+
+  /**
+   * The root records of `s` that events may have moved, each with the position of the last event
+   * that touched it: the ids under key `''`, and for each path key, the roots related to those ids
+   * along the path, walked back hop by hop in SQL, carrying the position of the event of the id
+   * they were reached from (`select y."id", i."pos" from (…) i join "deal" y on y."owner_id" =
+   * i."id"`; `… join "practice" y on y."id" = i."id"` selecting `y."client_id"`), every table
+   * limited to the tenant.
+   */
+  private affected(s: Loaded, work: Map<string, Map<string, string>>, tenantId: string): Scope {
     const parts: string[] = [];
     const params: unknown[] = [];
-    const order: string[] = [];
     for (const [key, ids] of work) {
       // A VALUES list, not a JSON array: the planner then knows how few ids there are and reads
       // them by primary key (with an array of unknown length it scanned every match of the criteria).
-      const values = `select v."id" from (values ${[...ids].map(() => '(?::uuid)').join(', ')}) as v("id")`;
-      if (key === '') {
-        parts.push(values);
-        params.push(...ids);
-        order.push(...ids);
-        continue;
-      }
-      const hops = s.reaches.get(hopsTarget(key))!.get(key)!;
-      // From the last table back to the root: each step selects the previous table's ids.
-      let inner = values;
-      const innerParams: unknown[] = [...ids];
-      for (let i = hops.length - 1; i >= 0; i--) {
-        const { relation, from } = hops[i];
-        const [table, select, where] =
-          relation.kind === 'one'
-            ? [CRITERIA_TABLES[from].table, '"id"', quote(relation.column)]
-            : [CRITERIA_TABLES[relation.target].table, quote(relation.column), '"id"'];
-        inner = `select y.${select} from ${quote(table)} y where y."tenant_id" = ? and y.${where} in (${inner})`;
-        innerParams.unshift(tenantId);
+      const rows = [...ids.keys()].map(() => '(?::uuid, ?::bigint)').join(', ');
+      let inner = `select v."id", v."pos" from (values ${rows}) as v("id", "pos")`;
+      params.push(...[...ids].flat());
+      if (key !== '') {
+        const hops = s.reaches.get(hopsTarget(key))!.get(key)!;
+        // From the last table back to the root: each step selects the previous table's ids.
+        for (let i = hops.length - 1; i >= 0; i--) {
+          const { relation, from } = hops[i];
+          const [table, select, where] =
+            relation.kind === 'one'
+              ? [CRITERIA_TABLES[from].table, '"id"', quote(relation.column)]
+              : [CRITERIA_TABLES[relation.target].table, quote(relation.column), '"id"'];
+          inner = `select y.${select} as "id", i."pos" from (${inner}) i
+                     join ${quote(table)} y on y.${where} = i."id" and y."tenant_id" = ?`;
+          params.push(tenantId);
+        }
       }
       parts.push(inner);
-      params.push(...innerParams);
     }
-    return { kind: 'set', sql: parts.join(' union all '), params, order };
+    return { kind: 'set', sql: parts.join(' union all '), params };
   }
 
   /**
@@ -389,8 +474,8 @@ export class SegmentService {
           await serialize(tx);
           const segment = await tx.findOne(Segment, { id: row.id, deletedAt: null });
           if (!segment) return 0;
-          const loaded = this.load(segment, logger);
-          const n = loaded ? await this.recheck(tx, loaded, { kind: 'all' }, true) : 0;
+          const loaded = this.load(ref(segment), segment.criteria, logger);
+          const n = loaded ? await this.recheck(tx, loaded, true) : 0;
           await (tx as SqlEntityManager).execute('update segment set rechecked_on = ?::date where id = ?', [
             row.today,
             row.id,
@@ -412,14 +497,9 @@ export class SegmentService {
     );
   }
 
-  /** The tenant's live segments with their checked criteria (a stored tree that no longer checks is skipped). */
-  private async loadSegments(em: EntityManager, logger?: Logger): Promise<Loaded[]> {
-    const segments = await em.find(Segment, { deletedAt: null });
-    return segments.map((s) => this.load(s, logger)).filter((s): s is Loaded => s !== null);
-  }
-
-  private load(segment: Segment, logger?: Logger): Loaded | null {
-    const checked = this.criteria.check(segment.entity, segment.criteria);
+  /** A segment with its checked criteria, or null (logged) when its stored tree no longer checks. */
+  private load(segment: SegmentRef, criteria: unknown, logger?: Logger): Loaded | null {
+    const checked = this.criteria.check(segment.entity, criteria);
     if (!checked.ok) {
       logger?.warn({ segment: segment.id, errors: checked.errors }, 'segment criteria no longer valid; skipped');
       return null;
@@ -428,71 +508,116 @@ export class SegmentService {
   }
 
   /**
-   * Evaluates a segment over `scope` (one statement: compiled criteria AND the scope), compares
-   * with its stored members in that scope, and applies the difference; with `log`, each record
-   * entering or leaving is appended to `segment_change`. Runs in `em`'s transaction, which must be
-   * scoped to the segment's tenant. Returns how many records entered or left.
+   * Evaluates a segment in full ({@link apply} over all its records) in `em`'s transaction, which
+   * must be scoped to the segment's tenant. Returns how many records entered or left.
    */
-  private async recheck(em: EntityManager, s: Loaded, scope: Scope, log: boolean): Promise<number> {
-    const sql = em as SqlEntityManager;
-    const { entity, id: segmentId } = s.segment;
-    const table = quote(CRITERIA_TABLES[entity].table);
-    const compiled = this.criteria.compile(em, entity, s.checked);
-    const hidden = HIDDEN[entity];
-    const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
-    // What the criteria select now and what the segment holds, among the affected ids: one statement.
-    // `= any(array(…))`: both sides read the affected ids by key (an index condition), whatever the
-    // planner believes of how many there are or of the segment's size.
-    const [cte, rowScope, memberScope, scopeParams] =
-      scope.kind === 'all'
-        ? ['', 'true', 'true', []]
-        : [
-            `with "affected" as materialized (${scope.sql}) `,
-            `${table}."id" = any(array(select "id" from "affected"))`,
-            'm.record_id = any(array(select "id" from "affected"))',
-            scope.params,
-          ];
-    const rows = await sql.execute<{ now: boolean; id: string }[]>(
-      `${cte}select true as "now", ${table}."id" from ${table} where ${compiled.sql}${visible} and ${rowScope}
-       union all select false, m.record_id from segment_member m where m.segment_id = ? and ${memberScope}`,
-      [...scopeParams, ...compiled.params, segmentId],
+  private async recheck(em: EntityManager, s: Loaded, log: boolean): Promise<number> {
+    const compiled = this.criteria.compile(em, s.segment.entity, s.checked);
+    const moved = await this.apply(
+      em as SqlEntityManager,
+      [{ segment: s.segment, compiled, scope: { kind: 'all' } }],
+      log,
     );
-    const now = new Set(rows.filter((r) => r.now).map((r) => r.id));
-    const was = new Set(rows.filter((r) => !r.now).map((r) => r.id));
-    // Changes in the order of the events that touched the records (their ids' order in `scope`).
-    const rank = new Map(scope.kind === 'set' ? scope.order.map((id, i) => [id, i]) : []);
-    const byEvent = (a: string, b: string) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity) || (a < b ? -1 : 1);
-    const entered = [...now].filter((id) => !was.has(id)).sort(byEvent);
-    const left = [...was].filter((id) => !now.has(id)).sort(byEvent);
-    if (entered.length || left.length) {
-      const rows = [
-        ...entered.map((id) => ({ id, change: SegmentChangeKind.ENTERED })),
-        ...left.map((id) => ({ id, change: SegmentChangeKind.LEFT })),
-      ];
-      // Members added and removed, and (with `log`) the changes logged: one statement.
-      await sql.execute(
-        `with "entered" as (
-           insert into segment_member (segment_id, record_id)
-           select ?, x::uuid from jsonb_array_elements_text(?::jsonb) as x on conflict do nothing),
-         "left" as (
-           delete from segment_member where segment_id = ?
-              and record_id in (select x::uuid from jsonb_array_elements_text(?::jsonb) as x))
-         ${
-           log
-             ? `insert into segment_change (tenant_id, segment_id, record_id, change)
-                select ?, ?, x.id, x.change from jsonb_to_recordset(?::jsonb) as x(id uuid, change text)`
-             : 'select 1'
-         }`,
-        [
-          segmentId,
-          JSON.stringify(entered),
-          segmentId,
-          JSON.stringify(left),
-          ...(log ? [s.segment.tenant.id, segmentId, JSON.stringify(rows)] : []),
-        ],
+    return moved.get(s.segment.id) ?? 0;
+  }
+
+  /**
+   * Re-checks segments, each over its scope, in ONE statement: per segment, what its criteria
+   * select now and what it holds among the scope's ids, the difference (records entering and
+   * leaving), which is applied to `segment_member` and, with `log`, appended to `segment_change`;
+   * with `checkpoint`, the processor's checkpoint moves there in the same statement. Only the counts
+   * come back. Returns the number of records that entered or left, by segment id (absent: none).
+   *
+   * The order of the log is specified, not left to the plan: each change takes the timeline
+   * position of the last event that made its record affected (its `rank`; none for a full
+   * re-check), and the changes of the statement are logged in the order (rank, segment, entering
+   * before leaving, record id): their `position`s are as many values of the log's sequence, taken
+   * in any order, sorted and given to the changes sorted so. So a segment's changes come in the
+   * order of the events that caused them, within a round as across rounds (one round at a time).
+   */
+  private async apply(
+    sql: SqlEntityManager,
+    checks: Recheck[],
+    log: boolean,
+    checkpoint?: string,
+  ): Promise<Map<string, number>> {
+    const ctes: string[] = [];
+    const params: unknown[] = [];
+    const diffs: string[] = [];
+    const diffParams: unknown[] = [];
+    /** The CTE of each distinct set of affected ids, by its SQL and parameters. */
+    const affectedCtes = new Map<string, string>();
+    checks.forEach(({ segment, compiled, scope }, i) => {
+      const table = quote(CRITERIA_TABLES[segment.entity].table);
+      const hidden = HIDDEN[segment.entity];
+      const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
+      const now = (rank: string) =>
+        `select true as "now", ${table}."id", ${rank} as "rank" from ${table} where (${compiled.sql})${visible}`;
+      const was = (rank: string) => `select false, m.record_id, ${rank} from segment_member m where m.segment_id = ?`;
+      if (scope.kind === 'all') ctes.push(`"c${i}" as (${now('null::bigint')} union all ${was('null::bigint')})`);
+      else {
+        // Each affected id (once, with its last event's position) is looked up by key on both
+        // sides: a lateral subquery per id (`offset 0` keeps the planner from flattening it into a
+        // join it might hash or scan whole), whatever it believes of how many ids there are, of the
+        // segment's size or of a relation's rows.
+        // Segments with the same affected ids (those of one kind reached the same way) share them.
+        const key = JSON.stringify([scope.sql, scope.params]);
+        let a = affectedCtes.get(key);
+        if (!a) {
+          affectedCtes.set(key, (a = `"a${i}"`));
+          ctes.push(
+            `${a} as materialized (select s."id", max(s."pos") as "pos" from (${scope.sql}) s group by s."id")`,
+          );
+          params.push(...scope.params);
+        }
+        ctes.push(
+          `"c${i}" as (select r.* from ${a} a cross join lateral (${now('a."pos"')} and ${table}."id" = a."id" offset 0) r
+             union all select r.* from ${a} a cross join lateral (${was('a."pos"')} and m.record_id = a."id" offset 0) r)`,
+        );
+      }
+      params.push(...compiled.params, segment.id);
+      // A record in only one of the two sets entered (`now`) or left.
+      diffs.push(
+        `select ${i} as "k", ?::uuid as "segment_id", ?::uuid as "tenant_id", c."id", bool_or(c."now") as "now",
+                max(c."rank") as "rank"
+           from "c${i}" c group by c."id" having bool_or(c."now") <> bool_or(not c."now")`,
       );
+      diffParams.push(segment.id, segment.tenantId);
+    });
+    const writes: string[] = [];
+    const writeParams: unknown[] = [];
+    if (checks.length) {
+      writes.push(
+        `"d" as (${diffs.join(' union all ')})`,
+        `"entered" as (insert into segment_member (segment_id, record_id)
+                       select d.segment_id, d."id" from "d" where d."now" on conflict do nothing)`,
+        `"left" as (delete from segment_member m using "d"
+                     where not d."now" and m.segment_id = d.segment_id and m.record_id = d."id")`,
+      );
+      if (log) {
+        writes.push(
+          `"o" as (select d.*, row_number() over (order by d."rank", d."k", not d."now", d."id") as "n" from "d")`,
+          `"p" as (select x."position", row_number() over (order by x."position") as "n"
+                     from (select nextval(pg_get_serial_sequence('segment_change', 'position')) as "position"
+                             from generate_series(1, (select count(*) from "d"))) x)`,
+          `"logged" as (insert into segment_change ("position", tenant_id, segment_id, record_id, change)
+                        select p."position", o.tenant_id, o.segment_id, o."id", case when o."now" then ? else ? end
+                          from "o" join "p" on p."n" = o."n")`,
+        );
+        writeParams.push(SegmentChangeKind.ENTERED, SegmentChangeKind.LEFT);
+      }
     }
-    return entered.length + left.length;
+    if (checkpoint !== undefined) {
+      writes.push(`"moved" as (update segment_checkpoint set "position" = ? where name = ?)`);
+      writeParams.push(checkpoint, CHECKPOINT);
+    }
+    if (!writes.length) return new Map();
+    const rows = await sql.execute<{ segment_id: string; n: number }[]>(
+      `with ${[...ctes, ...writes].join(',\n')}
+       ${checks.length ? 'select d.segment_id, count(*)::int as n from "d" group by d.segment_id' : 'select 1 where false'}`,
+      [...params, ...diffParams, ...writeParams],
+    );
+    return new Map(rows.map((r) => [r.segment_id, Number(r.n)]));
   }
 
   /** Tells subscribers of the tenant that these segments have new changes (after commit). */
@@ -547,6 +672,11 @@ function reaches(c: CheckedCriteria): Map<CriteriaTable, Map<string, Hops>> {
   };
   walk(c);
   return out;
+}
+
+/** What a re-check needs of a segment entity. */
+function ref(segment: Segment): SegmentRef {
+  return { id: segment.id, tenantId: segment.tenant.id, entity: segment.entity };
 }
 
 /** A path's key: its target table, then its relations' names (`CLIENT:practice.client`). */
