@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
-import type { Transaction } from '@mikro-orm/core';
+import pg from 'pg';
 
 import {
   buildSearchStatement,
@@ -22,6 +22,7 @@ import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { scopedTenantId } from '../src/platform/db/tenancy.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { gql, percentile, startBenchApp } from './lib.js';
+import { SEQ_SCAN_ROWS } from './plans.js';
 import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
 
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
@@ -166,30 +167,53 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
     const whereVars = Array.from({ length: 100 }, () => ({ w: criteria }));
     const where1 = await timed(app.url, data.token, WHERE, whereVars, 1);
 
-    // Plans (EXPLAIN ANALYZE, settings as the service sets them): the search statement for a name, a
-    // typo'd name, a phone fragment and words of many interactions, and a criteria page.
-    const plans: Record<string, { usesIndexes: string[]; seqScans: string[]; executionMs?: number }> = {};
+    // Plans (EXPLAIN ANALYZE, settings as the service sets them on PostgreSQL): the search statement
+    // for a name, a typo'd name, a phone fragment and words of many interactions, each prepared and
+    // explained as it runs, a generic plan (EXPLAIN EXECUTE); and a criteria page.
+    const plans: Record<string, ReturnType<typeof summarise>> = {};
     const tenantId = scopedTenantId(em)!;
     const planned = [queries[0], queries[1], queries.find((x) => /^0\d/.test(x)) ?? '0812-3456', 'kitas renewal'];
-    await em.transactional(async (tx) => {
-      const ctx = tx.getTransactionContext<Transaction<object>>();
-      const c = tx.getConnection();
-      await c.execute(SEARCH_SETTINGS, [], 'run', ctx);
-      for (const q of planned) {
+    const rows = await tableRows(conn);
+    const db = new pg.Client({ connectionString: data.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`begin; ${SEARCH_SETTINGS}, set_config('plan_cache_mode', 'force_generic_plan', true)`);
+      for (const [i, q] of planned.entries()) {
         const { sql, params } = buildSearchStatement(tenantId, parseQuery(q), new Set(SEARCH_TYPES), {}, 20, null);
+        const name = `bench_search_${i}`;
+        await db.query({ name, text: sql, values: params }); // prepares it and runs it once
+        const [{ types }] = (
+          await db.query<{ types: string[] }>(
+            'select parameter_types::text[] as types from pg_prepared_statements where name = $1',
+            [name],
+          )
+        ).rows;
+        // The statement's values are strings, numbers, null and arrays of strings.
+        const literal = (v: unknown): string =>
+          Array.isArray(v)
+            ? `array[${v.map(literal).join(', ')}]`
+            : v === null
+              ? 'null'
+              : db.escapeLiteral(typeof v === 'number' ? String(v) : (v as string));
+        const args = params.map((v, j) => `${literal(v)}::${types[j]}`).join(', ');
         plans[`search "${q}"`] = summarise(
-          (await c.execute(`explain analyze ${sql}`, params, 'all', ctx)) as { 'QUERY PLAN': string }[],
+          (await db.query<{ 'QUERY PLAN': string }>(`explain analyze execute ${name}(${args})`)).rows,
+          rows,
         );
       }
-    });
+      await db.query('commit');
+    } finally {
+      await db.end();
+    }
     const compiled = app.services.criteria.check('CLIENT', criteria);
     if (compiled.ok) {
       const { sql, params } = app.services.criteria.compile(em, 'CLIENT', compiled.criteria);
       plans.criteria = summarise(
         await conn.execute<{ 'QUERY PLAN': string }[]>(
-          `explain select "id" from "client" where ${sql} order by "created_at" desc limit 20`,
+          `explain analyze select "id" from "client" where ${sql} order by "created_at" desc limit 20`,
           params,
         ),
+        rows,
       );
     }
     let ask: { ms: Record<string, unknown>; questions: string[]; plans: Record<string, unknown> } | undefined;
@@ -223,9 +247,10 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
           understood: answer.summary,
           ...summarise(
             await conn.execute<{ 'QUERY PLAN': string }[]>(
-              `explain select "id" from "${table}" where ${sql} order by "created_at" desc limit 20`,
+              `explain analyze select "id" from "${table}" where ${sql} order by "created_at" desc limit 20`,
               params,
             ),
+            rows,
           ),
         };
       }
@@ -247,11 +272,28 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
   }
 }
 
-function summarise(rows: { 'QUERY PLAN': string }[]) {
+/** Estimated rows of each table (pg_class.reltuples). */
+async function tableRows(conn: { execute: <T>(sql: string) => Promise<T> }): Promise<Map<string, number>> {
+  const rows = await conn.execute<{ relname: string; n: number }[]>(
+    `select relname, reltuples::float8 as n from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace`,
+  );
+  return new Map(rows.map((r) => [r.relname, Number(r.n)]));
+}
+
+/**
+ * An EXPLAIN's index use, sequential scans (those of tables over SEQ_SCAN_ROWS rows again as
+ * `bigSeqScans`, a warning), and its planning and execution times when analysed.
+ */
+function summarise(rows: { 'QUERY PLAN': string }[], tables: Map<string, number>) {
   const text = rows.map((r) => r['QUERY PLAN']);
-  const execution = text.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)).find((m) => m);
+  const time = (what: string) => {
+    const m = text.map((l) => new RegExp(`${what} Time: ([\\d.]+) ms`).exec(l)).find((x) => x);
+    return m ? { [`${what.toLowerCase()}Ms`]: Number(m[1]) } : {};
+  };
+  const seqScans = [...new Set(text.flatMap((l) => [...l.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1])))];
   return {
-    ...(execution ? { executionMs: Number(execution[1]) } : {}),
+    ...time('Planning'),
+    ...time('Execution'),
     usesIndexes: [
       ...new Set(
         text.flatMap((l) =>
@@ -261,6 +303,9 @@ function summarise(rows: { 'QUERY PLAN': string }[]) {
         ),
       ),
     ],
-    seqScans: [...new Set(text.flatMap((l) => [...l.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1])))],
+    seqScans,
+    bigSeqScans: seqScans
+      .filter((t) => (tables.get(t) ?? 0) > SEQ_SCAN_ROWS)
+      .map((t) => `${t} (${tables.get(t)} rows)`),
   };
 }

@@ -2,7 +2,8 @@
  * Segments benchmark (issue 15): 10,000 clients from the seed generator (BENCH_CLIENTS), on
  * PostgreSQL. Measures over HTTP a segment's `count` and first page of `members` (p50/p99, one
  * connection) for a segment on the client's own fields and one through a to-many relation
- * (`practices.expiryDate NEXT_N_DAYS`), and the membership re-check per timeline event: one client
+ * (`practices.expiryDate NEXT_N_DAYS`), with the CPU per request of this process and of PostgreSQL's
+ * backends and the EXPLAIN ANALYZE of the statements of one request (indexes, big sequential scans), and the membership re-check per timeline event: one client
  * update at a time, then (once the outbox has positioned its event) one round of the membership
  * processor, which re-checks that client against the tenant's two client segments, timed in process:
  * from the round's start (reading the committed, positioned event) to its end (membership rows
@@ -20,7 +21,7 @@ import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { gql, percentile, startBenchApp } from './lib.js';
-import { backendCpu, backendCpuSpent } from './plans.js';
+import { backendCpu, backendCpuSpent, explain, type Statement } from './plans.js';
 import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
 
 const REQUESTS = Number(process.env.BENCH_SEGMENT_REQUESTS ?? 200);
@@ -39,10 +40,37 @@ const stats = (times: number[]) => ({
   p99: round(percentile(times, 99)),
 });
 
+/**
+ * The statements this process sends (pg.Client#query) while `fn` runs (the outbox relay's poll
+ * included, when it runs meanwhile): a batched text without values split into its statements, as
+ * bench/plans.ts's captureSql does for a server process.
+ */
+async function sentStatements(fn: () => Promise<unknown>): Promise<Statement[]> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = proto.query;
+  const sent: Statement[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const [q, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+    const text = typeof q === 'string' ? q : q.text;
+    const params = typeof q === 'string' ? values : (q.values ?? values);
+    if (params?.length) sent.push({ text, values: params });
+    else sent.push(...text.split(/;\s*\n/).map((t) => ({ text: t.trim() })));
+    return query.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.query = query;
+  }
+  return sent;
+}
+
 export async function runSegmentsBench(): Promise<Record<string, unknown>> {
   const data = await prepareDataset();
   // No schedule: the bench runs the membership processor itself, one round per event.
   const app = await startBenchApp(data.databaseUrl, { JWT_SECRET: BENCH_JWT_SECRET, JOBS: 'off' });
+  const db = new pg.Client({ connectionString: data.databaseUrl });
+  await db.connect();
   try {
     const tenant = await app.db.orm.em.fork().findOneOrFail(Tenant, { slug: data.tenantSlug });
     const conn = forkForTenant(app.db.orm.em, tenant.id).getConnection();
@@ -81,12 +109,27 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       const { id, count } = created.createSegment.segment;
       for (let i = 0; i < 20; i++) await gql(app.url, data.token, READ, { id }); // warm-up
       const times: number[] = [];
+      const cpu0 = process.cpuUsage();
+      const pg0 = await backendCpu(db);
       for (let i = 0; i < REQUESTS; i++) {
         const s = performance.now();
         await gql(app.url, data.token, READ, { id });
         times.push(performance.now() - s);
       }
-      results[name] = { members: count, countAndFirstPageMs: stats(times) };
+      const cpu = process.cpuUsage(cpu0);
+      const pgMs = backendCpuSpent(pg0, await backendCpu(db));
+      // The statements of one request, explained (EXPLAIN ANALYZE): indexes, sequential scans.
+      const statements = await sentStatements(() => gql(app.url, data.token, READ, { id }));
+      results[name] = {
+        members: count,
+        countAndFirstPageMs: stats(times),
+        // CPU per request of this process (client and server) and of PostgreSQL's backends.
+        cpuMsPerRequest: {
+          node: round((cpu.user + cpu.system) / 1000 / REQUESTS),
+          postgres: pgMs === null ? null : round(pgMs / REQUESTS),
+        },
+        plans: await explain(db, statements),
+      };
       loads.push(loadavg()[0]);
     }
 
@@ -119,8 +162,6 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
     let processCpuMs = 0;
     let backendCpuMs = 0;
     let backendRounds = 0;
-    const db = new pg.Client({ connectionString: data.databaseUrl });
-    await db.connect();
     for (const { id, nationality: current } of ids) {
       // Always a change (an update changing nothing writes no event), entering or leaving `own`.
       await gql(app.url, data.token, UPDATE, {
@@ -148,7 +189,6 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       processed += n;
     }
     proto.query = query;
-    await db.end();
     await new Promise((r) => setTimeout(r, 50));
     await published.return?.();
     return {
@@ -164,6 +204,7 @@ export async function runSegmentsBench(): Promise<Record<string, unknown>> {
       loadAverage1m: [...loads, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     };
   } finally {
+    await db.end();
     await app.close();
     await data.drop();
   }

@@ -1,3 +1,5 @@
+import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
+import { forkForTenant } from '../src/platform/db/tenancy.js';
 import {
   type ClientFilter,
   ClientsWhereDocument,
@@ -489,6 +491,24 @@ describe('Criteria and search', () => {
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
       expect(seen).toEqual(recordIds(all).map(String));
+    });
+
+    it("runs inside a caller's transaction too, with the same hits and facets", async () => {
+      const tenantId = (await server.app.db.orm.em.fork().findOneOrFail(Tenant, { slug: tenantA })).id;
+      const em = forkForTenant(server.app.db.orm.em, tenantId);
+      const service = server.app.services.search;
+      const both = async (args: Parameters<typeof service.search>[1]) => {
+        const alone = await service.search(em, args);
+        const inside = await em.transactional((tx) => service.search(tx, args));
+        expect(inside).toEqual(alone);
+        return alone;
+      };
+      const first = await both({ query: 'KITAS', first: 1 });
+      expect(first.hasNextPage).toBe(true);
+      await both({ query: 'KITAS', first: 1, after: first.hits[0].cursor });
+      // A list value, and a quote in a value.
+      const filtered = await both({ query: 'KITAS', filter: { statuses: ['OPEN', 'IN_PROGRESS', "it's"] }, first: 5 });
+      expect(filtered.totalCount).toBeGreaterThan(0);
     });
 
     it('finds a record the moment it is committed, and escapes HTML in highlights', async () => {

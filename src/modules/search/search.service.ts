@@ -1,6 +1,9 @@
 import type { EntityManager, Transaction } from '@mikro-orm/core';
+import type { Pool } from 'pg';
 
+import { preparedStatementName } from '../../platform/db/read-model.js';
 import { filterIds } from '../../platform/db/refs.js';
+import { isStatementTimeout } from '../../platform/db/statement-timeout.js';
 import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
 import { toGlobalId } from '../../platform/graphql/global-id.js';
@@ -135,6 +138,69 @@ export const SEARCH_SETTINGS = `select set_config('statement_timeout', '${SEARCH
   set_config('pg_trgm.similarity_threshold', '${NAME_SIMILARITY}', true), set_config('jit', 'off', true),
   set_config('random_page_cost', '1.1', true)`;
 
+/**
+ * Runs the search statement in a transaction of its own under {@link SEARCH_SETTINGS}, on a pooled
+ * connection: `begin` and the settings in one round trip, the statement, `commit`. On PostgreSQL it
+ * is a named prepared statement with a generic plan (`plan_cache_mode`): each connection parses and
+ * plans each statement shape once, not once per search (planning was about half of PostgreSQL's CPU
+ * per search; the generic plan runs as fast as the per-query one, its text search query being
+ * parsed once per execution — see `tq` in {@link buildSearchStatement}). On the embedded PGlite (one
+ * session shared by every connection of its socket, so names cannot be kept) it is an unnamed
+ * parameterised statement, planned per search. Inside a transaction already, it runs in that one.
+ * A statement stopped by the timeout is a `QUERY_TIMEOUT` error.
+ */
+async function runSearchStatement(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+  const name = preparedStatementName(em, sql);
+  const settings = name
+    ? `${SEARCH_SETTINGS}, set_config('plan_cache_mode', 'force_generic_plan', true)`
+    : SEARCH_SETTINGS;
+  const started = performance.now();
+  let rows: Row[];
+  try {
+    const ctx = em.getTransactionContext<Transaction<object>>();
+    if (ctx) {
+      // MikroORM's connection inlines values: each `$n` becomes its SQL literal.
+      const platform = em.getPlatform();
+      const literal = (v: unknown): string =>
+        Array.isArray(v) ? `array[${v.map(literal).join(', ')}]` : platform.quoteValue(v);
+      const inlined = sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+      const connection = em.getConnection();
+      await connection.execute(settings, [], 'run', ctx);
+      rows = (await connection.execute(inlined, [], 'all', ctx)) as Row[];
+    } else {
+      // Counted like every statement (the request's SQL count).
+      (em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined)?.(sql, params);
+      const pool = (await em.getConnection().getNativeClient()) as Pool;
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(`begin; ${settings}`);
+        rows = (await client.query<Row>({ ...(name ? { name } : {}), text: sql, values: params })).rows;
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback').catch((e: Error) => (broken = e));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  } catch (err) {
+    if (isStatementTimeout(err))
+      throw new DomainError(
+        'QUERY_TIMEOUT',
+        `The search ran longer than ${SEARCH_STATEMENT_TIMEOUT_MS} ms and was stopped`,
+        {
+          timeoutMs: SEARCH_STATEMENT_TIMEOUT_MS,
+        },
+      );
+    throw err;
+  }
+  em.config
+    .getLogger()
+    .logQuery({ query: sql, params, took: Math.round(performance.now() - started), results: rows.length });
+  return rows;
+}
+
 /** Row of the search statement: a hit of the page, or a facet count. */
 interface Row {
   kind: 'hit' | 'facet';
@@ -176,18 +242,7 @@ export class SearchService {
     const after = args.after ? decodeCursor(args.after) : null;
     const types = new Set<SearchTypeName>(args.types?.length ? args.types : SEARCH_TYPES);
     const { sql, params } = buildSearchStatement(tenantId, q, types, args.filter ?? {}, args.first, after);
-    const rows = await em.transactional(async (tx) => {
-      const ctx = tx.getTransactionContext<Transaction<object>>();
-      const connection = tx.getConnection();
-      // One round trip for the settings: the statement timeout, the trigram threshold of `%`, JIT off
-      // (the statement's estimated cost crosses jit_above_cost on a large tenant: compiling it took
-      // longer, ≈ 0.6 s, than running it, on every call), and random_page_cost 1.1: the search's
-      // index and row reads are cached pages; at the default 4 the planner scanned all of a
-      // tenant's practices and deals (twice each) to hash-join them with the matched clients
-      // instead of looking them up by client (10,000 clients: 10.7 → 8.2 ms CPU per search).
-      await connection.execute(SEARCH_SETTINGS, [], 'run', ctx);
-      return (await connection.execute(sql, params, 'all', ctx)) as Row[];
-    });
+    const rows = await runSearchStatement(em, sql, params);
     const hits = rows
       .filter((r) => r.kind === 'hit')
       .map((r) => ({ ...r, rank: Number(r.rank) }))
@@ -237,7 +292,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * The search statement: `hits` (one branch per type asked for, each on its indexes), narrowed by
  * the filter; the page after the cursor with its highlights, and the facet counts, in one result.
- * Values are named in the text (`«name»`) and become `?` parameters in order of appearance.
+ * Values are named in the text (`«name»`) and become `$n` parameters, one per name.
  */
 export function buildSearchStatement(
   tenantId: string,
@@ -252,17 +307,18 @@ export function buildSearchStatement(
     tsq: q.words.map((w) => `'${w}':*`).join(' & '),
     norm: q.norm,
     words: q.words,
-    codeWords: q.norm,
     digits: q.digits ? `%${q.digits}%` : null,
     headline: `StartSel=${START}, StopSel=${STOP}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`,
     limit: first + 1,
   };
-  /** Placeholders for a list value: `«name.0», «name.1», …`. */
-  const list = (name: string, items: unknown[]) => {
+  /** `= any(…)` of a list value: one array parameter, so the text does not depend on its length. */
+  const anyOf = (name: string, items: unknown[], type = 'text') => {
     values[name] = items;
-    return items.map((_, i) => `«${name}.${i}»`).join(', ');
+    return `= any(«${name}»::${type}[])`;
   };
-  const tq = `to_tsquery('simple', «tsq»)`;
+  // Parsed once per statement (an InitPlan): as a parameter of a prepared statement's generic plan,
+  // `to_tsquery(…)` would be evaluated again for every row ranked or rechecked.
+  const tq = `(select to_tsquery('simple', «tsq»))`;
   const headline = (text: string) => `ts_headline('simple', coalesce(${text}, ''), ${tq}, «headline»)`;
   const tenant = (alias: string) => `${alias}."tenant_id" = «tenant»`;
   const branches: string[] = [];
@@ -297,7 +353,7 @@ export function buildSearchStatement(
     );
     branches.push(`select case when m."kind" = 'ORGANIZATION' then 'ORGANIZATION' else 'CLIENT' end, m."id", m."rank",
         null::text, m."owner_id", null::text, m."lifecycle_stage"
-      from "matched_client" m where m."kind" in (${list('kinds', kinds)})`);
+      from "matched_client" m where m."kind" ${anyOf('kinds', kinds)}`);
     text(
       ['CLIENT', 'ORGANIZATION'],
       `"client" x`,
@@ -309,8 +365,10 @@ export function buildSearchStatement(
   }
   if (types.has('PRACTICE')) {
     const typeMatch = (t: string) =>
-      `(lower(${t}."code") in (${list('words', q.words)}) or lower(replace(${t}."code", '_', ' ')) = «norm» or public.meridian_norm(${t}."name") % «norm»)`;
+      `(lower(${t}."code") ${anyOf('words', q.words)} or lower(replace(${t}."code", '_', ' ')) = «norm» or public.meridian_norm(${t}."name") % «norm»)`;
     // Candidates first (each way of matching on its index), then ranked: no scan of the tenant's practices.
+    // The matched types as an array (`= any(array(…))`): the generic plan, which cannot know how many
+    // types match, otherwise hash-joined them with a sequential scan of every practice.
     branches.push(`select 'PRACTICE', p."id",
         (ts_rank(p."search_doc", ${tq}) + coalesce(mc."rank" * 0.5, 0)
           + case when ${typeMatch('pt')} then 0.5 else 0 end)::float8,
@@ -321,7 +379,7 @@ export function buildSearchStatement(
         select x."id" from "practice" x where ${tenant('x')} and x."search_doc" @@ ${tq}
         union all select x."id" from "practice" x join "matched_client" m on m."id" = x."client_id" where ${tenant('x')}
         union all select x."id" from "practice" x where ${tenant('x')}
-          and x."type_id" in (select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')}))`);
+          and x."type_id" = any(array(select t."id" from "practice_type" t where ${tenant('t')} and ${typeMatch('t')})))`);
     text(
       ['PRACTICE'],
       `"practice" x join "practice_type" xt on xt."id" = x."type_id"`,
@@ -375,10 +433,10 @@ export function buildSearchStatement(
   }
   const conds: string[] = [];
   const owners = filterIds(filter.ownerIds, 'TeamMember');
-  if (owners?.length) conds.push(`h."owner"::text in (${list('owners', owners)})`);
-  if (filter.statuses?.length) conds.push(`h."status" in (${list('statuses', filter.statuses)})`);
-  if (filter.practiceTypes?.length) conds.push(`h."practice_type" in (${list('practiceTypes', filter.practiceTypes)})`);
-  if (filter.lifecycleStages?.length) conds.push(`h."stage" in (${list('stages', filter.lifecycleStages)})`);
+  if (owners?.length) conds.push(`h."owner"::text ${anyOf('owners', owners)}`);
+  if (filter.statuses?.length) conds.push(`h."status" ${anyOf('statuses', filter.statuses)}`);
+  if (filter.practiceTypes?.length) conds.push(`h."practice_type" ${anyOf('practiceTypes', filter.practiceTypes)}`);
+  if (filter.lifecycleStages?.length) conds.push(`h."stage" ${anyOf('stages', filter.lifecycleStages)}`);
   let afterCond = 'true';
   if (after) {
     Object.assign(values, { afterRank: after[0], afterType: after[1], afterId: after[2] });
@@ -408,11 +466,17 @@ export function buildSearchStatement(
         when f."practice_type" is not null then (select min(pt2."name") from "practice_type" pt2 where pt2."code" = f."practice_type" and ${tenant('pt2')}) end,
       f."count"
       from "facet" f where coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage") is not null`;
+  // `$n` parameters, one per value (a value named twice is the same parameter): the text depends on
+  // the statement's shape only, so PostgreSQL can keep it prepared (see SearchService.search).
   const params: unknown[] = [];
-  const sql = statement.replace(/«(\w+)(?:\.(\d+))?»/g, (_, name: string, index?: string) => {
-    const value = values[name];
-    params.push(index === undefined ? value : (value as unknown[])[Number(index)]);
-    return '?';
+  const numbers = new Map<string, number>();
+  const sql = statement.replace(/«(\w+)»/g, (_, name: string) => {
+    let n = numbers.get(name);
+    if (n === undefined) {
+      n = params.push(values[name]);
+      numbers.set(name, n);
+    }
+    return `$${n}`;
   });
   return { sql, params };
 }

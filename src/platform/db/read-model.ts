@@ -704,6 +704,14 @@ function statementName(sql: string): string | undefined {
 }
 
 /**
+ * The name under which `sql` may be kept prepared on the connections of `em`'s ORM (see
+ * {@link prepareStatements}): undefined on the embedded PGlite, or past {@link MAX_PREPARED} texts.
+ */
+export function preparedStatementName(em: EntityManager, sql: string): string | undefined {
+  return preparing.has(em.getConnection()) ? statementName(sql) : undefined;
+}
+
+/**
  * Runs one read statement with `$n` parameters `params`, outside any transaction (callers check),
  * counted and logged like every statement; rows as arrays. On PostgreSQL (see
  * {@link prepareStatements}) it is a named prepared statement: sent with the same text again,
@@ -714,7 +722,7 @@ async function readPrepared(em: EntityManager, sql: string, params: unknown[]): 
   const onQuery = em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
   onQuery?.(sql, params);
   const pool = (await connection.getNativeClient()) as PgQueryPool;
-  const name = preparing.has(connection) ? statementName(sql) : undefined;
+  const name = preparedStatementName(em, sql);
   const started = performance.now();
   const result = await pool.query({ ...(name ? { name } : {}), text: sql, values: params, rowMode: 'array' });
   em.config.getLogger().logQuery({
