@@ -1,11 +1,12 @@
 /**
  * The fast read path: a query whose every root field is a list this module knows, selecting only
- * columns and relations it knows, is answered by PostgreSQL in ONE statement per root field, which
- * builds the nested JSON itself (`json_build_object`, correlated subqueries with `json_agg`), selecting
- * only the requested columns. No graphql-js execution, no row objects, no DataLoaders: the JSON is
- * passed through. Anything else (an unknown field, a field resolver it has no recipe for, a cursor,
- * `pageInfo`, a condition the SQL generator cannot build…) takes the ordinary path (resolvers and
- * per-request DataLoaders), which stays the reference: both give the same JSON.
+ * columns and relations it knows, is answered in ONE statement per root field, selecting only the
+ * requested columns: the rows and their to-one relations (joined) as plain columns, which one pass
+ * in Node makes into the response's objects, and child lists as JSON built by PostgreSQL (correlated
+ * subqueries with `json_agg`). No graphql-js execution, no DataLoaders. Anything else (an unknown
+ * field, a field resolver it has no recipe for, a cursor, `pageInfo`, a condition the SQL generator
+ * cannot build…) takes the ordinary path (resolvers and per-request DataLoaders), which stays the
+ * reference: both give the same JSON.
  *
  * Modules declare what the fast path knows next to their resolvers: {@link registerFastList} for a
  * root list (done by `ResourceResolver` for every resource list) and {@link registerFastRelation} for a
