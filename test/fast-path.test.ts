@@ -318,7 +318,7 @@ describe('Prepared statements of the fast read path (PostgreSQL)', () => {
       const prepared = await preparedAfterQuery({});
       expect(prepared).toHaveLength(1);
       expect(prepared[0]).toMatch(
-        /^\(select json_build_object.* union all select null where not exists \(select 1 from "team_member"/,
+        /^\(select "client"\."id", .* union all select null, .* where not exists \(select 1 from "team_member"/,
       );
       expect(await preparedAfterQuery({ DATABASE_PREPARED_STATEMENTS: 'false' })).toEqual([]);
     },

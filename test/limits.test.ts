@@ -106,6 +106,13 @@ describe('Operation limits', () => {
     expect((refusedVariable.json as { data?: unknown }).data).toBeUndefined();
   });
 
+  it('costs a repeated document by the values of each request (costs are kept per document and variables)', async () => {
+    const query = `query ($n: Int) { a: teamMembers(first: $n) { nodes { id } } b: teamMembers(first: $n) { nodes { id } } }`;
+    const status = async (n: number) => (await server.post({ query, variables: { n } }, auth)).status;
+    // 2 × (2 + 1.5 × 3.5) × n: 29 at n = 2 (under the limit of 100), 1450 at n = 100; in turns.
+    expect([await status(2), await status(100), await status(2), await status(100)]).toEqual([200, 400, 200, 400]);
+  });
+
   it('costs a connection given no `first` at the default page size (20)', async () => {
     // (2 + 1.5 × (2 + 1.5 × 2)) × 20 = 190: over 100. A literal `first: 2` costs 19.
     const res = await server.post({ query: '{ teamMembers { nodes { id email } } }' }, auth);

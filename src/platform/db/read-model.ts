@@ -672,11 +672,11 @@ interface PgQueryPool {
   query(query: { name?: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
 }
 
-/** Connections (one per ORM) on which {@link readValues} may prepare named statements. */
+/** Connections (one per ORM) on which {@link readPrepared} may prepare named statements. */
 const preparing = new WeakSet<object>();
 
 /**
- * Lets {@link readValues} keep its statements prepared on the connections of `em`'s ORM (named
+ * Lets {@link readPrepared} keep its statements prepared on the connections of `em`'s ORM (named
  * statements: PostgreSQL parses and plans each once per connection, not once per request). Only for
  * a real PostgreSQL server: the embedded PGlite is one session shared by every client of its socket,
  * where a new pooled connection would find the names of the previous one still taken.
@@ -717,7 +717,7 @@ export function preparedStatementName(em: EntityManager, sql: string): string | 
  * {@link prepareStatements}) it is a named prepared statement: sent with the same text again,
  * PostgreSQL reuses its parse and plan.
  */
-async function readPrepared(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[][]> {
+export async function readPrepared(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[][]> {
   const connection = em.getConnection();
   const onQuery = em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
   onQuery?.(sql, params);
@@ -732,11 +732,6 @@ async function readPrepared(em: EntityManager, sql: string, params: unknown[]): 
     results: result.rows.length,
   });
   return result.rows;
-}
-
-/** {@link readPrepared} of a statement whose rows have a single column (e.g. JSON): its values. */
-export async function readValues(em: EntityManager, sql: string, params: unknown[]): Promise<unknown[]> {
-  return (await readPrepared(em, sql, params)).map((r) => r[0]);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * The fast read path: a query whose every root field is a list this module knows, selecting only
- * columns and relations it knows, is answered by PostgreSQL in ONE statement per root field, which
- * builds the nested JSON itself (`json_build_object`, correlated subqueries with `json_agg`), selecting
- * only the requested columns. No graphql-js execution, no row objects, no DataLoaders: the JSON is
- * passed through. Anything else (an unknown field, a field resolver it has no recipe for, a cursor,
- * `pageInfo`, a condition the SQL generator cannot build…) takes the ordinary path (resolvers and
- * per-request DataLoaders), which stays the reference: both give the same JSON.
+ * columns and relations it knows, is answered in ONE statement per root field, selecting only the
+ * requested columns: the rows and their to-one relations (joined) as plain columns, which one pass
+ * in Node makes into the response's objects, and child lists as JSON built by PostgreSQL (correlated
+ * subqueries with `json_agg`). No graphql-js execution, no DataLoaders. Anything else (an unknown
+ * field, a field resolver it has no recipe for, a cursor, `pageInfo`, a condition the SQL generator
+ * cannot build…) takes the ordinary path (resolvers and per-request DataLoaders), which stays the
+ * reference: both give the same JSON.
  *
  * Modules declare what the fast path knows next to their resolvers: {@link registerFastList} for a
  * root list (done by `ResourceResolver` for every resource list) and {@link registerFastRelation} for a
@@ -39,10 +40,11 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
 
-import { compileRead, type KeysetOrder, readValues } from '../db/read-model.js';
+import { compileRead, type KeysetOrder, readPrepared } from '../db/read-model.js';
 import { currentRequest } from '../request-context.js';
 import { DEFAULT_PAGE_SIZE, pageRequest } from './connection.js';
 import type { GraphQLContext } from './context.js';
+import { toGlobalId } from './global-id.js';
 
 /** What a root list needs from its arguments: rows of `where` in `orderBy`, the first `first`. */
 export interface FastListQuery {
@@ -132,7 +134,12 @@ const INT = /^(int|integer|int4|smallint|int2)\b/;
  * The SQL of a plain field's value as graphql-js would serialize it, or null when its scalar type
  * or column type is not one the fast path has verified (then: ordinary path).
  */
-function scalarSql(field: GraphQLField<unknown, unknown>, prop: EntityProperty, column: string): string | null {
+function scalarSql(
+  field: GraphQLField<unknown, unknown>,
+  prop: EntityProperty,
+  column: string,
+  plain = false,
+): string | null {
   const type = getNullableType(field.type);
   if (isListType(type)) return null;
   const named = getNamedType(type);
@@ -146,7 +153,10 @@ function scalarSql(field: GraphQLField<unknown, unknown>, prop: EntityProperty, 
     case 'Boolean':
       return columnType.startsWith('bool') ? column : null;
     case 'Date':
-      return columnType === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : null;
+      // As a column: PostgreSQL's text of the date, kept as a string by the driver (MikroORM's type
+      // parsers), as the ordinary path reads it; in JSON, PostgreSQL writes it as YYYY-MM-DD.
+      if (columnType !== 'date') return null;
+      return plain ? column : `to_char(${column}, 'YYYY-MM-DD')`;
     case 'DateTime':
       // Date#toISOString: milliseconds, UTC, 'Z' (rows written through JavaScript carry no more precision).
       return columnType.startsWith('timestamp')
@@ -155,6 +165,33 @@ function scalarSql(field: GraphQLField<unknown, unknown>, prop: EntityProperty, 
     default:
       return null;
   }
+}
+
+/**
+ * How a row's columns make a JSON object: each key's value is a column as read, the global ID of
+ * a uuid column, a constant (`__typename`), or the object of a to-one relation (null when its
+ * column `unless` is null).
+ */
+type Value = { column: number; globalId?: string } | { constant: string } | { unless: number; fields: Fields };
+type Fields = [string, Value][];
+
+/** The index of the column `sql` in `columns`, appended if not there yet (a row's id is read once). */
+function columnIndex(columns: string[], sql: string): number {
+  const i = columns.indexOf(sql);
+  return i >= 0 ? i : columns.push(sql) - 1;
+}
+
+/** The object `fields` describe, from one row of the statement. */
+function buildObject(fields: Fields, row: unknown[]): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const [key, value] of fields) {
+    if ('column' in value) {
+      const v = row[value.column];
+      object[key] = value.globalId !== undefined && v !== null ? toGlobalId(value.globalId, v as string) : v;
+    } else if ('constant' in value) object[key] = value.constant;
+    else object[key] = row[value.unless] === null ? null : buildObject(value.fields, row);
+  }
+  return object;
 }
 
 /** Plans one operation; one instance per request. */
@@ -183,31 +220,33 @@ class Planner {
     const read = this.read(list.entity, query.where, query.orderBy, true);
     const connection = this.objectType(field);
     const shape: [string, 'nodes' | 'typename'][] = [];
-    let nodeSql: string | null = null;
+    let node: Fields | null = null;
+    // The row's own id first: a row whose first column is null is the "confirm the caller" row.
+    const columns = [`${read.from}."id"`];
     const joins: string[] = [];
     for (const [key, sub] of this.subfields(connection, nodes)) {
       const name = sub[0].name.value;
       if (name === '__typename') shape.push([key, 'typename']);
-      else if (name === 'nodes' && nodeSql === null) {
+      else if (name === 'nodes' && node === null) {
         const nodeField = connection.getFields().nodes;
-        const sql = this.object(this.objectType(nodeField), sub, list.entity, read.from, joins);
-        nodeSql = sql;
+        node = this.columns(this.objectType(nodeField), sub, list.entity, read.from, joins, columns);
         shape.push([key, 'nodes']);
       } else notFast(`${connection.name}.${name}`);
     }
     let sql: string | null = null;
-    if (nodeSql !== null) {
-      const select = `select ${nodeSql} from ${read.from}${joins.join('')} where ${read.where}`;
+    if (node !== null) {
+      const select = `select ${columns.join(', ')} from ${read.from}${joins.join('')} where ${read.where}`;
       const unconfirmed = this.ctx.unconfirmed;
       if (unconfirmed) {
         // The caller's member row, in the same statement: the rows if it still matches the claims,
-        // else one SQL null (never a value of json_build_object) telling the caller to confirm.
+        // else one row of SQL nulls (a row's id is never null) telling the caller to confirm.
         const member = this.read(unconfirmed.check.entity as EntityClass<object>, unconfirmed.check.where);
         const exists = `exists (select 1 from ${member.from} where ${member.where})`;
-        sql = `(${select} and ${exists}${read.order} limit ${query.first}) union all select null where not ${exists}`;
+        const nulls = columns.map(() => 'null').join(', ');
+        sql = `(${select} and ${exists}${read.order} limit ${query.first}) union all select ${nulls} where not ${exists}`;
       } else sql = `${select}${read.order} limit ${query.first}`;
     }
-    return { sql, params: this.params, shape, typename: connection.name };
+    return { sql, params: this.params, shape, node, typename: connection.name };
   }
 
   /**
@@ -239,6 +278,88 @@ class Planner {
   }
 
   /**
+   * The selection `nodes` on a row of `entity` in table `from` as plain columns of the statement
+   * (appended to `columns`; to-one relations joined, their `left join`s appended to `joins`), and
+   * how {@link buildObject} makes the JSON object of a row from them. Child lists are one JSON
+   * column each. Plain columns cost PostgreSQL less than building the object in JSON there.
+   */
+  private columns(
+    type: GraphQLObjectType,
+    nodes: readonly FieldNode[],
+    entity: EntityClass<object>,
+    from: string,
+    joins: string[],
+    columns: string[],
+  ): Fields {
+    const meta = this.em.getMetadata().get(entity) as EntityMetadata;
+    const props = meta.properties as Record<string, EntityProperty>;
+    const isNode = type.getInterfaces().some((i) => i.name === 'Node');
+    const column = (sql: string) => columnIndex(columns, sql);
+    const fields: Fields = [];
+    for (const [key, sub] of this.subfields(type, nodes)) {
+      const name = sub[0].name.value;
+      const field = type.getFields()[name];
+      const relation = relations.get(`${type.name}.${name}`);
+      let value: Value;
+      if (name === '__typename') value = { constant: type.name };
+      else if (!field) value = notFast(`${type.name}.${name}`);
+      else if (relation?.kind === 'ref') value = this.refColumns(relation, field, sub, props, from, joins, columns);
+      else if (relation) value = { column: column(this.relation(relation, field, sub, props, from, joins)) };
+      else if (name === 'id' && isNode) value = { column: column(`${from}."id"`), globalId: type.name };
+      else if (field.resolve || field.args.length) value = notFast(`${type.name}.${name}: a resolver`);
+      else {
+        const prop = this.columnProp(type, name, props);
+        const sql = scalarSql(field, prop, `${from}.${quote(prop.fieldNames[0])}`, true);
+        value = { column: column(sql ?? notFast(`${type.name}.${name}: type`)) };
+      }
+      fields.push([key, value]);
+    }
+    return fields;
+  }
+
+  /** A to-one relation as columns: `{ id }` from the foreign key, else the joined row's. */
+  private refColumns(
+    relation: Extract<FastRelation, { kind: 'ref' }>,
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
+    parentProps: Record<string, EntityProperty>,
+    from: string,
+    joins: string[],
+    columns: string[],
+  ): Value {
+    const column = (sql: string) => columnIndex(columns, sql);
+    if (nodes.some((n) => n.arguments?.length)) notFast(`${field.name}: arguments`);
+    const fk = parentProps[relation.fk] ?? notFast(`${field.name}: no ${relation.fk}`);
+    const fkColumn = `${from}.${quote(fk.fieldNames[0])}`;
+    const type = this.objectType(field);
+    const selected = [...this.subfields(type, nodes)];
+    if (
+      selected.every(([, n]) => n[0].name.value === 'id' || n[0].name.value === '__typename') &&
+      type.getInterfaces().some((i) => i.name === 'Node')
+    ) {
+      const id = column(fkColumn);
+      const fields: Fields = selected.map(([key, n]) => [
+        key,
+        n[0].name.value === 'id' ? { column: id, globalId: type.name } : { constant: type.name },
+      ]);
+      return { unless: id, fields };
+    }
+    const alias = quote(`r${++this.aliases}`);
+    const read = this.read(relation.entity, {}, [], alias);
+    joins.push(` left join ${read.from} as ${alias} on ${read.where} and ${alias}."id" = ${fkColumn}`);
+    const present = column(`${alias}."id"`);
+    return { unless: present, fields: this.columns(type, nodes, relation.entity, alias, joins, columns) };
+  }
+
+  /** The column property `name` of a type's entity (a persisted scalar of one column), or NotFast. */
+  private columnProp(type: GraphQLObjectType, name: string, props: Record<string, EntityProperty>): EntityProperty {
+    const prop = props[name];
+    if (prop?.kind !== ReferenceKind.SCALAR || prop.fieldNames?.length !== 1 || prop.persist === false)
+      notFast(`${type.name}.${name}: not a column`);
+    return prop;
+  }
+
+  /**
    * `json_build_object(...)` of the selection `nodes` on a row of `entity` in table `from`; the
    * to-one relations it reads are joined to `from`: their `left join`s are appended to `joins`.
    */
@@ -264,9 +385,7 @@ class Planner {
       } else if (name === 'id' && isNode) value = globalIdSql(type.name, `${from}."id"`);
       else if (field.resolve || field.args.length) value = notFast(`${type.name}.${name}: a resolver`);
       else {
-        const prop = props[name];
-        if (prop?.kind !== ReferenceKind.SCALAR || prop.fieldNames?.length !== 1 || prop.persist === false)
-          notFast(`${type.name}.${name}: not a column`);
+        const prop = this.columnProp(type, name, props);
         value = scalarSql(field, prop, `${from}.${quote(prop.fieldNames[0])}`) ?? notFast(`${type.name}.${name}: type`);
       }
       parts.push(literal(key), value);
@@ -343,10 +462,12 @@ class Planner {
           read.from,
           pageJoins,
         );
-        const page = `select ${object} as "j", row_number() over (${read.order}) as "n" from ${read.from}${pageJoins.join('')} where ${where}${read.order} limit ${limit}`;
+        // The page's rows (limited, in order) under the table's own name, then their objects in that
+        // order: a window function numbering them cost PostgreSQL more than the sort of at most `limit`.
+        const page = `select * from ${read.from} where ${where}${read.order} limit ${limit}`;
         parts.push(
           literal(key),
-          `(select coalesce(json_agg("p"."j" order by "p"."n"), '[]'::json) from (${page}) as "p")`,
+          `(select coalesce(json_agg(${object}${read.order}), '[]'::json) from (${page}) as ${read.from}${pageJoins.join('')})`,
         );
       } else notFast(`${connection.name}.${name}`);
     }
@@ -425,11 +546,11 @@ export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Reco
   if (store) store.sqlStatements = 0;
   const rows = await Promise.all(
     plan.roots.map(({ plan: p }) =>
-      p !== 'typename' && p.sql ? readValues(ctx.em, p.sql, p.params) : Promise.resolve([]),
+      p !== 'typename' && p.sql ? readPrepared(ctx.em, p.sql, p.params) : Promise.resolve([]),
     ),
   );
   if (ctx.unconfirmed) {
-    if (rows.some((r) => r.includes(null))) return null;
+    if (rows.some((r) => r.some((row) => row[0] === null))) return null;
     ctx.unconfirmed = undefined;
   }
   const data: Record<string, unknown> = {};
@@ -439,7 +560,9 @@ export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Reco
       return;
     }
     const connection: Record<string, unknown> = {};
-    for (const [k, what] of p.shape) connection[k] = what === 'nodes' ? rows[i] : p.typename;
+    for (const [k, what] of p.shape) {
+      connection[k] = what === 'nodes' ? rows[i].map((row) => buildObject(p.node!, row)) : p.typename;
+    }
     data[key] = connection;
   });
   return data;

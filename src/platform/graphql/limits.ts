@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { DocumentNode, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
 import type { ComplexityEstimator, getComplexity as GetComplexity } from 'graphql-query-complexity';
 
 // graphql-query-complexity's ES build imports graphql's `.mjs` files, a second copy of graphql
@@ -42,6 +42,11 @@ const armorReporting = {
   onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
 };
 
+/** How many operation-and-variables costs {@link CostLimit} keeps per document. */
+const MAX_COSTS_PER_DOCUMENT = 64;
+/** Operations whose name and variables are longer than this (as JSON) are costed every time. */
+const MAX_COST_KEY_LENGTH = 4096;
+
 /** What {@link CostLimit} needs. */
 export interface CostLimitOptions {
   /** Largest cost an operation may have (GRAPHQL_MAX_COST). */
@@ -60,6 +65,12 @@ export interface CostLimitOptions {
  */
 export class CostLimit {
   private readonly estimator: ComplexityEstimator;
+  /**
+   * Costs computed, by document (Apollo keeps one parsed document per query text) and operation
+   * name with variables: a client repeating a query with the same values is not costed again
+   * (null: a document with a mutation or subscription, costed every time).
+   */
+  private readonly costs = new WeakMap<DocumentNode, Map<string, number | undefined> | null>();
 
   constructor(private readonly options: CostLimitOptions) {
     const { defaultPageSize } = options;
@@ -78,6 +89,32 @@ export class CostLimit {
    * variables do not fit the operation (execution then refuses them with its own error).
    */
   cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): number | undefined {
+    let known = this.costs.get(document);
+    if (known === undefined) {
+      // Queries only: mutations carry the large variables (imports), costed once each anyway.
+      const queries = document.definitions.every(
+        (d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === OperationTypeNode.QUERY,
+      );
+      this.costs.set(document, (known = queries ? new Map() : null));
+    }
+    if (known === null) return this.compute(schema, document, operationName, variables);
+    const key = JSON.stringify([operationName ?? null, variables ?? {}]);
+    if (known.has(key)) return known.get(key);
+    const cost = this.compute(schema, document, operationName, variables);
+    // A few short variants per document: a client sending ever new or large values (an import's
+    // rows) does not make it grow without bound.
+    if (key.length > MAX_COST_KEY_LENGTH) return cost;
+    if (known.size >= MAX_COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, cost);
+    return cost;
+  }
+
+  private compute(
     schema: GraphQLSchema,
     document: DocumentNode,
     operationName: string | null | undefined,
