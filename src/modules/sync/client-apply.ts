@@ -438,9 +438,11 @@ export async function applyClientPage(scope: ApplyScope, page: PageRecord[]): Pr
   });
   // The page's new clients, their CLIENT_CREATED events and its new links in multi-row INSERTs
   // (the flush's change sets and inlined SQL allocated ~30 KB a record, promoted to the old
-  // generation as they lived through the page); the new clients stay managed (associations may
-  // set their organization next). The flush writes the rest (updated links).
-  await insertPending(tx, [Client, TimelineEvent, EntityLink], [Client]);
+  // generation as they lived through the page); the new clients stay managed when the page has
+  // associations (they may get their organization next), else they are detached too (no snapshot
+  // each, nothing for the commit's flush to compare). The flush writes the rest (updated links).
+  const associated = page.some(({ record }) => record.associations?.length);
+  await insertPending(tx, [Client, TimelineEvent, EntityLink], associated ? [Client] : []);
   await tx.flush();
   // Just flushed: the provenance rows are written without a second flush (each flush compares
   // every entity the page's EntityManager manages, allocating a snapshot of each).
