@@ -437,7 +437,7 @@ export async function applyClientPage(scope: ApplyScope, page: PageRecord[]): Pr
     }
   });
   // The page's new clients, their CLIENT_CREATED events and its new links in multi-row INSERTs
-  // (the flush's change sets and inlined SQL allocated ~30 KB a record, promoted to the old
+  // (the flush's change sets and inlined SQL allocated ~25 KB a record, promoted to the old
   // generation as they lived through the page); the new clients stay managed when the page has
   // associations (they may get their organization next), else they are detached too (no snapshot
   // each, nothing for the commit's flush to compare). The flush writes the rest (updated links).
