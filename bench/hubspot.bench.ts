@@ -25,7 +25,7 @@ async function fakeHubspot(contacts: number, perCompany: number) {
   );
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const { url, token } = JSON.parse(line.toString().split('\n')[0]) as { url: string; token: string };
-  return { url, token, stop: () => child.stdin.end() };
+  return { url, token, pid: child.pid!, stop: () => child.stdin.end() };
 }
 
 export async function runHubspotBench(): Promise<Record<string, unknown>> {
@@ -43,19 +43,23 @@ export async function runHubspotBench(): Promise<Record<string, unknown>> {
         );
         const connectionId = connected.connectHubspotPrivateApp.crmConnection?.id;
         if (!connectionId) throw new Error(`could not connect: ${JSON.stringify(connected)}`);
-        const result = await measureRun(target, async () => {
-          const started = await targetGql<{
-            startSync: { syncRun: { id: string } | null; userErrors: { message: string }[] };
-          }>(
-            target,
-            `mutation($c: ID!, $o: [SyncObjectType!]!) {
+        const result = await measureRun(
+          target,
+          async () => {
+            const started = await targetGql<{
+              startSync: { syncRun: { id: string } | null; userErrors: { message: string }[] };
+            }>(
+              target,
+              `mutation($c: ID!, $o: [SyncObjectType!]!) {
               startSync(input: { connectionId: $c, mode: BACKFILL, objects: $o }) { syncRun { id } userErrors { message } }
             }`,
-            { c: connectionId, o: companies ? ['COMPANY', 'CONTACT'] : ['CONTACT'] },
-          );
-          if (!started.startSync.syncRun) throw new Error(JSON.stringify(started.startSync.userErrors));
-          return started.startSync.syncRun.id;
-        });
+              { c: connectionId, o: companies ? ['COMPANY', 'CONTACT'] : ['CONTACT'] },
+            );
+            if (!started.startSync.syncRun) throw new Error(JSON.stringify(started.startSync.userErrors));
+            return started.startSync.syncRun.id;
+          },
+          { hubspotServer: hubspot.pid },
+        );
         console.log('hubspot', contacts, result);
         return { contacts, companies, ...result };
       },

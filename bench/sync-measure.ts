@@ -14,10 +14,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createClient } from 'graphql-ws';
+import pg from 'pg';
 
 import { Role } from '../src/platform/auth/role.js';
 import { freePort, startProcess, stopProcess } from '../test/helpers/process.js';
-import { freshDatabase, gql, startBenchApp } from './lib.js';
+import { ADMIN_URL, freshDatabase, gql, startBenchApp } from './lib.js';
 import { BENCH_JWT_SECRET, rssMb } from './server.js';
 
 /** Records processed at which a run is reported (`BENCH_SYNC_RECORDS`, default 10,000 and 100,000). */
@@ -37,11 +38,16 @@ const NODE_ARGS = (process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boo
 /** A file the measured process's whole output is appended to (`BENCH_SYNC_SERVER_LOG`, e.g. with `--trace-gc`). */
 const SERVER_LOG = process.env.BENCH_SYNC_SERVER_LOG;
 
+/** Keeps the run's database (`BENCH_SYNC_KEEP_DATABASE=1`, its name printed), e.g. to EXPLAIN the run's statements on it. */
+const KEEP_DATABASE = process.env.BENCH_SYNC_KEEP_DATABASE === '1';
+
 /** A Meridian process to import into, with an ADMIN token of its tenant. */
 export interface SyncTarget {
   url: string;
   token: string;
   pid: number;
+  /** Its database's name: the CPU of the PostgreSQL backends serving it is measured too. */
+  database: string;
 }
 
 /** The state of a run as `syncProgress` delivers it. */
@@ -135,7 +141,12 @@ export async function withSyncServer<T>(
     server.stdout?.on('data', keep);
     server.stderr?.on('data', keep);
     try {
-      return await body({ url: `http://127.0.0.1:${port}`, token, pid: server.pid! });
+      return await body({
+        url: `http://127.0.0.1:${port}`,
+        token,
+        pid: server.pid!,
+        database: new URL(db.url).pathname.slice(1),
+      });
     } catch (err) {
       console.error(`the measured server (exit code ${server.exitCode}) said:\n${output}`);
       throw err;
@@ -143,7 +154,8 @@ export async function withSyncServer<T>(
       await stopProcess(server);
     }
   } finally {
-    await db.drop();
+    if (KEEP_DATABASE) console.log(`kept database ${db.url}`);
+    else await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -152,10 +164,16 @@ export async function withSyncServer<T>(
  * Measures one run: `start` starts it (and may do work before, e.g. upload a file, counted in the
  * run's time and RSS) and returns its global id; the run is then followed to its end.
  */
-export async function measureRun(target: SyncTarget, start: () => Promise<string>): Promise<Record<string, unknown>> {
+export async function measureRun(
+  target: SyncTarget,
+  start: () => Promise<string>,
+  others: Record<string, number> = {},
+): Promise<Record<string, unknown>> {
   const startRssMb = Math.round(rssNow(target.pid));
   let peak = startRssMb;
   const sampler = setInterval(() => (peak = Math.max(peak, rssNow(target.pid) || 0)), 100);
+  const db = await backendCpu(target.database);
+  const othersCpu0 = Object.fromEntries(Object.entries(others).map(([name, pid]) => [name, cpuMs(pid)]));
   const loadBefore = load();
   const cpu0 = cpuMs(target.pid);
   const t0 = performance.now();
@@ -190,7 +208,15 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
                   seconds: Math.round(at) / 1000,
                   recordsPerSecond: Math.round(p.processed / (at / 1000)),
                   // The server's CPU per record so far: what load on the machine changes least.
-                  cpuMsPerRecord: Math.round(((cpuMs(target.pid) - cpu0) / p.processed) * 100) / 100,
+                  cpuMsPerRecord: perRecord(cpuMs(target.pid) - cpu0, p.processed),
+                  // The PostgreSQL backends' CPU per record so far, and that of the other processes.
+                  dbCpuMsPerRecord: perRecord(db.ms(), p.processed),
+                  ...Object.fromEntries(
+                    Object.entries(others).map(([name, pid]) => [
+                      `${name}CpuMsPerRecord`,
+                      perRecord(cpuMs(pid) - othersCpu0[name], p.processed),
+                    ]),
+                  ),
                   peakRssMb: Math.round(Math.max(peak, rssNow(target.pid) || 0)),
                   load: load(),
                 });
@@ -235,8 +261,53 @@ export async function measureRun(target: SyncTarget, start: () => Promise<string
     };
   } finally {
     clearInterval(sampler);
+    await db.stop();
     await client.dispose();
   }
+}
+
+const perRecord = (ms: number, records: number) => Math.round((ms / records) * 100) / 100;
+
+/**
+ * CPU used by the PostgreSQL backends serving `database` since this call (the server is local:
+ * /proc/<backend pid>/stat), polled every 500 ms so that a backend ending between two checkpoints
+ * is counted up to its last poll.
+ */
+async function backendCpu(database: string): Promise<{ ms(): number; stop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let initial = true;
+  const poll = async () => {
+    const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [
+      database,
+    ]);
+    for (const { pid } of rows) {
+      const ms = cpuMs(pid);
+      if (Number.isNaN(ms)) continue;
+      // A backend already running counts from now; one started later, from its start.
+      if (!first.has(pid)) first.set(pid, initial ? ms : 0);
+      last.set(pid, ms);
+    }
+    initial = false;
+  };
+  await poll();
+  const timer = setInterval(() => void poll().catch(() => undefined), 500);
+  return {
+    ms: () => {
+      let total = 0;
+      for (const [pid, start] of first) {
+        const now = cpuMs(pid);
+        total += (Number.isNaN(now) ? last.get(pid)! : now) - start;
+      }
+      return total;
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await admin.end();
+    },
+  };
 }
 
 /** Posts a GraphQL operation to a target; throws on errors. */

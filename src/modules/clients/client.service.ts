@@ -25,6 +25,7 @@ import { Client } from './client.entity.js';
 import { ClientKind, ClientSource, LifecycleStage } from './client.enums.js';
 import type { ClientFilter, CreateClientInput, UpdateClientInput } from './client.input.js';
 import { clientCreatedPayload, clientFields as snapshot } from './client.payloads.js';
+import { clientsByEmail } from './client-match.js';
 import { ClientMerge } from './client-merge.entity.js';
 import { applyProfile, bantAfter, checkProfile, leadScoreWeights } from './client-profile.js';
 import { DEFAULT_LEAD_SCORE_WEIGHTS, type LeadScoreWeights } from './lead-score.rules.js';
@@ -112,8 +113,11 @@ export class ClientService {
     }
     const emails = [...new Set(drafts.map((d) => d.draft.fields.email).filter((e): e is string => Boolean(e)))];
     const taken = new Map<string, Client>();
-    if (emails.length)
-      for (const c of await em.find(Client, { [byEmail()]: { $in: emails } })) if (c.email) taken.set(c.email, c);
+    const tenantId = scopedTenantId(em);
+    if (!tenantId) throw new Error('createMany needs a tenant-scoped EntityManager');
+    const takenIds = (await clientsByEmail(em, tenantId, emails, false)).map((r) => r.id);
+    if (takenIds.length)
+      for (const c of await em.find(Client, { id: { $in: takenIds } })) if (c.email) taken.set(c.email, c);
     return drafts.map(({ checks, draft }) => {
       const email = draft.fields.email;
       const owner = email ? taken.get(email) : undefined;

@@ -1,6 +1,6 @@
 import { Client } from '../clients/client.entity.js';
 import type { ApplyScope } from './client-apply.js';
-import { EntityLink } from './entity-link.entity.js';
+import { linksByExternalId } from './entity-link.entity.js';
 import type { ExternalRecord } from './provider.js';
 import { SyncObjectType } from './sync.enums.js';
 
@@ -37,11 +37,7 @@ export async function applyOrganizationLinks(scope: ApplyScope, applied: Applied
   if (!wanted.size) return 0;
   const localOf = new Map<string, string>();
   for (const [kind, ids] of wanted)
-    for (const l of await scope.tx.find(EntityLink, {
-      connection: scope.connectionId,
-      kind,
-      externalId: { $in: [...ids] },
-    }))
+    for (const l of await linksByExternalId(scope.tx, scope.connectionId, kind, ids))
       localOf.set(`${kind}:${l.externalId}`, l.localId);
   if (!localOf.size) return 0;
   const clients = new Map<string, Client>();

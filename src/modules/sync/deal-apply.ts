@@ -9,7 +9,7 @@ import { DealStatus, StageKind } from '../deals/deal.enums.js';
 import { DealService } from '../deals/deal.service.js';
 import { Pipeline, PipelineStage } from '../deals/pipeline.entity.js';
 import { type ApplyOutcome, type ApplyScope, contentHash, recordFieldSources } from './client-apply.js';
-import { EntityLink } from './entity-link.entity.js';
+import { EntityLink, linksByExternalId } from './entity-link.entity.js';
 import { FieldSource } from './field-mapping.entity.js';
 import type { LocalValues } from './field-mappings.js';
 import type { ExternalRecord, ExternalStage } from './provider.js';
@@ -66,24 +66,40 @@ function dateOf(value: string | undefined): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 10);
 }
 
+/** The client of a deal record (see {@link dealClients}). */
+export type DealClients = (record: ExternalRecord) => Client | null;
+
 /**
- * The client a deal belongs to: its first associated contact linked to a live client, else its
- * first such company — at its first sync and again whenever its associations change. Links are
- * this connection's and clients are read in the sync's tenant: a contact synced by another
- * tenant's connection is never the client.
+ * The client each deal of `records` belongs to: its first associated contact linked to a live
+ * client, else its first such company — at its first sync and again whenever its associations
+ * change. For a whole page at once: one statement per object type for the links of the deals'
+ * associated contacts and companies, one for their live clients (it was two statements per deal).
+ * Links are this connection's and clients are read in the sync's tenant: a contact synced by
+ * another tenant's connection is never the client.
  */
-async function clientOf(scope: ApplyScope, record: ExternalRecord): Promise<Client | null> {
-  for (const kind of [SyncObjectType.CONTACT, SyncObjectType.COMPANY]) {
-    const ids = (record.associations ?? []).filter((a) => a.objectType === kind).map((a) => a.externalId);
-    if (!ids.length) continue;
-    const links = await scope.tx.find(EntityLink, { connection: scope.connectionId, kind, externalId: { $in: ids } });
-    for (const id of ids) {
-      const link = links.find((l) => l.externalId === id);
-      const client = link ? await scope.tx.findOne(Client, { id: link.localId, archivedAt: null }) : null;
-      if (client) return client;
-    }
+export async function dealClients(scope: ApplyScope, records: ExternalRecord[]): Promise<DealClients> {
+  const kinds = [SyncObjectType.CONTACT, SyncObjectType.COMPANY] as const;
+  const localOf = new Map<string, string>();
+  for (const kind of kinds) {
+    const ids = new Set<string>();
+    for (const r of records) for (const a of r.associations ?? []) if (a.objectType === kind) ids.add(a.externalId);
+    if (!ids.size) continue;
+    for (const l of await linksByExternalId(scope.tx, scope.connectionId, kind, ids))
+      localOf.set(`${kind}:${l.externalId}`, l.localId);
   }
-  return null;
+  const clients = new Map<string, Client>();
+  if (localOf.size)
+    for (const c of await scope.tx.find(Client, { id: { $in: [...new Set(localOf.values())] }, archivedAt: null }))
+      clients.set(c.id, c);
+  return (record) => {
+    for (const kind of kinds)
+      for (const a of record.associations ?? []) {
+        if (a.objectType !== kind) continue;
+        const client = clients.get(localOf.get(`${kind}:${a.externalId}`) ?? '');
+        if (client) return client;
+      }
+    return null;
+  };
 }
 
 /** The fields edited in Meridian since the deal's last sync, with when (the deal conflict rule). */
@@ -101,7 +117,8 @@ async function localEditsSince(em: EntityManager, dealId: string, since: Date): 
  * Applies a provider's deal: through its entity link when it has one (unchanged content is
  * skipped), else created for the client its first linked contact (else company) is — a deal whose
  * contacts and companies are not synced fails with a log entry. The client follows the deal's
- * associations by the same rule on later syncs (field `client`; when none of them is synced any
+ * associations by the same rule on later syncs ({@link dealClients}: pass the page's, else it is
+ * read for this record) (field `client`; when none of them is synced any
  * more the deal keeps its client; a client change DealService refuses — records of the current
  * client linked to the deal — keeps it too, noted in the log). Its stage is mapped by
  * {@link meridianStageFor}. Everything goes through DealService (validation, stage history,
@@ -118,6 +135,7 @@ export async function applyDealRecord(
   scope: ApplyScope,
   record: ExternalRecord,
   values: LocalValues,
+  clients?: DealClients,
 ): Promise<ApplyOutcome> {
   const { tx } = scope;
   const associations = (record.associations ?? []).map((a) => `${a.objectType}:${a.externalId}`).sort();
@@ -162,7 +180,7 @@ export async function applyDealRecord(
   try {
     return await tx.transactional(async (sp) => {
       const existing = link ? await sp.findOne(Deal, { id: link.localId }) : null;
-      const client = await clientOf({ ...scope, tx: sp }, record);
+      const client = (clients ?? (await dealClients({ ...scope, tx: sp }, [record])))(record);
       synced.client = client?.id ?? null;
       if (client) wanted.client = client.id;
       let deal: Deal;

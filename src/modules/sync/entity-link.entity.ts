@@ -1,6 +1,8 @@
-import { type Ref } from '@mikro-orm/core';
+import { type EntityManager, type Ref } from '@mikro-orm/core';
 import { Entity, Index, ManyToOne, Property, Unique } from '@mikro-orm/decorators/legacy';
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
+import { scopedTenantId } from '../../platform/db/tenancy.js';
 import { TenantScopedEntity } from '../../platform/db/tenant-scoped.entity.js';
 import { CrmConnection } from './crm-connection.entity.js';
 import type { SyncObjectType } from './sync.enums.js';
@@ -45,4 +47,30 @@ export class EntityLink extends TenantScopedEntity {
    */
   @Property({ type: 'json', nullable: true })
   syncedValues?: Record<string, string | null> | null;
+}
+
+/**
+ * The links of `connection` of this kind with these external ids, as managed entities of `em`.
+ * One probe of the unique (tenant, connection, kind, external id) index per id, whatever the
+ * table's statistics: with `external_id in (…)` and no statistics yet (a table filled by one long
+ * backfill before any ANALYZE), the planner read every link of the connection and kind and filtered
+ * them (100,000 contacts: ~110 ms a page, growing with each page).
+ */
+export async function linksByExternalId(
+  em: EntityManager,
+  connectionId: string,
+  kind: EntityLink['kind'],
+  externalIds: Iterable<string>,
+): Promise<EntityLink[]> {
+  const ids = [...externalIds];
+  const tenantId = scopedTenantId(em);
+  if (!ids.length) return [];
+  if (!tenantId) throw new Error('entity links are read with a tenant-scoped EntityManager');
+  const rows = await (em as SqlEntityManager).execute<Record<string, unknown>[]>(
+    `select l.* from jsonb_array_elements_text(?::jsonb) as w(x)
+      cross join lateral (select * from "entity_link" where "tenant_id" = ? and "connection_id" = ? and "kind" = ?
+        and "external_id" = w.x limit 1) l`,
+    [JSON.stringify(ids), tenantId, connectionId, kind],
+  );
+  return rows.map((row) => em.map(EntityLink, row));
 }
