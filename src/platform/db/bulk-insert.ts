@@ -74,8 +74,7 @@ export async function insertPending(
   const stack = uow.getPersistStack();
   const tenantId = scopedTenantId(em);
   const byClass = new Map<EntityClass<object>, object[]>(classes.map((c) => [c, []]));
-  for (const entity of stack)
-    if (!helper(entity).__originalEntityData) byClass.get(entity.constructor)?.push(entity);
+  for (const entity of stack) if (!helper(entity).__originalEntityData) byClass.get(entity.constructor)?.push(entity);
   const kysely = (em as SqlEntityManager).getKysely<Record<string, Record<string, unknown>>>();
   for (const [cls, entities] of byClass) {
     if (!entities.length) continue;
