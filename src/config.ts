@@ -197,6 +197,11 @@ const schema = z.object({
    */
   ASK_ANTHROPIC_TIMEOUT_MS: int(100, 600_000).default(8_000),
   ASK_ANTHROPIC_MAX_RETRIES: int(0, 10).default(1),
+  /**
+   * How much the heap may grow past its live size before a full collection, in percent (V8's
+   * `--heap-growing-percent`); 0: V8's own factor. Default 25 (see src/platform/memory.ts).
+   */
+  HEAP_GROWING_PERCENT: int(0, 400).default(25),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Introspection; default on except in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 
 import { startApp } from './app/start.js';
 import { ConfigError, loadConfig } from './config.js';
+import { boundHeapGrowth } from './platform/memory.js';
 import { seedDemo } from './seed/demo.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -19,6 +20,8 @@ try {
   }
   throw err;
 }
+// Before the app allocates: keeps a long sync's peak RSS flat (src/platform/memory.ts).
+boundHeapGrowth(config.HEAP_GROWING_PERCENT);
 
 // The demo tenant (DEMO_SEED): seeded before the server listens; in development the playground
 // pre-fills its admin's token.

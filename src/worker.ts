@@ -21,6 +21,7 @@ import { Metrics, metricsRouter } from './platform/http/metrics.js';
 import { closeServer, createHttpServer, listen } from './platform/http/server.js';
 import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
+import { boundHeapGrowth } from './platform/memory.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -39,6 +40,8 @@ try {
   }
   throw err;
 }
+// Before the app allocates: keeps a long sync's peak RSS flat (src/platform/memory.ts).
+boundHeapGrowth(config.HEAP_GROWING_PERCENT);
 
 const logger = createLogger(config.LOG_LEVEL);
 const db = await openAppDatabase(config, logger, { embeddedDir: null });
