@@ -117,9 +117,9 @@ async function localEditsSince(em: EntityManager, dealId: string, since: Date): 
  * Applies a provider's deal: through its entity link when it has one (unchanged content is
  * skipped), else created for the client its first linked contact (else company) is — a deal whose
  * contacts and companies are not synced fails with a log entry. The client follows the deal's
- * associations by the same rule on later syncs ({@link dealClients}: pass the page's, else it is
- * read for this record) (field `client`; when none of them is synced any
- * more the deal keeps its client; a client change DealService refuses — records of the current
+ * associations by the same rule on later syncs (field `client`, found by `clients`: the page's
+ * {@link dealClients}, else read for this record alone; when none of them is synced any more the
+ * deal keeps its client; a client change DealService refuses — records of the current
  * client linked to the deal — keeps it too, noted in the log). Its stage is mapped by
  * {@link meridianStageFor}. Everything goes through DealService (validation, stage history,
  * timeline events with the provider as actor), in a savepoint.
