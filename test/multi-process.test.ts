@@ -20,7 +20,7 @@ import {
   TimelineEventAddedDocument,
   ViewerDocument,
 } from './generated/graphql.js';
-import { freePort, startProcess, stopProcess } from './helpers/process.js';
+import { freePort, outputOf, startProcess, stopProcess } from './helpers/process.js';
 import { createDatabase, TEST_JWT_SECRET, uniq } from './helpers/server.js';
 
 const run = promisify(execFile);
@@ -156,8 +156,26 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     console.log(`cross-process delivery: max ${Math.max(...latencies).toFixed(0)} ms over 20 events`);
   }, 60_000);
 
+  /**
+   * `promise`, or a failure naming the step and carrying what both processes printed (a hang
+   * otherwise ends as jest's bare timeout, saying nothing of where it stopped).
+   */
+  function within<T>(step: string, promise: Promise<T>, ms = 15_000): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const printed = procs.map((p, i) => `--- process ${i} (port ${ports[i]}):\n${outputOf(p) || '(nothing)'}`);
+        reject(new Error(`${step}: nothing within ${ms} ms\n${printed.join('\n')}`));
+      }, ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
   it('closes a socket on one process with 4401 when its API key is revoked on the other', async () => {
-    const { createApiKey } = await gql(ports[0], CreateApiKeyDocument, { input: { name: 'wall', role: 'AGENT' } });
+    const { createApiKey } = await within(
+      'createApiKey on process 0',
+      gql(ports[0], CreateApiKeyDocument, { input: { name: 'wall', role: 'AGENT' } }),
+    );
     const client = createClient({
       url: `ws://127.0.0.1:${ports[1]}/graphql`,
       webSocketImpl: WebSocket,
@@ -174,13 +192,19 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
       }),
     );
     // The key's socket works on the second process before the key is revoked on the first.
-    const viewer = await new Promise<unknown>((resolve, reject) =>
-      client.subscribe({ query: print(ViewerDocument) }, { next: resolve, error: reject, complete: () => undefined }),
+    const viewer = await within(
+      "a query over the key's socket on process 1",
+      new Promise<unknown>((resolve, reject) =>
+        client.subscribe({ query: print(ViewerDocument) }, { next: resolve, error: reject, complete: () => undefined }),
+      ),
     );
     expect(viewer).toEqual({ data: { viewer: null } });
     const revokedAt = performance.now();
-    await gql(ports[0], RevokeApiKeyDocument, { input: { id: createApiKey.apiKey!.id } });
-    const close = await closed;
+    await within(
+      'revokeApiKey on process 0',
+      gql(ports[0], RevokeApiKeyDocument, { input: { id: createApiKey.apiKey!.id } }),
+    );
+    const close = await within("the close of the key's socket on process 1", closed);
     expect([close.code, close.reason]).toEqual([4401, 'API key revoked']);
     console.log(`revoke on one process → socket on the other closed: ${Math.round(close.at - revokedAt)} ms`);
   });

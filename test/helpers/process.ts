@@ -18,9 +18,17 @@ export function freePort(): Promise<number> {
  */
 export const SERVER_NODE_ARGS = ['--experimental-async-context-frame'];
 
+/** What each process started here has printed so far (stdout and stderr, interleaved). */
+const outputs = new WeakMap<ChildProcess, { text: string }>();
+
+/** What `proc` (started by {@link startProcess}) has printed so far: for a failing test's message. */
+export function outputOf(proc: ChildProcess): string {
+  return outputs.get(proc)?.text ?? '';
+}
+
 /**
  * Spawns `node [SERVER_NODE_ARGS] [nodeArgs] dist/src/main.js` on `port` and resolves once `/healthz` answers
- * (output kept for errors).
+ * (output kept for errors, and for {@link outputOf}).
  */
 export async function startProcess(
   env: NodeJS.ProcessEnv,
@@ -31,13 +39,14 @@ export async function startProcess(
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const output = { text: '' };
+  outputs.set(proc, output);
+  proc.stdout.on('data', (d: Buffer) => (output.text += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output.text += d.toString()));
   // PGlite compiles its WASM and replays its WAL at start: seconds on a quiet machine, more on a loaded one.
   const deadline = Date.now() + 100_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    if (proc.exitCode !== null) throw new Error(`server exited early:\n${output.text}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return proc;
     } catch {
@@ -46,7 +55,7 @@ export async function startProcess(
     await new Promise((r) => setTimeout(r, 200));
   }
   proc.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
+  throw new Error(`server did not start:\n${output.text}`);
 }
 
 /** Sends SIGTERM and resolves with the exit code. */
