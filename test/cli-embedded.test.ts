@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { expect } from '@jest/globals';
 import pg from 'pg';
 
-import { freePort, startProcess, stopProcess } from './helpers/process.js';
+import { freePort, openSocket, startProcess, stopProcess } from './helpers/process.js';
 
 const run = promisify(execFile);
 
@@ -68,6 +68,20 @@ describe('CLIs while the embedded server runs (separate processes)', () => {
       viewer: { email: 'ana@second.test', role: 'MANAGER' },
       tenant: { slug: 'second' },
     });
+  });
+
+  it("closes a member's socket with 4403 when the token command changes their role while the server runs", async () => {
+    const { stdout } = await cli('token', ['--email', 'rita@second.test', '--tenant', 'second', '--role', 'MANAGER']);
+    const socket = openSocket(port, { authorization: `Bearer ${stdout.trim()}` });
+    try {
+      expect(await socket.query('{ viewer { role } }')).toEqual({ data: { viewer: { role: 'MANAGER' } } });
+      // The CLI writes the change and its TEAM_MEMBER_UPDATED event; the server's outbox relay announces it.
+      await cli('token', ['--email', 'rita@second.test', '--tenant', 'second', '--role', 'VIEWER']);
+      const close = await socket.closed;
+      expect([close.code, close.reason]).toEqual([4403, 'Role changed: reconnect']);
+    } finally {
+      await socket.client.dispose();
+    }
   });
 
   it('seeds a tenant while the server runs, and the server reads the data', async () => {

@@ -20,7 +20,7 @@ import {
   TimelineEventAddedDocument,
   ViewerDocument,
 } from './generated/graphql.js';
-import { freePort, outputOf, startProcess, stopProcess } from './helpers/process.js';
+import { freePort, openSocket, outputOf, startProcess, stopProcess } from './helpers/process.js';
 import { createDatabase, TEST_JWT_SECRET, uniq } from './helpers/server.js';
 
 const run = promisify(execFile);
@@ -176,36 +176,39 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
       'createApiKey on process 0',
       gql(ports[0], CreateApiKeyDocument, { input: { name: 'wall', role: 'AGENT' } }),
     );
-    const client = createClient({
-      url: `ws://127.0.0.1:${ports[1]}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { apiKey: createApiKey.key },
-      retryAttempts: 0,
-      lazy: false, // stays open between operations
-      onNonLazyError: () => undefined,
-    });
-    sockets.push(client);
-    const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
-      client.on('closed', (e) => {
-        const { code, reason } = e as { code: number; reason: string };
-        resolve({ code, reason, at: performance.now() });
-      }),
-    );
+    const socket = openSocket(ports[1], { apiKey: createApiKey.key! });
+    sockets.push(socket.client);
     // The key's socket works on the second process before the key is revoked on the first.
-    const viewer = await within(
-      "a query over the key's socket on process 1",
-      new Promise<unknown>((resolve, reject) =>
-        client.subscribe({ query: print(ViewerDocument) }, { next: resolve, error: reject, complete: () => undefined }),
-      ),
-    );
+    const viewer = await within("a query over the key's socket on process 1", socket.query(print(ViewerDocument)));
     expect(viewer).toEqual({ data: { viewer: null } });
     const revokedAt = performance.now();
     await within(
       'revokeApiKey on process 0',
       gql(ports[0], RevokeApiKeyDocument, { input: { id: createApiKey.apiKey!.id } }),
     );
-    const close = await within("the close of the key's socket on process 1", closed);
+    const close = await within("the close of the key's socket on process 1", socket.closed);
     expect([close.code, close.reason]).toEqual([4401, 'API key revoked']);
     console.log(`revoke on one process → socket on the other closed: ${Math.round(close.at - revokedAt)} ms`);
+  });
+
+  it("closes a member's sockets with 4403 when the token command changes their role while both processes run", async () => {
+    const tenant = uniq('role');
+    const token = async (role: string) =>
+      (
+        await run(
+          process.execPath,
+          ['dist/src/cli/token.js', '--email', `agent@${tenant}.test`, '--tenant', tenant, '--role', role],
+          { env },
+        )
+      ).stdout.trim();
+    const agent = await token('AGENT');
+    const socket = openSocket(ports[1], { authorization: `Bearer ${agent}` });
+    sockets.push(socket.client);
+    const viewer = await within("a query over the member's socket on process 1", socket.query('{ viewer { role } }'));
+    expect(viewer).toEqual({ data: { viewer: { role: 'AGENT' } } });
+    // Another OS process (no API instance) writes the change; an instance's outbox relay announces it.
+    await token('VIEWER');
+    const close = await within("the close of the member's socket on process 1", socket.closed);
+    expect([close.code, close.reason]).toEqual([4403, 'Role changed: reconnect']);
   });
 });

@@ -2,6 +2,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -90,4 +93,36 @@ export function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
       reject(new Error(`worker exited with ${code}:\n${output}`));
     });
   });
+}
+
+/** A graphql-ws socket kept open to a server process, and how it ended. */
+export interface OpenSocket {
+  client: Client;
+  /** Resolves when the server closes the socket (code and reason). */
+  closed: Promise<{ code: number; reason: string; at: number }>;
+  /** Runs a query over the socket and resolves with its result. */
+  query(query: string): Promise<unknown>;
+}
+
+/** Opens a graphql-ws socket to `ws://127.0.0.1:<port>/graphql` with `connectionParams`, not retrying. */
+export function openSocket(port: number, connectionParams: Record<string, string>): OpenSocket {
+  const client = createClient({
+    url: `ws://127.0.0.1:${port}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false, // stays open between operations
+    onNonLazyError: () => undefined,
+  });
+  const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
+    client.on('closed', (e) => {
+      const { code, reason } = e as { code: number; reason: string };
+      resolve({ code, reason, at: performance.now() });
+    }),
+  );
+  const query = (text: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      client.subscribe({ query: text }, { next: resolve, error: reject, complete: () => undefined }),
+    );
+  return { client, closed, query };
 }

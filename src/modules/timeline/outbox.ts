@@ -1,9 +1,10 @@
 import type { EventSubscriber, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
+import { PRINCIPAL_CHANGES_TOPIC, type PrincipalChange } from '../../platform/auth/principal-changes.js';
 import type { Logger } from '../../platform/logger.js';
 import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
-import type { TimelineEventType } from './timeline-event.enums.js';
+import { TimelineEventType } from './timeline-event.enums.js';
 
 /** What subscribers receive for each committed timeline event. */
 export interface TimelinePayload {
@@ -23,6 +24,17 @@ export interface TimelinePayload {
  * publishes, until it commits; readers of positions take it shared to wait for a round in progress.
  */
 export const RELAY_LOCK = 4_152_730_001;
+
+/**
+ * Events about a team member that may change what their WebSockets may do: besides the timeline,
+ * the relay announces each as a `memberEvent` {@link PrincipalChange}, so that a change written by
+ * any process (the `token` command while the server runs) reaches the sockets of every instance.
+ */
+const MEMBER_EVENTS: ReadonlySet<TimelineEventType> = new Set([
+  TimelineEventType.TEAM_MEMBER_UPDATED,
+  TimelineEventType.TEAM_MEMBER_DEACTIVATED,
+  TimelineEventType.TEAM_MEMBER_REACTIVATED,
+]);
 
 /** Topic of a tenant's timeline events. */
 export function timelineTopic(tenantId: string): string {
@@ -149,6 +161,10 @@ export class OutboxRelay {
           subjectId: r.subject_id,
         };
         await this.pubsub.publish(timelineTopic(r.tenant_id), payload);
+        if (MEMBER_EVENTS.has(r.type)) {
+          const change: PrincipalChange = { kind: 'memberEvent', tenantId: r.tenant_id, memberId: r.subject_id };
+          await this.pubsub.publish(PRINCIPAL_CHANGES_TOPIC, change);
+        }
       }
       return rows.length;
     });

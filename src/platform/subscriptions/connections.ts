@@ -39,7 +39,8 @@ const RECHECK_CONCURRENCY = 8;
  *   and the same one SQL statement, as an HTTP request), so a mutation sent by a member demoted a
  *   moment ago runs with the new role, or not at all;
  * - **a {@link PrincipalChange}** (revoked key, deactivated member, changed role), heard from any
- *   instance, closes that principal's sockets at once, without SQL ({@link apply}); a closed socket
+ *   instance, closes that principal's sockets at once, without SQL ({@link apply}); a committed
+ *   event about a member, from whatever process wrote it, re-authenticates that member's sockets; a closed socket
  *   receives no further event (the fan-out writes only to open sockets);
  * - **a token's `exp`** closes its socket then (a timer per socket);
  * - **after missed announcements** (the PubSub reconnected), {@link recheckAll} re-authenticates
@@ -104,14 +105,21 @@ export class ConnectionRegistry {
     return { principal };
   }
 
-  /** Applies an announced change to the sockets of its principal (no SQL). */
+  /**
+   * Applies an announced change to the sockets of its principal: without SQL for `member` and
+   * `apiKey`; a `memberEvent` re-authenticates them (see {@link recheck}).
+   */
   apply(change: PrincipalChange): void {
-    const key = change.kind === 'member' ? `m:${change.memberId}` : `k:${change.apiKeyId}`;
+    const key = change.kind === 'apiKey' ? `k:${change.apiKeyId}` : `m:${change.memberId}`;
     const set = this.byIdentity.get(key);
     if (!set) return;
     for (const connection of [...set]) {
       if (connection.principal.tenantId !== change.tenantId) continue;
-      if (change.kind === 'apiKey') {
+      if (change.kind === 'memberEvent') {
+        this.recheck(connection).catch((err: unknown) =>
+          this.logger.warn({ err }, 'could not re-check a WebSocket principal'),
+        );
+      } else if (change.kind === 'apiKey') {
         if (change.revoked) this.end(connection, { code: CloseCode.Unauthorized, reason: 'API key revoked' });
       } else if (!change.active) {
         this.end(connection, { code: CloseCode.Unauthorized, reason: 'Team member deactivated' });
