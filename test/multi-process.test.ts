@@ -43,6 +43,8 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
       LOG_LEVEL: 'warn',
       DATABASE_URL: db.url,
       REDIS_URL: process.env.REDIS_URL,
+      // Its own channels and job queue: no other suite's processes on the shared Redis reach these two.
+      REDIS_PREFIX: uniq('procs'),
       JWT_SECRET: TEST_JWT_SECRET,
       DEMO_SEED: 'false',
     };
