@@ -113,7 +113,8 @@ const schema = z.object({
   /** Connection pool size per process for DATABASE_URL. Default 10. */
   DATABASE_POOL_MAX: int(1, 200).default(10),
   /**
-   * Keep the fast read path's statements prepared on each DATABASE_URL connection (named statements).
+   * Keep the fast read path's, search's and the segment membership round's statements prepared on
+   * each DATABASE_URL connection (named statements).
    * Default true; false behind a pooler that cannot hold them (PgBouncer in transaction mode before
    * 1.21 or without max_prepared_statements).
    */

@@ -35,6 +35,20 @@ export class CriteriaService {
   compile(em: EntityManager, entity: CriteriaEntityName, criteria: CheckedCriteria, alias?: string): CompiledCriteria {
     const tenantId = scopedTenantId(em);
     if (!tenantId) throw new Error('criteria: compile needs a tenant-scoped EntityManager');
+    return this.compileFor(tenantId, entity, criteria, alias);
+  }
+
+  /**
+   * {@link compile} for a tenant named by the caller, for system work that reads rows of many
+   * tenants with their tenant id (the segment membership processor) and has no scoped
+   * EntityManager at hand.
+   */
+  compileFor(
+    tenantId: string,
+    entity: CriteriaEntityName,
+    criteria: CheckedCriteria,
+    alias?: string,
+  ): CompiledCriteria {
     return compileChecked(entity, criteria, { tenantId, now: this.clock.now(), alias });
   }
 

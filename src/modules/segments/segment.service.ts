@@ -4,7 +4,8 @@ import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Clock } from '../../platform/clock.js';
 import { escapeLike } from '../../platform/db/like.js';
-import { readRows } from '../../platform/db/read-model.js';
+import { type PooledTransaction, pooledTransaction } from '../../platform/db/pooled-transaction.js';
+import { preparedStatementName, readRows } from '../../platform/db/read-model.js';
 import { criteriaStatementTimeout, withStatementTimeout } from '../../platform/db/statement-timeout.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
@@ -128,6 +129,43 @@ const CACHED_TENANTS = 1000;
 const fingerprint = (x: string) =>
   `coalesce(md5(string_agg(${x}."id"::text || ':' || ${x}."xmin"::text, ',' order by ${x}."id")), '')`;
 
+/** A row of {@link ROUND_EVENTS}: an event after the checkpoint (or none: `position` null). */
+interface RoundEvent {
+  /** Whether the checkpoint exists (false the first time: it is created at the newest position). */
+  checkpoint: boolean;
+  position: string | null;
+  tenant_id: string;
+  subject_type: string;
+  subject_id: string;
+  client_id: string | null;
+  /** The fingerprint of the event's tenant's live segments. */
+  fingerprint: string | null;
+}
+
+/**
+ * A round's read (parameters: the checkpoint's name, the batch size): the checkpoint, the events
+ * after it in position order and the fingerprint of their tenants' segments, in one statement (at
+ * least one row, which says whether the checkpoint exists).
+ */
+const ROUND_EVENTS = `with "l" as (select 1),
+      "c" as (select c."position" from segment_checkpoint c where c.name = ?),
+      "e" as (select t."position", t.tenant_id, t.subject_type, t.subject_id, t.client_id
+                from timeline_event t where t."position" > (select "position" from "c")
+               order by t."position" limit ?),
+      "f" as (select s.tenant_id, ${fingerprint('s')} as "fingerprint" from segment s
+               where s.deleted_at is null and s.tenant_id in (select tenant_id from "e") group by s.tenant_id)
+ select "c"."position" is not null as "checkpoint", e.*, coalesce(f."fingerprint", '') as "fingerprint"
+   from "l" left join "c" on true left join "e" on true left join "f" on f.tenant_id = e.tenant_id
+  order by e."position"`;
+
+/** A tenant's live segments (parameter: its id) with their fingerprint. */
+const TENANT_SEGMENTS = `select s.id, s.entity, s.criteria::text as criteria,
+       (select ${fingerprint('x')} from segment x where x.tenant_id = s.tenant_id and x.deleted_at is null) as "fingerprint"
+  from segment s where s.tenant_id = ? and s.deleted_at is null order by s.id`;
+
+/** How many texts of the round's re-check statement are kept prepared at most (per connection). */
+const PREPARED_ROUNDS = 20;
+
 /** Input of {@link SegmentService.create}. */
 export interface CreateSegment {
   name: string;
@@ -152,6 +190,8 @@ export class SegmentService {
   private pubsub: PubSub | undefined;
   /** Each tenant's segments, checked, as of their fingerprint (the processor checks it every round). */
   private readonly cache = new Map<string, CachedSegments>();
+  /** Texts of the round's re-check statement sent once, and those kept prepared (see {@link reused}). */
+  private readonly roundTexts = { seen: new Set<string>(), named: new Set<string>() };
 
   constructor(
     private readonly criteria: CriteriaService,
@@ -282,105 +322,113 @@ export class SegmentService {
    * segments whose criteria reach its table through relations, the root records related to it
    * along those paths (a practice's client for client segments on `practices.*`; the deals of a
    * team member for deal segments on `owner.*`; the tickets of a client's practices for ticket
-   * segments on `practice.client.*`), found by walking each path back in SQL. Three statements a
-   * round (BEGIN and COMMIT aside): the lock; the checkpoint, events and their tenants' segment
-   * fingerprints (plus one reading a tenant's segments when their fingerprint changed, else they
-   * are cached); and ONE statement re-checking every affected segment, writing the membership
-   * changes and the new checkpoint ({@link apply}). Each change is logged in the order of the event
+   * segments on `practice.client.*`), found by walking each path back in SQL. Four round trips
+   * a round: BEGIN with the lock; the checkpoint, events and their tenants' segment fingerprints
+   * (plus one reading a tenant's segments when their fingerprint changed, else they are cached);
+   * ONE statement re-checking every affected segment, writing the membership changes and the new
+   * checkpoint ({@link applyStatement}); COMMIT. Each change is logged in the order of the event
    * that caused it: the last event of the round about its record, or for a record reached through
    * a relation, about the related record. One round at a time across all processes. Returns the
    * number of events read.
    */
   async processEvents(root: EntityManager, logger?: Logger): Promise<number> {
     const changed = new Map<string, Set<string>>();
-    const n = await (root.fork({ useContext: false }) as SqlEntityManager).transactional(async (tx) => {
-      // The lock first, in its own statement, so that what follows reads with a snapshot taken
-      // after it: a statement's snapshot taken before a previous round committed (its lock then
-      // free) would read that round's checkpoint, events and segments as they were before it, move
-      // the checkpoint back and re-check with segments since changed, logging changes out of order.
-      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as "locked"', [
-        PROCESSOR_LOCK,
-      ]);
-      if (!locked) return 0;
-      // The checkpoint, the events after it and the fingerprint of their tenants' segments, in one
-      // round trip.
-      const rows = await tx.execute<
-        {
-          checkpoint: boolean;
-          position: string | null;
-          tenant_id: string;
-          subject_type: string;
-          subject_id: string;
-          client_id: string | null;
-          fingerprint: string | null;
-        }[]
-      >(
-        `with "l" as (select 1),
-              "c" as (select c."position" from segment_checkpoint c where c.name = ?),
-              "e" as (select t."position", t.tenant_id, t.subject_type, t.subject_id, t.client_id
-                        from timeline_event t where t."position" > (select "position" from "c")
-                       order by t."position" limit ?),
-              "f" as (select s.tenant_id, ${fingerprint('s')} as "fingerprint" from segment s
-                       where s.deleted_at is null and s.tenant_id in (select tenant_id from "e") group by s.tenant_id)
-         select "c"."position" is not null as "checkpoint", e.*, coalesce(f."fingerprint", '') as "fingerprint"
-           from "l" left join "c" on true left join "e" on true left join "f" on f.tenant_id = e.tenant_id
-          order by e."position"`,
-        [CHECKPOINT, EVENT_BATCH],
-      );
-      if (!rows[0].checkpoint) await this.createCheckpoint(tx);
-      const events = rows.filter((e) => e.position !== null);
-      if (!events.length) return 0;
-      const byTenant = new Map<string, typeof events>();
-      for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
-      const checks: Recheck[] = [];
-      for (const [tenantId, list] of byTenant) {
-        const segments = await this.tenantSegments(tx, tenantId, list[0].fingerprint ?? '', logger);
-        if (!segments.length) continue;
-        /**
-         * Per segment: the ids to re-check (`''`) and the ids of related records per path key, each
-         * with the position of its last event (events come in position order: a later one overwrites).
-         */
-        const work = new Map<Loaded, Map<string, Map<string, string>>>();
-        const add = (s: Loaded, key: string, id: string, position: string) => {
-          let w = work.get(s);
-          if (!w) work.set(s, (w = new Map<string, Map<string, string>>()));
-          let ids = w.get(key);
-          if (!ids) w.set(key, (ids = new Map<string, string>()));
-          ids.set(id, position);
-        };
-        for (const e of list) {
-          const table = TABLE_OF_SUBJECT[e.subject_type];
-          if (!table) continue;
-          const position = e.position!;
-          for (const s of segments) {
-            if (s.segment.entity === table) add(s, '', e.subject_id, position);
-            for (const key of s.reaches.get(table)?.keys() ?? []) add(s, key, e.subject_id, position);
-            // The record's client as the event names it (also when the record no longer points at it).
-            if (s.segment.entity === 'CLIENT' && e.client_id && table !== 'CLIENT' && s.reaches.has(table))
-              add(s, '', e.client_id, position);
-          }
+    // Through the driver, not MikroORM: the values as parameters of statements PostgreSQL keeps
+    // prepared (planning was most of its time in the re-check statement), and no entity manager,
+    // unit of work or commit subscriber (the outbox relay's kick) for a transaction that writes no
+    // entity. The lock first, with BEGIN, in its own statement, so that what follows reads with a
+    // snapshot taken after it: a statement's snapshot taken before a previous round committed (its
+    // lock then free) would read that round's checkpoint, events and segments as they were before
+    // it, move the checkpoint back and re-check with segments since changed, logging changes out
+    // of order. Generic plans (`plan_cache_mode`) where statements are prepared: the round's
+    // statements look rows up by key whatever their parameters.
+    const n = await pooledTransaction<number, { locked: boolean }>(
+      root,
+      `select pg_try_advisory_xact_lock(${PROCESSOR_LOCK}) as "locked"${
+        preparedStatementName(root, ROUND_EVENTS) ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : ''
+      }`,
+      async (tx, [{ locked }]) => {
+        if (!locked) return 0;
+        // The checkpoint, the events after it and the fingerprint of their tenants' segments, in one
+        // round trip.
+        const rows = await tx.query<RoundEvent>(ROUND_EVENTS, [CHECKPOINT, EVENT_BATCH], true);
+        if (!rows[0].checkpoint) await this.createCheckpoint(tx);
+        const events = rows.filter((e) => e.position !== null);
+        if (!events.length) return 0;
+        const byTenant = new Map<string, RoundEvent[]>();
+        for (const e of events) {
+          const list = byTenant.get(e.tenant_id);
+          if (list) list.push(e);
+          else byTenant.set(e.tenant_id, [e]);
         }
-        if (!work.size) continue;
-        const scoped = forkForTenant(tx, tenantId);
-        for (const [s, w] of work)
-          checks.push({
-            segment: s.segment,
-            compiled: this.criteria.compile(scoped, s.segment.entity, s.checked),
-            scope: this.affected(s, w, tenantId),
-          });
-      }
-      // Every segment's re-check, the membership changes and the new checkpoint: one statement.
-      const moved = await this.apply(tx, checks, true, events.at(-1)!.position!);
-      for (const { segment } of checks) {
-        if (!moved.get(segment.id)) continue;
-        let set = changed.get(segment.tenantId);
-        if (!set) changed.set(segment.tenantId, (set = new Set()));
-        set.add(segment.id);
-      }
-      return events.length;
-    });
+        const checks: Recheck[] = [];
+        for (const [tenantId, list] of byTenant) {
+          const segments = await this.tenantSegments(tx, tenantId, list[0].fingerprint ?? '', logger);
+          if (!segments.length) continue;
+          /**
+           * Per segment: the ids to re-check (`''`) and the ids of related records per path key, each
+           * with the position of its last event (events come in position order: a later one overwrites).
+           */
+          const work = new Map<Loaded, Map<string, Map<string, string>>>();
+          const add = (s: Loaded, key: string, id: string, position: string) => {
+            let w = work.get(s);
+            if (!w) work.set(s, (w = new Map<string, Map<string, string>>()));
+            let ids = w.get(key);
+            if (!ids) w.set(key, (ids = new Map<string, string>()));
+            ids.set(id, position);
+          };
+          for (const e of list) {
+            const table = TABLE_OF_SUBJECT[e.subject_type];
+            if (!table) continue;
+            const position = e.position!;
+            for (const s of segments) {
+              if (s.segment.entity === table) add(s, '', e.subject_id, position);
+              for (const key of s.reaches.get(table)?.keys() ?? []) add(s, key, e.subject_id, position);
+              // The record's client as the event names it (also when the record no longer points at it).
+              if (s.segment.entity === 'CLIENT' && e.client_id && table !== 'CLIENT' && s.reaches.has(table))
+                add(s, '', e.client_id, position);
+            }
+          }
+          for (const [s, w] of work)
+            checks.push({
+              segment: s.segment,
+              compiled: this.criteria.compileFor(tenantId, s.segment.entity, s.checked),
+              scope: this.affected(s, w, tenantId),
+            });
+        }
+        // Every segment's re-check, the membership changes and the new checkpoint: one statement,
+        // kept prepared from its second use (a round's text depends on the segments it re-checks
+        // and the paths it walks, not on the ids).
+        const statement = applyStatement(checks, true, events.at(-1)!.position!)!;
+        const moved = counts(await tx.query(statement.sql, statement.params, this.reused(statement.sql)));
+        for (const { segment } of checks) {
+          if (!moved.get(segment.id)) continue;
+          let set = changed.get(segment.tenantId);
+          if (!set) changed.set(segment.tenantId, (set = new Set()));
+          set.add(segment.id);
+        }
+        return events.length;
+      },
+    );
     for (const [tenantId, ids] of changed) await this.announce(tenantId, [...ids]);
     return n;
+  }
+
+  /**
+   * Whether a round's re-check statement has been sent before (so it is worth keeping prepared).
+   * Round texts that come once — other tenants' segments, rarer paths — are sent unnamed, and at
+   * most {@link PREPARED_ROUNDS} texts are ever named, leaving the other statements their share of
+   * the prepared names.
+   */
+  private reused(sql: string): boolean {
+    if (this.roundTexts.named.has(sql)) return true;
+    if (this.roundTexts.seen.has(sql) && this.roundTexts.named.size < PREPARED_ROUNDS) {
+      this.roundTexts.named.add(sql);
+      return true;
+    }
+    if (this.roundTexts.seen.size >= PREPARED_ROUNDS * 10) this.roundTexts.seen.clear();
+    this.roundTexts.seen.add(sql);
+    return false;
   }
 
   /**
@@ -388,18 +436,17 @@ export class SegmentService {
    * in this round), otherwise read again (with the fingerprint of what was read) and kept.
    */
   private async tenantSegments(
-    tx: SqlEntityManager,
+    tx: PooledTransaction,
     tenantId: string,
     fingerprintNow: string,
     logger?: Logger,
   ): Promise<Loaded[]> {
     const cached = this.cache.get(tenantId);
     if (cached?.fingerprint === fingerprintNow) return cached.segments;
-    const rows = await tx.execute<{ id: string; entity: CriteriaEntityName; criteria: string; fingerprint: string }[]>(
-      `select s.id, s.entity, s.criteria::text as criteria,
-              (select ${fingerprint('x')} from segment x where x.tenant_id = s.tenant_id and x.deleted_at is null) as "fingerprint"
-         from segment s where s.tenant_id = ? and s.deleted_at is null order by s.id`,
+    const rows = await tx.query<{ id: string; entity: CriteriaEntityName; criteria: string; fingerprint: string }>(
+      TENANT_SEGMENTS,
       [tenantId],
+      true,
     );
     const segments = rows
       .map((r) => this.load({ id: r.id, tenantId, entity: r.entity }, JSON.parse(r.criteria), logger))
@@ -413,19 +460,20 @@ export class SegmentService {
    * The root records of `s` that events may have moved, each with the position of the last event
    * that touched it: the ids under key `''`, and for each path key, the roots related to those ids
    * along the path, walked back hop by hop in SQL, carrying the position of the event of the id
-   * they were reached from (`select y."id", i."pos" from (…) i join "deal" y on y."owner_id" =
-   * i."id"`; `… join "practice" y on y."id" = i."id"` selecting `y."client_id"`), every table
-   * limited to the tenant.
+   * they were reached from (`select y."id", i."pos" from (…) i cross join lateral (select
+   * y."id" from "deal" y where y."owner_id" = i."id" …)`; `… (select y."client_id" … from
+   * "practice" y where y."id" = i."id" …)`), every table limited to the tenant.
    */
   private affected(s: Loaded, work: Map<string, Map<string, string>>, tenantId: string): Scope {
     const parts: string[] = [];
     const params: unknown[] = [];
     for (const [key, ids] of work) {
-      // A VALUES list, not a JSON array: the planner then knows how few ids there are and reads
-      // them by primary key (with an array of unknown length it scanned every match of the criteria).
-      const rows = [...ids.keys()].map(() => '(?::uuid, ?::bigint)').join(', ');
-      let inner = `select v."id", v."pos" from (values ${rows}) as v("id", "pos")`;
-      params.push(...[...ids].flat());
+      // Two arrays, not a VALUES list: the text does not depend on how many ids there are, so a
+      // round's statement can stay prepared. Every step below looks each id up by key (a lateral
+      // subquery per id, `offset 0` keeping it from being flattened into a join the planner might
+      // hash or scan whole), whatever it believes of the arrays' length.
+      let inner = `select v."id", v."pos" from unnest(?::uuid[], ?::bigint[]) as v("id", "pos")`;
+      params.push([...ids.keys()], [...ids.values()]);
       if (key !== '') {
         const hops = s.reaches.get(hopsTarget(key))!.get(key)!;
         // From the last table back to the root: each step selects the previous table's ids.
@@ -435,8 +483,9 @@ export class SegmentService {
             relation.kind === 'one'
               ? [CRITERIA_TABLES[from].table, '"id"', quote(relation.column)]
               : [CRITERIA_TABLES[relation.target].table, quote(relation.column), '"id"'];
-          inner = `select y.${select} as "id", i."pos" from (${inner}) i
-                     join ${quote(table)} y on y.${where} = i."id" and y."tenant_id" = ?`;
+          inner = `select y."id", i."pos" from (${inner}) i cross join lateral
+                     (select y.${select} as "id" from ${quote(table)} y
+                       where y.${where} = i."id" and y."tenant_id" = ? offset 0) y`;
           params.push(tenantId);
         }
       }
@@ -489,8 +538,8 @@ export class SegmentService {
   }
 
   /** Creates the processor's checkpoint at the newest position (first use: nothing before it is read). */
-  private async createCheckpoint(tx: SqlEntityManager): Promise<void> {
-    await tx.execute(
+  private async createCheckpoint(tx: PooledTransaction): Promise<void> {
+    await tx.query(
       `insert into segment_checkpoint (name, "position")
        select ?, coalesce(max("position"), 0) from timeline_event on conflict (name) do nothing`,
       [CHECKPOINT],
@@ -508,116 +557,14 @@ export class SegmentService {
   }
 
   /**
-   * Evaluates a segment in full ({@link apply} over all its records) in `em`'s transaction, which
-   * must be scoped to the segment's tenant. Returns how many records entered or left.
+   * Evaluates a segment in full ({@link applyStatement} over all its records) in `em`'s
+   * transaction, which must be scoped to the segment's tenant. Returns how many records entered or left.
    */
   private async recheck(em: EntityManager, s: Loaded, log: boolean): Promise<number> {
     const compiled = this.criteria.compile(em, s.segment.entity, s.checked);
-    const moved = await this.apply(
-      em as SqlEntityManager,
-      [{ segment: s.segment, compiled, scope: { kind: 'all' } }],
-      log,
-    );
+    const { sql, params } = applyStatement([{ segment: s.segment, compiled, scope: { kind: 'all' } }], log)!;
+    const moved = counts(await (em as SqlEntityManager).execute(sql, params));
     return moved.get(s.segment.id) ?? 0;
-  }
-
-  /**
-   * Re-checks segments, each over its scope, in ONE statement: per segment, what its criteria
-   * select now and what it holds among the scope's ids, the difference (records entering and
-   * leaving), which is applied to `segment_member` and, with `log`, appended to `segment_change`;
-   * with `checkpoint`, the processor's checkpoint moves there in the same statement. Only the counts
-   * come back. Returns the number of records that entered or left, by segment id (absent: none).
-   *
-   * The order of the log is specified, not left to the plan: each change takes the timeline
-   * position of the last event that made its record affected (its `rank`; none for a full
-   * re-check), and the changes of the statement are logged in the order (rank, segment, entering
-   * before leaving, record id): their `position`s are as many values of the log's sequence, taken
-   * in any order, sorted and given to the changes sorted so. So a segment's changes come in the
-   * order of the events that caused them, within a round as across rounds (one round at a time).
-   */
-  private async apply(
-    sql: SqlEntityManager,
-    checks: Recheck[],
-    log: boolean,
-    checkpoint?: string,
-  ): Promise<Map<string, number>> {
-    const ctes: string[] = [];
-    const params: unknown[] = [];
-    const diffs: string[] = [];
-    const diffParams: unknown[] = [];
-    /** The CTE of each distinct set of affected ids, by its SQL and parameters. */
-    const affectedCtes = new Map<string, string>();
-    checks.forEach(({ segment, compiled, scope }, i) => {
-      const table = quote(CRITERIA_TABLES[segment.entity].table);
-      const hidden = HIDDEN[segment.entity];
-      const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
-      const now = (rank: string) =>
-        `select true as "now", ${table}."id", ${rank} as "rank" from ${table} where (${compiled.sql})${visible}`;
-      const was = (rank: string) => `select false, m.record_id, ${rank} from segment_member m where m.segment_id = ?`;
-      if (scope.kind === 'all') ctes.push(`"c${i}" as (${now('null::bigint')} union all ${was('null::bigint')})`);
-      else {
-        // Each affected id (once, with its last event's position) is looked up by key on both
-        // sides: a lateral subquery per id (`offset 0` keeps the planner from flattening it into a
-        // join it might hash or scan whole), whatever it believes of how many ids there are, of the
-        // segment's size or of a relation's rows.
-        // Segments with the same affected ids (those of one kind reached the same way) share them.
-        const key = JSON.stringify([scope.sql, scope.params]);
-        let a = affectedCtes.get(key);
-        if (!a) {
-          affectedCtes.set(key, (a = `"a${i}"`));
-          ctes.push(
-            `${a} as materialized (select s."id", max(s."pos") as "pos" from (${scope.sql}) s group by s."id")`,
-          );
-          params.push(...scope.params);
-        }
-        ctes.push(
-          `"c${i}" as (select r.* from ${a} a cross join lateral (${now('a."pos"')} and ${table}."id" = a."id" offset 0) r
-             union all select r.* from ${a} a cross join lateral (${was('a."pos"')} and m.record_id = a."id" offset 0) r)`,
-        );
-      }
-      params.push(...compiled.params, segment.id);
-      // A record in only one of the two sets entered (`now`) or left.
-      diffs.push(
-        `select ${i} as "k", ?::uuid as "segment_id", ?::uuid as "tenant_id", c."id", bool_or(c."now") as "now",
-                max(c."rank") as "rank"
-           from "c${i}" c group by c."id" having bool_or(c."now") <> bool_or(not c."now")`,
-      );
-      diffParams.push(segment.id, segment.tenantId);
-    });
-    const writes: string[] = [];
-    const writeParams: unknown[] = [];
-    if (checks.length) {
-      writes.push(
-        `"d" as (${diffs.join(' union all ')})`,
-        `"entered" as (insert into segment_member (segment_id, record_id)
-                       select d.segment_id, d."id" from "d" where d."now" on conflict do nothing)`,
-        `"left" as (delete from segment_member m using "d"
-                     where not d."now" and m.segment_id = d.segment_id and m.record_id = d."id")`,
-      );
-      if (log) {
-        writes.push(
-          `"o" as (select d.*, row_number() over (order by d."rank", d."k", not d."now", d."id") as "n" from "d")`,
-          `"p" as (select x."position", row_number() over (order by x."position") as "n"
-                     from (select nextval(pg_get_serial_sequence('segment_change', 'position')) as "position"
-                             from generate_series(1, (select count(*) from "d"))) x)`,
-          `"logged" as (insert into segment_change ("position", tenant_id, segment_id, record_id, change)
-                        select p."position", o.tenant_id, o.segment_id, o."id", case when o."now" then ? else ? end
-                          from "o" join "p" on p."n" = o."n")`,
-        );
-        writeParams.push(SegmentChangeKind.ENTERED, SegmentChangeKind.LEFT);
-      }
-    }
-    if (checkpoint !== undefined) {
-      writes.push(`"moved" as (update segment_checkpoint set "position" = ? where name = ?)`);
-      writeParams.push(checkpoint, CHECKPOINT);
-    }
-    if (!writes.length) return new Map();
-    const rows = await sql.execute<{ segment_id: string; n: number }[]>(
-      `with ${[...ctes, ...writes].join(',\n')}
-       ${checks.length ? 'select d.segment_id, count(*)::int as n from "d" group by d.segment_id' : 'select 1 where false'}`,
-      [...params, ...diffParams, ...writeParams],
-    );
-    return new Map(rows.map((r) => [r.segment_id, Number(r.n)]));
   }
 
   /** Tells subscribers of the tenant that these segments have new changes (after commit). */
@@ -644,6 +591,106 @@ export class SegmentService {
     );
     return String(row?.p ?? '0');
   }
+}
+
+/**
+ * Re-checks segments, each over its scope, in ONE statement: per segment, what its criteria
+ * select now and what it holds among the scope's ids, the difference (records entering and
+ * leaving), which is applied to `segment_member` and, with `log`, appended to `segment_change`;
+ * with `checkpoint`, the processor's checkpoint moves there in the same statement. Only the counts
+ * come back (see {@link counts}). Null when there is nothing to do (no check, no checkpoint).
+ *
+ * The order of the log is specified, not left to the plan: each change takes the timeline
+ * position of the last event that made its record affected (its `rank`; none for a full
+ * re-check), and the changes of the statement are logged in the order (rank, segment, entering
+ * before leaving, record id): their `position`s are as many values of the log's sequence, taken
+ * in any order, sorted and given to the changes sorted so. So a segment's changes come in the
+ * order of the events that caused them, within a round as across rounds (one round at a time).
+ */
+function applyStatement(
+  checks: Recheck[],
+  log: boolean,
+  checkpoint?: string,
+): { sql: string; params: unknown[] } | null {
+  const ctes: string[] = [];
+  const params: unknown[] = [];
+  const diffs: string[] = [];
+  const diffParams: unknown[] = [];
+  /** The CTE of each distinct set of affected ids, by its SQL and parameters. */
+  const affectedCtes = new Map<string, string>();
+  checks.forEach(({ segment, compiled, scope }, i) => {
+    const table = quote(CRITERIA_TABLES[segment.entity].table);
+    const hidden = HIDDEN[segment.entity];
+    const visible = hidden ? ` and ${table}.${quote(hidden.column)} is null` : '';
+    const now = (rank: string) =>
+      `select true as "now", ${table}."id", ${rank} as "rank" from ${table} where (${compiled.sql})${visible}`;
+    const was = (rank: string) => `select false, m.record_id, ${rank} from segment_member m where m.segment_id = ?`;
+    if (scope.kind === 'all') ctes.push(`"c${i}" as (${now('null::bigint')} union all ${was('null::bigint')})`);
+    else {
+      // Each affected id (once, with its last event's position) is looked up by key on both
+      // sides: a lateral subquery per id (`offset 0` keeps the planner from flattening it into a
+      // join it might hash or scan whole), whatever it believes of how many ids there are, of the
+      // segment's size or of a relation's rows.
+      // Segments with the same affected ids (those of one kind reached the same way) share them.
+      const key = JSON.stringify([scope.sql, scope.params]);
+      let a = affectedCtes.get(key);
+      if (!a) {
+        affectedCtes.set(key, (a = `"a${i}"`));
+        ctes.push(`${a} as materialized (select s."id", max(s."pos") as "pos" from (${scope.sql}) s group by s."id")`);
+        params.push(...scope.params);
+      }
+      ctes.push(
+        `"c${i}" as (select r.* from ${a} a cross join lateral (${now('a."pos"')} and ${table}."id" = a."id" offset 0) r
+           union all select r.* from ${a} a cross join lateral (${was('a."pos"')} and m.record_id = a."id" offset 0) r)`,
+      );
+    }
+    params.push(...compiled.params, segment.id);
+    // A record in only one of the two sets entered (`now`) or left.
+    diffs.push(
+      `select ${i} as "k", ?::uuid as "segment_id", ?::uuid as "tenant_id", c."id", bool_or(c."now") as "now",
+              max(c."rank") as "rank"
+         from "c${i}" c group by c."id" having bool_or(c."now") <> bool_or(not c."now")`,
+    );
+    diffParams.push(segment.id, segment.tenantId);
+  });
+  const writes: string[] = [];
+  const writeParams: unknown[] = [];
+  if (checks.length) {
+    writes.push(
+      `"d" as (${diffs.join(' union all ')})`,
+      `"entered" as (insert into segment_member (segment_id, record_id)
+                     select d.segment_id, d."id" from "d" where d."now" on conflict do nothing)`,
+      `"left" as (delete from segment_member m using "d"
+                   where not d."now" and m.segment_id = d.segment_id and m.record_id = d."id")`,
+    );
+    if (log) {
+      writes.push(
+        `"o" as (select d.*, row_number() over (order by d."rank", d."k", not d."now", d."id") as "n" from "d")`,
+        `"p" as (select x."position", row_number() over (order by x."position") as "n"
+                   from (select nextval(pg_get_serial_sequence('segment_change', 'position')) as "position"
+                           from generate_series(1, (select count(*) from "d"))) x)`,
+        `"logged" as (insert into segment_change ("position", tenant_id, segment_id, record_id, change)
+                      select p."position", o.tenant_id, o.segment_id, o."id", case when o."now" then ? else ? end
+                        from "o" join "p" on p."n" = o."n")`,
+      );
+      writeParams.push(SegmentChangeKind.ENTERED, SegmentChangeKind.LEFT);
+    }
+  }
+  if (checkpoint !== undefined) {
+    writes.push(`"moved" as (update segment_checkpoint set "position" = ? where name = ?)`);
+    writeParams.push(checkpoint, CHECKPOINT);
+  }
+  if (!writes.length) return null;
+  return {
+    sql: `with ${[...ctes, ...writes].join(',\n')}
+     ${checks.length ? 'select d.segment_id, count(*)::int as n from "d" group by d.segment_id' : 'select 1 where false'}`,
+    params: [...params, ...diffParams, ...writeParams],
+  };
+}
+
+/** What {@link applyStatement}'s statement returns: the number of records that entered or left, by segment id. */
+function counts(rows: { segment_id: string; n: number }[]): Map<string, number> {
+  return new Map(rows.map((r) => [r.segment_id, Number(r.n)]));
 }
 
 /**
