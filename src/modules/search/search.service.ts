@@ -330,19 +330,19 @@ export function buildSearchStatement(
   const wantClients = types.has('CLIENT') || types.has('ORGANIZATION');
   let ctes = '';
   if (wantClients || types.has('PRACTICE') || types.has('DEAL')) {
-    const phoneOf = (t: string) => `public.meridian_digits(${t}."phone") like «digits»`;
+    const phoneOf = (t: string) => `${t}."phone_digits" like «digits»`;
     const phoneMatch = phoneOf('c');
     // Candidates first, each way of matching on its own index (a bitmap OR of them re-checked every
     // condition, the full-text document included, on every candidate row); then ranked once.
     const candidates = [
       `x."search_doc" @@ ${tq}`,
-      `public.meridian_norm(x."full_name") % «norm»`,
-      `public.meridian_norm(x."email") % «norm»`,
+      `x."name_norm" % «norm»`,
+      `x."email_norm" % «norm»`,
       ...(q.digits ? [phoneOf('x')] : []),
     ].map((cond) => `select x."id" from "client" x where ${tenant('x')} and ${cond}`);
     ctes += `, "matched_client" as materialized (
       select c."id", c."kind", c."lifecycle_stage", c."owner_id",
-        (ts_rank(c."search_doc", ${tq}) + greatest(similarity(public.meridian_norm(c."full_name"), «norm»), similarity(public.meridian_norm(c."email"), «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
+        (ts_rank(c."search_doc", ${tq}) + greatest(similarity(c."name_norm", «norm»), similarity(c."email_norm", «norm»))${q.digits ? ` + case when ${phoneMatch} then 1 else 0 end` : ''})::float8 as "rank"
       from "client" c
       where ${tenant('c')} and c."archived_at" is null and c."merged_into_id" is null
         and c."id" in (${candidates.join(' union all ')}))`;
