@@ -22,6 +22,7 @@ import { Migration20261129040000_analytics_rollup } from './Migration20261129040
 import { Migration20261130010000_client_name_index } from './Migration20261130010000_client_name_index.js';
 import { Migration20261130020000_team_member_updated } from './Migration20261130020000_team_member_updated.js';
 import { Migration20261130040000_search_documents } from './Migration20261130040000_search_documents.js';
+import { Migration20261201010000_client_search_norm } from './Migration20261201010000_client_search_norm.js';
 import { Migration20261128140000_sync_conflicts } from './Migration20261128140000_sync_conflicts.js';
 import { Migration20261129020000_hubspot_deals } from './Migration20261129020000_hubspot_deals.js';
 import { Migration20261129030000_search_indexes } from './Migration20261129030000_search_indexes.js';
@@ -55,4 +56,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130010000_client_name_index', class: Migration20261130010000_client_name_index },
   { name: 'Migration20261130020000_team_member_updated', class: Migration20261130020000_team_member_updated },
   { name: 'Migration20261130040000_search_documents', class: Migration20261130040000_search_documents },
+  { name: 'Migration20261201010000_client_search_norm', class: Migration20261201010000_client_search_norm },
 ];

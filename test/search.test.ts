@@ -19,6 +19,7 @@ import {
   SearchDocument,
   type SearchQueryVariables,
   TicketsWhereDocument,
+  UpdateClientDocument,
   ViewerDocument,
 } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
@@ -534,6 +535,69 @@ describe('Criteria and search', () => {
       }
       const bad = await server.gql(SearchDocument, { query: 'john', after: 'not-a-cursor' }, adminA);
       expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('finds a client by its new name, email and phone the moment they change, and no longer by the old ones', async () => {
+      const id = await createClient({
+        fullName: 'Ottavio Brunelleschi',
+        email: 'ottavio@firenze.test',
+        phone: '+62 811 5550 1234',
+      });
+      expect(recordIds(await search({ query: 'Otavio Bruneleschi', types: ['CLIENT'] }))).toEqual([id]);
+      const res = await server.gql(
+        UpdateClientDocument,
+        { input: { id, fullName: 'Têodora Vranckx', email: 'teodora@gent.test', phone: '+62 813 7770 9876' } },
+        adminA,
+      );
+      expect(res.data?.updateClient.userErrors).toEqual([]);
+      // Typos, accents and phone formats: the stored matched texts follow the update.
+      expect(recordIds(await search({ query: 'Teodora Vrankx', types: ['CLIENT'] }))).toEqual([id]);
+      expect(recordIds(await search({ query: 'teodora@gent.tst', types: ['CLIENT'] }))).toEqual([id]);
+      expect(recordIds(await search({ query: '0813-7770', types: ['CLIENT'] }))).toEqual([id]);
+      for (const old of ['Otavio Bruneleschi', 'ottavio@firenze.tst', '0811-5550'])
+        expect(recordIds(await search({ query: old, types: ['CLIENT'] }))).toEqual([]);
+    });
+
+    it('counts a record matched in several ways once: practices by notes, type and client, deals by title and client', async () => {
+      const tenantD = uniq('search-d');
+      const admin = await server.tokenFor(tenantD, 'ADMIN');
+      const client = (fullName: string) => createClient({ fullName }, admin);
+      const practice = async (clientId: string, practiceTypeCode: string, notes?: string) => {
+        const res = await server.gql(CreatePracticeDocument, { input: { clientId, practiceTypeCode, notes } }, admin);
+        expect(res.data?.createPractice.userErrors).toEqual([]);
+        return res.data!.createPractice.practice!.id;
+      };
+      const quillon = await client('Quillon Brackett');
+      const other = await client('Wilhelmina Oduya');
+      const all = await practice(quillon, 'KITAS', 'Quillon: KITAS paperwork'); // notes, type and client
+      const byType = await practice(other, 'KITAS'); // type only
+      const byNotes = await practice(other, 'PT_PMA', 'moving the KITAS sponsor'); // notes only
+      const byClient = await practice(quillon, 'PT_PMA'); // client only
+      const deal = await server.gql(
+        CreateDealDocument,
+        { input: { title: 'Quillon villa', clientId: quillon } },
+        admin,
+      );
+      const dealId = deal.data!.createDeal.deal!.id;
+
+      const hitsOf = (res: Awaited<ReturnType<typeof search>>, type: string) =>
+        res.edges.filter((e) => e.node.type === type).map((e) => (e.node.record as { id: string }).id);
+      const typeCount = (res: Awaited<ReturnType<typeof search>>, type: string) =>
+        res.facets.find((f) => f.name === 'TYPE')!.values.find((v) => v.value === type)?.count;
+
+      const kitas = await search({ query: 'kitas' }, admin);
+      expect(hitsOf(kitas, 'PRACTICE').sort()).toEqual([all, byType, byNotes].sort());
+      expect(typeCount(kitas, 'PRACTICE')).toBe(3);
+      expect(kitas.totalCount).toBe(3);
+      // Matched by its notes and its type, ranked above either alone.
+      expect(hitsOf(kitas, 'PRACTICE')[0]).toBe(all);
+
+      const byName = await search({ query: 'quillon' }, admin);
+      expect(hitsOf(byName, 'CLIENT')).toEqual([quillon]);
+      expect(hitsOf(byName, 'PRACTICE').sort()).toEqual([all, byClient].sort());
+      expect(hitsOf(byName, 'DEAL')).toEqual([dealId]);
+      expect(byName.totalCount).toBe(4);
+      expect(new Set(recordIds(byName)).size).toBe(4);
     });
 
     it('needs a signed-in caller', async () => {

@@ -169,4 +169,20 @@ export class Client extends SearchableEntity<'kind' | 'lifecycleStage' | 'leadSc
   /** People: the person this one reports to. */
   @ManyToOne(() => Client, { ref: true, nullable: true, deleteRule: 'set null' })
   reportsTo?: Ref<Client> | null;
+
+  // What search matches names, emails and phones against, stored by the search-document trigger
+  // (migration 20261201010000_client_search_norm) like `searchDoc`: never written by the
+  // application, never loaded, never exposed.
+
+  /** `meridian_norm(full_name)`: the name unaccented and lower-cased. */
+  @Property({ columnType: 'text', nullable: true, lazy: true, hidden: true })
+  nameNorm?: string | null;
+
+  /** `meridian_norm(email)`. */
+  @Property({ columnType: 'text', nullable: true, lazy: true, hidden: true })
+  emailNorm?: string | null;
+
+  /** `meridian_digits(phone)`: the phone's digits only. */
+  @Property({ columnType: 'text', nullable: true, lazy: true, hidden: true })
+  phoneDigits?: string | null;
 }
