@@ -7,8 +7,10 @@
  *
  * Scenarios: (1) the dashboard client list with nested owner/practices/deals/open tickets;
  * (2) one client's detail with a timeline page of 50; (3) a write mix createClient / createPractice /
- * moveDealStage in rotation; (4) a filtered, ordered practice list (renewals view). 1 and 4 also run
- * on PostGraphile, at each connection count, interleaved (Meridian, PostGraphile, Meridian, … for
+ * moveDealStage in rotation, into a tenant of its own (`bench-writes`, BENCH_WRITE_CLIENTS clients,
+ * 1,000), so that tenant `bench`, which the other scenarios read, stays as seeded on a reused
+ * database (BENCH_REUSE_DB=1; the run stops if it is not); (4) a filtered, ordered practice list
+ * (renewals view). 1 and 4 also run on PostGraphile, at each connection count, interleaved (Meridian, PostGraphile, Meridian, … for
  * BENCH_ROUNDS rounds). Before the load: the rows of both servers are compared row by row (the run
  * stops if they differ), the SQL each server sends for 1 and 4 is recorded and EXPLAINed (a WARNING
  * is printed for a sequential scan of a table of more than SEQ_SCAN_ROWS rows), as migrated and with
@@ -16,9 +18,9 @@
  * PostgreSQL backends (/proc), RSS, SQL statements per operation. After it: the floor, PostGraphile's
  * own SQL for 1 and 4 through plain `pg`.
  *
- * Env: BENCH_CLIENTS (10,000), BENCH_DURATION seconds per run (10), BENCH_ROUNDS (2),
- * BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for scenarios 2, 3 and
- * the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
+ * Env: BENCH_CLIENTS (10,000), BENCH_WRITE_CLIENTS (1,000), BENCH_DURATION seconds per run (10),
+ * BENCH_ROUNDS (2), BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for
+ * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -50,6 +52,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '10,1').split(',').map(Number);
 const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
+const WRITE_CLIENTS = Number(process.env.BENCH_WRITE_CLIENTS ?? 1000);
 const COMMIT = commit();
 
 const DASHBOARD = (first: number) => `{
@@ -205,9 +208,15 @@ function rowDifferences(a: unknown[], b: unknown[]): string[] {
 export async function runHttpBench(): Promise<Record<string, unknown>> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
-  const dataset = await prepareDataset();
-  const { token } = dataset;
+  const dataset = await prepareDataset(undefined, { writeTenantClients: WRITE_CLIENTS });
+  const { token, writeToken } = dataset;
   console.log(`seeded ${dataset.clients} clients in ${dataset.seedSeconds.toFixed(1)} s`);
+  if (dataset.seedChanges.length) {
+    await dataset.drop();
+    throw new Error(
+      `the reused database's tenant bench is not the seed any more, so scenarios 1 and 4 would not measure what they say; drop the database (or run without BENCH_REUSE_DB):\n  ${dataset.seedChanges.join('\n  ')}`,
+    );
+  }
   const db = new pg.Client({ connectionString: dataset.databaseUrl });
   await db.connect();
   let meridian: ServerProcess | undefined;
@@ -217,25 +226,29 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     // --- Fixtures from the database -------------------------------------------------------------
     const one = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows;
     const [{ id: tenantId }] = await one(`select id from tenant where slug = $1`, [dataset.tenantSlug]);
+    // Scenario 3 writes into its own tenant: its fixtures come from there.
+    const [{ id: writeTenantId }] = await one(`select id from tenant where slug = 'bench-writes'`);
     const [{ client_id: busyClient, n: busyEvents }] = await one(
       `select client_id, count(*)::int n from timeline_event where tenant_id = $1 and client_id is not null
        group by 1 order by 2 desc limit 1`,
       [tenantId],
     );
     const liveClients = (
-      await one(`select id from client where tenant_id = $1 and archived_at is null order by id limit 2000`, [tenantId])
+      await one(`select id from client where tenant_id = $1 and archived_at is null order by id limit 2000`, [
+        writeTenantId,
+      ])
     ).map((r) => toGlobalId('Client', r.id));
-    const typeCodes = (await one(`select code from practice_type where tenant_id = $1 order by code`, [tenantId])).map(
-      (r) => r.code as string,
-    );
+    const typeCodes = (
+      await one(`select code from practice_type where tenant_id = $1 order by code`, [writeTenantId])
+    ).map((r) => r.code as string);
     const openDeals = await one(
       `select d.id, d.stage_id, d.pipeline_id from deal d join pipeline_stage s on s.id = d.stage_id
        where d.tenant_id = $1 and s.kind = 'OPEN' order by d.id`,
-      [tenantId],
+      [writeTenantId],
     );
     const openStages = new Map<string, string[]>();
     for (const s of await one(`select id, pipeline_id from pipeline_stage where tenant_id = $1 and kind = 'OPEN'`, [
-      tenantId,
+      writeTenantId,
     ])) {
       openStages.set(s.pipeline_id, [...(openStages.get(s.pipeline_id) ?? []), s.id]);
     }
@@ -438,7 +451,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     const writeSamples = [];
     for (let k = 0; k < 3; k++) {
       const b = JSON.parse(writeBody()) as { query: string; variables: object };
-      const res = await post(M.url, token, b.query, b.variables);
+      const res = await post(M.url, writeToken!, b.query, b.variables);
       const payload = Object.values(res.data as object)[0] as { userErrors: unknown[] };
       if (payload.userErrors.length) throw new Error(`write sample has userErrors: ${JSON.stringify(payload)}`);
       writeSamples.push({ op: Object.keys(res.data as object)[0], sqlStatements: res.extensions?.sqlStatements });
@@ -455,8 +468,9 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       bodies: string | (() => string),
       perOp: number | null,
       round?: number,
+      meridianToken = token,
     ): Promise<Run> => {
-      const t = kind === 'meridian' ? token : null;
+      const t = kind === 'meridian' ? meridianToken : null;
       let graphqlErrors = 0;
       const onResponse = (_status: number, b: string) => {
         if (badBody(b)) graphqlErrors++;
@@ -547,7 +561,16 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     runs.push(await load('2 client detail + timeline', M, 'meridian', maxConnections, detailBody, sql.clientDetail));
     const writeSql = writeSamples.map((s) => s.sqlStatements as number);
     runs.push(
-      await load('3 write mix', M, 'meridian', maxConnections, writeBody, writeSql.length ? mean(writeSql) : null),
+      await load(
+        '3 write mix',
+        M,
+        'meridian',
+        maxConnections,
+        writeBody,
+        writeSql.length ? mean(writeSql) : null,
+        undefined,
+        writeToken,
+      ),
     );
 
     // --- Summary ------------------------------------------------------------------------------------------

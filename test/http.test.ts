@@ -111,6 +111,24 @@ describe('HTTP surface', () => {
     expect(res.status).toBe(400);
   });
 
+  it('answers POST /graphql with the security headers, no-store, a request id and no ETag', async () => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'post-1' },
+      body: JSON.stringify({ query: '{ viewer { email } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-request-id')).toBe('post-1');
+    expect(res.headers.get('vary')).toMatch(/origin/i);
+    expect(res.headers.get('etag')).toBeNull();
+    expect(((await res.json()) as { data: { viewer: { email: string } } }).data.viewer.email).toBe(
+      `admin@${tenant}.test`,
+    );
+  });
+
   it('puts a request id on every response (x-request-id) and echoes one it is sent', async () => {
     const res = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');

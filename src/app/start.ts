@@ -188,8 +188,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     introspection: config.GRAPHQL_INTROSPECTION,
   });
 
+  const graphql = graphqlMiddleware(apollo, {
+    bodyLimit: config.BODY_LIMIT,
+    authenticate: (credentials) => services.auth.authenticateLater(root, credentials),
+    context,
+  });
   app.use(requestScope(metrics));
   app.use(corsMiddleware(config.CORS_ORIGINS));
+  // Operations first: no router below answers POST /graphql, and each would be matched on every request.
+  app.post('/graphql', graphql);
   app.use(healthRouter({ db, pubsub, draining: () => drain.phase !== 'serving' }));
   // In production /metrics on the public port needs METRICS_TOKEN (else 404); METRICS_PORT adds a loopback-only listener.
   app.use(
@@ -213,14 +220,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       onWebhookEvents: (outcome, n) => metrics.sync.webhookEvents(CrmProvider.HUBSPOT, outcome, n),
     }),
   );
-  app.use(
-    '/graphql',
-    graphqlMiddleware(apollo, {
-      bodyLimit: config.BODY_LIMIT,
-      authenticate: (credentials) => services.auth.authenticateLater(root, credentials),
-      context,
-    }),
-  );
+  // Other methods (GET queries, a wrong method's error) after the playground, which answers a browser's GET /graphql.
+  app.use('/graphql', graphql);
   app.use(httpErrorHandler(logger));
 
   const port = await listen(server, config.PORT, config.HOST);

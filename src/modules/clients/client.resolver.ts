@@ -62,7 +62,7 @@ export class ClientResolver extends ResourceResolver({
   filter: {
     type: ClientFilter,
     where: (ctx, filter) =>
-      ctx.services.criteria.andWhere(ctx.em, 'CLIENT', ctx.services.clients.where(filter), filter?.where),
+      ctx.services.criteria.andWhere(() => ctx.em, 'CLIENT', ctx.services.clients.where(filter), filter?.where),
   },
   order: {
     type: ClientOrder,

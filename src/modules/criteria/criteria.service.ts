@@ -71,16 +71,20 @@ export class CriteriaService {
     return { [raw(sql, params)]: [] } as FilterQuery<E>;
   }
 
-  /** `where` AND the criteria `tree` ({@link listWhere}): what a list query with `filter.where` selects. */
+  /**
+   * `where` AND the criteria `tree` ({@link listWhere}): what a list query with `filter.where` selects.
+   * `em` may be given as a function, called only when there is a tree (a request's EntityManager is
+   * made on first use, and the fast read path plans most lists without one).
+   */
   andWhere<E>(
-    em: EntityManager,
+    em: EntityManager | (() => EntityManager),
     entity: CriteriaEntityName,
     where: FilterQuery<E>,
     tree: unknown,
     path?: string[],
   ): FilterQuery<E> {
     if (tree === undefined || tree === null) return where;
-    return Object.assign({}, where, this.listWhere(em, entity, tree, path));
+    return Object.assign({}, where, this.listWhere(typeof em === 'function' ? em() : em, entity, tree, path));
   }
 }
 

@@ -49,7 +49,7 @@ export class DealResolver extends ResourceResolver({
   filter: {
     type: DealFilter,
     where: (ctx, filter) =>
-      ctx.services.criteria.andWhere(ctx.em, 'DEAL', ctx.services.deals.where(filter), filter?.where),
+      ctx.services.criteria.andWhere(() => ctx.em, 'DEAL', ctx.services.deals.where(filter), filter?.where),
   },
   order: {
     type: DealOrder,

@@ -43,7 +43,12 @@ export class InteractionResolver extends ResourceResolver({
   filter: {
     type: InteractionFilter,
     where: (ctx, filter) =>
-      ctx.services.criteria.andWhere(ctx.em, 'INTERACTION', ctx.services.interactions.where(filter), filter?.where),
+      ctx.services.criteria.andWhere(
+        () => ctx.em,
+        'INTERACTION',
+        ctx.services.interactions.where(filter),
+        filter?.where,
+      ),
   },
   order: MOST_RECENT_FIRST,
 }) {

@@ -56,7 +56,7 @@ export class PracticeResolver extends ResourceResolver({
   filter: {
     type: PracticeFilter,
     where: (ctx, filter) =>
-      ctx.services.criteria.andWhere(ctx.em, 'PRACTICE', ctx.services.practices.where(filter), filter?.where),
+      ctx.services.criteria.andWhere(() => ctx.em, 'PRACTICE', ctx.services.practices.where(filter), filter?.where),
   },
   order: {
     type: PracticeOrder,

@@ -60,7 +60,7 @@ export class TicketResolver extends ResourceResolver({
   filter: {
     type: TicketFilter,
     where: (ctx, filter) =>
-      ctx.services.criteria.andWhere(ctx.em, 'TICKET', ctx.services.tickets.where(filter), filter?.where),
+      ctx.services.criteria.andWhere(() => ctx.em, 'TICKET', ctx.services.tickets.where(filter), filter?.where),
   },
   order: {
     type: TicketOrder,
@@ -182,7 +182,7 @@ function childTicketsWhere(ctx: GraphQLContext, filter: ChildTicketsArgs['filter
     dealId: undefined,
     practiceId: undefined,
   });
-  return ctx.services.criteria.andWhere(ctx.em, 'TICKET', typed, filter?.where) as Record<string, unknown>;
+  return ctx.services.criteria.andWhere(() => ctx.em, 'TICKET', typed, filter?.where) as Record<string, unknown>;
 }
 
 /** `Client.tickets`. */

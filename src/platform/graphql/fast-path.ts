@@ -501,14 +501,16 @@ export function planFast(op: FastOperation): FastPlan | null {
   const queryType = schema.getQueryType();
   // No operation (an `operationName` the document lacks): the ordinary path reports it.
   if (operation?.operation !== OperationTypeNode.QUERY || !principal || !queryType) return null;
+  // Tenant-scoped, and used for metadata and statements only (no entity is loaded): the shared one.
+  const em = ctx.readEm ?? ctx.em;
   // Not inside a transaction (a request has none; its statements would go to the pool's connections).
-  if (ctx.em.getTransactionContext()) return null;
+  if (em.getTransactionContext()) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
   if (coerced.errors) return null;
   const variables = coerced.coerced;
   const roots: FastPlan['roots'] = [];
   try {
-    const planner = new Planner(schema, document, variables, ctx, ctx.em);
+    const planner = new Planner(schema, document, variables, ctx, em);
     const fragments = Object.fromEntries(
       document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
     ) as Record<string, FragmentDefinitionNode>;
@@ -546,7 +548,7 @@ export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Reco
   if (store) store.sqlStatements = 0;
   const rows = await Promise.all(
     plan.roots.map(({ plan: p }) =>
-      p !== 'typename' && p.sql ? readPrepared(ctx.em, p.sql, p.params) : Promise.resolve([]),
+      p !== 'typename' && p.sql ? readPrepared(ctx.readEm ?? ctx.em, p.sql, p.params) : Promise.resolve([]),
     ),
   );
   if (ctx.unconfirmed) {

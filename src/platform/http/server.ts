@@ -25,6 +25,9 @@ export interface HttpServer {
 export function createHttpServer(): HttpServer {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: every response is `no-store`, so nothing would revalidate with it, and computing it
+  // hashed every response body (a SHA-1 of each GraphQL response).
+  app.set('etag', false);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
