@@ -308,6 +308,9 @@ const schema = z.object({
 
 type Env = z.infer<typeof schema>;
 
+/** Every environment variable Meridian reads (the README's Configuration table lists each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /** Validated configuration, read once at start. */
 export interface Config extends Omit<
   Env,

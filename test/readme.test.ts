@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 import { buildSchema, parse, validate } from 'graphql';
 
+import { CONFIG_VARIABLES } from '../src/config.js';
+
 const schema = buildSchema(readFileSync('schema.graphql', 'utf8'));
 
 /** Each fenced ```graphql block of a Markdown file, with the line it starts on. */
@@ -45,4 +47,16 @@ describe('GraphQL examples in the documentation', () => {
       });
     }
   }
+});
+
+describe("The README's Configuration table", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const start = readme.indexOf('\n## Configuration\n');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const rows = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)`/gm)].map((m) => m[1]));
+
+  it('has a row for every variable src/config.ts reads, and none for one it does not', () => {
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(40);
+    expect([...CONFIG_VARIABLES].sort()).toEqual([...rows].sort());
+  });
 });
