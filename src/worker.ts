@@ -16,10 +16,10 @@ import { oneOffJobs, recurringJobs } from './app/jobs.js';
 import { createServices, syncOptions, tokenService } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OutboxRelay } from './modules/timeline/outbox.js';
+import { BullJobQueue, BullJobRunner } from './platform/bullmq-jobs.js';
 import { setCriteriaStatementTimeout } from './platform/db/statement-timeout.js';
 import { Metrics, metricsRouter } from './platform/http/metrics.js';
 import { closeServer, createHttpServer, listen } from './platform/http/server.js';
-import { BullJobQueue, BullJobRunner } from './platform/jobs.js';
 import { createLogger } from './platform/logger.js';
 import { boundHeapGrowth } from './platform/memory.js';
 import { RedisBackedPubSub } from './platform/pubsub.js';
@@ -46,7 +46,7 @@ boundHeapGrowth(config.HEAP_GROWING_PERCENT);
 const logger = createLogger(config.LOG_LEVEL);
 const db = await openAppDatabase(config, logger, { embeddedDir: null });
 const services = createServices(tokenService(config), {
-  extractor: createExtractor(config),
+  extractor: await createExtractor(config),
   model: config.ANTHROPIC_MODEL,
   sync: syncOptions(config),
 });

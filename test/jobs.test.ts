@@ -8,8 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { expect } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
 
 import {
   CreateClientDocument,
@@ -26,6 +27,7 @@ import {
 } from './generated/graphql.js';
 import { stopProcess } from './helpers/process.js';
 import { nextResults, startTestServer, startWorkerFor, type TestServer, uniq } from './helpers/server.js';
+import { callsFromNow, scheduledRunsFromNow, until } from './helpers/wait.js';
 
 const run = promisify(execFile);
 
@@ -33,16 +35,6 @@ const run = promisify(execFile);
 function makassarDate(days = 0, from = new Date()): string {
   const local = new Date(from.getTime() + 8 * 3600_000 + days * 86_400_000);
   return local.toISOString().slice(0, 10);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** The UTC instant of local time `hhmm` on `date` in Asia/Makassar (UTC+8). */
@@ -124,8 +116,13 @@ async function alertCount(server: TestServer, token: string): Promise<number> {
 
 describe('Renewal schedule, inline (JOBS=inline)', () => {
   let server: TestServer;
+  /** Each run of the renewal tick and of the quotes expiry (the schedule calls through these spies). */
+  let renewalTicks: { mock: { results: { value: unknown }[] } };
+  let quoteTicks: { mock: { results: { value: unknown }[] } };
   beforeAll(async () => {
     server = await startTestServer({ JOBS: 'inline', RENEWAL_TICK_SECONDS: '1' });
+    renewalTicks = jest.spyOn(server.app.services.renewals, 'tick');
+    quoteTicks = jest.spyOn(server.app.services.quotes, 'expireDue');
   });
   afterAll(() => server.close());
 
@@ -137,7 +134,7 @@ describe('Renewal schedule, inline (JOBS=inline)', () => {
     const later = await tenantWithPractices(server, 'inline-later', [5], '23:59');
 
     await until('the scheduled scan', async () => ((await alertCount(server, due.token)) === 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 3000)); // three more ticks
+    await callsFromNow(renewalTicks, 2, 'the renewal tick'); // the schedule looked again: no second scan
     expect(await scheduledScans(server, due.tenantId)).toEqual([{ scheduled_for: day, raised: 2 }]);
     expect(await alertCount(server, due.token)).toBe(2);
     expect(await scheduledScans(server, later.tenantId)).toEqual([]);
@@ -148,7 +145,7 @@ describe('Renewal schedule, inline (JOBS=inline)', () => {
     await until('the next day scan', async () =>
       (await scheduledScans(server, due.tenantId)).length === 2 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 2000));
+    await callsFromNow(renewalTicks, 2, 'the renewal tick');
     expect((await scheduledScans(server, due.tenantId)).map((s) => s.raised)).toEqual([2, 0]);
     expect(await scheduledScans(server, later.tenantId)).toEqual([]);
   }, 60_000);
@@ -157,13 +154,13 @@ describe('Renewal schedule, inline (JOBS=inline)', () => {
     const day = makassarDate(5);
     server.app.services.clock.set(makassarAt(day, '12:00'));
     const { token, ids } = await tenantWithSentQuotes(server, 'inline-quotes', day, 2);
-    await new Promise((r) => setTimeout(r, 2000)); // ticks on validUntil itself: still valid
+    await callsFromNow(quoteTicks, 2, 'the quotes expiry'); // ticks on validUntil itself: still valid
     expect(await quoteExpiry(server, token)).toEqual({ events: [], expired: 0 });
     server.app.services.clock.set(makassarAt(makassarDate(1, makassarAt(day, '12:00')), '00:30'));
     await until('the quotes expired', async () =>
       (await quoteExpiry(server, token)).expired === 2 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 3000)); // more ticks
+    await callsFromNow(quoteTicks, 2, 'the quotes expiry'); // more ticks: no second event
     expect(await quoteExpiry(server, token)).toEqual({ events: [...ids].sort(), expired: 2 });
   }, 60_000);
 });
@@ -174,19 +171,25 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
   const prefix = uniq('meridian-sched');
   let server: TestServer;
   const workers: ChildProcess[] = [];
+  /** Reads the workers' BullMQ queue (which scheduled runs completed). */
+  let redis: Redis;
 
   beforeAll(async () => {
     // The API runs no jobs (JOBS=worker); it shares the workers' Redis prefix to receive their events.
     server = await startTestServer({ JOBS: 'worker', REDIS_PREFIX: prefix });
+    redis = new Redis(process.env.REDIS_URL!);
   });
   afterAll(async () => {
     const codes = await Promise.all(workers.map(stopProcess));
+    redis.disconnect();
     await server.close();
     expect(codes).toEqual([0, 0]);
   });
 
   const startWorker = (env: NodeJS.ProcessEnv = {}) =>
     startWorkerFor(server, prefix, { RENEWAL_TICK_SECONDS: '1', ...env });
+  /** Waits for more runs of a recurring job on the workers, due after now (they looked at the state as it is now). */
+  const moreTicks = (job: string) => scheduledRunsFromNow(redis, `${prefix}-jobs`, job, 2);
 
   it('runs each scheduled scan once however many workers tick, and the API delivers the alerts live', async () => {
     const a = await tenantWithPractices(server, 'workers-a', [3, 25, 59]);
@@ -204,7 +207,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     await until('both tenants scanned', async () =>
       (await alertCount(server, a.token)) === 3 && (await alertCount(server, b.token)) === 1 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 4000)); // several ticks on both workers
+    await moreTicks('renewals-tick'); // several ticks, on either worker
     expect(await scheduledScans(server, a.tenantId)).toEqual([{ scheduled_for: makassarDate(), raised: 3 }]);
     expect(await scheduledScans(server, b.tenantId)).toEqual([{ scheduled_for: makassarDate(), raised: 1 }]);
     expect(await alertCount(server, a.token)).toBe(3);
@@ -221,7 +224,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     await until('the quotes expired', async () =>
       (await quoteExpiry(server, token)).expired === 3 ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 4000)); // several ticks on both workers
+    await moreTicks('quotes-expiry'); // several ticks, on either worker
     expect(await quoteExpiry(server, token)).toEqual({ events: [...ids].sort(), expired: 3 });
   }, 60_000);
 

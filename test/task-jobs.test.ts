@@ -5,21 +5,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-import { expect } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
+import { Redis } from 'ioredis';
 
 import { CreateTaskDocument, TaskDueDocument, TaskTimelineDocument } from './generated/graphql.js';
 import { stopProcess } from './helpers/process.js';
 import { nextResults, startTestServer, startWorkerFor, type TestServer, uniq } from './helpers/server.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { callsFromNow, scheduledRunsFromNow, until } from './helpers/wait.js';
 
 /** A tenant with tasks due at the given instants; returns its admin token and the task ids. */
 async function tenantWithTasks(server: TestServer, prefix: string, dueAt: (string | null)[]) {
@@ -42,8 +34,11 @@ async function dueEvents(server: TestServer, token: string): Promise<string[]> {
 
 describe('Task-due schedule, inline (JOBS=inline)', () => {
   let server: TestServer;
+  /** Each run of the task-due tick (the schedule calls through this spy). */
+  let ticks: { mock: { results: { value: unknown }[] } };
   beforeAll(async () => {
     server = await startTestServer({ JOBS: 'inline', TASK_DUE_TICK_SECONDS: '1' });
+    ticks = jest.spyOn(server.app.services.tasks, 'raiseDue');
   });
   afterAll(() => server.close());
 
@@ -52,17 +47,17 @@ describe('Task-due schedule, inline (JOBS=inline)', () => {
     server.app.services.clock.set(start);
     const at = (h: number) => new Date(start.getTime() + h * 3_600_000).toISOString();
     const t = await tenantWithTasks(server, 'inline', [at(1), at(2), at(5), null]);
-    await new Promise((r) => setTimeout(r, 2500)); // ticks before any due time
+    await callsFromNow(ticks, 2, 'the task-due tick'); // ticks before any due time
     expect(await dueEvents(server, t.token)).toEqual([]);
 
     server.app.services.clock.set(at(3));
     await until('two announcements', async () => ((await dueEvents(server, t.token)).length === 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 3000)); // three more ticks
+    await callsFromNow(ticks, 2, 'the task-due tick'); // more ticks: no second announcement
     expect(await dueEvents(server, t.token)).toEqual([t.ids[0], t.ids[1]].sort());
 
     server.app.services.clock.set(at(6));
     await until('the third', async () => ((await dueEvents(server, t.token)).length === 3 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 2000));
+    await callsFromNow(ticks, 2, 'the task-due tick');
     expect(await dueEvents(server, t.token)).toEqual(t.ids.slice(0, 3).sort());
   }, 90_000);
 });
@@ -73,13 +68,17 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
   const prefix = uniq('meridian-taskdue');
   let server: TestServer;
   const workers: ChildProcess[] = [];
+  /** Reads the workers' BullMQ queue (which scheduled runs completed). */
+  let redis: Redis;
 
   beforeAll(async () => {
     // The API runs no jobs (JOBS=worker); it shares the workers' Redis prefix to receive their events.
     server = await startTestServer({ JOBS: 'worker', REDIS_PREFIX: prefix });
+    redis = new Redis(process.env.REDIS_URL!);
   });
   afterAll(async () => {
     const codes = await Promise.all(workers.map(stopProcess));
+    redis.disconnect();
     await server.close();
     expect(codes).toEqual([0, 0]);
   });
@@ -106,7 +105,7 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
         ? true
         : undefined,
     );
-    await new Promise((r) => setTimeout(r, 4000)); // several ticks on both workers
+    await scheduledRunsFromNow(redis, `${prefix}-jobs`, 'tasks-due-tick', 2); // several ticks, on either worker
     expect(await dueEvents(server, a.token)).toEqual(a.ids.slice(0, 3).sort());
     expect(await dueEvents(server, b.token)).toEqual(b.ids);
     expect((await live.results).map((r) => r.taskDue.id).sort()).toEqual(a.ids.slice(0, 3).sort());

@@ -4,7 +4,6 @@ import type { Extractor } from '../ai/extractor.js';
 import { HeuristicExtractor } from '../ai/heuristic/index.js';
 import type { Config } from '../config.js';
 import { AnalyticsService } from '../modules/analytics/analytics.service.js';
-import { AnthropicAskInterpreter } from '../modules/ask/ask.anthropic.js';
 import type { AskInterpreter } from '../modules/ask/ask.interpreter.js';
 import { AskService } from '../modules/ask/ask.service.js';
 import { ClientService } from '../modules/clients/client.service.js';
@@ -87,9 +86,13 @@ export function tokenService(config: Config): TokenService {
   return TokenService.withSecretOrDataDir(config.JWT_SECRET, config.DATA_DIR, config.JWT_TTL);
 }
 
-/** Claude reads questions when ANTHROPIC_API_KEY is set; otherwise (undefined) the heuristic does. */
-export function askInterpreter(config: Config): AskInterpreter | undefined {
+/**
+ * Claude reads questions when ANTHROPIC_API_KEY is set; otherwise (undefined) the heuristic does.
+ * The Anthropic SDK is imported only then (see createExtractor).
+ */
+export async function askInterpreter(config: Config): Promise<AskInterpreter | undefined> {
   if (!config.ANTHROPIC_API_KEY) return undefined;
+  const { AnthropicAskInterpreter } = await import('../modules/ask/ask.anthropic.js');
   return new AnthropicAskInterpreter({
     apiKey: config.ANTHROPIC_API_KEY,
     model: config.ANTHROPIC_MODEL,

@@ -99,8 +99,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const root = db.orm.em;
   const services = createServices(tokenService(config), {
     clock: options.clock,
-    extractor: createExtractor(config),
-    askInterpreter: askInterpreter(config),
+    extractor: await createExtractor(config),
+    askInterpreter: await askInterpreter(config),
     model: config.ANTHROPIC_MODEL,
     conversationLimits: {
       maxMessageChars: config.CONVERSATION_MAX_MESSAGE_CHARS,

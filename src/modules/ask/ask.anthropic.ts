@@ -8,7 +8,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 
 import { CRITERIA_ENTITIES, CRITERIA_OPERATORS, listFields } from '../criteria/criteria.fields.js';
-import type { AskInterpreter, AskVocabulary, Interpretation, NotUnderstood } from './ask.interpreter.js';
+import {
+  AskInterpretationError,
+  type AskInterpreter,
+  type AskVocabulary,
+  type Interpretation,
+  type NotUnderstood,
+} from './ask.interpreter.js';
 
 export const ASK_TOOL_NAME = 'build_criteria';
 
@@ -23,11 +29,6 @@ export interface AnthropicAskOptions {
   timeoutMs?: number;
   /** SDK retries on 408/409/429/5xx. Default 2. */
   maxRetries?: number;
-}
-
-/** A failure of the Claude interpreter (transport, no tool call, invalid tool input). */
-export class AskInterpretationError extends Error {
-  override readonly name = 'AskInterpretationError';
 }
 
 const filterSchema = z.object({

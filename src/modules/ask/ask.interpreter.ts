@@ -38,3 +38,11 @@ export interface AskInterpreter {
   readonly kind: AskInterpreterKind;
   interpret(question: string, vocabulary: AskVocabulary): Promise<Interpretation | NotUnderstood>;
 }
+
+/**
+ * A failure of the Claude interpreter (transport, no tool call, invalid tool input). Declared here,
+ * not beside it, so that the ask service catches it without loading the Anthropic SDK.
+ */
+export class AskInterpretationError extends Error {
+  override readonly name = 'AskInterpretationError';
+}

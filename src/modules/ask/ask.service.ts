@@ -9,15 +9,15 @@ import type { CriteriaService } from '../criteria/criteria.service.js';
 import type { Criteria } from '../criteria/criteria.tree.js';
 import { PracticeType } from '../practices/practice-type.entity.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
-import { AskInterpretationError } from './ask.anthropic.js';
 import { describe } from './ask.describe.js';
 import { HeuristicAskInterpreter } from './ask.heuristic.js';
-import type {
-  AskInterpreter,
-  AskInterpreterKind,
-  AskVocabulary,
-  Interpretation,
-  NotUnderstood,
+import {
+  AskInterpretationError,
+  type AskInterpreter,
+  type AskInterpreterKind,
+  type AskVocabulary,
+  type Interpretation,
+  type NotUnderstood,
 } from './ask.interpreter.js';
 
 /** Longest question, in characters (a longer one is BAD_USER_INPUT, reason QUESTION_TOO_LONG). */
