@@ -40,8 +40,8 @@ const RECHECK_CONCURRENCY = 8;
  *   moment ago runs with the new role, or not at all;
  * - **a {@link PrincipalChange}** (revoked key, deactivated member, changed role), heard from any
  *   instance, closes that principal's sockets at once, without SQL ({@link apply}); a committed
- *   event about a member, from whatever process wrote it, re-authenticates that member's sockets; a closed socket
- *   receives no further event (the fan-out writes only to open sockets);
+ *   event about a member, from whatever process wrote it, re-authenticates that member's sockets;
+ *   a closed socket receives no further event (the fan-out writes only to open sockets);
  * - **a token's `exp`** closes its socket then (a timer per socket);
  * - **after missed announcements** (the PubSub reconnected), {@link recheckAll} re-authenticates
  *   every socket.
