@@ -9,10 +9,11 @@ import { expect } from '@jest/globals';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
-import { withStatementTimeout } from '../src/platform/db/statement-timeout.js';
+import { pooledWithStatementTimeout, withStatementTimeout } from '../src/platform/db/statement-timeout.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { expectGlobalId, toGlobalId } from '../src/platform/graphql/global-id.js';
 import {
+  ArchiveClientDocument,
   ClientsDocument,
   CreateClientDocument,
   CreateDealDocument,
@@ -230,6 +231,35 @@ describe('Segments: members, count and preview', () => {
     expect(pm!.members.nodes.map((n) => n.__typename)).toEqual(['Practice']);
   });
 
+  it('reads the count and the first page together (one statement for both), never archived clients, empty pages too', async () => {
+    const t = await tenantWithClients('seg-one-read');
+    const s = await segment(t.token, 'Italians', 'CLIENT', eq('nationality', 'Italian'));
+    const archived = await server.gql(ArchiveClientDocument, { input: { id: t.ids['Marco Rossi'] } }, t.token);
+    expect(archived.data?.archiveClient.userErrors).toEqual([]);
+    const r = await server.gql(SegmentMembersDocument, { id: s.id, first: 1 }, t.token);
+    expect(r.errors).toBeUndefined();
+    // The segment's row; BEGIN with the statement timeout; the count with the page (`count` and
+    // `members.totalCount` share it).
+    expect(r.extensions!.sqlStatements).toBe(3);
+    const read = r.data!.segment!;
+    expect([read.count, read.members.totalCount, read.members.pageInfo.hasNextPage]).toEqual([2, 2, true]);
+    const rest = await members(t.token, s.id, 1, read.members.pageInfo.endCursor!);
+    expect(rest!.members.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+    expect(
+      [...read.members.nodes, ...rest!.members.nodes].map((n) => (n as { fullName: string }).fullName).sort(),
+    ).toEqual(['Giulia Bianchi', 'Luca Verdi']);
+
+    const none = await segment(t.token, 'Martians', 'CLIENT', eq('nationality', 'Martian'));
+    const empty = await members(t.token, none.id, 5);
+    expect(empty).toMatchObject({
+      count: 0,
+      members: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
+    });
+
+    const bad = await server.gql(SegmentMembersDocument, { id: s.id, first: 1, after: 'not-a-cursor' }, t.token);
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('previews a tree without saving it: count and a sample', async () => {
     const t = await tenantWithClients('seg-preview');
     const r = await server.gql(
@@ -314,6 +344,18 @@ describe('Statement timeout', () => {
     // The setting ended with its transaction: the next statement on a connection has no limit.
     expect(await (em as SqlEntityManager).execute('show statement_timeout')).toEqual([{ statement_timeout: '0' }]);
   });
+
+  (usingPostgres ? it : it.skip)(
+    'stops a statement sent through the driver past the timeout with QUERY_TIMEOUT',
+    async () => {
+      const em = server.app.db.orm.em.fork();
+      await expect(pooledWithStatementTimeout(em, 100, (tx) => tx.query('select pg_sleep(3)'))).rejects.toMatchObject({
+        code: 'QUERY_TIMEOUT',
+      });
+      // The setting ended with its transaction: the next statement on a connection has no limit.
+      expect(await (em as SqlEntityManager).execute('show statement_timeout')).toEqual([{ statement_timeout: '0' }]);
+    },
+  );
 
   it('runs list queries with a criteria `where` under it, with the same results', async () => {
     const t = await tenantWithClients('seg-list-where');

@@ -1,4 +1,4 @@
-import type { EntityKey, FilterQuery } from '@mikro-orm/core';
+import type { EntityKey } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -17,19 +17,20 @@ import {
 } from 'type-graphql';
 
 import type { Principal } from '../../platform/auth/principal.js';
-import { underCriteriaTimeout } from '../../platform/db/statement-timeout.js';
+import { readRowsInPrepared } from '../../platform/db/read-model.js';
 import { DomainError } from '../../platform/errors.js';
 import {
+  buildConnection,
   ChildConnectionArgs,
   type ConnectionShape,
   connectionType,
+  DEFAULT_PAGE_SIZE,
   OrderDirection,
   pageRequest,
-  paginate,
 } from '../../platform/graphql/connection.js';
 import type { GraphQLContext } from '../../platform/graphql/context.js';
 import { CurrentPrincipal } from '../../platform/graphql/current-principal.js';
-import { findByGlobalId } from '../../platform/graphql/list.js';
+import { fromGlobalId } from '../../platform/graphql/global-id.js';
 import { loadRef } from '../../platform/graphql/loaders.js';
 import { payloadType, ResourceResolver } from '../../platform/graphql/resource.js';
 import { withUserErrors } from '../../platform/graphql/user-error.js';
@@ -38,7 +39,6 @@ import { CriteriaEntity, CriteriaInput, CriteriaNode } from '../criteria/criteri
 import { Role, WRITER_ROLES } from '../tenancy/role.js';
 import { TeamMember } from '../tenancy/team-member.entity.js';
 import { Segment } from './segment.entity.js';
-import { SEGMENT_ENTITIES } from './segment.service.js';
 import { segmentMembershipStream } from './segment.stream.js';
 import {
   CreateSegmentInput,
@@ -52,6 +52,7 @@ import {
   SegmentPreview,
   UpdateSegmentInput,
 } from './segment.types.js';
+import { loadSegmentCount, loadSegmentPage } from './segment-members.loader.js';
 
 export const SegmentConnection = connectionType(Segment, 'Segment');
 
@@ -95,7 +96,10 @@ export class SegmentResolver extends ResourceResolver({
     description: 'A segment by ID (null when not found in your tenant, or deleted).',
   })
   async segment(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Segment | null> {
-    const segment = await findByGlobalId(ctx.em, Segment, id);
+    // A read-only row (as the `segments` list gives), read by one prepared statement: no fork, no entity.
+    const decoded = fromGlobalId(id);
+    if (decoded?.type !== Segment.name) return null;
+    const [segment] = await readRowsInPrepared(ctx.readEm ?? ctx.em, Segment, 'id', [decoded.id]);
     return segment && !segment.deletedAt ? segment : null;
   }
 
@@ -113,12 +117,12 @@ export class SegmentResolver extends ResourceResolver({
     if (sampleSize < 0 || sampleSize > MAX_SAMPLE)
       throw DomainError.badInput(`sampleSize must be 0–${MAX_SAMPLE}`, 'sampleSize');
     const segments = ctx.services.segments;
-    segments.checkQueryCriteria(entity, criteria, 'criteria');
-    const [count, sample] = await Promise.all([
-      segments.count(ctx.em, entity, criteria),
-      sampleSize ? segments.sample(ctx.em, entity, criteria, sampleSize) : Promise.resolve([]),
-    ]);
-    return { entity, count, sample };
+    const checked = segments.checkQueryCriteria(entity, criteria, 'criteria');
+    const read = await segments.readMembers(ctx.readEm ?? ctx.em, entity, checked, {
+      count: true,
+      pages: sampleSize ? [{ first: sampleSize }] : [],
+    });
+    return { entity, count: read.count!, sample: read.pages[0]?.rows ?? [] };
   }
 
   @Authorized(WRITER_ROLES)
@@ -186,7 +190,7 @@ export class SegmentResolver extends ResourceResolver({
 
   @FieldResolver(() => Int, { description: 'How many records the segment holds now.' })
   count(@Root() s: Segment, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.segments.count(ctx.em, s.entity, s.criteria);
+    return loadSegmentCount(ctx, s);
   }
 
   @FieldResolver(() => SegmentMemberConnection, {
@@ -199,18 +203,16 @@ export class SegmentResolver extends ResourceResolver({
     @Ctx() ctx: GraphQLContext,
   ): Promise<SegmentMemberConnection> {
     const segments = ctx.services.segments;
-    const entity = SEGMENT_ENTITIES[s.entity];
-    const page = pageRequest(args);
-    const conn = await paginate(
-      ctx.em,
-      entity,
-      SegmentMemberConnection as unknown as new () => ConnectionShape<{ id: string }>,
-      segments.membersWhere(ctx.em, s.entity, s.criteria) as FilterQuery<{ id: string }>,
-      [{ id: 'asc' }],
-      page,
-      underCriteriaTimeout(ctx.em),
-    );
-    return conn as unknown as SegmentMemberConnection;
+    const em = ctx.readEm ?? ctx.em;
+    const { first = DEFAULT_PAGE_SIZE, after } = pageRequest(args);
+    const page = await loadSegmentPage(ctx, s, first, segments.memberAfter(em, s.entity, after));
+    return buildConnection(
+      SegmentMemberConnection as unknown as new () => ConnectionShape<object>,
+      page.rows,
+      (member) => segments.memberCursor(em, s.entity, member),
+      { hasNextPage: page.hasNextPage, hasPreviousPage: !!after },
+      () => loadSegmentCount(ctx, s),
+    ) as unknown as SegmentMemberConnection;
   }
 
   @FieldResolver(() => TeamMember, { nullable: true, description: 'Who saved it (null for a program).' })

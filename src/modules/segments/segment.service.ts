@@ -5,10 +5,15 @@ import type { Principal } from '../../platform/auth/principal.js';
 import type { Clock } from '../../platform/clock.js';
 import { escapeLike } from '../../platform/db/like.js';
 import { type PooledTransaction, pooledTransaction } from '../../platform/db/pooled-transaction.js';
-import { preparedStatementName, readRows } from '../../platform/db/read-model.js';
-import { criteriaStatementTimeout, withStatementTimeout } from '../../platform/db/statement-timeout.js';
+import { type KeysetOrder, preparedStatementName, rowQuery } from '../../platform/db/read-model.js';
+import {
+  criteriaStatementTimeout,
+  pooledWithStatementTimeout,
+  withStatementTimeout,
+} from '../../platform/db/statement-timeout.js';
 import { forkForTenant } from '../../platform/db/tenancy.js';
 import { DomainError } from '../../platform/errors.js';
+import { decodeCursor, encodeCursor } from '../../platform/graphql/connection.js';
 import { expectGlobalId } from '../../platform/graphql/global-id.js';
 import type { Logger } from '../../platform/logger.js';
 import { type PubSub, tenantTopic } from '../../platform/pubsub.js';
@@ -166,6 +171,21 @@ const TENANT_SEGMENTS = `select s.id, s.entity, s.criteria::text as criteria,
 /** How many texts of the round's re-check statement are kept prepared at most (per connection). */
 const PREPARED_ROUNDS = 20;
 
+/** The order of a segment's members (pages, cursors). */
+const MEMBER_ORDER: KeysetOrder<{ id: string }> = [{ id: 'asc' }];
+
+/** What {@link SegmentService.readMembers} reads: the count, pages (each `first` after the cursor `after`), or both. */
+export interface MembersWanted {
+  count: boolean;
+  pages: { first: number; after?: string }[];
+}
+
+/** What {@link SegmentService.readMembers} read: the count when asked, and each page asked, in order. */
+export interface MembersRead {
+  count?: number;
+  pages: { rows: object[]; hasNextPage: boolean }[];
+}
+
 /** Input of {@link SegmentService.create}. */
 export interface CreateSegment {
   name: string;
@@ -286,33 +306,78 @@ export class SegmentService {
     return w;
   }
 
-  /** The where clause of a list of `entity` records selecting the members of a (stored, valid) tree. */
-  membersWhere(em: EntityManager, entity: CriteriaEntityName, tree: unknown, path?: string[]): FilterQuery<object> {
-    const hidden = HIDDEN[entity];
-    return this.criteria.andWhere(em, entity, hidden ? { [hidden.property]: null } : {}, tree, path);
-  }
-
-  /** Checks a criteria tree given to a query (`previewSegment`): BAD_USER_INPUT with user errors when bad. */
-  checkQueryCriteria(entity: CriteriaEntityName, tree: unknown, argument: string): void {
-    const checked = this.criteria.check(entity, tree, [argument]);
+  /**
+   * A criteria tree given to a query (`previewSegment`) or stored in a segment, checked:
+   * BAD_USER_INPUT with user errors (paths after `argument`) when bad.
+   */
+  checkQueryCriteria(entity: CriteriaEntityName, tree: unknown, argument?: string): CheckedCriteria {
+    const checked = this.criteria.check(entity, tree, argument ? [argument] : []);
     if (!checked.ok) throw criteriaError(checked.errors, argument);
+    return checked.criteria;
   }
 
-  /** How many records match `tree` now (under the statement timeout). */
-  count(em: EntityManager, entity: CriteriaEntityName, tree: unknown): Promise<number> {
-    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
-      tx.count(SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>),
-    );
+  /**
+   * The records `criteria` selects now among `entity`'s (never hidden ones: archived clients,
+   * deleted interactions), in `em`'s tenant: their count, pages of them by id (`first` after the
+   * cursor `after`, made by {@link memberCursor}), or both, in ONE transaction through the driver
+   * under the criteria statement timeout: BEGIN with the timeout, then the count with the first
+   * page in one statement (each further page in one more), then COMMIT. Its statements are
+   * prepared (their text depends on the tree's shape, not its values). Not through MikroORM: no
+   * entity manager, unit of work or commit subscriber, rows read as arrays into read-only rows.
+   */
+  async readMembers(
+    em: EntityManager,
+    entity: CriteriaEntityName,
+    criteria: CheckedCriteria,
+    want: MembersWanted,
+  ): Promise<MembersRead> {
+    const compiled = this.criteria.compile(em, entity, criteria);
+    const hidden = HIDDEN[entity];
+    const condition = hidden
+      ? `${quote(CRITERIA_TABLES[entity].table)}.${quote(hidden.column)} is null and ${compiled.sql}`
+      : compiled.sql;
+    const query = rowQuery(em, SEGMENT_ENTITIES[entity], { sql: condition, params: compiled.params });
+    const pages = want.pages.map((p) => {
+      const page = query.page(MEMBER_ORDER, p.first, p.after);
+      if (!page) throw DomainError.badInput('Invalid cursor', 'after');
+      return { ...p, page };
+    });
+    const pageOf = (rows: unknown[][], first: number) => ({
+      rows: query.rows(rows.slice(0, first)),
+      hasNextPage: rows.length > first,
+    });
+    return pooledWithStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
+      const read: MembersRead = { pages: [] };
+      let rest = pages;
+      if (want.count) {
+        const count = query.count();
+        if (pages.length) {
+          // The count and the first page: one statement (one row of nulls but the count when the page is empty).
+          const [{ page, first }] = pages;
+          rest = pages.slice(1);
+          const rows = await tx.arrays(
+            `select p.*, n."count" from (${count.sql}) n left join lateral (${page.sql}) p on true${page.outerOrder('p')}`,
+            [...count.params, ...page.params],
+            true,
+          );
+          read.count = Number(rows[0].at(-1));
+          const empty = rows.length === 1 && rows[0].slice(0, -1).every((v) => v === null);
+          read.pages.push(pageOf(empty ? [] : rows, first));
+        } else read.count = Number((await tx.arrays(count.sql, count.params, true))[0][0]);
+      }
+      for (const { page, first } of rest) read.pages.push(pageOf(await tx.arrays(page.sql, page.params, true), first));
+      return read;
+    });
   }
 
-  /** The first `n` records matching `tree` (by id), under the statement timeout. */
-  sample(em: EntityManager, entity: CriteriaEntityName, tree: unknown, n: number): Promise<object[]> {
-    return withStatementTimeout(em, criteriaStatementTimeout(), (tx) =>
-      readRows(tx, SEGMENT_ENTITIES[entity], this.membersWhere(tx, entity, tree) as FilterQuery<{ id: string }>, {
-        orderBy: [{ id: 'asc' }],
-        limit: n,
-      }),
-    );
+  /** The cursor of a member of an `entity` segment, as `after` of {@link readMembers} takes it. */
+  memberCursor(em: EntityManager, entity: CriteriaEntityName, member: object): string {
+    return encodeCursor(em.getMetadata().get(SEGMENT_ENTITIES[entity]), member as { id: string }, MEMBER_ORDER);
+  }
+
+  /** `after` as a member cursor of an `entity` segment (checked: BAD_USER_INPUT naming `after`), or undefined. */
+  memberAfter(em: EntityManager, entity: CriteriaEntityName, after: string | undefined): string | undefined {
+    return decodeCursor(after, MEMBER_ORDER, 'after', em.getMetadata().get(SEGMENT_ENTITIES[entity]));
   }
 
   /**

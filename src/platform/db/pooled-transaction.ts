@@ -12,6 +12,8 @@ export interface PooledTransaction {
    * once per connection. Default: unnamed (parsed and planned every time).
    */
   query<R>(sql: string, params?: unknown[], prepare?: boolean): Promise<R[]>;
+  /** {@link query} with each row as an array of its columns, in the order of the select list. */
+  arrays(sql: string, params?: unknown[], prepare?: boolean): Promise<unknown[][]>;
 }
 
 /**
@@ -28,7 +30,8 @@ export function numbered(sql: string): string {
  * than MikroORM: no entity manager, unit of work or transaction events (so no subscriber runs at
  * its commit), values as parameters, statements that can stay prepared. `first` (SQL without
  * parameters) is sent with BEGIN in one round trip; its rows are `fn`'s second argument. Commits
- * when `fn` returns, rolls back when it throws. Every statement is logged like MikroORM's.
+ * when `fn` returns, rolls back when it throws. Every statement is logged like MikroORM's, and
+ * counted (the SQL-per-operation figure, `extensions.sqlStatements`) by the ORM's `onQuery`.
  * On the embedded PGlite the pool has one connection: `fn` must not use the ORM meanwhile.
  */
 export async function pooledTransaction<T, F>(
@@ -37,11 +40,18 @@ export async function pooledTransaction<T, F>(
   fn: (tx: PooledTransaction, firstRows: F[]) => Promise<T>,
 ): Promise<T> {
   const logger = em.config.getLogger();
+  const onQuery = em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined;
   const pool = (await em.getConnection().getNativeClient()) as Pool;
   const client = await pool.connect();
-  const run = async <R>(text: string, values: unknown[], name?: string): Promise<R[]> => {
+  const run = async <R>(text: string, values: unknown[], name?: string, arrays = false): Promise<R[]> => {
+    onQuery?.(text, values);
     const started = performance.now();
-    const result = (await client.query({ ...(name ? { name } : {}), text, values })) as QueryResult | QueryResult[];
+    const result = (await client.query({
+      ...(name ? { name } : {}),
+      ...(arrays ? { rowMode: 'array' } : {}),
+      text,
+      values,
+    })) as QueryResult | QueryResult[];
     // A text of several statements (BEGIN and `first`) gives one result each: the last one's rows.
     const rows = (Array.isArray(result) ? result.at(-1)!.rows : result.rows) as R[];
     logger.logQuery({
@@ -55,9 +65,11 @@ export async function pooledTransaction<T, F>(
   let broken: Error | undefined;
   try {
     const firstRows = await run<F>(`begin; ${first}`, []);
+    const statement = <R>(sql: string, params: unknown[], prepare: boolean, arrays: boolean) =>
+      run<R>(numbered(sql), params, prepare ? preparedStatementName(em, sql) : undefined, arrays);
     const tx: PooledTransaction = {
-      query: (sql, params = [], prepare = false) =>
-        run(numbered(sql), params, prepare ? preparedStatementName(em, sql) : undefined),
+      query: <R>(sql: string, params: unknown[] = [], prepare = false) => statement<R>(sql, params, prepare, false),
+      arrays: (sql, params = [], prepare = false) => statement<unknown[]>(sql, params, prepare, true),
     };
     const result = await fn(tx, firstRows);
     await client.query('commit');

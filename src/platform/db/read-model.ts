@@ -515,6 +515,69 @@ export async function readPage<E extends object>(
   return select(em, meta, t, condition, params, orderSql, options.first + (options.overfetch ? 1 : 0));
 }
 
+/** A statement (or a part of one) with `?` placeholders and their values, in order. */
+export interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Reads of `entity`'s rows selected by a condition the caller wrote in SQL (a compiled criteria
+ * tree), for a statement the caller sends itself (through the driver, e.g. in a
+ * `pooledTransaction`): the count, a keyset page, and the page's rows turned into read-only
+ * rows as {@link readPage} returns them. The condition names the table by its quoted name
+ * (`"client"`), unaliased; the tenant condition comes first in both (failing closed without a
+ * tenant).
+ */
+export interface RowQuery<E> {
+  /** `select count(*)::int from <table> where <tenant> and (<condition>)`. */
+  count(): SqlPart;
+  /**
+   * `select <every column> from <table> where <tenant> and (<condition>) [and <after>] order by
+   * <orderBy> limit first + 1` (one more: whether another page follows); null when `after` is not a
+   * cursor this generator handles (see {@link readPage}) or the order is not over own columns.
+   * `outerOrder(alias)`: the same ` order by …` over the page as a subquery named `alias`.
+   */
+  page(
+    orderBy: KeysetOrder<E>,
+    first: number,
+    after?: string,
+  ): (SqlPart & { outerOrder(alias: string): string }) | null;
+  /** Rows of {@link page} read as arrays (its columns from position `offset` on) as read-only rows. */
+  rows(values: unknown[][], offset?: number): Loaded<E>[];
+}
+
+/** The {@link RowQuery} of `entity`'s rows of `em`'s tenant matching `condition`. */
+export function rowQuery<E extends object>(em: EntityManager, entity: EntityName<E>, condition: SqlPart): RowQuery<E> {
+  const meta = em.getMetadata().get<E>(entity);
+  const t = table(meta as EntityMetadata, em.getPlatform());
+  const [tenant, tenantParams] = tenantCondition(em, meta as EntityMetadata, t);
+  const where = `${tenant}(${condition.sql})`;
+  return {
+    count: () => ({
+      sql: `select count(*)::int as "count" from ${t.from} where ${where}`,
+      params: [...tenantParams, ...condition.params],
+    }),
+    page: (orderBy, first, after) => {
+      const order = orderBy.flatMap((o) => Object.entries(o));
+      const orderSql = compileOrder(t, order);
+      const params = [...tenantParams, ...condition.params];
+      const keyset = after === undefined ? '' : afterCondition(t, order, after, params);
+      if (orderSql === null || keyset === null) return null;
+      params.push(first + 1);
+      return {
+        sql: `${t.select} where ${where}${keyset && ` and ${keyset}`}${orderSql} limit ?`,
+        params,
+        outerOrder: (alias) => compileOrder(qualified(t, alias), order)!,
+      };
+    },
+    rows: (values, offset = 0) => {
+      const cols = columns(meta as EntityMetadata, em.getPlatform());
+      return values.map((v) => toRow(meta, cols, offset ? v.slice(offset) : v, 'array'));
+    },
+  };
+}
+
 /**
  * The keyset condition "after the MikroORM cursor `after`" in `order` (each column compared in its
  * own direction), its values pushed on `params`; null when the cursor is not one this generator

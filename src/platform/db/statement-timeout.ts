@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/postgresql';
 
 import { DomainError } from '../errors.js';
+import { type PooledTransaction, pooledTransaction } from './pooled-transaction.js';
 
 /** Longest a statement built from a client's criteria tree may run; set from CRITERIA_STATEMENT_TIMEOUT_MS at start. */
 let criteriaTimeoutMs = 5000;
@@ -34,16 +35,41 @@ const QUERY_CANCELED = '57014';
  * client-built query (a criteria tree) that would run too long gives instead of holding a
  * connection. Inside a transaction already, the setting applies until that one ends.
  */
-export async function withStatementTimeout<T>(
+export function withStatementTimeout<T>(
   em: EntityManager,
   ms: number,
   work: (tx: EntityManager) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await em.transactional(async (tx) => {
-      await (tx as SqlEntityManager).execute(`set local statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+  return timingOut(ms, () =>
+    em.transactional(async (tx) => {
+      await (tx as SqlEntityManager).execute(setLocalTimeout(ms));
       return work(tx);
-    });
+    }),
+  );
+}
+
+/**
+ * {@link withStatementTimeout} for reads sent through the driver: `work` runs in a
+ * {@link pooledTransaction} whose BEGIN carries the timeout (one round trip for both), with no
+ * entity manager, unit of work or commit subscriber (a read-only transaction has nothing for the
+ * outbox relay, which MikroORM's commit would wake). Never inside the caller's transaction: a
+ * connection of its own.
+ */
+export function pooledWithStatementTimeout<T>(
+  em: EntityManager,
+  ms: number,
+  work: (tx: PooledTransaction) => Promise<T>,
+): Promise<T> {
+  return timingOut(ms, () => pooledTransaction(em, setLocalTimeout(ms), (tx) => work(tx)));
+}
+
+/** The statement setting the transaction's timeout (`ms` is a number from the configuration, never a client's). */
+const setLocalTimeout = (ms: number) => `set local statement_timeout = ${Math.max(1, Math.floor(ms))}`;
+
+/** `run`, with a statement it cancelled after `ms` as a QUERY_TIMEOUT error. */
+async function timingOut<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
   } catch (err) {
     if (isStatementTimeout(err))
       throw new DomainError(
