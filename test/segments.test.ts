@@ -352,6 +352,14 @@ describe('Statement timeout', () => {
       await expect(pooledWithStatementTimeout(em, 100, (tx) => tx.query('select pg_sleep(3)'))).rejects.toMatchObject({
         code: 'QUERY_TIMEOUT',
       });
+      // Sent, never awaited, then COMMIT (pipelined with it on PostgreSQL): COMMIT reports its failure.
+      await expect(
+        pooledWithStatementTimeout(em, 100, async (tx) => {
+          void tx.query('select pg_sleep(3)');
+          await tx.commit();
+          return 'committed';
+        }),
+      ).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
       // The setting ended with its transaction: the next statement on a connection has no limit.
       expect(await (em as SqlEntityManager).execute('show statement_timeout')).toEqual([{ statement_timeout: '0' }]);
     },

@@ -321,7 +321,8 @@ export class SegmentService {
    * deleted interactions), in `em`'s tenant: their count, pages of them by id (`first` after the
    * cursor `after`, made by {@link memberCursor}), or both, in ONE transaction through the driver
    * under the criteria statement timeout: BEGIN with the timeout, then the count with the first
-   * page in one statement (each further page in one more), then COMMIT. Its statements are
+   * page in one statement (each further page in one more), then COMMIT, all sent at once (one round
+   * trip on PostgreSQL). Its statements are
    * prepared (their text depends on the tree's shape, not its values). Not through MikroORM: no
    * entity manager, unit of work or commit subscriber, rows read as arrays into read-only rows.
    */
@@ -346,26 +347,35 @@ export class SegmentService {
       rows: query.rows(rows.slice(0, first)),
       hasNextPage: rows.length > first,
     });
+    // Every statement sent at once, then COMMIT: one round trip on PostgreSQL (pipelined). Their
+    // rows are read once COMMIT has confirmed them all.
     return pooledWithStatementTimeout(em, criteriaStatementTimeout(), async (tx) => {
+      const count = want.count ? query.count() : undefined;
+      const [head, ...rest] = pages;
+      // The count and the first page: one statement (one row of nulls but the count when the page is empty).
+      const both =
+        count && head
+          ? tx.arrays(
+              `select p.*, n."count" from (${count.sql}) n left join lateral (${head.page.sql}) p on true${head.page.outerOrder('p')}`,
+              [...count.params, ...head.page.params],
+              true,
+            )
+          : undefined;
+      const counted = count && !head ? tx.arrays(count.sql, count.params, true) : undefined;
+      const paged = (both ? rest : pages).map(({ page, first }) => ({
+        rows: tx.arrays(page.sql, page.params, true),
+        first,
+      }));
+      await tx.commit();
       const read: MembersRead = { pages: [] };
-      let rest = pages;
-      if (want.count) {
-        const count = query.count();
-        if (pages.length) {
-          // The count and the first page: one statement (one row of nulls but the count when the page is empty).
-          const [{ page, first }] = pages;
-          rest = pages.slice(1);
-          const rows = await tx.arrays(
-            `select p.*, n."count" from (${count.sql}) n left join lateral (${page.sql}) p on true${page.outerOrder('p')}`,
-            [...count.params, ...page.params],
-            true,
-          );
-          read.count = Number(rows[0].at(-1));
-          const empty = rows.length === 1 && rows[0].slice(0, -1).every((v) => v === null);
-          read.pages.push(pageOf(empty ? [] : rows, first));
-        } else read.count = Number((await tx.arrays(count.sql, count.params, true))[0][0]);
+      if (both) {
+        const rows = await both;
+        read.count = Number(rows[0].at(-1));
+        const empty = rows.length === 1 && rows[0].slice(0, -1).every((v) => v === null);
+        read.pages.push(pageOf(empty ? [] : rows, head.first));
       }
-      for (const { page, first } of rest) read.pages.push(pageOf(await tx.arrays(page.sql, page.params, true), first));
+      if (counted) read.count = Number((await counted)[0][0]);
+      for (const { rows, first } of paged) read.pages.push(pageOf(await rows, first));
       return read;
     });
   }
@@ -387,11 +397,13 @@ export class SegmentService {
    * segments whose criteria reach its table through relations, the root records related to it
    * along those paths (a practice's client for client segments on `practices.*`; the deals of a
    * team member for deal segments on `owner.*`; the tickets of a client's practices for ticket
-   * segments on `practice.client.*`), found by walking each path back in SQL. Four round trips
+   * segments on `practice.client.*`), found by walking each path back in SQL. Four statements
    * a round: BEGIN with the lock; the checkpoint, events and their tenants' segment fingerprints
    * (plus one reading a tenant's segments when their fingerprint changed, else they are cached);
    * ONE statement re-checking every affected segment, writing the membership changes and the new
-   * checkpoint ({@link applyStatement}); COMMIT. Each change is logged in the order of the event
+   * checkpoint ({@link applyStatement}); COMMIT. On PostgreSQL they are pipelined two by two: two
+   * round trips a round (BEGIN with the read, the re-check with COMMIT), as each round trip wakes
+   * a backend that, on a busy machine, may wait for a CPU. Each change is logged in the order of the event
    * that caused it: the last event of the round about its record, or for a record reached through
    * a relation, about the related record. One round at a time across all processes. Returns the
    * number of events read.
@@ -412,11 +424,15 @@ export class SegmentService {
       `select pg_try_advisory_xact_lock(${PROCESSOR_LOCK}) as "locked"${
         preparedStatementName(root, ROUND_EVENTS) ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : ''
       }`,
-      async (tx, [{ locked }]) => {
-        if (!locked) return 0;
+      async (tx, first) => {
         // The checkpoint, the events after it and the fingerprint of their tenants' segments, in one
-        // round trip.
-        const rows = await tx.query<RoundEvent>(ROUND_EVENTS, [CHECKPOINT, EVENT_BATCH], true);
+        // statement, sent with BEGIN and the lock (one round trip on PostgreSQL, where it runs once
+        // the lock statement has ended: with a snapshot taken after it); read for nothing when
+        // another round holds the lock.
+        const read = tx.query<RoundEvent>(ROUND_EVENTS, [CHECKPOINT, EVENT_BATCH], true);
+        const [{ locked }] = await first;
+        if (!locked) return 0;
+        const rows = await read;
         if (!rows[0].checkpoint) await this.createCheckpoint(tx);
         const events = rows.filter((e) => e.position !== null);
         if (!events.length) return 0;
@@ -464,8 +480,15 @@ export class SegmentService {
         // Every segment's re-check, the membership changes and the new checkpoint: one statement,
         // kept prepared from its second use (a round's text depends on the segments it re-checks
         // and the paths it walks, not on the ids).
+        // COMMIT goes with it (one round trip on PostgreSQL).
         const statement = applyStatement(checks, true, events.at(-1)!.position!)!;
-        const moved = counts(await tx.query(statement.sql, statement.params, this.reused(statement.sql)));
+        const applied = tx.query<{ segment_id: string; n: number }>(
+          statement.sql,
+          statement.params,
+          this.reused(statement.sql),
+        );
+        await tx.commit();
+        const moved = counts(await applied);
         for (const { segment } of checks) {
           if (!moved.get(segment.id)) continue;
           let set = changed.get(segment.tenantId);

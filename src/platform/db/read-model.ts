@@ -766,12 +766,17 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
+/** Whether statements are kept prepared on the connections of `em`'s ORM (PostgreSQL; see {@link prepareStatements}). */
+export function statementsPrepared(em: EntityManager): boolean {
+  return preparing.has(em.getConnection());
+}
+
 /**
  * The name under which `sql` may be kept prepared on the connections of `em`'s ORM (see
  * {@link prepareStatements}): undefined on the embedded PGlite, or past {@link MAX_PREPARED} texts.
  */
 export function preparedStatementName(em: EntityManager, sql: string): string | undefined {
-  return preparing.has(em.getConnection()) ? statementName(sql) : undefined;
+  return statementsPrepared(em) ? statementName(sql) : undefined;
 }
 
 /**
