@@ -196,11 +196,59 @@ function argumentLiteral(client: PoolClient, v: unknown): string {
   throw new Error(`search: no SQL literal for a value of type ${typeof v}`);
 }
 
+/** SQLSTATEs: a prepared statement that does not exist, one that exists already. */
+const UNDEFINED_PREPARED_STATEMENT = '26000';
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+const sqlState = (err: unknown) => (err as { code?: unknown }).code;
+
+/**
+ * The search statement in one round trip (see {@link runSearchStatement}): `begin; settings;
+ * execute; commit`, the statement prepared with SQL `prepare` (as `<name>_sql`, apart from the
+ * driver's protocol-level names) the first time this connection runs it. Null when PostgreSQL did
+ * not have it: behind a transaction pooler (PgBouncer), SQL-level prepared statements stay on the
+ * server connection that prepared them, which a later transaction may not get (PgBouncer 1.21+
+ * tracks only protocol-level ones); the caller then runs it the protocol-level way, and the next
+ * search here prepares it again.
+ */
+async function runInOneRoundTrip(
+  client: PoolClient,
+  name: string,
+  sql: string,
+  params: unknown[],
+  settings: string,
+): Promise<Row[] | null> {
+  const statement = client.escapeIdentifier(`${name}_sql`);
+  let prepared = preparedOn.get(client);
+  if (!prepared) preparedOn.set(client, (prepared = new Set()));
+  if (!prepared.has(name)) {
+    // Already there: a pooler gave this client a server connection another one prepared it on.
+    await client.query(`prepare ${statement} as ${sql}`).catch((err: unknown) => {
+      if (sqlState(err) !== DUPLICATE_PREPARED_STATEMENT) throw err;
+    });
+    prepared.add(name);
+  }
+  const args = params.map((v) => argumentLiteral(client, v)).join(', ');
+  try {
+    // One simple query of four statements: pg answers with one result each.
+    const results = (await client.query(
+      `begin; ${settings}; execute ${statement}(${args}); commit`,
+    )) as unknown as QueryResult<Row>[];
+    return results[2].rows;
+  } catch (err) {
+    if (sqlState(err) !== UNDEFINED_PREPARED_STATEMENT) throw err;
+    await client.query('rollback');
+    prepared.delete(name);
+    return null;
+  }
+}
+
 /**
  * Runs the search statement in a transaction of its own under {@link SEARCH_SETTINGS}, on a pooled
  * connection. On PostgreSQL, in ONE round trip: `begin`, the settings, `execute` of the statement
  * prepared on that connection (SQL `prepare`, once per connection and statement shape, the first
- * time) with its values as literals, `commit`, sent together as one simple query. Each round trip
+ * time) with its values as literals, `commit`, sent together as one simple query
+ * ({@link runInOneRoundTrip}; when the server lacks it, as behind a transaction pooler, the
+ * protocol-level named statement between `begin` and `commit`, three round trips). Each round trip
  * cost Node a socket write (on this loopback, the kernel's TCP work and the backend's wake-up run in
  * the writer's time: 0.2-0.5 ms each under load) and PostgreSQL a wake-up; `begin` and `commit` of
  * their own were two of them. The prepared statement has a generic plan (`plan_cache_mode`): each
@@ -237,22 +285,11 @@ async function runSearchStatement(em: EntityManager, sql: string, params: unknow
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        if (name) {
-          let prepared = preparedOn.get(client);
-          if (!prepared) preparedOn.set(client, (prepared = new Set()));
-          if (!prepared.has(name)) {
-            await client.query(`prepare ${client.escapeIdentifier(name)} as ${sql}`);
-            prepared.add(name);
-          }
-          const args = params.map((v) => argumentLiteral(client, v)).join(', ');
-          // One simple query of four statements: pg answers with one result each.
-          const results = (await client.query(
-            `begin; ${settings}; execute ${client.escapeIdentifier(name)}(${args}); commit`,
-          )) as unknown as QueryResult<Row>[];
-          rows = results[2].rows;
-        } else {
+        const once = name ? await runInOneRoundTrip(client, name, sql, params, settings) : null;
+        if (once) rows = once;
+        else {
           await client.query(`begin; ${settings}`);
-          rows = (await client.query<Row>({ text: sql, values: params })).rows;
+          rows = (await client.query<Row>({ ...(name ? { name } : {}), text: sql, values: params })).rows;
           await client.query('commit');
         }
       } catch (err) {
