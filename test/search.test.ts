@@ -25,7 +25,7 @@ import {
   UpdateClientDocument,
   ViewerDocument,
 } from './generated/graphql.js';
-import { startTestServer, type TestServer, uniq, usingPostgres } from './helpers/server.js';
+import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
 /** YYYY-MM-DD `days` from now (UTC; the tests keep away from day boundaries by using wide windows). */
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -671,43 +671,4 @@ describe('Criteria and search', () => {
       expect(refused.data).toBeFalsy();
     });
   });
-});
-
-describe('Search statements prepared on PostgreSQL', () => {
-  (usingPostgres ? it : it.skip)(
-    'runs as the protocol-level statement when the server lost the SQL-level one (a transaction pooler), then prepares it again',
-    async () => {
-      const server = await startTestServer({ DATABASE_POOL_MAX: '1' });
-      try {
-        const tenant = uniq('search-prep');
-        const token = await server.tokenFor(tenant, 'ADMIN');
-        const created = await server.gql(CreateClientDocument, { input: { fullName: 'Zebulon Pratchett' } }, token);
-        expect(created.errors).toBeUndefined();
-        const find = async () => {
-          const res = await server.gql(SearchDocument, { query: 'pratchett' }, token);
-          expect(res.errors).toBeUndefined();
-          return res.data!.search.edges.map((e) => (e.node.record as { fullName: string } | null)?.fullName);
-        };
-        // The pool's only connection: the SQL-level statement is the one named `…_sql`.
-        const connection = server.app.db.orm.em.fork().getConnection();
-        const sqlLevel = async () =>
-          (
-            await connection.execute<{ name: string }[]>(
-              `select name from pg_prepared_statements where name like 'meridian\\_%\\_sql'`,
-            )
-          ).map((r) => r.name);
-        expect(await find()).toEqual(['Zebulon Pratchett']);
-        const [name] = await sqlLevel();
-        expect(name).toBeDefined();
-        // As when a pooler gives the next transaction another server connection.
-        await connection.execute(`deallocate "${name}"`);
-        expect(await find()).toEqual(['Zebulon Pratchett']);
-        expect(await sqlLevel()).toEqual([]);
-        expect(await find()).toEqual(['Zebulon Pratchett']);
-        expect(await sqlLevel()).toEqual([name]);
-      } finally {
-        await server.close();
-      }
-    },
-  );
 });

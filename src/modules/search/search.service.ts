@@ -1,5 +1,5 @@
 import type { EntityManager, Transaction } from '@mikro-orm/core';
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 import { preparedStatementName } from '../../platform/db/read-model.js';
 import { filterIds } from '../../platform/db/refs.js';
@@ -181,84 +181,22 @@ export const SEARCH_SETTINGS = `select set_config('statement_timeout', '${SEARCH
   set_config('pg_trgm.similarity_threshold', '${NAME_SIMILARITY}', true), set_config('jit', 'off', true),
   set_config('random_page_cost', '1.1', true)`;
 
-/** The search statements prepared (SQL `prepare`) on each pooled connection, by name. */
-const preparedOn = new WeakMap<PoolClient, Set<string>>();
-
-/**
- * `v` as a quoted SQL literal of unknown type, which `execute` converts to the parameter's type as
- * the statement's `prepare` inferred it: strings, numbers, booleans, null and arrays of strings.
- */
-function argumentLiteral(client: PoolClient, v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v))
-    return client.escapeLiteral(`{${v.map((e) => `"${String(e as string).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`);
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return client.escapeLiteral(String(v));
-  throw new Error(`search: no SQL literal for a value of type ${typeof v}`);
-}
-
-/** SQLSTATEs: a prepared statement that does not exist, one that exists already. */
-const UNDEFINED_PREPARED_STATEMENT = '26000';
-const DUPLICATE_PREPARED_STATEMENT = '42P05';
-const sqlState = (err: unknown) => (err as { code?: unknown }).code;
-
-/**
- * The search statement in one round trip (see {@link runSearchStatement}): `begin; settings;
- * execute; commit`, the statement prepared with SQL `prepare` (as `<name>_sql`, apart from the
- * driver's protocol-level names) the first time this connection runs it. Null when PostgreSQL did
- * not have it: behind a transaction pooler (PgBouncer), SQL-level prepared statements stay on the
- * server connection that prepared them, which a later transaction may not get (PgBouncer 1.21+
- * tracks only protocol-level ones); the caller then runs it the protocol-level way, and the next
- * search here prepares it again.
- */
-async function runInOneRoundTrip(
-  client: PoolClient,
-  name: string,
-  sql: string,
-  params: unknown[],
-  settings: string,
-): Promise<Row[] | null> {
-  const statement = client.escapeIdentifier(`${name}_sql`);
-  let prepared = preparedOn.get(client);
-  if (!prepared) preparedOn.set(client, (prepared = new Set()));
-  if (!prepared.has(name)) {
-    // Already there: a pooler gave this client a server connection another one prepared it on.
-    await client.query(`prepare ${statement} as ${sql}`).catch((err: unknown) => {
-      if (sqlState(err) !== DUPLICATE_PREPARED_STATEMENT) throw err;
-    });
-    prepared.add(name);
-  }
-  const args = params.map((v) => argumentLiteral(client, v)).join(', ');
-  try {
-    // One simple query of four statements: pg answers with one result each.
-    const results = (await client.query(
-      `begin; ${settings}; execute ${statement}(${args}); commit`,
-    )) as unknown as QueryResult<Row>[];
-    return results[2].rows;
-  } catch (err) {
-    if (sqlState(err) !== UNDEFINED_PREPARED_STATEMENT) throw err;
-    await client.query('rollback');
-    prepared.delete(name);
-    return null;
-  }
-}
-
 /**
  * Runs the search statement in a transaction of its own under {@link SEARCH_SETTINGS}, on a pooled
- * connection. On PostgreSQL, in ONE round trip: `begin`, the settings, `execute` of the statement
- * prepared on that connection (SQL `prepare`, once per connection and statement shape, the first
- * time) with its values as literals, `commit`, sent together as one simple query
- * ({@link runInOneRoundTrip}; when the server lacks it, as behind a transaction pooler, the
- * protocol-level named statement between `begin` and `commit`, three round trips). Each round trip
- * cost Node a socket write (on this loopback, the kernel's TCP work and the backend's wake-up run in
- * the writer's time: 0.2-0.5 ms each under load) and PostgreSQL a wake-up; `begin` and `commit` of
- * their own were two of them. The prepared statement has a generic plan (`plan_cache_mode`): each
- * connection parses and plans each statement shape once, not once per search (planning was about
- * half of PostgreSQL's CPU per search; the generic plan runs as fast as the per-query one, its text
- * search query being parsed once per execution — see `tq` in {@link buildSearchStatement}). On the
+ * connection: `begin` with the settings, the statement, `commit`. On PostgreSQL the three are sent
+ * together in ONE round trip (pg's pipeline mode, switched on for this connection only and off
+ * before it goes back to the pool): each round trip cost Node a socket write (on this loopback,
+ * the kernel's TCP work and the backend's wake-up run in the writer's time: 0.2–0.5 ms each under
+ * load) and PostgreSQL a wake-up; `begin` and `commit` of their own were two of three. If the
+ * statement fails, PostgreSQL answers the `commit` already sent with a rollback. There the
+ * statement is a named prepared statement with a generic plan (`plan_cache_mode`): each connection
+ * parses and plans each statement shape once, not once per search (planning was about half of
+ * PostgreSQL's CPU per search; the generic plan runs as fast as the per-query one, its text search
+ * query being parsed once per execution — see `tq` in {@link buildSearchStatement}). On the
  * embedded PGlite (one session shared by every connection of its socket, so names cannot be kept)
- * it is an unnamed parameterised statement, planned per search, between `begin` and `commit`.
- * Inside a transaction already, it runs in that one. A statement stopped by the timeout is a
- * `QUERY_TIMEOUT` error.
+ * it is an unnamed parameterised statement, planned per search, each statement sent after the
+ * previous one's answer. Inside a transaction already, it runs in that one. A statement stopped by
+ * the timeout is a `QUERY_TIMEOUT` error.
  */
 async function runSearchStatement(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const name = preparedStatementName(em, sql);
@@ -282,20 +220,31 @@ async function runSearchStatement(em: EntityManager, sql: string, params: unknow
       // Counted like every statement (the request's SQL count).
       (em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined)?.(sql, params);
       const pool = (await em.getConnection().getNativeClient()) as Pool;
-      const client = await pool.connect();
+      const client = (await pool.connect()) as PoolClient & { pipeline: boolean };
       let broken: Error | undefined;
+      // Named statements mean PostgreSQL (see `preparedStatementName`): pipelined there only.
+      client.pipeline = Boolean(name);
       try {
-        const once = name ? await runInOneRoundTrip(client, name, sql, params, settings) : null;
-        if (once) rows = once;
-        else {
+        if (client.pipeline) {
+          const sent = [
+            client.query(`begin; ${settings}`),
+            client.query<Row>({ name, text: sql, values: params }),
+            client.query('commit'),
+          ] as const;
+          for (const p of sent) p.catch(() => {}); // each awaited below, in order
+          await sent[0];
+          rows = (await sent[1]).rows;
+          await sent[2];
+        } else {
           await client.query(`begin; ${settings}`);
-          rows = (await client.query<Row>({ ...(name ? { name } : {}), text: sql, values: params })).rows;
+          rows = (await client.query<Row>({ text: sql, values: params })).rows;
           await client.query('commit');
         }
       } catch (err) {
         await client.query('rollback').catch((e: Error) => (broken = e));
         throw err;
       } finally {
+        client.pipeline = false;
         client.release(broken);
       }
     }
