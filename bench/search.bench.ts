@@ -8,6 +8,8 @@
  * page of results with its count) and the plans of the criteria questions compile to.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 
 import pg from 'pg';
@@ -82,6 +84,30 @@ async function timedCpu(
   };
 }
 
+/**
+ * The CPU time per request of this process against a stub HTTP server, in this process too, that
+ * answers every request with `body` (a captured search response): the bench's HTTP client (fetch,
+ * JSON.parse) plus Node's bare HTTP handling. `cpuMsPerRequest.node` less this is about the server's
+ * own CPU (Apollo, the fast path or graphql-js, the search service, the pg driver); both sides in one
+ * process, the two cannot be told apart otherwise.
+ */
+async function clientFloor(token: string, vars: object[], concurrency: number, body: string) {
+  const stub = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  });
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+    const cpu0 = process.cpuUsage();
+    const result = await timed(url, token, SEARCH, vars, concurrency);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...result, cpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / result.n) };
+  } finally {
+    await new Promise((resolve) => stub.close(resolve));
+  }
+}
+
 /** A typo: one letter of the word dropped. */
 const typo = (w: string) => (w.length > 4 ? w.slice(0, 2) + w.slice(3) : w);
 
@@ -152,6 +178,14 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
     const words = ['kitas renewal', 'pt pma', 'passport', 'villa'];
     const wordVars = Array.from({ length: 12 }, (_, i) => ({ q: words[i % words.length] }));
     const manyHits1 = await timedCpu(conn, app.url, data.token, SEARCH, wordVars, 1);
+    // The client's share: the same requests against a stub answering a captured response.
+    const captured = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${data.token}` },
+      body: JSON.stringify({ query: SEARCH, variables: vars[0] }),
+    });
+    const capturedBody = await captured.text();
+    const client10 = await clientFloor(data.token, vars, 10, capturedBody);
     loads.push(loadavg()[0]);
 
     const criteria = {
@@ -261,6 +295,8 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
       interactions: Math.max(have, INTERACTIONS),
       seedSeconds: round(data.seedSeconds),
       searchMs: { connections1: search1, connections10: search10, manyHitsConnections1: manyHits1 },
+      // The bench's HTTP client alone (against a stub in this process), at 10 connections: see clientFloor.
+      clientOnlyConnections10: { ...client10, responseBytes: Buffer.byteLength(capturedBody) },
       criteriaPageMs: where1,
       plans,
       ...(ask ? { askMs: ask.ms, askQuestions: ask.questions, askPlans: ask.plans } : {}),

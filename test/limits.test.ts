@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+
 import { type ASTNode, getIntrospectionQuery, Kind, parse, print, visit } from 'graphql';
 
+import { toGlobalId } from '../src/platform/graphql/global-id.js';
 import { TeamMembersDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer, uniq } from './helpers/server.js';
 
@@ -111,6 +114,24 @@ describe('Operation limits', () => {
     const status = async (n: number) => (await server.post({ query, variables: { n } }, auth)).status;
     // 2 × (2 + 1.5 × 3.5) × n: 29 at n = 2 (under the limit of 100), 1450 at n = 100; in turns.
     expect([await status(2), await status(100), await status(2), await status(100)]).toEqual([200, 400, 200, 400]);
+  });
+
+  it('costs a repeated document by the page sizes and @include/@skip conditions of each request, whatever its other values', async () => {
+    const query = `query ($n: Int, $big: Boolean!, $other: ID!) {
+      a: teamMembers(first: $n) { nodes { id } }
+      b: teamMembers(first: 100) @include(if: $big) { nodes { id } }
+      c: ticket(id: $other) { id }
+    }`;
+    const status = async (n: number, big: boolean, other: string) =>
+      (await server.post({ query, variables: { n, big, other: toGlobalId('Ticket', other) } }, auth)).status;
+    // a: (2 + 1.5 × 3.5) × n = 14.5 at n = 2, 1450 at n = 200; b: 725 when included; c: 3.5.
+    expect([
+      await status(2, false, randomUUID()),
+      await status(2, true, randomUUID()),
+      await status(2, false, randomUUID()),
+      await status(200, false, randomUUID()),
+      await status(2, false, randomUUID()),
+    ]).toEqual([200, 400, 200, 400, 200]);
   });
 
   it('costs a connection given no `first` at the default page size (20)', async () => {

@@ -1,3 +1,5 @@
+import { print } from 'graphql';
+
 import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import {
@@ -11,6 +13,7 @@ import {
   CreateTicketDocument,
   CriteriaFieldsOfDocument,
   type CriteriaInput,
+  DeactivateTeamMemberDocument,
   DealsWhereDocument,
   IngestConversationDocument,
   InteractionsWhereDocument,
@@ -603,6 +606,69 @@ describe('Criteria and search', () => {
     it('needs a signed-in caller', async () => {
       const res = await server.gql(SearchDocument, { query: 'john' });
       expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('answers on the fast path in one statement, with the JSON of the ordinary path', async () => {
+      const post = async (query: string, variables: object, token = adminA) => {
+        const res = await server.post({ query, variables }, { authorization: `Bearer ${token}` });
+        const json = res.json as {
+          data?: { search: unknown };
+          errors?: unknown;
+          extensions?: { sqlStatements?: number };
+        };
+        expect(json.errors).toBeUndefined();
+        return { search: json.data!.search, statements: json.extensions?.sqlStatements };
+      };
+      // The record selected twice takes the ordinary path (resolvers, DataLoaders); `again` is then dropped.
+      const fastQuery = print(SearchDocument).replace(
+        'record {',
+        'record { ... on Practice { status client { id fullName } assignedTo { id } } ',
+      );
+      const slowQuery = fastQuery.replace('record {', 'again: record { __typename } record {');
+      const withoutAgain = (data: unknown) =>
+        JSON.stringify(data, (key, v: unknown) => (key === 'again' ? undefined : v));
+      const cases: [SearchQueryVariables, string?][] = [
+        [{ query: 'KITAS' }],
+        [{ query: 'John Smith' }],
+        [{ query: 'Jon Smth', types: ['CLIENT'] }, viewerA],
+        [{ query: 'john', filter: { ownerIds: [mariaId] } }],
+        [{ query: 'KITAS', first: 1 }],
+        [{ query: 'zzzqxq' }],
+      ];
+      const firstPage = await post(fastQuery, { query: 'KITAS', first: 1 });
+      const cursor = (firstPage.search as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+      cases.push([{ query: 'KITAS', first: 1, after: cursor }]);
+      for (const [variables, token] of cases) {
+        const fast = await post(fastQuery, variables, token);
+        const ordinary = await post(slowQuery, variables, token);
+        expect(withoutAgain(fast.search)).toEqual(withoutAgain(ordinary.search));
+        expect(fast.statements).toBe(1);
+        // Its records read by DataLoaders, when there are hits.
+        if ((fast.search as { edges: unknown[] }).edges.length) expect(ordinary.statements).toBeGreaterThan(1);
+      }
+      // Bad arguments are reported as on the ordinary path.
+      const bad = await server.post(
+        { query: fastQuery, variables: { query: 'john', first: 0 } },
+        { authorization: `Bearer ${adminA}` },
+      );
+      expect((bad.json as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+        'BAD_USER_INPUT',
+      );
+    });
+
+    it("checks the caller's member row in the search statement", async () => {
+      const tenant = uniq('search-member');
+      const boss = await server.tokenFor(tenant, 'ADMIN');
+      const member = await server.tokenFor(tenant, 'ADMIN', `member@${tenant}.test`);
+      const memberId = (await server.gql(ViewerDocument, {}, member)).data!.viewer!.id;
+      await createClient({ fullName: 'Yolanda Quarrington' }, boss);
+      expect(recordIds(await search({ query: 'quarrington' }, member))).toHaveLength(1);
+      const off = await server.gql(DeactivateTeamMemberDocument, { input: { id: memberId } }, boss);
+      expect(off.errors).toBeUndefined();
+      const refused = await server.gql(SearchDocument, { query: 'quarrington' }, member);
+      expect(refused.status).toBe(401);
+      expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(refused.data).toBeFalsy();
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { EntityManager, Transaction } from '@mikro-orm/core';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 import { preparedStatementName } from '../../platform/db/read-model.js';
 import { filterIds } from '../../platform/db/refs.js';
@@ -54,6 +54,8 @@ export interface SearchHitRow {
   rank: number;
   cursor: string;
   highlights: { field: string; snippet: string }[];
+  /** The record as the statement built it (JSON), when asked for ({@link SearchExtra.records}). */
+  record?: unknown;
 }
 
 /** A facet with its values and counts (over all hits, not the page). */
@@ -69,6 +71,47 @@ export interface SearchResult {
   totalCount: number;
   facets: SearchFacetRow[];
   /** What the query was read as: its words (after normalisation) and phone digits, if any. */
+  terms: string[];
+  /** True when the statement's {@link SearchExtra.guard} was false: the result is then empty. */
+  refused: boolean;
+}
+
+/** Hits per page when `first` is not given. */
+export const DEFAULT_SEARCH_PAGE = 20;
+/** Most hits per page. */
+export const MAX_SEARCH_PAGE = 100;
+
+/** The arguments of a search. */
+export interface SearchArgs {
+  query: string;
+  types?: SearchTypeName[] | null;
+  filter?: SearchFilterShape | null;
+  /** Hits per page, 1 to {@link MAX_SEARCH_PAGE} (else BAD_USER_INPUT); default {@link DEFAULT_SEARCH_PAGE}. */
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * What the fast read path adds to the search statement, so that one statement answers the whole
+ * request (`search.fast.ts`): each hit's record as the response's JSON, and the caller's member check.
+ */
+export interface SearchExtra {
+  /** The values of the `$n` that `records` and `guard` use (numbered from 1); the statement's own follow. */
+  params: unknown[];
+  /**
+   * Per type of hit, its record as JSON (SQL over its row `x`) and the joins that SQL needs; CLIENT
+   * and ORGANIZATION (one table) share one. Only types searched: every `$n` of `params` must be used.
+   */
+  records: Partial<Record<SearchTypeName, { json: string; joins: string }>>;
+  /** A condition on the session: when false, no hit or facet, only a row saying so (`guarded: false`). */
+  guard: string | null;
+}
+
+/** A search statement ready to run: built, its arguments checked. */
+export interface PreparedSearch {
+  sql: string;
+  params: unknown[];
+  first: number;
   terms: string[];
 }
 
@@ -140,14 +183,20 @@ export const SEARCH_SETTINGS = `select set_config('statement_timeout', '${SEARCH
 
 /**
  * Runs the search statement in a transaction of its own under {@link SEARCH_SETTINGS}, on a pooled
- * connection: `begin` and the settings in one round trip, the statement, `commit`. On PostgreSQL it
- * is a named prepared statement with a generic plan (`plan_cache_mode`): each connection parses and
- * plans each statement shape once, not once per search (planning was about half of PostgreSQL's CPU
- * per search; the generic plan runs as fast as the per-query one, its text search query being
- * parsed once per execution — see `tq` in {@link buildSearchStatement}). On the embedded PGlite (one
- * session shared by every connection of its socket, so names cannot be kept) it is an unnamed
- * parameterised statement, planned per search. Inside a transaction already, it runs in that one.
- * A statement stopped by the timeout is a `QUERY_TIMEOUT` error.
+ * connection: `begin` with the settings, the statement, `commit`. On PostgreSQL the three are sent
+ * together in ONE round trip (pg's pipeline mode, switched on for this connection only and off
+ * before it goes back to the pool): each round trip cost Node a socket write (on this loopback,
+ * the kernel's TCP work and the backend's wake-up run in the writer's time: 0.2–0.5 ms each under
+ * load) and PostgreSQL a wake-up; `begin` and `commit` of their own were two of three. If the
+ * statement fails, PostgreSQL answers the `commit` already sent with a rollback. There the
+ * statement is a named prepared statement with a generic plan (`plan_cache_mode`): each connection
+ * parses and plans each statement shape once, not once per search (planning was about half of
+ * PostgreSQL's CPU per search; the generic plan runs as fast as the per-query one, its text search
+ * query being parsed once per execution — see `tq` in {@link buildSearchStatement}). On the
+ * embedded PGlite (one session shared by every connection of its socket, so names cannot be kept)
+ * it is an unnamed parameterised statement, planned per search, each statement sent after the
+ * previous one's answer. Inside a transaction already, it runs in that one. A statement stopped by
+ * the timeout is a `QUERY_TIMEOUT` error.
  */
 async function runSearchStatement(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const name = preparedStatementName(em, sql);
@@ -171,16 +220,31 @@ async function runSearchStatement(em: EntityManager, sql: string, params: unknow
       // Counted like every statement (the request's SQL count).
       (em.config.get('onQuery') as ((sql: string, params: unknown[]) => string) | undefined)?.(sql, params);
       const pool = (await em.getConnection().getNativeClient()) as Pool;
-      const client = await pool.connect();
+      const client = (await pool.connect()) as PoolClient & { pipeline: boolean };
       let broken: Error | undefined;
+      // Named statements mean PostgreSQL (see `preparedStatementName`): pipelined there only.
+      client.pipeline = Boolean(name);
       try {
-        await client.query(`begin; ${settings}`);
-        rows = (await client.query<Row>({ ...(name ? { name } : {}), text: sql, values: params })).rows;
-        await client.query('commit');
+        if (client.pipeline) {
+          const sent = [
+            client.query(`begin; ${settings}`),
+            client.query<Row>({ name, text: sql, values: params }),
+            client.query('commit'),
+          ] as const;
+          for (const p of sent) p.catch(() => {}); // each awaited below, in order
+          await sent[0];
+          rows = (await sent[1]).rows;
+          await sent[2];
+        } else {
+          await client.query(`begin; ${settings}`);
+          rows = (await client.query<Row>({ text: sql, values: params })).rows;
+          await client.query('commit');
+        }
       } catch (err) {
         await client.query('rollback').catch((e: Error) => (broken = e));
         throw err;
       } finally {
+        client.pipeline = false;
         client.release(broken);
       }
     }
@@ -203,7 +267,7 @@ async function runSearchStatement(em: EntityManager, sql: string, params: unknow
 
 /** Row of the search statement: a hit of the page, or a facet count. */
 interface Row {
-  kind: 'hit' | 'facet';
+  kind: 'hit' | 'facet' | 'guard';
   type: SearchTypeName | null;
   id: string | null;
   rank: number | null;
@@ -215,6 +279,7 @@ interface Row {
   value: string | null;
   label: string | null;
   count: string | number | null;
+  record?: unknown;
 }
 
 /**
@@ -226,23 +291,32 @@ interface Row {
  * to the caller's tenant; the statement runs under a {@link SEARCH_STATEMENT_TIMEOUT_MS} timeout.
  */
 export class SearchService {
-  async search(
-    em: EntityManager,
-    args: {
-      query: string;
-      types?: SearchTypeName[] | null;
-      filter?: SearchFilterShape | null;
-      first: number;
-      after?: string | null;
-    },
-  ): Promise<SearchResult> {
+  /** Searches: {@link prepare}, then {@link run}. */
+  async search(em: EntityManager, args: SearchArgs): Promise<SearchResult> {
+    return this.run(em, this.prepare(em, args));
+  }
+
+  /**
+   * Checks the arguments (a bad query, cursor or page size is BAD_USER_INPUT) and builds the
+   * statement for the caller's tenant; `extra`: what the fast read path adds to it. Reads nothing.
+   */
+  prepare(em: EntityManager, args: SearchArgs, extra?: SearchExtra): PreparedSearch {
     const tenantId = scopedTenantId(em);
     if (!tenantId) throw new Error('search: needs a tenant-scoped EntityManager');
+    const first = args.first ?? DEFAULT_SEARCH_PAGE;
+    if (first < 1 || first > MAX_SEARCH_PAGE)
+      throw DomainError.badInput(`\`first\` must be between 1 and ${MAX_SEARCH_PAGE}`, 'first');
     const q = parseQuery(args.query);
     const after = args.after ? decodeCursor(args.after) : null;
     const types = new Set<SearchTypeName>(args.types?.length ? args.types : SEARCH_TYPES);
-    const { sql, params } = buildSearchStatement(tenantId, q, types, args.filter ?? {}, args.first, after);
-    const rows = await runSearchStatement(em, sql, params);
+    const { sql, params } = buildSearchStatement(tenantId, q, types, args.filter ?? {}, first, after, extra);
+    return { sql, params, first, terms: q.digits ? [...q.words, q.digits] : q.words };
+  }
+
+  /** Runs a prepared search: its page of hits (best first), whether more follow, its facets. */
+  async run(em: EntityManager, search: PreparedSearch): Promise<SearchResult> {
+    const { first } = search;
+    const rows = await runSearchStatement(em, search.sql, search.params);
     const hits = rows
       .filter((r) => r.kind === 'hit')
       .map((r) => ({ ...r, rank: Number(r.rank) }))
@@ -256,7 +330,7 @@ export class SearchService {
           count: Number(r.count),
         });
     for (const f of facets.values()) f.values.sort((a, b) => b.count - a.count || cmp(a.value, b.value));
-    const page = hits.slice(0, args.first);
+    const page = hits.slice(0, first);
     return {
       hits: page.map((r) => ({
         type: r.type!,
@@ -269,11 +343,13 @@ export class SearchService {
         ]
           .filter(([field, h]) => field && h && (h.includes(START) || field === r.f1))
           .map(([field, h]) => ({ field: field!, snippet: snippet(h!) })),
+        ...('record' in r ? { record: r.record } : {}),
       })),
-      hasNextPage: hits.length > args.first,
+      hasNextPage: hits.length > first,
       totalCount: facets.get('TYPE')!.values.reduce((n, v) => n + v.count, 0),
       facets: [...facets.values()],
-      terms: q.digits ? [...q.words, q.digits] : q.words,
+      terms: search.terms,
+      refused: rows.some((r) => r.kind === 'guard'),
     };
   }
 }
@@ -301,6 +377,7 @@ export function buildSearchStatement(
   filter: SearchFilterShape,
   first: number,
   after: [number, string, string] | null,
+  extra?: SearchExtra,
 ): { sql: string; params: unknown[] } {
   const values: Record<string, unknown> = {
     tenant: tenantId,
@@ -319,14 +396,19 @@ export function buildSearchStatement(
   // Parsed once per statement (an InitPlan): as a parameter of a prepared statement's generic plan,
   // `to_tsquery(…)` would be evaluated again for every row ranked or rechecked.
   const tq = `(select to_tsquery('simple', «tsq»))`;
+  // An InitPlan too: evaluated once, not per row.
+  const guard = extra?.guard ? `(select ${extra.guard})` : null;
   const headline = (text: string) => `ts_headline('simple', coalesce(${text}, ''), ${tq}, «headline»)`;
   const tenant = (alias: string) => `${alias}."tenant_id" = «tenant»`;
   const branches: string[] = [];
   /** Per type asked for: the two highlighted texts of a page row `h` of that type (`x` the record). */
   const texts: string[] = [];
-  const text = (types: string[], from: string, f1: string, t1: string, f2: string, t2: string) =>
-    texts.push(`select '${f1}' as "f1", ${t1} as "t1", '${f2}' as "f2", ${t2} as "t2"
-        from ${from} where h."type" in (${types.map((t) => `'${t}'`).join(', ')}) and x."id" = h."id"`);
+  // With `extra`, each also gives the record (JSON; the types listed share one GraphQL type).
+  const text = (types: SearchTypeName[], from: string, f1: string, t1: string, f2: string, t2: string) => {
+    const record = extra ? types.map((t) => extra.records[t]).find((r) => r) : undefined;
+    texts.push(`select '${f1}' as "f1", ${t1} as "t1", '${f2}' as "f2", ${t2} as "t2"${extra ? `, ${record?.json ?? 'null::json'} as "record"` : ''}
+        from ${from}${record?.joins ?? ''} where h."type" in (${types.map((t) => `'${t}'`).join(', ')}) and x."id" = h."id"`);
+  };
   const wantClients = types.has('CLIENT') || types.has('ORGANIZATION');
   let ctes = '';
   if (wantClients || types.has('PRACTICE') || types.has('DEAL')) {
@@ -465,18 +547,22 @@ export function buildSearchStatement(
       from (select ${columns}, count(*) as "n" from "filtered" h group by ${columns}) h
       group by grouping sets (${sets.map((c) => `(h."${c}")`).join(', ')}))
     select 'hit' as "kind", h."type", h."id"::text as "id", h."rank", ${headline('x."t1"')} as "h1", ${headline('x."t2"')} as "h2", x."f1", x."f2",
-      null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count"
-      from "page" h left join lateral (${texts.join(' union all ')}) x on true
+      null::text as "facet", null::text as "value", null::text as "label", null::bigint as "count"${extra ? ', x."record"' : ''}
+      from "page" h left join lateral (${texts.join(' union all ')}) x on true${guard ? ` where ${guard}` : ''}
     union all select 'facet', null, null, null, null, null, null, null,
       case f."g" ${facetName.join(' ')} end,
       coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage"),
       case when f."owner" is not null then (select tm."name" from "team_member" tm where tm."id" = f."owner" and ${tenant('tm')})
         when f."practice_type" is not null then (select min(pt2."name") from "practice_type" pt2 where pt2."code" = f."practice_type" and ${tenant('pt2')}) end,
-      f."count"
-      from "facet" f where coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage") is not null`;
+      f."count"${extra ? ', null::json' : ''}
+      from "facet" f where coalesce(f."type", f."status", f."owner"::text, f."practice_type", f."stage") is not null${guard ? ` and ${guard}` : ''}${
+        guard
+          ? `\n    union all select 'guard', ${'null, '.repeat(10)}null${extra ? ', null' : ''} where not ${guard}`
+          : ''
+      }`;
   // `$n` parameters, one per value (a value named twice is the same parameter): the text depends on
   // the statement's shape only, so PostgreSQL can keep it prepared (see SearchService.search).
-  const params: unknown[] = [];
+  const params: unknown[] = [...(extra?.params ?? [])];
   const numbers = new Map<string, number>();
   const sql = statement.replace(/«(\w+)»/g, (_, name: string) => {
     let n = numbers.get(name);

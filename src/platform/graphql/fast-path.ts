@@ -30,9 +30,12 @@ import {
   getVariableValues,
   type GraphQLField,
   type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   isEnumType,
+  isLeafType,
   isListType,
+  isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
@@ -78,12 +81,68 @@ export type FastRelation =
       orderBy: KeysetOrder<object>;
     };
 
+/**
+ * A root field the fast path answers with a statement of its own (not a list of one entity): search.
+ * Its answer is plain data, which the fast path serializes along the selection as graphql-js would
+ * (leaves by their type's `serialize`, `__typename` by name). A field with a resolver may appear in
+ * the selection only if `resolved` names it (`Type.field`), once: the data then holds its value in
+ * response shape already (JSON the statement built, {@link FastRootTools.object}).
+ */
+export interface FastRoot {
+  /** Roles allowed (empty: any signed-in caller), as in its `@Authorized`. */
+  roles: readonly string[];
+  /** The fields with a resolver (`Type.field`) whose values `plan`'s data holds in response shape. */
+  resolved: readonly string[];
+  /**
+   * Plans the field for its coerced arguments; throws (any error) when the ordinary path must answer
+   * it (it then reports the error as it always does). Reads nothing.
+   */
+  plan(ctx: GraphQLContext, args: Record<string, unknown>, tools: FastRootTools): FastRootRun;
+}
+
+/** What a {@link FastRoot} plans its statement with. */
+export interface FastRootTools {
+  /** The values of the `$n` in the SQL the tools gave so far; the root's statement numbers its own after them. */
+  readonly params: unknown[];
+  /** The field nodes of the resolved field `Type.field` (see {@link FastRoot.resolved}), or null when not selected. */
+  selection(field: string): readonly FieldNode[] | null;
+  /**
+   * The selection `nodes` on a row of `entity` (GraphQL object type `type`) in table `from`, as SQL
+   * building its JSON object, and the `left join`s that SQL needs after `from`.
+   */
+  object(type: string, nodes: readonly FieldNode[], entity: EntityClass<object>, from: string): FastObjectSql;
+  /**
+   * A condition true while the caller's team-member row still matches its token, or null when the
+   * principal is confirmed already. When it is false, the run must answer null.
+   */
+  memberCheck(): string | null;
+}
+
+/** SQL building a JSON object, and the joins it reads (see {@link FastRootTools.object}). */
+export interface FastObjectSql {
+  json: string;
+  joins: string;
+}
+
+/**
+ * A planned root field: its data, or null when the caller's member row no longer matches its token
+ * (the ordinary path then answers after the member check). A failure (a statement timeout, a lost
+ * connection…) also sends the request to the ordinary path, which runs it again and reports it.
+ */
+export type FastRootRun = () => Promise<unknown>;
+
 const lists = new Map<string, FastList>();
+const rootFields = new Map<string, FastRoot>();
 const relations = new Map<string, FastRelation>();
 
 /** Declares the root query field `field` as a list the fast path answers. */
 export function registerFastList(field: string, list: FastList): void {
   lists.set(field, list);
+}
+
+/** Declares the root query field `field` as one the fast path answers with its own statement. */
+export function registerFastRoot(field: string, root: FastRoot): void {
+  rootFields.set(field, root);
 }
 
 /** Declares `parent.field` (the GraphQL object type named like the class) as a relation the fast path answers. */
@@ -194,6 +253,32 @@ function buildObject(fields: Fields, row: unknown[]): Record<string, unknown> {
   return object;
 }
 
+/**
+ * How plain data makes a selection's response: per response key, the field's name and either the
+ * type's name (`__typename`), the value as it is (a resolved field), or its type and, for an object
+ * type, the selection on it.
+ */
+type Shape = [key: string, field: string, output: { typename: string } | { raw: true } | Output][];
+type Output = { type: GraphQLOutputType; shape: Shape | null };
+
+/** `value` serialized as graphql-js would for a field of `type` (see {@link Shape}). */
+function serialize({ type, shape }: Output, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (isNonNullType(type)) return serialize({ type: type.ofType, shape }, value);
+  if (isListType(type)) return (value as unknown[]).map((v) => serialize({ type: type.ofType, shape }, v));
+  if (isLeafType(type)) return type.serialize(value);
+  const object: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const [key, field, output] of shape!)
+    object[key] =
+      'typename' in output
+        ? output.typename
+        : 'raw' in output
+          ? (source[field] ?? null)
+          : serialize(output, source[field]);
+  return object;
+}
+
 /** Plans one operation; one instance per request. */
 class Planner {
   private readonly fragments: Record<string, FragmentDefinitionNode> = {};
@@ -247,6 +332,64 @@ class Planner {
       } else sql = `${select}${read.order} limit ${query.first}`;
     }
     return { sql, params: this.params, shape, node, typename: connection.name };
+  }
+
+  /** The run of a {@link FastRoot} and how its data makes the response, or NotFast. */
+  rootRun(root: FastRoot, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]) {
+    const args = getArgumentValues(field, nodes[0], this.variables);
+    this.params = [];
+    const resolved = new Map<string, readonly FieldNode[] | null>(root.resolved.map((f) => [f, null]));
+    const output: Output = { type: field.type, shape: this.shape(this.objectType(field), nodes, resolved) };
+    const tools: FastRootTools = {
+      params: this.params,
+      selection: (f) => resolved.get(f) ?? null,
+      object: (typeName, sub, entity, from) => {
+        const type = this.schema.getType(typeName);
+        if (!isObjectType(type)) return notFast(`${typeName}: not an object type`);
+        const joins: string[] = [];
+        return { json: this.object(type, sub, entity, from, joins), joins: joins.join('') };
+      },
+      memberCheck: () => {
+        const unconfirmed = this.ctx.unconfirmed;
+        if (!unconfirmed) return null;
+        const member = this.read(unconfirmed.check.entity as EntityClass<object>, unconfirmed.check.where);
+        return `exists (select 1 from ${member.from} where ${member.where})`;
+      },
+    };
+    return { run: root.plan(this.ctx, args, tools), output };
+  }
+
+  /**
+   * The {@link Shape} of the selection `nodes` on `type`, for plain data: a field with a resolver or
+   * arguments is NotFast unless `resolved` lists it (its field nodes are then kept there; selected
+   * twice, e.g. under two aliases, it is NotFast).
+   */
+  private shape(
+    type: GraphQLObjectType,
+    nodes: readonly FieldNode[],
+    resolved: Map<string, readonly FieldNode[] | null>,
+  ): Shape {
+    const shape: Shape = [];
+    for (const [key, sub] of this.subfields(type, nodes)) {
+      const name = sub[0].name.value;
+      const field = type.getFields()[name];
+      const path = `${type.name}.${name}`;
+      if (name === '__typename') shape.push([key, name, { typename: type.name }]);
+      else if (!field) notFast(path);
+      else if (resolved.has(path)) {
+        if (resolved.get(path)) notFast(`${path}: selected twice`);
+        resolved.set(path, sub);
+        shape.push([key, name, { raw: true }]);
+      } else if (field.resolve || field.args.length) notFast(`${path}: a resolver`);
+      else {
+        const named = getNamedType(field.type);
+        if (isLeafType(named)) shape.push([key, name, { type: field.type, shape: null }]);
+        else if (isObjectType(named))
+          shape.push([key, name, { type: field.type, shape: this.shape(named, sub, resolved) }]);
+        else notFast(`${path}: an abstract type`);
+      }
+    }
+    return shape;
   }
 
   /**
@@ -486,7 +629,10 @@ export interface FastOperation {
 
 /** The statements of an operation the fast path answers, planned by {@link planFast}. */
 export interface FastPlan {
-  roots: { key: string; plan: ReturnType<Planner['rootStatement']> | 'typename' }[];
+  roots: {
+    key: string;
+    plan: ReturnType<Planner['rootStatement']> | ReturnType<Planner['rootRun']> | 'typename';
+  }[];
   queryType: GraphQLObjectType;
 }
 
@@ -520,11 +666,14 @@ export function planFast(op: FastOperation): FastPlan | null {
         roots.push({ key, plan: 'typename' });
         continue;
       }
-      const list = lists.get(name);
+      const list = lists.get(name) ?? rootFields.get(name);
       const field = queryType.getFields()[name];
       if (!list || !field) return null;
       if (list.roles.length && !list.roles.includes(principal.role)) return null;
-      roots.push({ key, plan: planner.rootStatement(list, field, nodes) });
+      roots.push({
+        key,
+        plan: 'plan' in list ? planner.rootRun(list, field, nodes) : planner.rootStatement(list, field, nodes),
+      });
     }
   } catch (err) {
     // Planning reads nothing and changes nothing: on any error (NotFast, or a filter a service
@@ -533,7 +682,7 @@ export function planFast(op: FastOperation): FastPlan | null {
     return null;
   }
   // An unconfirmed caller is checked by the statements: without one, the ordinary path checks it.
-  if (ctx.unconfirmed && !roots.some((r) => r.plan !== 'typename' && r.plan.sql)) return null;
+  if (ctx.unconfirmed && !roots.some((r) => r.plan !== 'typename' && ('run' in r.plan || r.plan.sql))) return null;
   return { roots, queryType };
 }
 
@@ -546,13 +695,30 @@ export function planFast(op: FastOperation): FastPlan | null {
 export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Record<string, unknown> | null> {
   const store = currentRequest();
   if (store) store.sqlStatements = 0;
-  const rows = await Promise.all(
-    plan.roots.map(({ plan: p }) =>
-      p !== 'typename' && p.sql ? readPrepared(ctx.readEm ?? ctx.em, p.sql, p.params) : Promise.resolve([]),
-    ),
+  /** Set when a root's run failed: the ordinary path answers, and reports the failure as it always does. */
+  let failed = false;
+  const results = await Promise.all(
+    plan.roots.map(({ plan: p }) => {
+      if (p === 'typename') return Promise.resolve(null);
+      if ('run' in p)
+        return p.run().catch((err: unknown) => {
+          ctx.logger.debug({ reason: err instanceof Error ? err.message : String(err) }, 'fast path failed');
+          failed = true;
+          return null;
+        });
+      return p.sql ? readPrepared(ctx.readEm ?? ctx.em, p.sql, p.params) : Promise.resolve([]);
+    }),
   );
+  if (failed) return null;
   if (ctx.unconfirmed) {
-    if (rows.some((r) => r.some((row) => row[0] === null))) return null;
+    const refused = plan.roots.some(({ plan: p }, i) =>
+      p === 'typename'
+        ? false
+        : 'run' in p
+          ? results[i] === null
+          : (results[i] as unknown[][]).some((row) => row[0] === null),
+    );
+    if (refused) return null;
     ctx.unconfirmed = undefined;
   }
   const data: Record<string, unknown> = {};
@@ -561,9 +727,14 @@ export async function runFast(plan: FastPlan, ctx: GraphQLContext): Promise<Reco
       data[key] = plan.queryType.name;
       return;
     }
+    if ('run' in p) {
+      data[key] = serialize(p.output, results[i]);
+      return;
+    }
     const connection: Record<string, unknown> = {};
     for (const [k, what] of p.shape) {
-      connection[k] = what === 'nodes' ? rows[i].map((row) => buildObject(p.node!, row)) : p.typename;
+      connection[k] =
+        what === 'nodes' ? (results[i] as unknown[][]).map((row) => buildObject(p.node!, row)) : p.typename;
     }
     data[key] = connection;
   });

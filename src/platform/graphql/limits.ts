@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import type { DocumentNode, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
-import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
+import type { ASTNode, DocumentNode, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, visit } from 'graphql';
 import type { ComplexityEstimator, getComplexity as GetComplexity } from 'graphql-query-complexity';
 
 // graphql-query-complexity's ES build imports graphql's `.mjs` files, a second copy of graphql
@@ -47,6 +47,31 @@ const MAX_COSTS_PER_DOCUMENT = 64;
 /** Operations whose name and variables are longer than this (as JSON) are costed every time. */
 const MAX_COST_KEY_LENGTH = 4096;
 
+/**
+ * The variables the cost of `document` depends on: those in a `first` or `last` argument (the page
+ * sizes {@link CostLimit}'s estimator reads) and in an `@include`/`@skip` condition (which fields
+ * count). Another variable changes no cost; a value that does not coerce is refused by execution.
+ */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable(v) {
+        names.add(v.name.value);
+      },
+    });
+  visit(document, {
+    Field(field) {
+      for (const arg of field.arguments ?? [])
+        if (arg.name.value === 'first' || arg.name.value === 'last') collect(arg);
+    },
+    Directive(directive) {
+      if (directive.name.value === 'include' || directive.name.value === 'skip') collect(directive);
+    },
+  });
+  return [...names].sort();
+}
+
 /** What {@link CostLimit} needs. */
 export interface CostLimitOptions {
   /** Largest cost an operation may have (GRAPHQL_MAX_COST). */
@@ -67,10 +92,14 @@ export class CostLimit {
   private readonly estimator: ComplexityEstimator;
   /**
    * Costs computed, by document (Apollo keeps one parsed document per query text) and operation
-   * name with variables: a client repeating a query with the same values is not costed again
-   * (null: a document with a mutation or subscription, costed every time).
+   * name with the values of the variables the cost depends on ({@link costVariables}): a client
+   * repeating a query with the same page sizes is not costed again, whatever its other values (a
+   * search's words). Null: a document with a mutation or subscription, costed every time.
    */
-  private readonly costs = new WeakMap<DocumentNode, Map<string, number | undefined> | null>();
+  private readonly costs = new WeakMap<
+    DocumentNode,
+    { variables: string[]; known: Map<string, number | undefined> } | null
+  >();
 
   constructor(private readonly options: CostLimitOptions) {
     const { defaultPageSize } = options;
@@ -94,16 +123,19 @@ export class CostLimit {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
   ): number | undefined {
-    let known = this.costs.get(document);
-    if (known === undefined) {
+    let costs = this.costs.get(document);
+    if (costs === undefined) {
       // Queries only: mutations carry the large variables (imports), costed once each anyway.
       const queries = document.definitions.every(
         (d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === OperationTypeNode.QUERY,
       );
-      this.costs.set(document, (known = queries ? new Map() : null));
+      this.costs.set(document, (costs = queries ? { variables: costVariables(document), known: new Map() } : null));
     }
-    if (known === null) return this.compute(schema, document, operationName, variables);
-    const key = JSON.stringify([operationName ?? null, variables ?? {}]);
+    if (costs === null) return this.compute(schema, document, operationName, variables);
+    const { known } = costs;
+    // A variable not given and one given as null may cost differently (its default): both are in the key.
+    const given = costs.variables.filter((name) => variables && name in variables);
+    const key = JSON.stringify([operationName ?? null, given.map((name) => [name, variables![name]])]);
     if (known.has(key)) return known.get(key);
     const cost = this.compute(schema, document, operationName, variables);
     // A few short variants per document: a client sending ever new or large values (an import's
