@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { DocumentNode, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
-import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { ComplexityEstimator, getComplexity as GetComplexity } from 'graphql-query-complexity';
+
+import { OperationCache } from './operation-cache.js';
 
 // graphql-query-complexity's ES build imports graphql's `.mjs` files, a second copy of graphql
 // beside the CommonJS one `import 'graphql'` loads (and the schema is built with): its `instanceof`
@@ -42,11 +44,6 @@ const armorReporting = {
   onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
 };
 
-/** How many operation-and-variables costs {@link CostLimit} keeps per document. */
-const MAX_COSTS_PER_DOCUMENT = 64;
-/** Operations whose name and variables are longer than this (as JSON) are costed every time. */
-const MAX_COST_KEY_LENGTH = 4096;
-
 /** What {@link CostLimit} needs. */
 export interface CostLimitOptions {
   /** Largest cost an operation may have (GRAPHQL_MAX_COST). */
@@ -66,11 +63,10 @@ export interface CostLimitOptions {
 export class CostLimit {
   private readonly estimator: ComplexityEstimator;
   /**
-   * Costs computed, by document (Apollo keeps one parsed document per query text) and operation
-   * name with variables: a client repeating a query with the same values is not costed again
-   * (null: a document with a mutation or subscription, costed every time).
+   * Costs computed, by document and operation name with variables: a client repeating a query with
+   * the same values is not costed again (a mutation or subscription is costed every time).
    */
-  private readonly costs = new WeakMap<DocumentNode, Map<string, number | undefined> | null>();
+  private readonly costs = new OperationCache<number | undefined>();
 
   constructor(private readonly options: CostLimitOptions) {
     const { defaultPageSize } = options;
@@ -94,23 +90,10 @@ export class CostLimit {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
   ): number | undefined {
-    let known = this.costs.get(document);
-    if (known === undefined) {
-      // Queries only: mutations carry the large variables (imports), costed once each anyway.
-      const queries = document.definitions.every(
-        (d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === OperationTypeNode.QUERY,
-      );
-      this.costs.set(document, (known = queries ? new Map() : null));
-    }
-    if (known === null) return this.compute(schema, document, operationName, variables);
-    const key = JSON.stringify([operationName ?? null, variables ?? {}]);
-    if (known.has(key)) return known.get(key);
+    const key = this.costs.key(document, operationName, variables);
+    if (key !== null && this.costs.has(document, key)) return this.costs.get(document, key);
     const cost = this.compute(schema, document, operationName, variables);
-    // A few short variants per document: a client sending ever new or large values (an import's
-    // rows) does not make it grow without bound.
-    if (key.length > MAX_COST_KEY_LENGTH) return cost;
-    if (known.size >= MAX_COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, cost);
+    if (key !== null) this.costs.set(document, key, cost);
     return cost;
   }
 
