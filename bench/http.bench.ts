@@ -20,7 +20,8 @@
  *
  * Env: BENCH_CLIENTS (10,000), BENCH_WRITE_CLIENTS (1,000), BENCH_DURATION seconds per run (10),
  * BENCH_ROUNDS (2), BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for
- * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
+ * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated,
+ * BENCH_PG_SOCKET (a directory) to connect both servers and the floor through PostgreSQL's Unix socket.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
+import { transportOf } from './lib.js';
 import {
   backendCpu,
   backendCpuSpent,
@@ -613,7 +615,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     }
     const loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
     console.log(
-      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}`,
+      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}, PostgreSQL over ${transportOf(dataset.databaseUrl)} (both servers and the floor)`,
     );
     for (const [k, v] of Object.entries(summary) as [string, any][]) {
       const side = (name: string, x: any) =>
@@ -627,6 +629,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     return {
       commit: COMMIT,
       startedAt,
+      postgresTransport: transportOf(dataset.databaseUrl),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
       clients: dataset.clients,
       seedSeconds: dataset.seedSeconds,
