@@ -57,7 +57,8 @@ const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
 const WRITE_CLIENTS = Number(process.env.BENCH_WRITE_CLIENTS ?? 1000);
 const COMMIT = commit();
 
-const DASHBOARD = (first: number) => `{
+/** Scenario 1, the dashboard list (`first` clients). */
+export const DASHBOARD = (first: number) => `{
   clients(first: ${first}) { nodes {
     id fullName email lifecycleStage
     owner { name }
@@ -86,7 +87,8 @@ const DETAIL = `query($id: ID!) {
   }
 }`;
 
-const PRACTICES = `query($f: PracticeFilter) {
+/** Scenario 4, the filtered, sorted practice list (`$f`: {@link practicesFilter}). */
+export const PRACTICES = `query($f: PracticeFilter) {
   practices(first: 50, filter: $f, orderBy: { field: EXPIRY_DATE, direction: ASC }) { nodes {
     id status expiryDate client { fullName } type { code } assignedTo { name }
   } }
@@ -207,6 +209,29 @@ function rowDifferences(a: unknown[], b: unknown[]): string[] {
   return out;
 }
 
+/**
+ * Scenario 4's filter: renewals of the two busiest agents of `tenantId`, COMPLETED practices
+ * expiring in the next year (`filter`, Meridian's `PracticeFilter`), with what it is made of.
+ */
+export async function practicesFilter(db: pg.Client, tenantId: string) {
+  const agents = (
+    await db.query<{ id: string }>(
+      `select assigned_to_id id from practice where tenant_id = $1 and assigned_to_id is not null
+       group by 1 order by count(*) desc limit 2`,
+      [tenantId],
+    )
+  ).rows.map((r) => r.id);
+  const today = new Date().toISOString().slice(0, 10);
+  const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const filter = {
+    statuses: ['COMPLETED'],
+    assignedToIds: agents.map((a) => toGlobalId('TeamMember', a)),
+    expiryFrom: today,
+    expiryTo: inAYear,
+  };
+  return { filter, agents, today, inAYear };
+}
+
 export async function runHttpBench(): Promise<Record<string, unknown>> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
@@ -254,22 +279,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     ])) {
       openStages.set(s.pipeline_id, [...(openStages.get(s.pipeline_id) ?? []), s.id]);
     }
-    // Scenario 4: renewals of the two busiest agents, COMPLETED practices expiring in the next year.
-    const agents = (
-      await one(
-        `select assigned_to_id id from practice where tenant_id = $1 and assigned_to_id is not null
-         group by 1 order by count(*) desc limit 2`,
-        [tenantId],
-      )
-    ).map((r) => r.id as string);
-    const today = new Date().toISOString().slice(0, 10);
-    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-    const filter = {
-      statuses: ['COMPLETED'],
-      assignedToIds: agents.map((a) => toGlobalId('TeamMember', a)),
-      expiryFrom: today,
-      expiryTo: inAYear,
-    };
+    const { filter, agents, today, inAYear } = await practicesFilter(db, tenantId as string);
     const pgFilter = {
       tenantId: { equalTo: tenantId },
       status: { in: ['COMPLETED'] },
