@@ -40,7 +40,9 @@ import {
   cpuMs,
   createPeerIndexes,
   explain,
+  explainGeneric,
   floor,
+  type GenericPlanReport,
   PEER_INDEXES,
   type PlanReport,
   SEQ_SCAN_ROWS,
@@ -416,6 +418,24 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     for (const w of warnings) {
       console.log(`\n*** WARNING: ${w} (more than ${SEQ_SCAN_ROWS} rows): this comparison is not the fair one ***\n`);
     }
+    // Both servers prepare their statements: after five executions PostgreSQL may run a statement on
+    // its generic plan, which can be much slower than the plan for the values EXPLAINed above.
+    const genericPlans: Record<string, Record<Kind, GenericPlanReport>> = {};
+    console.log('prepared statements, custom against generic plan (EXPLAIN ANALYZE EXECUTE, median of 5):');
+    for (const sc of scenarios) {
+      genericPlans[sc.name] = {
+        meridian: await explainGeneric(db, statements[sc.name].meridian),
+        postgraphile: await explainGeneric(db, statements[sc.name].postgraphile),
+      };
+      for (const [kind, g] of Object.entries(genericPlans[sc.name])) {
+        console.log(`  ${sc.name} ${kind}: ${g.customMs} ms custom, ${g.genericMs} ms generic`);
+        if (g.genericMs > 2 * g.customMs && g.genericMs - g.customMs > 0.5) {
+          const w = `${kind} ${sc.name}: its generic plan takes ${g.genericMs} ms against ${g.customMs} ms for the values; once PostgreSQL switches to it, ${kind} (and the floor, for PostGraphile's SQL) run slower`;
+          warnings.push(w);
+          console.log(`\n*** WARNING: ${w}: this comparison is not the fair one ***\n`);
+        }
+      }
+    }
 
     const sql = {
       dashboardFirst5: dash5.extensions?.sqlStatements ?? null,
@@ -650,6 +670,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       scenario4Filter: filter,
       equivalence,
       plans: { asMigrated, withPeerIndexes },
+      genericPlans,
       unindexedForeignKeys: unindexed,
       warnings,
       sqlStatements: sql,
