@@ -17,6 +17,8 @@
  * failing closed without a tenant); a list's roles are checked as `@Authorized` does (a caller who
  * fails them takes the ordinary path and gets its error); cost and depth limits ran before (Apollo's
  * validation and the operation guard); each statement counts in `extensions.sqlStatements`.
+ * Plans are kept per document, operation name and variables ({@link planFast}); what a request
+ * brings (tenant, principal, the clock a filter reads) is made again from each request.
  */
 import type { EntityClass, EntityManager, EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import { ReferenceKind } from '@mikro-orm/core';
