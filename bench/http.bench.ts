@@ -20,7 +20,8 @@
  *
  * Env: BENCH_CLIENTS (10,000), BENCH_WRITE_CLIENTS (1,000), BENCH_DURATION seconds per run (10),
  * BENCH_ROUNDS (2), BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for
- * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated.
+ * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated,
+ * BENCH_PG_SOCKET (a directory) to connect both servers and the floor through PostgreSQL's Unix socket.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 import { toGlobalId } from '../src/platform/graphql/global-id.js';
+import { transportOf } from './lib.js';
 import {
   backendCpu,
   backendCpuSpent,
@@ -38,7 +40,9 @@ import {
   cpuMs,
   createPeerIndexes,
   explain,
+  explainGeneric,
   floor,
+  type GenericPlanReport,
   PEER_INDEXES,
   type PlanReport,
   SEQ_SCAN_ROWS,
@@ -55,7 +59,8 @@ const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
 const WRITE_CLIENTS = Number(process.env.BENCH_WRITE_CLIENTS ?? 1000);
 const COMMIT = commit();
 
-const DASHBOARD = (first: number) => `{
+/** Scenario 1, the dashboard list (`first` clients). */
+export const DASHBOARD = (first: number) => `{
   clients(first: ${first}) { nodes {
     id fullName email lifecycleStage
     owner { name }
@@ -84,7 +89,8 @@ const DETAIL = `query($id: ID!) {
   }
 }`;
 
-const PRACTICES = `query($f: PracticeFilter) {
+/** Scenario 4, the filtered, sorted practice list (`$f`: {@link practicesFilter}). */
+export const PRACTICES = `query($f: PracticeFilter) {
   practices(first: 50, filter: $f, orderBy: { field: EXPIRY_DATE, direction: ASC }) { nodes {
     id status expiryDate client { fullName } type { code } assignedTo { name }
   } }
@@ -205,6 +211,29 @@ function rowDifferences(a: unknown[], b: unknown[]): string[] {
   return out;
 }
 
+/**
+ * Scenario 4's filter: renewals of the two busiest agents of `tenantId`, COMPLETED practices
+ * expiring in the next year (`filter`, Meridian's `PracticeFilter`), with what it is made of.
+ */
+export async function practicesFilter(db: pg.Client, tenantId: string) {
+  const agents = (
+    await db.query<{ id: string }>(
+      `select assigned_to_id id from practice where tenant_id = $1 and assigned_to_id is not null
+       group by 1 order by count(*) desc limit 2`,
+      [tenantId],
+    )
+  ).rows.map((r) => r.id);
+  const today = new Date().toISOString().slice(0, 10);
+  const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const filter = {
+    statuses: ['COMPLETED'],
+    assignedToIds: agents.map((a) => toGlobalId('TeamMember', a)),
+    expiryFrom: today,
+    expiryTo: inAYear,
+  };
+  return { filter, agents, today, inAYear };
+}
+
 export async function runHttpBench(): Promise<Record<string, unknown>> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
@@ -252,22 +281,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     ])) {
       openStages.set(s.pipeline_id, [...(openStages.get(s.pipeline_id) ?? []), s.id]);
     }
-    // Scenario 4: renewals of the two busiest agents, COMPLETED practices expiring in the next year.
-    const agents = (
-      await one(
-        `select assigned_to_id id from practice where tenant_id = $1 and assigned_to_id is not null
-         group by 1 order by count(*) desc limit 2`,
-        [tenantId],
-      )
-    ).map((r) => r.id as string);
-    const today = new Date().toISOString().slice(0, 10);
-    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-    const filter = {
-      statuses: ['COMPLETED'],
-      assignedToIds: agents.map((a) => toGlobalId('TeamMember', a)),
-      expiryFrom: today,
-      expiryTo: inAYear,
-    };
+    const { filter, agents, today, inAYear } = await practicesFilter(db, tenantId as string);
     const pgFilter = {
       tenantId: { equalTo: tenantId },
       status: { in: ['COMPLETED'] },
@@ -403,6 +417,24 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     }
     for (const w of warnings) {
       console.log(`\n*** WARNING: ${w} (more than ${SEQ_SCAN_ROWS} rows): this comparison is not the fair one ***\n`);
+    }
+    // Both servers prepare their statements: after five executions PostgreSQL may run a statement on
+    // its generic plan, which can be much slower than the plan for the values EXPLAINed above.
+    const genericPlans: Record<string, Record<Kind, GenericPlanReport>> = {};
+    console.log('prepared statements, custom against generic plan (EXPLAIN ANALYZE EXECUTE, median of 5):');
+    for (const sc of scenarios) {
+      genericPlans[sc.name] = {
+        meridian: await explainGeneric(db, statements[sc.name].meridian),
+        postgraphile: await explainGeneric(db, statements[sc.name].postgraphile),
+      };
+      for (const [kind, g] of Object.entries(genericPlans[sc.name])) {
+        console.log(`  ${sc.name} ${kind}: ${g.customMs} ms custom, ${g.genericMs} ms generic`);
+        if (g.genericMs > 2 * g.customMs && g.genericMs - g.customMs > 0.5) {
+          const w = `${kind} ${sc.name}: its generic plan takes ${g.genericMs} ms against ${g.customMs} ms for the values; once PostgreSQL switches to it, ${kind} (and the floor, for PostGraphile's SQL) run slower`;
+          warnings.push(w);
+          console.log(`\n*** WARNING: ${w}: this comparison is not the fair one ***\n`);
+        }
+      }
     }
 
     const sql = {
@@ -613,7 +645,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     }
     const loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
     console.log(
-      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}`,
+      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}, PostgreSQL over ${transportOf(dataset.databaseUrl)} (both servers and the floor)`,
     );
     for (const [k, v] of Object.entries(summary) as [string, any][]) {
       const side = (name: string, x: any) =>
@@ -627,6 +659,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     return {
       commit: COMMIT,
       startedAt,
+      postgresTransport: transportOf(dataset.databaseUrl),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
       clients: dataset.clients,
       seedSeconds: dataset.seedSeconds,
@@ -637,6 +670,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       scenario4Filter: filter,
       equivalence,
       plans: { asMigrated, withPeerIndexes },
+      genericPlans,
       unindexedForeignKeys: unindexed,
       warnings,
       sqlStatements: sql,

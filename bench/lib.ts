@@ -9,9 +9,31 @@ import pg from 'pg';
 import { type App, startApp } from '../src/app/start.js';
 import { loadConfig } from '../src/config.js';
 
-/** PostgreSQL server used by the benchmarks (a fresh database is created on it). */
-export const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * PostgreSQL server used by the benchmarks (a fresh database is created on it). BENCH_PG_SOCKET (a
+ * directory, e.g. /var/run/postgresql): every connection of the benchmarks (the servers measured,
+ * the peer, the floor and the bench's own) goes through that Unix socket instead of TCP, by the URL's
+ * `host` parameter, which each database URL derived from this one keeps.
+ */
+export const ADMIN_URL = withSocket(
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  process.env.BENCH_PG_SOCKET,
+);
+
+/** `url` with its `host` parameter set to the Unix socket directory `socket` (unchanged without one). */
+function withSocket(url: string, socket: string | undefined): string {
+  if (!socket) return url;
+  const u = new URL(url);
+  u.searchParams.set('host', socket);
+  return u.toString();
+}
+
+/** How a PostgreSQL URL connects, for the benches' reports: `Unix socket <dir>` or `TCP <host:port>`. */
+export function transportOf(url: string): string {
+  const u = new URL(url);
+  const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname);
+  return host.startsWith('/') ? `Unix socket ${host}` : `TCP ${host}:${u.port || 5432}`;
+}
 
 /** Creates a fresh database; returns its URL and a function that drops it. */
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {

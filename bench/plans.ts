@@ -164,6 +164,81 @@ export async function explain(db: pg.Client, statements: Statement[]): Promise<P
 }
 
 /**
+ * The arguments of `EXECUTE name(…)` for a statement prepared on `db` as `name` with `values`: each
+ * value as an SQL literal cast to the parameter's type PostgreSQL inferred (`pg_prepared_statements`).
+ */
+export async function executeArgs(db: pg.Client, name: string, values: readonly unknown[]): Promise<string> {
+  const [{ types }] = (
+    await db.query<{ types: string[] }>(
+      'select parameter_types::text[] as types from pg_prepared_statements where name = $1',
+      [name],
+    )
+  ).rows;
+  const literal = (v: unknown): string =>
+    Array.isArray(v)
+      ? `array[${v.map(literal).join(', ')}]`
+      : v === null || v === undefined
+        ? 'null'
+        : db.escapeLiteral(
+            v instanceof Date
+              ? v.toISOString()
+              : typeof v === 'string'
+                ? v
+                : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+                  ? String(v)
+                  : JSON.stringify(v),
+          );
+  return values.map((v, i) => `${literal(v)}::${types[i]}`).join(', ');
+}
+
+/** A scenario's statements as prepared statements: execution with a custom and with the generic plan. */
+export interface GenericPlanReport {
+  /** Median over 5 repetitions of the summed execution time with a plan for the values, ms. */
+  customMs: number;
+  /** The same with the generic plan, which a prepared statement may switch to after five executions, ms. */
+  genericMs: number;
+}
+
+/**
+ * EXPLAIN ANALYZE EXECUTE of each read statement, prepared as the servers prepare them, under
+ * `plan_cache_mode = force_custom_plan` and `force_generic_plan`. PostgreSQL switches a prepared
+ * statement to its generic plan after five executions when the plan's estimated cost is no worse,
+ * whatever its real cost: a generic plan much slower than the custom one slows the server (or
+ * the floor) that prepares the statement, which the EXPLAIN of {@link explain}, with the values,
+ * does not show.
+ */
+export async function explainGeneric(db: pg.Client, statements: Statement[]): Promise<GenericPlanReport> {
+  const reads = statements.filter(isRead);
+  const times = { force_custom_plan: [] as number[], force_generic_plan: [] as number[] };
+  const prepared: { name: string; args: string }[] = [];
+  try {
+    for (const [i, s] of reads.entries()) {
+      const name = `bench_plan_${i}`;
+      await db.query(`prepare ${name} as ${s.text.trim().replace(/;$/, '')}`);
+      prepared.push({ name, args: await executeArgs(db, name, s.values ?? []) });
+    }
+    for (let rep = 0; rep < 5; rep++) {
+      for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+        await db.query(`set plan_cache_mode = ${mode}`);
+        let ms = 0;
+        for (const { name, args } of prepared) {
+          const { rows } = await db.query(
+            `explain (analyze, timing off, format json) execute ${name}${args ? `(${args})` : ''}`,
+          );
+          ms += (rows[0]['QUERY PLAN'] as { 'Execution Time': number }[])[0]['Execution Time'];
+        }
+        times[mode].push(ms);
+      }
+    }
+  } finally {
+    await db.query('reset plan_cache_mode');
+    for (const { name } of prepared) await db.query(`deallocate ${name}`);
+  }
+  const median = (xs: number[]) => Math.round(percentile(xs, 50) * 100) / 100;
+  return { customMs: median(times.force_custom_plan), genericMs: median(times.force_generic_plan) };
+}
+
+/**
  * The foreign-key indexes PostGraphile's documentation requires for the relations the scenarios
  * traverse backwards (client → practices, deals, open tickets), plus client.owner_id (team member →
  * clients) named in issue 18. "PostgreSQL does NOT add indexes to foreign keys by default … Always

@@ -3,6 +3,7 @@
  * local PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
  * and Redis if REDIS_URL is set; prints the results and saves them under bench/results/.
  */
+import { runAbBench } from './ab.bench.js';
 import { runAnalyticsBench } from './analytics.bench.js';
 import { runExtractionBench } from './extraction.bench.js';
 import { runExtractionCpuBench } from './extraction-cpu.bench.js';
@@ -22,6 +23,8 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   // Meridian vs PostGraphile 5 with its documented indexes: scenarios 1 and 4 at 10 and 1 connections,
   // interleaved; plans checked; CPU per request, SQL per operation, RSS, the floor; then 2 and 3.
   http: runHttpBench,
+  // Builds side by side (BENCH_AB_BUILDS) on scenarios 1 and 4, alternating: server CPU per request.
+  ab: runAbBench,
   // The same dashboard resolvers on plain graphql-js vs type-graphql.
   overhead: runOverheadBench,
   // 1,000 and 10,000 graphql-ws subscribers, one event.

@@ -24,7 +24,7 @@ import { Tenant } from '../src/modules/tenancy/tenant.entity.js';
 import { scopedTenantId } from '../src/platform/db/tenancy.js';
 import { forkForTenant } from '../src/platform/db/tenancy.js';
 import { gql, percentile, startBenchApp } from './lib.js';
-import { SEQ_SCAN_ROWS } from './plans.js';
+import { executeArgs, SEQ_SCAN_ROWS } from './plans.js';
 import { BENCH_JWT_SECRET, prepareDataset } from './server.js';
 
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 100_000);
@@ -216,20 +216,7 @@ async function runBench(options: { ask: boolean }): Promise<Record<string, unkno
         const { sql, params } = buildSearchStatement(tenantId, parseQuery(q), new Set(SEARCH_TYPES), {}, 20, null);
         const name = `bench_search_${i}`;
         await db.query({ name, text: sql, values: params }); // prepares it and runs it once
-        const [{ types }] = (
-          await db.query<{ types: string[] }>(
-            'select parameter_types::text[] as types from pg_prepared_statements where name = $1',
-            [name],
-          )
-        ).rows;
-        // The statement's values are strings, numbers, null and arrays of strings.
-        const literal = (v: unknown): string =>
-          Array.isArray(v)
-            ? `array[${v.map(literal).join(', ')}]`
-            : v === null
-              ? 'null'
-              : db.escapeLiteral(typeof v === 'number' ? String(v) : (v as string));
-        const args = params.map((v, j) => `${literal(v)}::${types[j]}`).join(', ');
+        const args = await executeArgs(db, name, params);
         plans[`search "${q}"`] = summarise(
           (await db.query<{ 'QUERY PLAN': string }>(`explain analyze execute ${name}(${args})`)).rows,
           rows,

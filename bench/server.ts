@@ -156,12 +156,14 @@ export function rssMb(pid: number): number {
 /**
  * Starts Meridian on `databaseUrl` as its own process. NODE_ENV=development so every response
  * carries `extensions.sqlStatements` (the SQL count per operation); logs silent, no jobs, no demo
- * seed; REDIS_URL only when given in `env`. `nodeArgs` e.g. ['--cpu-prof'].
+ * seed; REDIS_URL only when given in `env`. `nodeArgs` e.g. ['--cpu-prof']; `cwd`: the directory of
+ * another build (its `dist/`) to start instead of this one.
  */
 export async function startMeridian(
   databaseUrl: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  cwd?: string,
 ): Promise<ServerProcess> {
   const port = await freePort();
   const serverEnv = {
@@ -177,7 +179,7 @@ export async function startMeridian(
     RATE_LIMITS: 'false', // one token measures throughput
     ...env,
   };
-  const proc = await startProcess(serverEnv, port, nodeArgs);
+  const proc = await startProcess(serverEnv, port, nodeArgs, cwd);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,

@@ -30,15 +30,18 @@ export function outputOf(proc: ChildProcess): string {
 }
 
 /**
- * Spawns `node [SERVER_NODE_ARGS] [nodeArgs] dist/src/main.js` on `port` and resolves once `/healthz` answers
+ * Spawns `node [SERVER_NODE_ARGS] [nodeArgs] dist/src/main.js` (in `cwd`: another build's directory; default
+ * this one) on `port` and resolves once `/healthz` answers
  * (output kept for errors, and for {@link outputOf}).
  */
 export async function startProcess(
   env: NodeJS.ProcessEnv,
   port: number,
   nodeArgs: string[] = [],
+  cwd?: string,
 ): Promise<ChildProcess> {
   const proc = spawn(process.execPath, [...SERVER_NODE_ARGS, ...nodeArgs, 'dist/src/main.js'], {
+    cwd,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

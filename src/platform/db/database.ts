@@ -31,7 +31,11 @@ export interface Database {
 
 /** Where the database is and what it holds; the composition root fills it from the configuration. */
 export interface DatabaseOptions {
-  /** PostgreSQL connection URL; undefined: the embedded PGlite. */
+  /**
+   * PostgreSQL connection URL; undefined: the embedded PGlite. A Unix socket: its directory as the
+   * host, percent-encoded (`postgres://user@%2Fvar%2Frun%2Fpostgresql/db`) or as the `host` query
+   * parameter (`postgres://user@localhost/db?host=/var/run/postgresql`, libpq's form), which wins.
+   */
   url?: string;
   /** Maximum connections of the PostgreSQL pool (the embedded PGlite always has one). */
   poolMax: number;
@@ -134,6 +138,7 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     orm = await MikroORM.init({
       ...base,
       clientUrl: options.url,
+      ...socketHost(options.url),
       pool: { min: 0, max: options.poolMax },
     });
     if (options.preparedStatements !== false) prepareStatements(orm.em);
@@ -183,6 +188,16 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     },
     ...(image ? { image } : {}),
   };
+}
+
+/**
+ * The `host` query parameter of a PostgreSQL URL (libpq's way to name a Unix socket's directory),
+ * as MikroORM's `host` option: MikroORM reads the host from the URL's authority only, so without
+ * this it would connect over TCP to the authority's host and ignore the parameter.
+ */
+export function socketHost(url: string): { host?: string } {
+  const host = new URL(url).searchParams.get('host');
+  return host ? { host } : {};
 }
 
 /** Thrown when another live process holds the embedded database. */

@@ -683,12 +683,25 @@ export interface CompiledRead {
 /** `t` with its columns (and tenant column) qualified by `qualifier` (a quoted table name or alias). */
 function qualified(t: Table, qualifier: string | undefined): Table {
   if (!qualifier) return t;
-  return {
-    ...t,
-    tenant: t.tenant && `${qualifier}.${t.tenant}`,
-    columns: new Map([...t.columns].map(([name, column]) => [name, `${qualifier}.${column}`])),
-  };
+  let byQualifier = qualifiedTables.get(t);
+  if (!byQualifier) qualifiedTables.set(t, (byQualifier = new Map<string, Table>()));
+  let q = byQualifier.get(qualifier);
+  if (!q) {
+    q = {
+      ...t,
+      tenant: t.tenant && `${qualifier}.${t.tenant}`,
+      columns: new Map([...t.columns].map(([name, column]) => [name, `${qualifier}.${column}`])),
+    };
+    byQualifier.set(qualifier, q);
+  }
+  return q;
 }
+
+/**
+ * {@link qualified} tables made so far, by table and qualifier: the fast path compiles each read of
+ * a kept plan again per request, and the qualifiers are the statement's few table names and aliases.
+ */
+const qualifiedTables = new WeakMap<Table, Map<string, Table>>();
 
 /**
  * `where` and `orderBy` over the own columns of `entity` as SQL text, and the tenant condition first

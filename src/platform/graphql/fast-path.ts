@@ -17,6 +17,8 @@
  * failing closed without a tenant); a list's roles are checked as `@Authorized` does (a caller who
  * fails them takes the ordinary path and gets its error); cost and depth limits ran before (Apollo's
  * validation and the operation guard); each statement counts in `extensions.sqlStatements`.
+ * Plans are kept per document, operation name and variables ({@link planFast}); what a request
+ * brings (tenant, principal, the clock a filter reads) is made again from each request.
  */
 import type { EntityClass, EntityManager, EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import { ReferenceKind } from '@mikro-orm/core';
@@ -48,6 +50,7 @@ import { currentRequest } from '../request-context.js';
 import { DEFAULT_PAGE_SIZE, pageRequest } from './connection.js';
 import type { GraphQLContext } from './context.js';
 import { toGlobalId } from './global-id.js';
+import { OperationCache } from './operation-cache.js';
 
 /** What a root list needs from its arguments: rows of `where` in `orderBy`, the first `first`. */
 export interface FastListQuery {
@@ -279,6 +282,55 @@ function serialize({ type, shape }: Output, value: unknown): unknown {
   return object;
 }
 
+/** What one table read of a statement reads, as made from the request (see {@link PlannedRead}). */
+interface ReadQuery {
+  entity: EntityClass<object>;
+  where: Record<string, unknown>;
+  orderBy?: KeysetOrder<object>;
+  /** The page size, for a root list (inlined in the statement's text). */
+  first?: number;
+}
+
+/**
+ * One table read of a planned statement: how its query is made from a request (the list's or the
+ * relation's own function, which may read the clock, the principal or the tenant), and the SQL text
+ * it compiled to when planned. A cached plan holds for another request exactly when each of its
+ * reads, made again from that request, compiles to the same text: then only the values differ,
+ * and they are the statement's parameters.
+ */
+interface PlannedRead {
+  query: (ctx: GraphQLContext) => ReadQuery | null;
+  /** The table's alias in the statement (true: its own name). */
+  alias: string | true | undefined;
+  text: string;
+}
+
+/** `query` compiled (its values appended to `params`), with the text that identifies it; null if it cannot be. */
+function compileQuery(em: EntityManager, query: ReadQuery, params: unknown[], alias: string | true | undefined) {
+  const table = alias === true ? tableOf(em, query.entity) : alias;
+  const read = compileRead(em, query.entity, query.where, query.orderBy ?? [], params, table);
+  return read && { ...read, text: `${read.from}\n${read.where}\n${read.order}\n${query.first ?? ''}` };
+}
+
+/** The quoted table name of `entity`. */
+function tableOf(em: EntityManager, entity: EntityClass<object>): string {
+  return quote((em.getMetadata().get(entity) as EntityMetadata).tableName);
+}
+
+/**
+ * The parameters of a planned statement for this request: its reads made again from `ctx` (in the
+ * planned order, so `$n` numbers match), or null when one no longer compiles to the planned text
+ * (its conditions' shape changed: the operation is planned again) or returns no query.
+ */
+function replayReads(reads: readonly PlannedRead[], ctx: GraphQLContext, em: EntityManager): unknown[] | null {
+  const params: unknown[] = [];
+  for (const read of reads) {
+    const query = read.query(ctx);
+    if (!query || compileQuery(em, query, params, read.alias)?.text !== read.text) return null;
+  }
+  return params;
+}
+
 /** Plans one operation; one instance per request. */
 class Planner {
   private readonly fragments: Record<string, FragmentDefinitionNode> = {};
@@ -286,6 +338,8 @@ class Planner {
   private aliases = 0;
   /** The values of the statement being planned (`$1`, `$2`… in its text). */
   private params: unknown[] = [];
+  /** The table reads of the statement being planned, in the order of their parameters. */
+  private reads: PlannedRead[] = [];
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -300,9 +354,12 @@ class Planner {
   /** The statement of a root list field, or NotFast. */
   rootStatement(list: FastList, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]) {
     const args = getArgumentValues(field, nodes[0], this.variables);
-    const query = list.query(this.ctx, args) ?? notFast('arguments');
     this.params = [];
-    const read = this.read(list.entity, query.where, query.orderBy, true);
+    this.reads = [];
+    const read = this.read((ctx) => {
+      const query = list.query(ctx, args);
+      return query && { entity: list.entity, ...query };
+    }, true);
     const connection = this.objectType(field);
     const shape: [string, 'nodes' | 'typename'][] = [];
     let node: Fields | null = null;
@@ -325,19 +382,19 @@ class Planner {
       if (unconfirmed) {
         // The caller's member row, in the same statement: the rows if it still matches the claims,
         // else one row of SQL nulls (a row's id is never null) telling the caller to confirm.
-        const member = this.read(unconfirmed.check.entity as EntityClass<object>, unconfirmed.check.where);
-        const exists = `exists (select 1 from ${member.from} where ${member.where})`;
+        const exists = this.memberExists();
         const nulls = columns.map(() => 'null').join(', ');
-        sql = `(${select} and ${exists}${read.order} limit ${query.first}) union all select ${nulls} where not ${exists}`;
-      } else sql = `${select}${read.order} limit ${query.first}`;
+        sql = `(${select} and ${exists}${read.order} limit ${read.first}) union all select ${nulls} where not ${exists}`;
+      } else sql = `${select}${read.order} limit ${read.first}`;
     }
-    return { sql, params: this.params, shape, node, typename: connection.name };
+    return { sql, params: this.params, reads: this.reads, roles: list.roles, shape, node, typename: connection.name };
   }
 
   /** The run of a {@link FastRoot} and how its data makes the response, or NotFast. */
   rootRun(root: FastRoot, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[]) {
     const args = getArgumentValues(field, nodes[0], this.variables);
     this.params = [];
+    this.reads = [];
     const resolved = new Map<string, readonly FieldNode[] | null>(root.resolved.map((f) => [f, null]));
     const output: Output = { type: field.type, shape: this.shape(this.objectType(field), nodes, resolved) };
     const tools: FastRootTools = {
@@ -349,14 +406,18 @@ class Planner {
         const joins: string[] = [];
         return { json: this.object(type, sub, entity, from, joins), joins: joins.join('') };
       },
-      memberCheck: () => {
-        const unconfirmed = this.ctx.unconfirmed;
-        if (!unconfirmed) return null;
-        const member = this.read(unconfirmed.check.entity as EntityClass<object>, unconfirmed.check.where);
-        return `exists (select 1 from ${member.from} where ${member.where})`;
-      },
+      memberCheck: () => (this.ctx.unconfirmed ? this.memberExists() : null),
     };
     return { run: root.plan(this.ctx, args, tools), output };
+  }
+
+  /** The SQL condition that the caller's member row still matches the token's claims (`ctx.unconfirmed`). */
+  private memberExists(): string {
+    const member = this.read((ctx) => {
+      const check = ctx.unconfirmed?.check;
+      return check ? { entity: check.entity as EntityClass<object>, where: check.where } : null;
+    });
+    return `exists (select 1 from ${member.from} where ${member.where})`;
   }
 
   /**
@@ -393,22 +454,14 @@ class Planner {
   }
 
   /**
-   * The read of `entity`; its columns qualified by `alias` (true: by the table's name), as a
-   * statement joining to-one relations needs.
+   * The read that `query` makes from the request (recorded, for {@link replayReads}); its columns
+   * qualified by `alias` (true: by the table's name), as a statement joining to-one relations needs.
    */
-  private read(
-    entity: EntityClass<object>,
-    where: Record<string, unknown>,
-    orderBy: KeysetOrder<object> = [],
-    alias?: string | true,
-  ) {
-    const table = alias === true ? this.tableOf(entity) : alias;
-    return compileRead(this.em, entity, where, orderBy, this.params, table) ?? notFast(`condition on ${entity.name}`);
-  }
-
-  /** The quoted table name of `entity`. */
-  private tableOf(entity: EntityClass<object>): string {
-    return quote((this.em.getMetadata().get(entity) as EntityMetadata).tableName);
+  private read(query: (ctx: GraphQLContext) => ReadQuery | null, alias?: string | true) {
+    const made = query(this.ctx) ?? notFast('arguments');
+    const read = compileQuery(this.em, made, this.params, alias) ?? notFast(`condition on ${made.entity.name}`);
+    this.reads.push({ query, alias, text: read.text });
+    return { ...read, first: made.first };
   }
 
   private objectType(field: GraphQLField<unknown, unknown>): GraphQLObjectType {
@@ -488,7 +541,7 @@ class Planner {
       return { unless: id, fields };
     }
     const alias = quote(`r${++this.aliases}`);
-    const read = this.read(relation.entity, {}, [], alias);
+    const read = this.read(() => ({ entity: relation.entity, where: {} }), alias);
     joins.push(` left join ${read.from} as ${alias} on ${read.where} and ${alias}."id" = ${fkColumn}`);
     const present = column(`${alias}."id"`);
     return { unless: present, fields: this.columns(type, nodes, relation.entity, alias, joins, columns) };
@@ -566,7 +619,7 @@ class Planner {
       // Joined (a correlated subquery per row cost PostgreSQL twice the CPU of the whole list),
       // aliased: the same table may be read further out (a practice's client in a client list).
       const alias = quote(`r${++this.aliases}`);
-      const read = this.read(relation.entity, {}, [], alias);
+      const read = this.read(() => ({ entity: relation.entity, where: {} }), alias);
       joins.push(` left join ${read.from} as ${alias} on ${read.where} and ${alias}."id" = ${fkColumn}`);
       const object = this.object(type, nodes, relation.entity, alias, joins);
       return `case when ${alias}."id" is null then null else ${object} end`;
@@ -574,7 +627,10 @@ class Planner {
     const args = getArgumentValues(field, nodes[0], this.variables);
     const { first, after, ...rest } = args as { first?: number; after?: string };
     if (after !== undefined && after !== null) notFast(`${field.name}: cursor`);
-    const read = this.read(relation.entity, relation.where(this.ctx, rest), relation.orderBy, true);
+    const read = this.read(
+      (ctx) => ({ entity: relation.entity, where: relation.where(ctx, rest), orderBy: relation.orderBy }),
+      true,
+    );
     // A child of the same table (organisation members…) would shadow its parent's name.
     if (read.from === from) notFast(`${field.name}: a relation of a table to itself`);
     const childJoins: string[] = [];
@@ -651,6 +707,69 @@ export function planFast(op: FastOperation): FastPlan | null {
   const em = ctx.readEm ?? ctx.em;
   // Not inside a transaction (a request has none; its statements would go to the pool's connections).
   if (em.getTransactionContext()) return null;
+  // With an unconfirmed caller the statements differ (they check the member row).
+  const key = plans.key(document, operation.name?.value, op.variables, Boolean(ctx.unconfirmed));
+  const cached = key === null ? undefined : plans.get(document, key);
+  if (cached) {
+    const plan = replayPlan(cached, ctx, em, principal.role);
+    if (plan !== undefined) return plan;
+  }
+  const plan = planOperation(op, em, principal.role, queryType);
+  // A root run (search) makes its statement from its arguments each time: planned per request.
+  if (plan && key !== null && !plan.roots.some((r) => r.plan !== 'typename' && 'run' in r.plan))
+    plans.set(document, key, plan);
+  return plan;
+}
+
+/**
+ * Plans kept per document, operation name, variables and whether the caller is unconfirmed: what
+ * planning derives from those alone (the fields, the statements' text, how rows become objects) is
+ * the same for the next request; what a request brings (tenant, principal, the clock a filter may
+ * read) is made again from it by {@link replayPlan}.
+ */
+const plans = new OperationCache<FastPlan>();
+
+/**
+ * A kept plan for this request: the roles checked for this caller (null: the ordinary path), the
+ * statements' parameters made again from its context ({@link replayReads}); undefined when a read
+ * no longer compiles to the same text (or its query throws): the operation is planned again.
+ */
+function replayPlan(
+  cached: FastPlan,
+  ctx: GraphQLContext,
+  em: EntityManager,
+  role: string,
+): FastPlan | null | undefined {
+  const roots: FastPlan['roots'] = [];
+  for (const root of cached.roots) {
+    if (root.plan === 'typename') {
+      roots.push(root);
+      continue;
+    }
+    if ('run' in root.plan) return undefined; // never kept (see planFast)
+    const { roles, reads } = root.plan;
+    if (roles.length && !roles.includes(role)) return null;
+    let params: unknown[] | null;
+    try {
+      params = replayReads(reads, ctx, em);
+    } catch {
+      params = null; // planned again, which reports it (debug) and takes the ordinary path
+    }
+    if (!params) return undefined;
+    roots.push({ key: root.key, plan: { ...root.plan, params } });
+  }
+  return { roots, queryType: cached.queryType };
+}
+
+/** {@link planFast} without the kept plans: plans `op` from its document. */
+function planOperation(
+  op: FastOperation,
+  em: EntityManager,
+  role: string,
+  queryType: GraphQLObjectType,
+): FastPlan | null {
+  const { schema, document, operation, ctx } = op;
+  if (!operation) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], op.variables ?? {});
   if (coerced.errors) return null;
   const variables = coerced.coerced;
@@ -669,7 +788,7 @@ export function planFast(op: FastOperation): FastPlan | null {
       const list = lists.get(name) ?? rootFields.get(name);
       const field = queryType.getFields()[name];
       if (!list || !field) return null;
-      if (list.roles.length && !list.roles.includes(principal.role)) return null;
+      if (list.roles.length && !list.roles.includes(role)) return null;
       roots.push({
         key,
         plan: 'plan' in list ? planner.rootRun(list, field, nodes) : planner.rootStatement(list, field, nodes),

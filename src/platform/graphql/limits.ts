@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { ASTNode, DocumentNode, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
-import { GraphQLError, Kind, OperationTypeNode, visit } from 'graphql';
+import { GraphQLError, visit } from 'graphql';
 import type { ComplexityEstimator, getComplexity as GetComplexity } from 'graphql-query-complexity';
+
+import { OperationCache } from './operation-cache.js';
 
 // graphql-query-complexity's ES build imports graphql's `.mjs` files, a second copy of graphql
 // beside the CommonJS one `import 'graphql'` loads (and the schema is built with): its `instanceof`
@@ -41,11 +43,6 @@ const armorReporting = {
   propagateOnRejection: false,
   onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
 };
-
-/** How many operation-and-variables costs {@link CostLimit} keeps per document. */
-const MAX_COSTS_PER_DOCUMENT = 64;
-/** Operations whose name and variables are longer than this (as JSON) are costed every time. */
-const MAX_COST_KEY_LENGTH = 4096;
 
 /**
  * The variables the cost of `document` depends on: those in a `first` or `last` argument (the page
@@ -94,12 +91,11 @@ export class CostLimit {
    * Costs computed, by document (Apollo keeps one parsed document per query text) and operation
    * name with the values of the variables the cost depends on ({@link costVariables}): a client
    * repeating a query with the same page sizes is not costed again, whatever its other values (a
-   * search's words). Null: a document with a mutation or subscription, costed every time.
+   * search's words). A mutation or subscription is costed every time.
    */
-  private readonly costs = new WeakMap<
-    DocumentNode,
-    { variables: string[]; known: Map<string, number | undefined> } | null
-  >();
+  private readonly costs = new OperationCache<number | undefined>();
+  /** {@link costVariables} of each document. */
+  private readonly variablesOf = new WeakMap<DocumentNode, string[]>();
 
   constructor(private readonly options: CostLimitOptions) {
     const { defaultPageSize } = options;
@@ -123,26 +119,14 @@ export class CostLimit {
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
   ): number | undefined {
-    let costs = this.costs.get(document);
-    if (costs === undefined) {
-      // Queries only: mutations carry the large variables (imports), costed once each anyway.
-      const queries = document.definitions.every(
-        (d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === OperationTypeNode.QUERY,
-      );
-      this.costs.set(document, (costs = queries ? { variables: costVariables(document), known: new Map() } : null));
-    }
-    if (costs === null) return this.compute(schema, document, operationName, variables);
-    const { known } = costs;
+    let names = this.variablesOf.get(document);
+    if (!names) this.variablesOf.set(document, (names = costVariables(document)));
     // A variable not given and one given as null may cost differently (its default): both are in the key.
-    const given = costs.variables.filter((name) => variables && name in variables);
-    const key = JSON.stringify([operationName ?? null, given.map((name) => [name, variables![name]])]);
-    if (known.has(key)) return known.get(key);
+    const given = Object.fromEntries(names.filter((n) => variables && n in variables).map((n) => [n, variables![n]]));
+    const key = this.costs.key(document, operationName, given);
+    if (key !== null && this.costs.has(document, key)) return this.costs.get(document, key);
     const cost = this.compute(schema, document, operationName, variables);
-    // A few short variants per document: a client sending ever new or large values (an import's
-    // rows) does not make it grow without bound.
-    if (key.length > MAX_COST_KEY_LENGTH) return cost;
-    if (known.size >= MAX_COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, cost);
+    if (key !== null) this.costs.set(document, key, cost);
     return cost;
   }
 
