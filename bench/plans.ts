@@ -339,8 +339,10 @@ export async function floor(
   statements: Statement[],
   connections: number,
   seconds: number,
+  /** PostgreSQL options of the connections (libpq's `options`, e.g. `-c plan_cache_mode=…`). */
+  options?: string,
 ): Promise<{ reqPerSec: number; p50Ms: number; p99Ms: number; requests: number }> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: connections, ...(options ? { options } : {}) });
   const latencies: number[] = [];
   try {
     const run = (client: pg.PoolClient) =>
