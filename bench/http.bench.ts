@@ -22,8 +22,8 @@
  * BENCH_ROUNDS (2), BENCH_CONNECTIONS comma-separated connection counts (10,1; the first also for
  * scenarios 2, 3 and the floor), BENCH_PEER_INDEXES=off to measure against the database as migrated,
  * BENCH_PG_SOCKET (a directory) to connect both servers and the floor through PostgreSQL's Unix socket,
- * BENCH_PEER_PLANS=generic to let PostgreSQL choose generic plans for the peer's prepared statements
- * (default `custom`: see PEER_PLAN_OPTIONS).
+ * BENCH_PEER_PLANS=auto to leave the peer's prepared statements to PostgreSQL's default plan choice
+ * (default `best`: see PEER_PLANS).
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -60,16 +60,20 @@ const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '10,1').split(',').m
 const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
 /**
  * PostGraphile prepares its statements, and after five executions PostgreSQL may switch one to its
- * generic plan: for scenario 4's statement that plan joins every matching practice before sorting
- * (2.3-15 ms against 0.2-0.7 ms planned for the values), which slowed the peer and its floor by
- * several times in some runs and not in others. The peer's documentation says nothing either way;
- * the comparison gives it its better plans (`plan_cache_mode=force_custom_plan` on its connections
- * and the floor's), so a ratio never rests on the peer's unlucky plan. BENCH_PEER_PLANS=generic:
- * PostgreSQL's default (`auto`). Meridian's connections keep the default (its generic plans are
- * checked below).
+ * generic plan, or not, by estimated cost. The two differ a lot for the peer: scenario 4's generic
+ * plan joins every matching practice before sorting (2.3-15 ms against 0.2-0.7 ms planned for the
+ * values), which made the peer and its floor several times slower in some runs and not in others,
+ * while scenario 1's generic plan is the cheaper one (0.47 against 0.85 ms of PostgreSQL CPU with
+ * planning). The peer's documentation says nothing either way. `best` (the default): for each
+ * scenario the peer (and its floor) runs with the plan mode that measured faster for its statements
+ * (planning + execution, {@link explainGeneric}), set on its connections (`plan_cache_mode`): a
+ * ratio never rests on the peer's unlucky plan. `auto`: PostgreSQL's default choice. Meridian's
+ * connections keep the default (its generic plans are checked below).
  */
-const PEER_CUSTOM_PLANS = process.env.BENCH_PEER_PLANS !== 'generic';
-const PEER_PLAN_OPTIONS = PEER_CUSTOM_PLANS ? '-c plan_cache_mode=force_custom_plan' : undefined;
+const PEER_PLANS = process.env.BENCH_PEER_PLANS === 'auto' ? 'auto' : 'best';
+type PlanMode = 'auto' | 'force_custom_plan' | 'force_generic_plan';
+/** libpq's `options` for connections of `mode` (undefined: the server's default). */
+const planOptions = (mode: PlanMode) => (mode === 'auto' ? undefined : `-c plan_cache_mode=${mode}`);
 const WRITE_CLIENTS = Number(process.env.BENCH_WRITE_CLIENTS ?? 1000);
 const COMMIT = commit();
 
@@ -264,6 +268,8 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
   await db.connect();
   let meridian: ServerProcess | undefined;
   let postgraphile: ServerProcess | undefined;
+  /** Peers started with a plan mode of their own (see PEER_PLANS). */
+  const extraPeers: ServerProcess[] = [];
   const captureFiles: string[] = [];
   try {
     // --- Fixtures from the database -------------------------------------------------------------
@@ -308,11 +314,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     const pCapture = captureSetup('postgraphile');
     captureFiles.push(mCapture.file, pCapture.file);
     meridian = await startMeridian(dataset.databaseUrl, mCapture.env, mCapture.nodeArgs);
-    postgraphile = await startPostGraphile(
-      dataset.databaseUrl,
-      { ...pCapture.env, ...(PEER_PLAN_OPTIONS ? { PGOPTIONS: PEER_PLAN_OPTIONS } : {}) },
-      pCapture.nodeArgs,
-    );
+    postgraphile = await startPostGraphile(dataset.databaseUrl, pCapture.env, pCapture.nodeArgs);
     const M = meridian;
     const P = postgraphile;
 
@@ -447,15 +449,31 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       };
       for (const [kind, g] of Object.entries(genericPlans[sc.name])) {
         console.log(`  ${sc.name} ${kind}: ${g.customMs} ms custom, ${g.genericMs} ms generic`);
-        // The peer runs on custom plans unless BENCH_PEER_PLANS=generic: its generic plan is then moot.
-        const generic = kind === 'meridian' || !PEER_CUSTOM_PLANS;
-        if (generic && g.genericMs > 2 * g.customMs && g.genericMs - g.customMs > 0.5) {
+        // The peer runs on its faster plan mode unless BENCH_PEER_PLANS=auto: a slow generic plan is then moot.
+        const matters = kind === 'meridian' || PEER_PLANS === 'auto';
+        if (matters && g.genericMs > 2 * g.customMs && g.genericMs - g.customMs > 0.5) {
           const w = `${kind} ${sc.name}: its generic plan takes ${g.genericMs} ms against ${g.customMs} ms for the values; once PostgreSQL switches to it, ${kind} (and the floor, for PostGraphile's SQL) run slower`;
           warnings.push(w);
           console.log(`\n*** WARNING: ${w}: this comparison is not the fair one ***\n`);
         }
       }
     }
+
+    // The peer's plan mode per scenario (PEER_PLANS), and a peer process for each mode used: the
+    // one started above (PostgreSQL's default, its SQL recorded) for `auto`, else one more per mode.
+    const peerMode: Record<string, PlanMode> = {};
+    for (const sc of scenarios) {
+      const g = genericPlans[sc.name].postgraphile;
+      peerMode[sc.name] =
+        PEER_PLANS === 'auto' ? 'auto' : g.genericMs <= g.customMs ? 'force_generic_plan' : 'force_custom_plan';
+      console.log(`  the peer runs ${sc.name} with plan_cache_mode ${peerMode[sc.name]}`);
+    }
+    const peers = new Map<PlanMode, ServerProcess>([['auto', P]]);
+    for (const mode of new Set(Object.values(peerMode)))
+      if (!peers.has(mode))
+        peers.set(mode, await startPostGraphile(dataset.databaseUrl, { PGOPTIONS: planOptions(mode)! }));
+    extraPeers.push(...[...peers].filter(([mode]) => mode !== 'auto').map(([, s]) => s));
+    const peerFor = (scenario: string) => peers.get(peerMode[scenario])!;
 
     const sql = {
       dashboardFirst5: dash5.extensions?.sqlStatements ?? null,
@@ -580,7 +598,8 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     // Warm-up (JIT, pools, plan caches) of both servers, not recorded.
     for (const sc of scenarios) {
       for (const kind of ['meridian', 'postgraphile'] as const) {
-        const { s, token: t } = servers[kind];
+        const { token: t } = servers[kind];
+        const s = kind === 'postgraphile' ? peerFor(sc.name) : M;
         await autocannon({
           url: `${s.url}/graphql`,
           connections: maxConnections,
@@ -595,7 +614,8 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       for (const sc of scenarios) {
         for (const c of CONNECTION_COUNTS) {
           for (const kind of ['meridian', 'postgraphile'] as const) {
-            runs.push(await load(sc.name, servers[kind].s, kind, c, bodies[sc.name][kind], sqlPerOp(sc.name, kind), r));
+            const s = kind === 'postgraphile' ? peerFor(sc.name) : M;
+            runs.push(await load(sc.name, s, kind, c, bodies[sc.name][kind], sqlPerOp(sc.name, kind), r));
           }
         }
       }
@@ -608,7 +628,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
         statements[sc.name].postgraphile,
         maxConnections,
         DURATION,
-        PEER_PLAN_OPTIONS,
+        planOptions(peerMode[sc.name]),
       );
       const f = floors[sc.name];
       console.log(
@@ -671,7 +691,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     }
     const loadAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
     console.log(
-      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}, peer plans ${PEER_CUSTOM_PLANS ? 'custom' : "PostgreSQL's choice"}, PostgreSQL over ${transportOf(dataset.databaseUrl)} (both servers and the floor)`,
+      `\ncommit ${COMMIT}, ${dataset.clients} clients, ${ROUNDS} rounds of ${DURATION} s, load average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end, peer indexes ${PEER_INDEXES_ON ? 'on' : 'OFF'}, peer plans ${scenarios.map((sc) => `${sc.name.split(' ')[0]}: ${peerMode[sc.name]}`).join(', ')}, PostgreSQL over ${transportOf(dataset.databaseUrl)} (both servers and the floor)`,
     );
     for (const [k, v] of Object.entries(summary) as [string, any][]) {
       const side = (name: string, x: any) =>
@@ -697,6 +717,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       equivalence,
       plans: { asMigrated, withPeerIndexes },
       genericPlans,
+      peerPlanModes: peerMode,
       unindexedForeignKeys: unindexed,
       warnings,
       sqlStatements: sql,
@@ -710,6 +731,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
     await db.end().catch(() => undefined);
     await meridian?.stop();
     await postgraphile?.stop();
+    for (const p of extraPeers) await p.stop();
     await dataset.drop();
     for (const f of captureFiles) rmSync(f, { force: true });
   }
