@@ -154,7 +154,7 @@ describe('Fast read path', () => {
        fragment C on Client {
          __typename key: id name: fullName createdAt updatedAt leadScore kind
          who: owner { id __typename } owner { email role }
-         recent: tickets(first: $t) { __typename nodes { number status createdAt } }
+         recent: tickets(first: $t) { __typename nodes { number status createdAt client { fullName } } }
          kitas: practices(filter: { expiryFrom: "2027-01-01" }) { id expiryDate startDate type { name code } assignedTo { id name } }
          practices { client { fullName } }
          email @skip(if: $skip)
@@ -164,6 +164,8 @@ describe('Fast read path', () => {
     );
     expect(data.list.nodes).toHaveLength(4);
     expect(data.list.nodes[2].recent.nodes).toHaveLength(2);
+    // A page whose rows join a to-one relation: limited first, then joined (fast-path.ts, `nodes`).
+    expect(data.list.nodes[2].recent.nodes[1].client.fullName).toBe(data.list.nodes[2].name);
     expect(data.list.nodes[2].kitas[0].expiryDate).toMatch(/^2027-0\d-11$/);
     expect(data.list.nodes[0]).not.toHaveProperty('email');
   });
