@@ -65,9 +65,9 @@ const PEER_INDEXES_ON = process.env.BENCH_PEER_INDEXES !== 'off';
  * values), which made the peer and its floor several times slower in some runs and not in others,
  * while scenario 1's generic plan is the cheaper one (0.47 against 0.85 ms of PostgreSQL CPU with
  * planning). The peer's documentation says nothing either way. `best` (the default): for each
- * scenario the peer (and its floor) runs with the plan mode that measured faster for its statements
- * (planning + execution, {@link explainGeneric}), set on its connections (`plan_cache_mode`): a
- * ratio never rests on the peer's unlucky plan. `auto`: PostgreSQL's default choice. Meridian's
+ * scenario the peer (and its floor) runs with the plan mode under which its own statements ran
+ * faster through plain pg (3 s in each, set on the connections as `plan_cache_mode`): a ratio
+ * never rests on the peer's unlucky plan. `auto`: PostgreSQL's default choice. Meridian's
  * connections keep the default (its generic plans are checked below).
  */
 const PEER_PLANS = process.env.BENCH_PEER_PLANS === 'auto' ? 'auto' : 'best';
@@ -461,12 +461,25 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
 
     // The peer's plan mode per scenario (PEER_PLANS), and a peer process for each mode used: the
     // one started above (PostgreSQL's default, its SQL recorded) for `auto`, else one more per mode.
+    // `best` tries the peer's own statements through plain pg in each mode (the floor's loop, 3 s at
+    // the first connection count): the mode with more operations per second is the peer's.
     const peerMode: Record<string, PlanMode> = {};
+    const modeTrials: Record<string, Record<string, number>> = {};
     for (const sc of scenarios) {
-      const g = genericPlans[sc.name].postgraphile;
-      peerMode[sc.name] =
-        PEER_PLANS === 'auto' ? 'auto' : g.genericMs <= g.customMs ? 'force_generic_plan' : 'force_custom_plan';
-      console.log(`  the peer runs ${sc.name} with plan_cache_mode ${peerMode[sc.name]}`);
+      if (PEER_PLANS === 'auto') {
+        peerMode[sc.name] = 'auto';
+        continue;
+      }
+      const trial = async (mode: PlanMode) =>
+        (await floor(dataset.databaseUrl, statements[sc.name].postgraphile, CONNECTION_COUNTS[0], 3, planOptions(mode)))
+          .reqPerSec;
+      const custom = await trial('force_custom_plan');
+      const generic = await trial('force_generic_plan');
+      modeTrials[sc.name] = { force_custom_plan: custom, force_generic_plan: generic };
+      peerMode[sc.name] = generic >= custom ? 'force_generic_plan' : 'force_custom_plan';
+      console.log(
+        `  the peer's ${sc.name} SQL through pg: ${custom.toFixed(0)} req/s with custom plans, ${generic.toFixed(0)} with the generic plan: it runs with ${peerMode[sc.name]}`,
+      );
     }
     const peers = new Map<PlanMode, ServerProcess>([['auto', P]]);
     for (const mode of new Set(Object.values(peerMode)))
@@ -718,6 +731,7 @@ export async function runHttpBench(): Promise<Record<string, unknown>> {
       plans: { asMigrated, withPeerIndexes },
       genericPlans,
       peerPlanModes: peerMode,
+      peerPlanTrials: modeTrials,
       unindexedForeignKeys: unindexed,
       warnings,
       sqlStatements: sql,
