@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,7 @@ import { type App, type AppOptions, startApp } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { Role } from '../../src/modules/tenancy/role.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { postGraphql } from './post.js';
 import { startWorker } from './process.js';
 import { embeddedImage, templateDatabase } from './templates.js';
 
@@ -180,36 +181,6 @@ function printed(doc: DocumentNode): string {
   let text = printedDocs.get(doc);
   if (text === undefined) printedDocs.set(doc, (text = print(doc)));
   return text;
-}
-
-/**
- * POSTs `body` to `url`/graphql through node:http (on `agent`'s keep-alive connections) and reads
- * the whole answer. The global fetch (undici, web streams) cost about 5% of a suite's CPU here.
- */
-function postGraphql(
-  agent: Agent,
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/graphql`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /**
