@@ -101,9 +101,10 @@ export function percentile(values: number[], p: number): number {
 }
 
 /**
- * The benches' in-process client connections (keep-alive), through node:http like the tests': the
- * global fetch (undici, web streams) cost the bench process about 0.3 ms of CPU per request more,
- * on the same event loop as the server it measures.
+ * The benches' in-process client connections (keep-alive), through node:http like the tests': with
+ * the global fetch (undici, web streams) the search bench's client alone used 0.6-0.7 ms of CPU per
+ * request (0.5 now) and the bench process 2.3-2.8 ms per search at 10 connections (1.8 now), on the
+ * same event loop as the server it measures (2026-11-28, quiet, load 1.1-1.9).
  */
 const clientAgent = new Agent({ keepAlive: true });
 
